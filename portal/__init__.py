@@ -1,0 +1,1 @@
+"""District open-government information portal (政务公开平台)."""

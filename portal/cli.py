@@ -1,0 +1,101 @@
+"""The ``portal`` command: serve, load, import, migrate and the other staff tools.
+
+Areas add their own commands with ``@main.command()`` in a module listed in ``COMMAND_MODULES``.
+Messages are in English; the exit status is non-zero whenever anything was refused.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from portal import db
+
+
+def make_app(**overrides: object) -> Flask:
+    from portal.app import create_app
+
+    return create_app(overrides or None)
+
+
+@click.group()
+def main() -> None:
+    """District open-government portal (政务公开平台)."""
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    app = make_app()
+    from portal.migrations import upgrade
+
+    upgrade(app.extensions["settings"].sqlalchemy_url)
+    click.echo("database is up to date")
+
+
+def _load(app: Flask, directory: Path) -> bool:
+    from portal.ingest.content import load_content
+
+    with app.app_context():
+        report = load_content(db.session, directory)
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(f"loaded {directory}: {report.summary()}")
+    return report.ok
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+def load(directory: Path | None) -> None:
+    """Load content (default: the content/ folder) as an idempotent upsert keyed by slug."""
+    app = make_app()
+    directory = directory or app.extensions["settings"].content_dir
+    if not _load(app, directory):
+        sys.exit(1)
+
+
+def first_run(app: Flask) -> None:
+    """Migrate, and load the demo content into a database that has none yet."""
+    from portal.migrations import upgrade
+    from portal.models import Agency
+
+    settings = app.extensions["settings"]
+    upgrade(settings.sqlalchemy_url)
+    with app.app_context():
+        empty = not db.session.scalar(select(func.count(Agency.id)))
+    if empty and settings.content_dir.is_dir():
+        _load(app, settings.content_dir)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="gunicorn sync workers")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader")
+def serve(host: str, port: int, workers: int, dev: bool) -> None:
+    """Migrate, load the demo content on first run, then serve."""
+    app = make_app()
+    first_run(app)
+    if dev:
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    from portal.serving import run_gunicorn
+
+    click.echo(f"serving on http://{host}:{port}/")
+    run_gunicorn(host=host, port=port, workers=workers)
+
+
+COMMAND_MODULES: list[str] = []
+
+
+def _register_area_commands() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+
+
+_register_area_commands()

@@ -1,0 +1,113 @@
+"""Typed settings, read once from ``PORTAL_*`` environment variables.
+
+Every setting has an embedded default so that a fresh checkout runs on SQLite and Whoosh with no
+configuration at all. Tests and tools pass ``overrides`` instead of mutating the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path = field(default_factory=lambda: Path.cwd() / "instance")
+    database_url: str = ""  # empty: SQLite file inside the instance folder
+    secret_key: str = ""  # empty: generated once and kept in the instance folder
+    search_backend: str = "whoosh"  # whoosh | postgres
+    search_index: Path = field(default_factory=lambda: Path.cwd() / "search_index")
+    content_dir: Path = field(default_factory=lambda: Path.cwd() / "content")
+    redis_url: str = ""
+    # Absolute URL of the dynamic app, used by statically exported pages for search and forms.
+    base_url: str = "http://127.0.0.1:8000"
+    site_name: str = "北京市西城区人民政府"
+    site_id_code: str = "1101020001"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    mail_from: str = "noreply@bjxch.gov.cn"
+    https: bool = False
+    session_idle_minutes: int = 30
+    upload_max_bytes: int = 20 * 1024 * 1024
+    testing: bool = False
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.instance_path / 'portal.sqlite3'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+
+_ENV = {
+    "instance_path": ("PORTAL_INSTANCE_PATH", Path),
+    "database_url": ("PORTAL_DATABASE_URL", str),
+    "secret_key": ("PORTAL_SECRET_KEY", str),
+    "search_backend": ("PORTAL_SEARCH_BACKEND", str),
+    "search_index": ("PORTAL_SEARCH_INDEX", Path),
+    "content_dir": ("PORTAL_CONTENT_DIR", Path),
+    "redis_url": ("PORTAL_REDIS_URL", str),
+    "base_url": ("PORTAL_BASE_URL", str),
+    "site_name": ("PORTAL_SITE_NAME", str),
+    "site_id_code": ("PORTAL_SITE_ID_CODE", str),
+    "smtp_host": ("PORTAL_SMTP_HOST", str),
+    "smtp_port": ("PORTAL_SMTP_PORT", int),
+    "mail_from": ("PORTAL_MAIL_FROM", str),
+    "https": ("PORTAL_HTTPS", _bool),
+    "session_idle_minutes": ("PORTAL_SESSION_IDLE_MINUTES", int),
+    "upload_max_bytes": ("PORTAL_UPLOAD_MAX_BYTES", int),
+}
+
+
+def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
+    """Build settings from the environment, then ``overrides``; fill the secret key last."""
+    values: dict[str, Any] = {}
+    for name, (var, convert) in _ENV.items():
+        raw = os.environ.get(var)
+        if raw not in (None, ""):
+            try:
+                values[name] = convert(raw)
+            except ValueError as exc:
+                raise SystemExit(f"{var}: invalid value {raw!r} ({exc})") from exc
+    values.update(overrides or {})
+    for name in ("instance_path", "search_index", "content_dir"):
+        if name in values:
+            values[name] = Path(values[name]).resolve()
+    settings = Settings(**values)
+    if settings.search_backend not in {"whoosh", "postgres"}:
+        raise SystemExit(f"PORTAL_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {settings.search_backend!r}")
+    if not settings.secret_key:
+        settings = dataclasses.replace(settings, secret_key=_instance_secret(settings.instance_path))
+    return settings
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Generate the secret key once and keep it, so sessions survive restarts."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        # Written to a temporary name and linked into place, so that two workers starting at once
+        # agree on one key and neither ever reads a half-written file.
+        tmp = key_file.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return key_file.read_text().strip()

@@ -1,0 +1,77 @@
+"""Database engine, the scoped session and the after-commit hook.
+
+Plain SQLAlchemy 2 rather than Flask-SQLAlchemy: the CLI, the benchmarks and the importer use the same
+session outside any request, and the after-commit hook (search index, push queue) needs session events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+session: scoped_session[Session] = scoped_session(sessionmaker(expire_on_commit=False))
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def init_app(app: Flask) -> None:
+    settings = app.extensions["settings"]
+    if settings.is_sqlite:
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.sqlalchemy_url)
+    app.extensions["engine"] = engine
+    session.configure(bind=engine)
+    app.teardown_appcontext(lambda _exc: session.remove())
+
+
+def after_commit(sess: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction commits; drop it if the transaction rolls back.
+
+    Derived data (search index, push queue) must only ever reflect what the database really holds.
+    """
+    sess.info.setdefault("after_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(sess: Session) -> None:
+    callbacks = sess.info.pop("after_commit", [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(sess: Session) -> None:
+    sess.info.pop("after_commit", None)

@@ -1,0 +1,1 @@
+"""Ways content enters the portal: front-matter files, official texts, Markdown rendering."""

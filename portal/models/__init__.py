@@ -1,0 +1,21 @@
+"""All models, imported here so that ``Base.metadata`` knows every table."""
+
+from portal.models.accounts import ROLES, User
+from portal.models.agency import Agency
+from portal.models.audit import AuditEntry
+from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
+from portal.models.interpretations import Interpretation, QAItem
+
+__all__ = [
+    "ROLES",
+    "Agency",
+    "AuditEntry",
+    "Document",
+    "DocumentAgency",
+    "DocumentLink",
+    "Interpretation",
+    "Measure",
+    "QAItem",
+    "Topic",
+    "User",
+]

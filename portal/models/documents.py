@@ -1,0 +1,132 @@
+"""Policy documents (政策文件), their topics, measures and validity links."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db import Base
+from portal.models.agency import Agency
+from portal.models.base import TimestampMixin, UTCDateTime
+
+VALIDITY = {"valid": "有效", "amended": "已修订", "repealed": "已废止", "expired": "已失效"}
+DISCLOSURE = {"active": "主动公开", "on_request": "依申请公开", "withheld": "不予公开"}
+# Workflow states; only "published" items with active disclosure are public.
+STATUS = {
+    "draft": "草稿",
+    "in_review": "待审核",
+    "approved": "已审核",
+    "published": "已发布",
+    "withdrawn": "已撤回",
+}
+MEASURE_STATUS = {"pending": "未开始", "in_progress": "推进中", "done": "已完成"}
+LINK_KINDS = {"amends": "修订", "repeals": "废止"}
+
+
+class DocumentAgency(Base):
+    """Issuing agencies of a document, in the order they sign (joint issuance)."""
+
+    __tablename__ = "document_agency"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+
+
+document_topic = Table(
+    "document_topic",
+    Base.metadata,
+    Column("document_id", ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+    Column("topic_id", ForeignKey("topic.id"), primary_key=True),
+)
+
+
+class Topic(Base):
+    """主题分类."""
+
+    __tablename__ = "topic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Document(TimestampMixin, Base):
+    __tablename__ = "document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(128), unique=True)
+    index_no: Mapped[str] = mapped_column(String(64), default="")  # 索引号
+    title: Mapped[str] = mapped_column(String(500))
+    doc_number: Mapped[str] = mapped_column(String(64), default="")  # 文号, as printed
+    doc_number_key: Mapped[str] = mapped_column(String(64), default="", index=True)  # normalised 文号
+    written_on: Mapped[date | None] = mapped_column(Date)  # 成文日期
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # 发布日期, set once
+    genre: Mapped[str] = mapped_column(String(32), default="")  # 公文种类
+    normative: Mapped[bool] = mapped_column(Boolean, default=False)  # 规范性文件
+    registration_no: Mapped[str] = mapped_column(String(64), default="")
+    validity: Mapped[str] = mapped_column(String(16), default="valid")
+    disclosure: Mapped[str] = mapped_column(String(16), default="active")
+    disclosure_reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")  # 来源: where the official text came from
+    content_hash: Mapped[str] = mapped_column(String(64), default="")  # of the content file last loaded
+
+    issuers: Mapped[list[DocumentAgency]] = relationship(
+        order_by=DocumentAgency.position, cascade="all, delete-orphan", lazy="selectin"
+    )
+    topics: Mapped[list[Topic]] = relationship(secondary=document_topic, lazy="selectin", order_by=Topic.name)
+    measures: Mapped[list[Measure]] = relationship(
+        back_populates="document", order_by="Measure.position", cascade="all, delete-orphan"
+    )
+    interpretations: Mapped[list[Interpretation]] = relationship(  # noqa: F821
+        back_populates="document", cascade="all, delete-orphan"
+    )
+
+    @property
+    def agencies(self) -> list[Agency]:
+        return [link.agency for link in self.issuers]
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == "published" and self.disclosure == "active"
+
+    def __repr__(self) -> str:
+        return f"<Document {self.slug}>"
+
+
+class Measure(Base):
+    """A numbered task of a work plan with its responsible units (任务/措施)."""
+
+    __tablename__ = "measure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    no: Mapped[str] = mapped_column(String(16))  # the label as printed: "28" or "十七"
+    text: Mapped[str] = mapped_column(Text)
+    units: Mapped[list[str]] = mapped_column(JSON, default=list)  # 责任单位 / 负责落实
+    lead: Mapped[list[str]] = mapped_column(JSON, default=list)  # 牵头单位
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+
+    document: Mapped[Document] = relationship(back_populates="measures")
+
+
+class DocumentLink(Base):
+    """``source`` amends or repeals ``target``; the target's page shows a banner linking the source."""
+
+    __tablename__ = "document_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # amends | repeals
+
+    source: Mapped[Document] = relationship(foreign_keys=[source_id])
+    target: Mapped[Document] = relationship(foreign_keys=[target_id])

@@ -1,0 +1,218 @@
+"""Read side of the policy library: what the public may see, filtered, faceted and paginated.
+
+Only published documents with active disclosure (主动公开) ever leave this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, extract, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import Agency, Document, DocumentAgency, DocumentLink, Interpretation, Topic
+from portal.models.documents import VALIDITY, document_topic
+
+PAGE_SIZE = 20
+FACETS = ("agency", "year", "genre", "topic", "validity", "normative")
+
+
+def public_documents() -> Select[tuple[Document]]:
+    return select(Document).where(Document.status == "published", Document.disclosure == "active")
+
+
+def public_interpretations() -> Select[tuple[Interpretation]]:
+    return (
+        select(Interpretation)
+        .join(Interpretation.document)
+        .where(
+            Interpretation.status == "published",
+            Document.status == "published",
+            Document.disclosure == "active",
+        )
+    )
+
+
+@dataclass
+class LibraryQuery:
+    """The filters of the library page, parsed from the query string; unknown values are dropped."""
+
+    agency: str = ""
+    year: int | None = None
+    genre: str = ""
+    topic: str = ""
+    validity: str = ""
+    normative: bool | None = None
+    sort: str = "date"  # date | date_asc
+    page: int = 1
+    ignored: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: Any) -> LibraryQuery:
+        q = cls()
+        q.agency = args.get("agency", "").strip()
+        q.genre = args.get("genre", "").strip()
+        q.topic = args.get("topic", "").strip()
+        validity = args.get("validity", "").strip()
+        if validity in VALIDITY:
+            q.validity = validity
+        elif validity:
+            q.ignored.append(f"有效性“{validity}”")
+        year = args.get("year", "").strip()
+        if year.isdigit() and 1949 <= int(year) <= 2100:
+            q.year = int(year)
+        elif year:
+            q.ignored.append(f"年份“{year}”")
+        normative = args.get("normative", "").strip()
+        if normative in {"1", "0"}:
+            q.normative = normative == "1"
+        elif normative:
+            q.ignored.append(f"规范性文件“{normative}”")
+        sort = args.get("sort", "date")
+        q.sort = sort if sort in {"date", "date_asc"} else "date"
+        page = args.get("page", "1")
+        q.page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+        return q
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments for a link that changes some filters (and resets the page)."""
+        values = {
+            "agency": self.agency, "year": self.year, "genre": self.genre, "topic": self.topic,
+            "validity": self.validity,
+            "normative": None if self.normative is None else int(self.normative),
+            "sort": None if self.sort == "date" else self.sort,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _filtered(query: LibraryQuery, skip: str = "") -> Select[tuple[Document]]:
+    stmt = public_documents()
+    if query.agency and skip != "agency":
+        stmt = stmt.where(
+            Document.id.in_(
+                select(DocumentAgency.document_id).join(Agency).where(Agency.slug == query.agency)
+            )
+        )
+    if query.year and skip != "year":
+        stmt = stmt.where(extract("year", Document.published_at) == query.year)
+    if query.genre and skip != "genre":
+        stmt = stmt.where(Document.genre == query.genre)
+    if query.topic and skip != "topic":
+        stmt = stmt.where(
+            Document.id.in_(select(document_topic.c.document_id).join(Topic).where(Topic.name == query.topic))
+        )
+    if query.validity and skip != "validity":
+        stmt = stmt.where(Document.validity == query.validity)
+    if query.normative is not None and skip != "normative":
+        stmt = stmt.where(Document.normative == query.normative)
+    return stmt
+
+
+def _facet_counts(sess: Session, query: LibraryQuery) -> dict[str, list[tuple[str, str, int]]]:
+    """For each facet, (value, label, count) over the documents matching every *other* filter."""
+    facets: dict[str, list[tuple[str, str, int]]] = {}
+    ids = _filtered(query, "agency").with_only_columns(Document.id).subquery()
+    rows = sess.execute(
+        select(Agency.slug, Agency.name, func.count())
+        .join(DocumentAgency, DocumentAgency.agency_id == Agency.id)
+        .where(DocumentAgency.document_id.in_(select(ids)))
+        .group_by(Agency.slug, Agency.name, Agency.position)
+        .order_by(Agency.position)
+    ).all()
+    facets["agency"] = [(slug, name, n) for slug, name, n in rows]
+
+    year = extract("year", Document.published_at)
+    rows = sess.execute(
+        _filtered(query, "year").with_only_columns(year, func.count()).group_by(year).order_by(year.desc())
+    ).all()
+    facets["year"] = [(str(int(y)), f"{int(y)}年", n) for y, n in rows if y is not None]
+
+    rows = sess.execute(
+        _filtered(query, "genre").with_only_columns(Document.genre, func.count())
+        .where(Document.genre != "").group_by(Document.genre).order_by(Document.genre)
+    ).all()
+    facets["genre"] = [(g, g, n) for g, n in rows]
+
+    ids = _filtered(query, "topic").with_only_columns(Document.id).subquery()
+    rows = sess.execute(
+        select(Topic.name, func.count())
+        .join(document_topic, document_topic.c.topic_id == Topic.id)
+        .where(document_topic.c.document_id.in_(select(ids)))
+        .group_by(Topic.name).order_by(Topic.name)
+    ).all()
+    facets["topic"] = [(t, t, n) for t, n in rows]
+
+    rows = dict(sess.execute(
+        _filtered(query, "validity").with_only_columns(Document.validity, func.count()).group_by(Document.validity)
+    ).all())
+    facets["validity"] = [(k, label, rows[k]) for k, label in VALIDITY.items() if rows.get(k)]
+
+    rows = dict(sess.execute(
+        _filtered(query, "normative").with_only_columns(Document.normative, func.count())
+        .group_by(Document.normative)
+    ).all())
+    facets["normative"] = [
+        (v, label, rows[flag]) for v, label, flag in (("1", "规范性文件", True), ("0", "其他文件", False))
+        if rows.get(flag)
+    ]
+    return facets
+
+
+@dataclass
+class LibraryPage:
+    documents: list[Document]
+    total: int
+    page: int
+    pages: int
+    facets: dict[str, list[tuple[str, str, int]]]
+
+
+def browse(sess: Session, query: LibraryQuery) -> LibraryPage:
+    stmt = _filtered(query)
+    total = sess.scalar(stmt.with_only_columns(func.count(Document.id))) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(query.page, pages)
+    order = Document.published_at.asc() if query.sort == "date_asc" else Document.published_at.desc()
+    docs = list(sess.scalars(
+        stmt.order_by(order, Document.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ))
+    return LibraryPage(docs, total, page, pages, _facet_counts(sess, query))
+
+
+def latest_documents(sess: Session, limit: int = 8) -> list[Document]:
+    return list(sess.scalars(public_documents().order_by(Document.published_at.desc()).limit(limit)))
+
+
+def latest_interpretations(sess: Session, limit: int = 6) -> list[Interpretation]:
+    return list(sess.scalars(
+        public_interpretations().options(selectinload(Interpretation.document))
+        .order_by(Interpretation.published_at.desc()).limit(limit)
+    ))
+
+
+def public_document(sess: Session, slug: str) -> Document | None:
+    return sess.scalars(
+        public_documents().where(Document.slug == slug)
+        .options(selectinload(Document.measures), selectinload(Document.interpretations))
+    ).first()
+
+
+def public_interpretation(sess: Session, slug: str) -> Interpretation | None:
+    return sess.scalars(
+        public_interpretations().where(Interpretation.slug == slug).options(selectinload(Interpretation.items))
+    ).first()
+
+
+def document_links(sess: Session, doc: Document) -> dict[str, list[tuple[str, Document]]]:
+    """Public documents that amend or repeal ``doc`` ("by"), and those that ``doc`` amends or repeals."""
+    by = sess.execute(
+        select(DocumentLink.kind, Document).join(Document, Document.id == DocumentLink.source_id)
+        .where(DocumentLink.target_id == doc.id, Document.status == "published", Document.disclosure == "active")
+    ).all()
+    of = sess.execute(
+        select(DocumentLink.kind, Document).join(Document, Document.id == DocumentLink.target_id)
+        .where(DocumentLink.source_id == doc.id, Document.status == "published", Document.disclosure == "active")
+    ).all()
+    return {"by": [(k, d) for k, d in by], "of": [(k, d) for k, d in of]}

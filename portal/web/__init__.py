@@ -1,0 +1,13 @@
+"""The web layer: one blueprint per area, the shared template helpers and the error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.web import errors, public, templating
+
+
+def init_app(app: Flask) -> None:
+    templating.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(public.bp)

@@ -1,0 +1,43 @@
+"""Template globals and filters shared by every page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+from portal.models.accounts import ROLES
+from portal.models.documents import DISCLOSURE, STATUS, VALIDITY
+from portal.models.interpretations import FORMS
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def cn_date(value: date | datetime | None) -> str:
+    """2020年6月2日, in Beijing time for datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LOCAL_TZ) if value.tzinfo else value
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def iso_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = (value.astimezone(LOCAL_TZ) if value.tzinfo else value).date()
+    return value.isoformat()
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["cn_date"] = cn_date
+    app.jinja_env.filters["iso_date"] = iso_date
+    app.jinja_env.globals.update(
+        VALIDITY=VALIDITY, DISCLOSURE=DISCLOSURE, STATUS=STATUS, FORMS=FORMS, ROLES=ROLES
+    )
+
+    @app.context_processor
+    def _site() -> dict:
+        return {"settings": current_app.extensions["settings"]}

@@ -1,0 +1,153 @@
+"""Test fixtures: every database test runs on a real SQLite file and on the real PostgreSQL server.
+
+PostgreSQL runs when ``PORTAL_TEST_DATABASE_URL`` is set (``.ci/run`` sets it). Each test session creates a
+database of its own on that server, so that parallel runs never see each other's rows, and drops it at the
+end. The schema is created once per backend; after each test every table is emptied, so tests see real
+commits (after-commit hooks fire) and still start from a clean database.
+
+With ``PORTAL_TEST_STRICT=1`` (``.ci/run``) a skipped test fails the run: nothing may hide behind a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine, make_url
+
+import portal.models  # noqa: F401  (every table on Base.metadata)
+from portal import db
+from portal.app import create_app
+from portal.db import Base, make_engine
+
+PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+STRICT = os.environ.get("PORTAL_TEST_STRICT") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if STRICT and skipped and exitstatus == 0:
+        reporter.write_line(f"PORTAL_TEST_STRICT: {skipped} test(s) were skipped; failing the run", red=True)
+        session.exitstatus = 1
+
+
+class _Database:
+    """One schema on one backend, shared by the tests of a session."""
+
+    def __init__(self, url: str, engine: Engine, drop: callable) -> None:
+        self.url = url
+        self.engine = engine
+        self._drop = drop
+
+    def empty(self) -> None:
+        with self.engine.begin() as conn:
+            if self.engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in reversed(Base.metadata.sorted_tables):
+                    conn.execute(table.delete())
+
+    def close(self) -> None:
+        self.engine.dispose()
+        self._drop()
+
+
+def _sqlite_database(tmp: Path) -> _Database:
+    url = f"sqlite:///{tmp / 'test.sqlite3'}"
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    return _Database(url, engine, lambda: None)
+
+
+def _postgres_database() -> _Database:
+    base = make_url(PG_URL)
+    name = f"portal_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return _Database(url, engine, drop)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Database]:
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip("PostgreSQL tests need PORTAL_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        database = _postgres_database()
+    else:
+        database = _sqlite_database(tmp_path_factory.mktemp("sqlite"))
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def app_overrides(tmp_path: Path) -> dict:
+    """Settings every test app gets; a test may extend this fixture's dict before ``app`` is built."""
+    return {
+        "instance_path": tmp_path / "instance",
+        "search_index": tmp_path / "search_index",
+        "secret_key": "test-secret",
+        "testing": True,
+    }
+
+
+@pytest.fixture
+def app(database: _Database, app_overrides: dict) -> Iterator[Flask]:
+    app = create_app({**app_overrides, "database_url": database.url})
+    with app.app_context():
+        yield app
+    db.session.remove()
+    app.extensions["engine"].dispose()
+    database.empty()
+
+
+@pytest.fixture
+def sess(app: Flask):  # noqa: ANN201
+    """The portal's scoped session, inside the app context."""
+    return db.session
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def _find_seeds() -> Path:
+    """``shared/seeds`` beside the checkout (or beside any parent: worktrees sit deeper)."""
+    if os.environ.get("PORTAL_SEEDS_DIR"):
+        return Path(os.environ["PORTAL_SEEDS_DIR"])
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "shared" / "seeds"
+        if candidate.is_dir():
+            return candidate
+    return Path("shared/seeds")
+
+
+SEEDS = _find_seeds()
+CONTENT = Path(__file__).resolve().parents[1] / "content"
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, Path]:
+    """The five seed texts by their number: {"000": Path, ...}."""
+    if not SEEDS.is_dir():
+        pytest.fail(f"seed texts not found at {SEEDS} (the checkout must sit beside shared/)")
+    return {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
