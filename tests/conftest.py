@@ -151,3 +151,32 @@ def seeds() -> dict[str, Path]:
     if not SEEDS.is_dir():
         pytest.fail(f"seed texts not found at {SEEDS} (the checkout must sit beside shared/)")
     return {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
+
+
+@pytest.fixture
+def make_user(sess):  # noqa: ANN201
+    """Create a staff user: ``make_user("alice", roles=["editor"], agency=agency)``."""
+    from argon2 import PasswordHasher
+
+    from portal.models import User
+
+    def make(username: str, roles: list[str], agency=None, password: str = "correct horse battery"):  # noqa: ANN001, ANN202
+        user = User(username=username, display_name=username, roles=roles,
+                    agency_id=agency.id if agency else None, password_hash=PasswordHasher().hash(password))
+        sess.add(user)
+        sess.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login_as(client):  # noqa: ANN201
+    """Sign the test client in as ``user`` directly (the login form itself is tested on its own)."""
+
+    def login(user) -> None:  # noqa: ANN001
+        with client.session_transaction() as s:
+            s["_user_id"] = user.get_id()
+            s["_fresh"] = True
+
+    return login

@@ -39,3 +39,18 @@ class User(TimestampMixin, Base):
 
     def has_role(self, *roles: str) -> bool:
         return any(role in self.roles for role in roles)
+
+    # Flask-Login protocol. The id carries the session version, so that bumping it (logout everywhere,
+    # password change) invalidates every session cookie issued before.
+    is_anonymous = False
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.web import errors, public, templating
+from portal.web.admin import access
 
 
 def init_app(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
+    access.init_app(app)
     app.register_blueprint(public.bp)

@@ -1,0 +1,1 @@
+"""The staff area under /admin/. Default-deny: see ``portal.web.admin.access``."""
