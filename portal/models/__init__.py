@@ -3,6 +3,7 @@
 from portal.models.accounts import ROLES, User
 from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
+from portal.models.consultations import BlockedSender, Clause, Comment, Consultation, Viewpoint
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
 from portal.models.interpretations import Interpretation, QAItem
 
@@ -10,6 +11,10 @@ __all__ = [
     "ROLES",
     "Agency",
     "AuditEntry",
+    "BlockedSender",
+    "Clause",
+    "Comment",
+    "Consultation",
     "Document",
     "DocumentAgency",
     "DocumentLink",
@@ -18,4 +23,5 @@ __all__ = [
     "QAItem",
     "Topic",
     "User",
+    "Viewpoint",
 ]
