@@ -4,6 +4,7 @@ from portal.models.accounts import ROLES, User
 from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
+from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "Document",
     "DocumentAgency",
     "DocumentLink",
+    "GazetteEntry",
+    "GazetteIssue",
     "Interpretation",
     "Measure",
     "QAItem",
