@@ -41,9 +41,10 @@ class _PageParser(HTMLParser):
             self.label_depth += 1
             if a.get("for"):
                 self.label_for.add(a["for"])
-        elif tag in {"input", "select", "textarea"}:
-            if tag != "input" or a.get("type", "text") not in FIELD_TYPES_WITHOUT_LABEL:
-                self.fields.append({**a, "_tag": tag, "_wrapped": "1" if self.label_depth else ""})
+        elif tag in {"input", "select", "textarea"} and (
+            tag != "input" or a.get("type", "text") not in FIELD_TYPES_WITHOUT_LABEL
+        ):
+            self.fields.append({**a, "_tag": tag, "_wrapped": "1" if self.label_depth else ""})
         if tag in {"script", "img", "iframe", "audio", "video", "source", "embed"} and a.get("src"):
             self.resources.append(a["src"])
         if tag == "link" and a.get("rel") in {"stylesheet", "icon", "preload", "modulepreload"}:
