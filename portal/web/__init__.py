@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import errors, gazette, public, templating
+from portal.web import api, errors, gazette, public, templating
 from portal.web.admin import access
 
 
@@ -13,4 +13,5 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     access.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)

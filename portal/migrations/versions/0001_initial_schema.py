@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 07:57:44.048953
+Create Date: 2026-11-21 08:00:06.727647
 """
 from alembic import op
 import sqlalchemy as sa
