@@ -5,6 +5,7 @@ from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
 from portal.models.consultations import BlockedSender, Clause, Comment, Consultation, Viewpoint
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
+from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "Document",
     "DocumentAgency",
     "DocumentLink",
+    "GazetteEntry",
+    "GazetteIssue",
     "Interpretation",
     "Measure",
     "QAItem",

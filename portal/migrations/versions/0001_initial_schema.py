@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 07:57:44.048953
+Create Date: 2026-11-21 08:03:23.400678
 """
 from alembic import op
 import sqlalchemy as sa
@@ -60,6 +60,22 @@ def upgrade() -> None:
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_doc_number_key'), ['doc_number_key'], unique=False)
 
+    op.create_table('gazette_issue',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=32), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('running_number', sa.Integer(), nullable=True),
+    sa.Column('published_on', sa.Date(), nullable=False),
+    sa.Column('pdf_url', sa.String(length=500), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gazette_issue')),
+    sa.UniqueConstraint('slug', name=op.f('uq_gazette_issue_slug')),
+    sa.UniqueConstraint('year', 'number', name='uq_gazette_issue_year_number')
+    )
     op.create_table('topic',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
@@ -94,6 +110,20 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_document_topic_topic_id_topic')),
     sa.PrimaryKeyConstraint('document_id', 'topic_id', name=op.f('pk_document_topic'))
     )
+    op.create_table('gazette_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('issue_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=64), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_gazette_entry_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['issue_id'], ['gazette_issue.id'], name=op.f('fk_gazette_entry_issue_id_gazette_issue'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gazette_entry'))
+    )
+    with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gazette_entry_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gazette_entry_issue_id'), ['issue_id'], unique=False)
+
     op.create_table('interpretation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=128), nullable=False),
@@ -208,6 +238,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_interpretation_document_id'))
 
     op.drop_table('interpretation')
+    with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gazette_entry_issue_id'))
+        batch_op.drop_index(batch_op.f('ix_gazette_entry_document_id'))
+
+    op.drop_table('gazette_entry')
     op.drop_table('document_topic')
     with op.batch_alter_table('document_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_link_target_id'))
@@ -216,6 +251,7 @@ def downgrade() -> None:
     op.drop_table('document_link')
     op.drop_table('document_agency')
     op.drop_table('topic')
+    op.drop_table('gazette_issue')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))
 
