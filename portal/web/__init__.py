@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-<<<<<<< HEAD
-from portal.web import consultations, errors, limits, public, templating
-=======
-from portal.web import api, errors, gazette, public, templating
->>>>>>> main
+from portal.web import api, consultations, errors, gazette, limits, public, templating
 from portal.web.admin import access
 
 
@@ -18,9 +14,6 @@ def init_app(app: Flask) -> None:
     access.init_app(app)
     limits.init_app(app)
     app.register_blueprint(public.bp)
-<<<<<<< HEAD
-    app.register_blueprint(consultations.bp)
-=======
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
->>>>>>> main
+    app.register_blueprint(consultations.bp)
