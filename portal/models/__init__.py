@@ -5,6 +5,8 @@ from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
 from portal.models.interpretations import Interpretation, QAItem
+from portal.models.meetings import Meeting
+from portal.models.targets import Target
 
 __all__ = [
     "ROLES",
@@ -15,7 +17,9 @@ __all__ = [
     "DocumentLink",
     "Interpretation",
     "Measure",
+    "Meeting",
     "QAItem",
+    "Target",
     "Topic",
     "User",
 ]
