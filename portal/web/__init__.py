@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import api, consultations, errors, gazette, limits, public, templating
+from portal.web import api, consultations, errors, gazette, limits, meetings, public, targets, templating
 from portal.web.admin import access
+from portal.web.admin import meetings as admin_meetings
 
 
 def init_app(app: Flask) -> None:
@@ -17,3 +18,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
     app.register_blueprint(consultations.bp)
+    app.register_blueprint(targets.bp)
+    app.register_blueprint(meetings.bp)
+    app.register_blueprint(admin_meetings.bp)
