@@ -90,7 +90,11 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     run_gunicorn(host=host, port=port, workers=workers)
 
 
-COMMAND_MODULES: list[str] = ["portal.cli_freeze"]
+COMMAND_MODULES: list[str] = [
+    "portal.cli_freeze",
+    "portal.cli_import",
+    "portal.cli_report",
+]
 
 
 def _register_area_commands() -> None:

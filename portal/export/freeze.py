@@ -37,6 +37,9 @@ from portal.web.public_urls import all_bulk_pages, all_public_urls, is_dynamic
 _HREF = re.compile(r'\bhref="(/[^"#?]*)[^"]*"')
 _REWRITE = re.compile(r'\b(action|href)="(/[^"]*)"')
 CSRF_MARK = b'name="csrf_token"'
+# Links are followed one step beyond the registered pages: far enough to catch a page an area forgot to
+# register, not so far as to walk an endless "next year" chain.
+MAX_LINK_DEPTH = 1
 BASE = "http://localhost"  # pages link with paths only; the host never shows in an exported file
 
 
@@ -131,17 +134,17 @@ def freeze(app: Flask, out: Path, copy_static: bool = True) -> FreezeReport:
             except Exception as exc:  # noqa: BLE001  (reported, the rest of the site is still exported)
                 run.report.errors.append(f"{path}: {type(exc).__name__}: {exc}")
                 continue
-            run.page(path, 200, body, "")
+            run.page(path, 200, body, "", 0)
         session.expunge_all()
         # Registered pages first (a missing one is an error), then pages only found through links.
-        run.queue.extendleft((path, "") for path in reversed(registered))
+        run.queue.extendleft((path, "", 0) for path in reversed(registered))
         while run.queue:
-            path, linked_from = run.queue.popleft()
+            path, linked_from, depth = run.queue.popleft()
             if path in run.rendered:
                 continue
             run.rendered.add(path)
             status, body = run.renderer.render(path)
-            run.page(path, status, body, linked_from)
+            run.page(path, status, body, linked_from, depth)
             if len(run.rendered) % 256 == 0:
                 session.expunge_all()
         _write_not_found_page(run.renderer, run.writer)
@@ -164,9 +167,9 @@ class _Run:
         self.report = FreezeReport()
         self.rendered: set[str] = set()
         self.linked: set[str] = set()  # paths found in links, queued unless rendered by then
-        self.queue: deque[tuple[str, str]] = deque()
+        self.queue: deque[tuple[str, str, int]] = deque()  # (path, linked from, link depth)
 
-    def page(self, path: str, status: int, body: bytes, linked_from: str) -> None:
+    def page(self, path: str, status: int, body: bytes, linked_from: str, depth: int) -> None:
         report = self.report
         if status != 200:
             if linked_from:
@@ -182,12 +185,12 @@ class _Run:
             return
         if rel.endswith(".html"):
             text = body.decode("utf-8")
-            for link in _HREF.findall(text):
+            for link in _HREF.findall(text) if depth < MAX_LINK_DEPTH else ():
                 target = unquote(link)
                 if (target not in self.linked and target not in self.rendered and not is_dynamic(target)
                         and self.renderer.routable(target)):
                     self.linked.add(target)
-                    self.queue.append((target, path))
+                    self.queue.append((target, path, depth + 1))
             body = self.renderer.rewrite(text).encode("utf-8")
         self.writer.write(rel, body)
 

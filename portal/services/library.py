@@ -207,8 +207,9 @@ def public_interpretation(sess: Session, slug: str) -> Interpretation | None:
     ).first()
 
 
-def document_links(sess: Session, doc: Document) -> dict[str, list[tuple[str, Document]]]:
-    """Public documents that amend or repeal ``doc`` ("by"), and those that ``doc`` amends or repeals."""
+def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
+    """Public documents that amend or repeal ``doc`` ("by"), those that ``doc`` amends or repeals ("of"),
+    and the gazette issues it appeared in ("gazette")."""
     by = sess.execute(
         select(DocumentLink.kind, Document).join(Document, Document.id == DocumentLink.source_id)
         .where(DocumentLink.target_id == doc.id, Document.status == "published", Document.disclosure == "active")
@@ -217,14 +218,19 @@ def document_links(sess: Session, doc: Document) -> dict[str, list[tuple[str, Do
         select(DocumentLink.kind, Document).join(Document, Document.id == DocumentLink.target_id)
         .where(DocumentLink.source_id == doc.id, Document.status == "published", Document.disclosure == "active")
     ).all()
-    return {"by": [(k, d) for k, d in by], "of": [(k, d) for k, d in of]}
+    from portal.services.gazette import issues_of_document
+
+    return {"by": [(k, d) for k, d in by], "of": [(k, d) for k, d in of],
+            "gazette": issues_of_document(sess, doc.id)}
 
 
 def iter_public_documents(
     sess: Session, chunk: int = 400
-) -> Iterator[tuple[Document, list[Interpretation], dict[str, list[tuple[str, Document]]]]]:
-    """Every public document with its published interpretations and validity links, loaded a chunk at a
-    time in a handful of queries (the static export); the session is emptied between chunks."""
+) -> Iterator[tuple[Document, list[Interpretation], dict[str, list]]]:
+    """Every public document with its published interpretations, validity links and gazette issues (as
+    :func:`document_links`), loaded a chunk at a time in a handful of queries (the static export); the
+    session is emptied between chunks."""
+    from portal.models.gazette import GazetteEntry, GazetteIssue
     ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
@@ -232,13 +238,20 @@ def iter_public_documents(
             select(Document).where(Document.id.in_(part)).order_by(Document.id)
             .options(selectinload(Document.measures), selectinload(Document.interpretations))
         ))
-        links: dict[int, dict[str, list[tuple[str, Document]]]] = {d.id: {"by": [], "of": []} for d in docs}
+        links: dict[int, dict[str, list]] = {d.id: {"by": [], "of": [], "gazette": []} for d in docs}
         source, target = aliased(Document), aliased(Document)
         rows = sess.execute(
             select(DocumentLink.kind, source, target)
             .join(source, source.id == DocumentLink.source_id).join(target, target.id == DocumentLink.target_id)
             .where(or_(DocumentLink.source_id.in_(part), DocumentLink.target_id.in_(part)))
         ).all()
+        for doc_id, issue in sess.execute(
+            select(GazetteEntry.document_id, GazetteIssue)
+            .join(GazetteIssue, GazetteEntry.issue_id == GazetteIssue.id)
+            .where(GazetteEntry.document_id.in_(part), GazetteIssue.status == "published")
+            .order_by(GazetteIssue.published_on)
+        ):
+            links[doc_id]["gazette"].append(issue)
         for kind, src, tgt in rows:
             if tgt.id in links and src.is_public:
                 links[tgt.id]["by"].append((kind, src))

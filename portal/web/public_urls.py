@@ -45,7 +45,7 @@ PageGenerator = Callable[[Session], Iterable[StaticPage]]
 _GENERATORS: dict[str, UrlGenerator] = {}
 _BULK: dict[str, PageGenerator] = {}
 # Areas append their own dynamic-only prefixes (e.g. "/consultations/receipt").
-DYNAMIC_PREFIXES: list[str] = ["/admin/", "/search"]
+DYNAMIC_PREFIXES: list[str] = ["/admin/", "/search", "/api/"]
 
 
 def public_urls(generator: UrlGenerator) -> UrlGenerator:

@@ -35,7 +35,7 @@ def _links(html: str) -> list[str]:
     return re.findall(r'\b(?:href|src|action)="([^"]*)"', html)
 
 
-def test_every_public_page_is_written_with_links_that_resolve(app, site):
+def test_every_public_page_is_written_with_links_that_resolve(app, site, client):
     report = freeze(app, site)
     assert report.ok, (report.errors, report.broken_links)
     for rel in ("index.html", "policies/index.html", "policies/good/index.html", "policies/old/index.html",
@@ -49,7 +49,9 @@ def test_every_public_page_is_written_with_links_that_resolve(app, site):
             if link.startswith(BASE) or link.startswith("#") or link.startswith("mailto:"):
                 continue
             assert link.startswith("/"), (page, link)
-            assert (site / output_path(link.split("#")[0])).is_file(), f"{page}: {link}"
+            target = link.split("#")[0]
+            # A file of the export, or (beyond the pages the export reached) a page nginx hands to the app.
+            assert (site / output_path(target)).is_file() or client.get(target).status_code == 200, f"{page}: {link}"
 
 
 def test_exported_pages_carry_no_inline_script_or_style(app, site):
