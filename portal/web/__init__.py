@@ -6,6 +6,7 @@ from flask import Flask
 
 from portal.web import api, consultations, errors, gazette, limits, public, templating
 from portal.web.admin import access
+from portal.web.admin import consultations as admin_consultations
 
 
 def init_app(app: Flask) -> None:
@@ -17,3 +18,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
     app.register_blueprint(consultations.bp)
+    app.register_blueprint(admin_consultations.bp)
