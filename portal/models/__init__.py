@@ -7,6 +7,8 @@ from portal.models.consultations import BlockedSender, Clause, Comment, Consulta
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
 from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
+from portal.models.meetings import Meeting
+from portal.models.targets import Target
 
 __all__ = [
     "ROLES",
@@ -23,7 +25,9 @@ __all__ = [
     "GazetteIssue",
     "Interpretation",
     "Measure",
+    "Meeting",
     "QAItem",
+    "Target",
     "Topic",
     "User",
     "Viewpoint",

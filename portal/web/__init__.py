@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import api, consultations, errors, gazette, limits, public, templating
+from portal.web import api, consultations, errors, gazette, limits, meetings, public, targets, templating
 from portal.web.admin import access
 from portal.web.admin import consultations as admin_consultations
+from portal.web.admin import meetings as admin_meetings
 
 
 def init_app(app: Flask) -> None:
@@ -19,3 +20,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(gazette.bp)
     app.register_blueprint(consultations.bp)
     app.register_blueprint(admin_consultations.bp)
+    app.register_blueprint(targets.bp)
+    app.register_blueprint(meetings.bp)
+    app.register_blueprint(admin_meetings.bp)
