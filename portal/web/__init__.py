@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import errors, public, templating
+from portal.web import admin, errors, public, security, templating
 from portal.web.admin import access
 
 
 def init_app(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
+    security.init_app(app)
     access.init_app(app)
+    admin.init_app(app)
     app.register_blueprint(public.bp)
