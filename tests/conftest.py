@@ -25,6 +25,7 @@ import portal.models  # noqa: F401  (every table on Base.metadata)
 from portal import db
 from portal.app import create_app
 from portal.db import Base, make_engine
+from tests.pagecheck import page_problems
 
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 STRICT = os.environ.get("PORTAL_TEST_STRICT") == "1"
@@ -125,8 +126,20 @@ def sess(app: Flask):  # noqa: ANN201
     return db.session
 
 
+class CheckedClient(FlaskClient):
+    """A test client that checks every successful HTML page against ``tests/pagecheck.py``."""
+
+    def open(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        response = super().open(*args, **kwargs)
+        if (response.status_code == 200 or response.status_code >= 400) and response.mimetype == "text/html":
+            problems = page_problems(response.get_data(as_text=True), response.request.path)
+            assert not problems, "page check failed:\n" + "\n".join(problems)
+        return response
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = CheckedClient
     return app.test_client()
 
 

@@ -448,6 +448,12 @@ def load_interpretations(sess: Session, directory: Path, report: LoadReport) -> 
 # -- the kinds, in load order -----------------------------------------------------------------------
 
 
+def _load_gazette(sess: Session, directory: Path, report: LoadReport) -> None:
+    from portal.ingest.gazette import load_gazette  # imported late: that module builds on this one
+
+    load_gazette(sess, directory, report)
+
+
 @dataclass(frozen=True)
 class ContentKind:
     name: str
@@ -459,6 +465,7 @@ KINDS: list[ContentKind] = [
     ContentKind("agencies", "agencies.yml", load_agencies),
     ContentKind("policies", "policies", load_documents),
     ContentKind("interpretations", "interpretations", load_interpretations),
+    ContentKind("gazette", "gazette", _load_gazette),
 ]
 
 

@@ -3,7 +3,9 @@
 from portal.models.accounts import ROLES, User
 from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
+from portal.models.consultations import BlockedSender, Clause, Comment, Consultation, Viewpoint
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
+from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
 from portal.models.publishing import Attachment, DocumentVersion, PublicationWaiver, ReviewRemark
 from portal.models.push import Channel, Push
@@ -13,11 +15,17 @@ __all__ = [
     "Agency",
     "Attachment",
     "AuditEntry",
+    "BlockedSender",
     "Channel",
+    "Clause",
+    "Comment",
+    "Consultation",
     "Document",
     "DocumentAgency",
     "DocumentLink",
     "DocumentVersion",
+    "GazetteEntry",
+    "GazetteIssue",
     "Interpretation",
     "Measure",
     "PublicationWaiver",
@@ -26,4 +34,5 @@ __all__ = [
     "ReviewRemark",
     "Topic",
     "User",
+    "Viewpoint",
 ]

@@ -205,8 +205,9 @@ def public_interpretation(sess: Session, slug: str) -> Interpretation | None:
     ).first()
 
 
-def document_links(sess: Session, doc: Document) -> dict[str, list[tuple[str, Document]]]:
-    """Public documents that amend or repeal ``doc`` ("by"), and those that ``doc`` amends or repeals."""
+def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
+    """Public documents that amend or repeal ``doc`` ("by"), those that ``doc`` amends or repeals ("of"),
+    and the gazette issues it appeared in ("gazette")."""
     by = sess.execute(
         select(DocumentLink.kind, Document).join(Document, Document.id == DocumentLink.source_id)
         .where(DocumentLink.target_id == doc.id, Document.status == "published", Document.disclosure == "active")
@@ -215,4 +216,7 @@ def document_links(sess: Session, doc: Document) -> dict[str, list[tuple[str, Do
         select(DocumentLink.kind, Document).join(Document, Document.id == DocumentLink.target_id)
         .where(DocumentLink.source_id == doc.id, Document.status == "published", Document.disclosure == "active")
     ).all()
-    return {"by": [(k, d) for k, d in by], "of": [(k, d) for k, d in of]}
+    from portal.services.gazette import issues_of_document
+
+    return {"by": [(k, d) for k, d in by], "of": [(k, d) for k, d in of],
+            "gazette": issues_of_document(sess, doc.id)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import admin, errors, public, security, templating
+from portal.web import admin, api, consultations, errors, gazette, limits, public, security, templating
 from portal.web.admin import access
 
 
@@ -13,5 +13,9 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     security.init_app(app)
     access.init_app(app)
+    limits.init_app(app)
     admin.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(gazette.bp)
+    app.register_blueprint(consultations.bp)

@@ -1,23 +1,19 @@
-"""App-wide request protections: CSRF on every form (Flask-WTF) and the rate limiter (Flask-Limiter).
+"""App-wide CSRF protection on every form (Flask-WTF); the rate limiter is in ``portal.web.limits``.
 
 Every POST, PUT, PATCH and DELETE anywhere on the site must carry the CSRF token: templates put
-``<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`` in each form. The limiter keeps
-its counters in Redis when ``PORTAL_REDIS_URL`` is set, so that limits hold across gunicorn workers;
-otherwise in memory (one worker's view only, fine for development and tests).
+``<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`` (or ``{{ csrf_field() }}``) in
+each form.
 """
 
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from markupsafe import Markup
 
 from portal.web.errors import render_error
 
 csrf = CSRFProtect()
-limiter = Limiter(get_remote_address, headers_enabled=False)
 
 
 def form_field(name: str) -> str:
@@ -27,14 +23,11 @@ def form_field(name: str) -> str:
 
 def init_app(app: Flask) -> None:
     settings = app.extensions["settings"]
-    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
-    app.config.setdefault("RATELIMIT_KEY_PREFIX", "portal")
     # Tokens live as long as the session: a long form must not expire while being filled in.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("WTF_CSRF_SSL_STRICT", settings.https)
     csrf.init_app(app)
     app.jinja_env.globals["csrf_field"] = csrf_field
-    limiter.init_app(app)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_exc: CSRFError):  # noqa: ANN202

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 07:57:44.048953
+Create Date: 2026-11-21 08:05:24.279366
 """
 from alembic import op
 import sqlalchemy as sa
@@ -60,6 +60,22 @@ def upgrade() -> None:
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_doc_number_key'), ['doc_number_key'], unique=False)
 
+    op.create_table('gazette_issue',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=32), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('running_number', sa.Integer(), nullable=True),
+    sa.Column('published_on', sa.Date(), nullable=False),
+    sa.Column('pdf_url', sa.String(length=500), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gazette_issue')),
+    sa.UniqueConstraint('slug', name=op.f('uq_gazette_issue_slug')),
+    sa.UniqueConstraint('year', 'number', name='uq_gazette_issue_year_number')
+    )
     op.create_table('topic',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
@@ -94,6 +110,20 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_document_topic_topic_id_topic')),
     sa.PrimaryKeyConstraint('document_id', 'topic_id', name=op.f('pk_document_topic'))
     )
+    op.create_table('gazette_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('issue_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=64), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_gazette_entry_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['issue_id'], ['gazette_issue.id'], name=op.f('fk_gazette_entry_issue_id_gazette_issue'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gazette_entry'))
+    )
+    with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gazette_entry_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_gazette_entry_issue_id'), ['issue_id'], unique=False)
+
     op.create_table('interpretation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=128), nullable=False),
@@ -172,6 +202,58 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
 
+    op.create_table('consultation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=128), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('affects_rights', sa.Boolean(), nullable=False),
+    sa.Column('draft_md', sa.Text(), nullable=False),
+    sa.Column('basis_md', sa.Text(), nullable=False),
+    sa.Column('basis_html', sa.Text(), nullable=False),
+    sa.Column('note_md', sa.Text(), nullable=False),
+    sa.Column('note_html', sa.Text(), nullable=False),
+    sa.Column('accepts_online', sa.Boolean(), nullable=False),
+    sa.Column('channel_email', sa.String(length=254), nullable=False),
+    sa.Column('channel_post', sa.String(length=500), nullable=False),
+    sa.Column('channel_phone', sa.String(length=64), nullable=False),
+    sa.Column('opens_on', sa.Date(), nullable=False),
+    sa.Column('closes_on', sa.Date(), nullable=False),
+    sa.Column('short_period_reason', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('draft_document_id', sa.Integer(), nullable=True),
+    sa.Column('final_document_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('report_md', sa.Text(), nullable=False),
+    sa.Column('report_html', sa.Text(), nullable=False),
+    sa.Column('report_published_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_consultation_agency_id_agency')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_consultation_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['draft_document_id'], ['document.id'], name=op.f('fk_consultation_draft_document_id_document'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['final_document_id'], ['document.id'], name=op.f('fk_consultation_final_document_id_document'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation')),
+    sa.UniqueConstraint('slug', name=op.f('uq_consultation_slug'))
+    )
+    op.create_table('consultation_blocked_sender',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sender_hash', sa.String(length=64), nullable=False),
+    sa.Column('contact', sa.String(length=254), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('blocked_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['blocked_by_id'], ['user_account.id'], name=op.f('fk_consultation_blocked_sender_blocked_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_blocked_sender'))
+    )
+    with op.batch_alter_table('consultation_blocked_sender', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_blocked_sender_contact'), ['contact'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_blocked_sender_sender_hash'), ['sender_hash'], unique=False)
+
     op.create_table('qa_item',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('interpretation_id', sa.Integer(), nullable=False),
@@ -185,15 +267,101 @@ def upgrade() -> None:
     with op.batch_alter_table('qa_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_qa_item_interpretation_id'), ['interpretation_id'], unique=False)
 
+    op.create_table('consultation_clause',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=64), nullable=False),
+    sa.Column('text_md', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_consultation_clause_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_clause')),
+    sa.UniqueConstraint('consultation_id', 'number', name=op.f('uq_consultation_clause_consultation_id'))
+    )
+    with op.batch_alter_table('consultation_clause', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_clause_consultation_id'), ['consultation_id'], unique=False)
+
+    op.create_table('consultation_viewpoint',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('disposition', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_consultation_viewpoint_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_viewpoint'))
+    )
+    with op.batch_alter_table('consultation_viewpoint', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_viewpoint_consultation_id'), ['consultation_id'], unique=False)
+
+    op.create_table('consultation_comment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('clause_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('contact', sa.String(length=254), nullable=False),
+    sa.Column('consent', sa.Boolean(), nullable=False),
+    sa.Column('receipt_code', sa.String(length=16), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('sender_hash', sa.String(length=64), nullable=False),
+    sa.Column('received_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('moderation', sa.String(length=16), nullable=False),
+    sa.Column('moderation_reason', sa.Text(), nullable=False),
+    sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
+    sa.Column('moderated_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('disposition', sa.String(length=16), nullable=False),
+    sa.Column('disposition_reason', sa.Text(), nullable=False),
+    sa.Column('viewpoint_id', sa.Integer(), nullable=True),
+    sa.Column('notified_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['clause_id'], ['consultation_clause.id'], name=op.f('fk_consultation_comment_clause_id_consultation_clause'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_consultation_comment_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['duplicate_of_id'], ['consultation_comment.id'], name=op.f('fk_consultation_comment_duplicate_of_id_consultation_comment'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['user_account.id'], name=op.f('fk_consultation_comment_entered_by_id_user_account')),
+    sa.ForeignKeyConstraint(['viewpoint_id'], ['consultation_viewpoint.id'], name=op.f('fk_consultation_comment_viewpoint_id_consultation_viewpoint'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_comment')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_consultation_comment_idempotency_key')),
+    sa.UniqueConstraint('receipt_code', name=op.f('uq_consultation_comment_receipt_code'))
+    )
+    with op.batch_alter_table('consultation_comment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_comment_consultation_id'), ['consultation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_comment_moderation'), ['moderation'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_comment_sender_hash'), ['sender_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_comment_viewpoint_id'), ['viewpoint_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('consultation_comment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_comment_viewpoint_id'))
+        batch_op.drop_index(batch_op.f('ix_consultation_comment_sender_hash'))
+        batch_op.drop_index(batch_op.f('ix_consultation_comment_moderation'))
+        batch_op.drop_index(batch_op.f('ix_consultation_comment_consultation_id'))
+
+    op.drop_table('consultation_comment')
+    with op.batch_alter_table('consultation_viewpoint', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_viewpoint_consultation_id'))
+
+    op.drop_table('consultation_viewpoint')
+    with op.batch_alter_table('consultation_clause', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_clause_consultation_id'))
+
+    op.drop_table('consultation_clause')
     with op.batch_alter_table('qa_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_qa_item_interpretation_id'))
 
     op.drop_table('qa_item')
+    with op.batch_alter_table('consultation_blocked_sender', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_blocked_sender_sender_hash'))
+        batch_op.drop_index(batch_op.f('ix_consultation_blocked_sender_contact'))
+
+    op.drop_table('consultation_blocked_sender')
+    op.drop_table('consultation')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_action'))
@@ -208,6 +376,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_interpretation_document_id'))
 
     op.drop_table('interpretation')
+    with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gazette_entry_issue_id'))
+        batch_op.drop_index(batch_op.f('ix_gazette_entry_document_id'))
+
+    op.drop_table('gazette_entry')
     op.drop_table('document_topic')
     with op.batch_alter_table('document_link', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_link_target_id'))
@@ -216,6 +389,7 @@ def downgrade() -> None:
     op.drop_table('document_link')
     op.drop_table('document_agency')
     op.drop_table('topic')
+    op.drop_table('gazette_issue')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))
 

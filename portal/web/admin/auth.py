@@ -16,7 +16,8 @@ from portal import db
 from portal.models import User
 from portal.services import accounts
 from portal.web.admin.access import any_staff, public_admin
-from portal.web.security import form_field, limiter
+from portal.web.limits import limiter
+from portal.web.security import form_field
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin")
 PENDING_SECONDS = 300
