@@ -90,7 +90,10 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     run_gunicorn(host=host, port=port, workers=workers)
 
 
-COMMAND_MODULES: list[str] = ["portal.cli_admin"]
+COMMAND_MODULES: list[str] = [
+    "portal.cli_admin",
+    "portal.cli_import",
+]
 
 
 def _register_area_commands() -> None:
