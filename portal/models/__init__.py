@@ -7,8 +7,10 @@ from portal.models.consultations import BlockedSender, Clause, Comment, Consulta
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
 from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
+from portal.models.meetings import Meeting
 from portal.models.publishing import Attachment, DocumentVersion, PublicationWaiver, ReviewRemark
 from portal.models.push import Channel, Push
+from portal.models.targets import Target
 
 __all__ = [
     "ROLES",
@@ -28,10 +30,12 @@ __all__ = [
     "GazetteIssue",
     "Interpretation",
     "Measure",
+    "Meeting",
     "PublicationWaiver",
     "Push",
     "QAItem",
     "ReviewRemark",
+    "Target",
     "Topic",
     "User",
     "Viewpoint",

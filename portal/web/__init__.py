@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import admin, api, consultations, errors, gazette, limits, public, security, templating
+from portal.web import (
+    admin,
+    api,
+    consultations,
+    errors,
+    gazette,
+    limits,
+    meetings,
+    public,
+    security,
+    targets,
+    templating,
+)
 from portal.web.admin import access
+from portal.web.admin import meetings as admin_meetings
 
 
 def init_app(app: Flask) -> None:
@@ -19,3 +32,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
     app.register_blueprint(consultations.bp)
+    app.register_blueprint(targets.bp)
+    app.register_blueprint(meetings.bp)
+    app.register_blueprint(admin_meetings.bp)

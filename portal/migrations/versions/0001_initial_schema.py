@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 08:07:55.916601
+Create Date: 2026-11-21 08:10:50.523859
 """
 from alembic import op
 import sqlalchemy as sa
@@ -88,6 +88,23 @@ def upgrade() -> None:
     sa.UniqueConstraint('slug', name=op.f('uq_gazette_issue_slug')),
     sa.UniqueConstraint('year', 'number', name='uq_gazette_issue_year_number')
     )
+    op.create_table('target',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('goal', sa.Float(), nullable=False),
+    sa.Column('unit', sa.String(length=16), nullable=False),
+    sa.Column('wording', sa.Text(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_target')),
+    sa.UniqueConstraint('year', 'key', name='uq_target_year_key')
+    )
+    with op.batch_alter_table('target', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_target_year'), ['year'], unique=False)
+
     op.create_table('topic',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
@@ -176,6 +193,29 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('measure', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_measure_document_id'), ['document_id'], unique=False)
+
+    op.create_table('meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=128), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('is_open', sa.Boolean(), nullable=False),
+    sa.Column('invited', sa.JSON(), nullable=False),
+    sa.Column('stream_url', sa.String(length=500), nullable=False),
+    sa.Column('minutes_md', sa.Text(), nullable=False),
+    sa.Column('minutes_html', sa.Text(), nullable=False),
+    sa.Column('cancelled', sa.Boolean(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_meeting_agency_id_agency')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting')),
+    sa.UniqueConstraint('slug', name=op.f('uq_meeting_slug'))
+    )
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_held_on'), ['held_on'], unique=False)
 
     op.create_table('push',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -488,6 +528,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_push_channel_id'))
 
     op.drop_table('push')
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_held_on'))
+        batch_op.drop_index(batch_op.f('ix_meeting_agency_id'))
+
+    op.drop_table('meeting')
     with op.batch_alter_table('measure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_measure_document_id'))
 
@@ -509,6 +554,10 @@ def downgrade() -> None:
     op.drop_table('document_link')
     op.drop_table('document_agency')
     op.drop_table('topic')
+    with op.batch_alter_table('target', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_target_year'))
+
+    op.drop_table('target')
     op.drop_table('gazette_issue')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))
