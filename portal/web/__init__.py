@@ -24,8 +24,8 @@ from portal.web.admin import meetings as admin_meetings
 def init_app(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
+    access.init_app(app)  # before CSRF: an anonymous POST to /admin/ is sent to sign in, not told off
     security.init_app(app)
-    access.init_app(app)
     limits.init_app(app)
     admin.init_app(app)
     app.register_blueprint(public.bp)
