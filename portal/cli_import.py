@@ -6,6 +6,7 @@ Warnings (fields the text does not give) go to standard error; the file is writt
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -14,6 +15,8 @@ import click
 
 from portal.cli import main
 from portal.config import load_settings
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,127}$")
 
 
 def _fail(message: str) -> None:
@@ -91,6 +94,9 @@ def import_text(file: Path, out: str | None, slug: str | None, interpretation: b
     an interpretation gets <document slug>-qa.
     """
     content_dir = load_settings().content_dir
+    for name, value in (("--slug", slug), ("--for", for_slug)):
+        if value is not None and not SLUG.match(value):
+            _fail(f"{name} '{value}' is not a slug (lower-case ASCII letters, digits and '-')")
     if for_slug and not interpretation:
         _fail("--for only goes with --interpretation")
     text = read_text_file(file)

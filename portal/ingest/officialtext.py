@@ -29,7 +29,7 @@ from portal.services.documents import is_valid_doc_number, normalize_doc_number
 
 _OPEN, _CLOSE = "〔[(（［【", "〕])）］】"
 _DOC_NUMBER = rf"[\u4e00-\u9fff]{{1,10}}\s*[{re.escape(_OPEN)}]\s*(?:19|20)\d{{2}}\s*[{re.escape(_CLOSE)}]\s*\d{{1,4}}\s*号"
-_DOC_NUMBER_LINE = re.compile(rf"^(?:文\s*号\s*[:：]\s*)?({_DOC_NUMBER})$")
+_DOC_NUMBER_LINE = re.compile(rf"^(?:文\s*号\s*[:：]\s*)?({_DOC_NUMBER})(?:签发人[:：].*)?$")
 _DOC_NUMBER_IN_FOOTER = re.compile(rf"(?:^|[\s:：])({_DOC_NUMBER})")
 _DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _CN_DATE_LINE = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
@@ -264,6 +264,11 @@ def extract(text: str) -> ImportedDocument:
     if wrapper:
         used, match = wrapper
         consumed.update(used)
+        # Issuers printed on lines of their own above a wrapper title (joint issuance): part of the title.
+        j = used[0] - 1
+        while j >= 0 and j not in consumed and _ORG.match(lines[j]):
+            consumed.add(j)
+            j -= 1
         doc.title = title_text(match["quoted"] or match["plain"])
         wrapper_issuer = re.sub(r"关于$", "", match["issuer"]).strip()
         doc.genre = "通知"
@@ -289,6 +294,8 @@ def extract(text: str) -> ImportedDocument:
         title_at = run[0]
         break
 
+    if not doc.genre and any(re.search(r"关于(?:印发|转发)\S*的通知", line) for line in cleaned.footer):
+        doc.genre = "通知"  # the web page links the 印发 notice the document came with (002)
     if not doc.genre and (genre := _GENRE_END.search(doc.title)):
         doc.genre = genre[1]
     doc.agencies = signature or ([masthead] if masthead else []) or ([wrapper_issuer] if wrapper_issuer else [])

@@ -155,3 +155,9 @@ def test_interpretation_refusals(content_dir, tmp_path):
     no_qa = run("--interpretation", str(prose), "--for", "plan")
     assert no_qa.exit_code == 1 and "no questions and answers" in no_qa.stderr
     assert not (content_dir / "interpretations").exists()
+
+
+def test_slugs_are_checked(seeds, content_dir, tmp_path):
+    result = run(str(seeds["000"]), "--slug", "../escape")
+    assert result.exit_code == 1 and "not a slug" in result.stderr
+    assert not (content_dir / "escape.md").exists()
