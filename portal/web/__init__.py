@@ -18,6 +18,7 @@ from portal.web import (
     templating,
 )
 from portal.web.admin import access
+from portal.web.admin import consultations as admin_consultations
 from portal.web.admin import meetings as admin_meetings
 
 
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
     app.register_blueprint(consultations.bp)
+    app.register_blueprint(admin_consultations.bp)
     app.register_blueprint(targets.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin_meetings.bp)
