@@ -10,10 +10,12 @@ from portal.web import (
     consultations,
     errors,
     gazette,
+    headers,
     limits,
     meetings,
     public,
     security,
+    site_files,
     targets,
     templating,
 )
@@ -29,6 +31,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     limits.init_app(app)
     admin.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
@@ -37,3 +40,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(targets.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin_meetings.bp)
+    app.register_blueprint(site_files.bp)

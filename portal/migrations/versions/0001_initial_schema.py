@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 08:18:25.257622
+Create Date: 2026-11-21 08:21:40.207738
 """
 from alembic import op
 import sqlalchemy as sa
