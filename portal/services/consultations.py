@@ -539,3 +539,46 @@ def search_records(sess: Session) -> list[dict[str, object]]:
          "date": c.opens_on, "path": f"/consultations/{c.slug}/"}
         for c in sess.scalars(select(Consultation).where(Consultation.status != "draft"))
     ]
+
+
+# -- staff reads ------------------------------------------------------------------------------------
+
+
+def staff_list(sess: Session) -> list[tuple[Consultation, int, int]]:
+    """Every consultation, newest first, with its pending and total comment counts."""
+    pending = func.count(Comment.id).filter(Comment.moderation == "pending")
+    rows = sess.execute(
+        select(Consultation, pending, func.count(Comment.id))
+        .outerjoin(Comment, Comment.consultation_id == Consultation.id)
+        .group_by(Consultation.id).order_by(Consultation.opens_on.desc(), Consultation.id.desc())
+    ).all()
+    return [(c, p, n) for c, p, n in rows]
+
+
+def staff_comments(sess: Session, consultation: Consultation, state: str) -> list[Comment]:
+    stmt = select(Comment).where(Comment.consultation_id == consultation.id)
+    if state != "all":
+        stmt = stmt.where(Comment.moderation == state)
+    return list(sess.scalars(stmt.options(selectinload(Comment.clause), selectinload(Comment.viewpoint))
+                             .order_by(Comment.received_at, Comment.id)))
+
+
+def moderation_counts(sess: Session, consultation: Consultation) -> dict[str, int]:
+    rows = sess.execute(select(Comment.moderation, func.count(Comment.id))
+                        .where(Comment.consultation_id == consultation.id).group_by(Comment.moderation)).all()
+    counts = {state: 0 for state in ("pending", "published", "rejected", "duplicate")}
+    counts.update(dict(rows))
+    counts["all"] = sum(counts.values())
+    return counts
+
+
+def agency_choices(sess: Session) -> list[Agency]:
+    return list(sess.scalars(select(Agency).order_by(Agency.position, Agency.id)))
+
+
+def document_choices(sess: Session, public_only: bool = False) -> list[Document]:
+    """Documents to pick as a draft (any not withdrawn) or as the adopted text (public ones)."""
+    stmt = select(Document).where(Document.status != "withdrawn")
+    if public_only:
+        stmt = stmt.where(Document.status == "published", Document.disclosure == "active")
+    return list(sess.scalars(stmt.order_by(Document.published_at.desc().nulls_last(), Document.id.desc())))

@@ -6,6 +6,7 @@ from flask import Flask
 
 from portal.web import api, consultations, errors, gazette, limits, meetings, public, targets, templating
 from portal.web.admin import access
+from portal.web.admin import consultations as admin_consultations
 from portal.web.admin import meetings as admin_meetings
 
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
     app.register_blueprint(consultations.bp)
+    app.register_blueprint(admin_consultations.bp)
     app.register_blueprint(targets.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin_meetings.bp)

@@ -30,6 +30,7 @@ def _helpers() -> dict[str, Any]:
     return {
         "consultation_links": lambda doc: service.consultations_for_document(session, doc),
         "csrf_token": generate_csrf,
+        "new_key": new_idempotency_key,
         "CONSULTATION_KINDS": KINDS, "CONSULTATION_STATUS": STATUS, "COMMENT_CHANNELS": CHANNELS,
         "MODERATION": MODERATION, "DISPOSITIONS": DISPOSITIONS,
     }

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 08:07:51.963617
+Create Date: 2026-11-21 08:10:22.453434
 """
 from alembic import op
 import sqlalchemy as sa
