@@ -37,6 +37,7 @@ def _forget_cached_user() -> None:
 
 
 def init_app(app: Flask) -> None:
+    from portal.web import feeds
     from portal.web.admin import auth, dashboard
 
     # Runs before the access check, so an idle session is treated as signed out.
@@ -44,3 +45,4 @@ def init_app(app: Flask) -> None:
     app.before_request_funcs[None].insert(0, _forget_cached_user)
     for module in (auth, dashboard):
         app.register_blueprint(module.bp)
+    app.register_blueprint(feeds.bp)
