@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import api, consultations, errors, gazette, limits, meetings, public, targets, templating
+from portal.web import (
+    admin,
+    api,
+    consultations,
+    errors,
+    gazette,
+    headers,
+    limits,
+    meetings,
+    public,
+    security,
+    site_files,
+    targets,
+    templating,
+)
 from portal.web.admin import access
 from portal.web.admin import consultations as admin_consultations
 from portal.web.admin import meetings as admin_meetings
@@ -13,8 +27,11 @@ from portal.web.admin import meetings as admin_meetings
 def init_app(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
-    access.init_app(app)
+    access.init_app(app)  # before CSRF: an anonymous POST to /admin/ is sent to sign in, not told off
+    security.init_app(app)
     limits.init_app(app)
+    admin.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
@@ -23,3 +40,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(targets.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin_meetings.bp)
+    app.register_blueprint(site_files.bp)
