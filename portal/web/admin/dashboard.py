@@ -17,6 +17,7 @@ NAV = [
     ("admin_documents.index", "政策文件"),
     ("admin_interpretations.index", "政策解读"),
     ("admin_manage.pushes", "推送记录"),
+    ("admin_meetings.index", "会议登记"),
     ("admin_manage.users", "用户"),
     ("admin_manage.agencies", "部门"),
     ("admin_manage.channels", "推送渠道"),
