@@ -6,6 +6,7 @@ from portal.models.audit import AuditEntry
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
 from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
+from portal.models.search import SearchEntry
 
 __all__ = [
     "ROLES",
@@ -19,6 +20,7 @@ __all__ = [
     "Interpretation",
     "Measure",
     "QAItem",
+    "SearchEntry",
     "Topic",
     "User",
 ]

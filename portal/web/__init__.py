@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import api, errors, gazette, public, templating
+from portal.web import api, errors, gazette, public, search, templating
 from portal.web.admin import access
 
 
@@ -15,3 +15,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
+    app.register_blueprint(search.bp)
