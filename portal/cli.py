@@ -90,7 +90,12 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     run_gunicorn(host=host, port=port, workers=workers)
 
 
-COMMAND_MODULES: list[str] = ["portal.cli_search"]
+COMMAND_MODULES: list[str] = [
+    "portal.cli_freeze",
+    "portal.cli_import",
+    "portal.cli_report",
+    "portal.cli_search",
+]
 
 
 def _register_area_commands() -> None:

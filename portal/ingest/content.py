@@ -464,11 +464,25 @@ class ContentKind:
     load: Callable[[Session, Path, LoadReport], None]
 
 
+def _load_targets(sess: Session, path: Path, report: LoadReport) -> None:
+    from portal.ingest.register import load_targets  # imports this module: bound late
+
+    load_targets(sess, path, report)
+
+
+def _load_meetings(sess: Session, path: Path, report: LoadReport) -> None:
+    from portal.ingest.register import load_meetings
+
+    load_meetings(sess, path, report)
+
+
 KINDS: list[ContentKind] = [
     ContentKind("agencies", "agencies.yml", load_agencies),
     ContentKind("policies", "policies", load_documents),
     ContentKind("interpretations", "interpretations", load_interpretations),
     ContentKind("gazette", "gazette", _load_gazette),
+    ContentKind("targets", "targets.yml", _load_targets),
+    ContentKind("meetings", "meetings", _load_meetings),
 ]
 
 

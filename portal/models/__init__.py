@@ -3,15 +3,22 @@
 from portal.models.accounts import ROLES, User
 from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
+from portal.models.consultations import BlockedSender, Clause, Comment, Consultation, Viewpoint
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
 from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
+from portal.models.meetings import Meeting
 from portal.models.search import SearchEntry
+from portal.models.targets import Target
 
 __all__ = [
     "ROLES",
     "Agency",
     "AuditEntry",
+    "BlockedSender",
+    "Clause",
+    "Comment",
+    "Consultation",
     "Document",
     "DocumentAgency",
     "DocumentLink",
@@ -19,8 +26,11 @@ __all__ = [
     "GazetteIssue",
     "Interpretation",
     "Measure",
+    "Meeting",
     "QAItem",
     "SearchEntry",
+    "Target",
     "Topic",
     "User",
+    "Viewpoint",
 ]

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, Date, Index, Integer, String, Text
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy import Date, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
-
-_TEXT_ARRAY = ARRAY(Text).with_variant(JSON(), "sqlite")
 
 
 class SearchEntry(Base):
@@ -29,8 +27,9 @@ class SearchEntry(Base):
     year: Mapped[int | None] = mapped_column(Integer)
     doc_number: Mapped[str] = mapped_column(String(64), default="")
     validity: Mapped[str] = mapped_column(String(16), default="")
-    agencies: Mapped[list[str]] = mapped_column(_TEXT_ARRAY, default=list)
-    topics: Mapped[list[str]] = mapped_column(_TEXT_ARRAY, default=list)
+    # Multi-valued facets as "|a|b|": matched with strpos, counted with string_to_array.
+    agencies: Mapped[str] = mapped_column(Text, default="")
+    topics: Mapped[str] = mapped_column(Text, default="")
     fingerprint: Mapped[str] = mapped_column(String(32))
     # Bigram lexemes, weighted by field (title and 文号 A, questions B, body D), without positions: the
     # GIN index finds candidates, and ``flat`` (the text as units, punctuation dropped) confirms the phrase

@@ -41,10 +41,14 @@ def tsvector_text(doc: SearchDoc) -> str:
     return " ".join(f"'{lex}':{','.join(pos)}" for lex, pos in lexemes.items())
 
 
+def _multi(values: list[str]) -> str:
+    return "|" + "|".join(v.replace("|", "/") for v in values) + "|" if values else ""
+
+
 def _row(doc: SearchDoc) -> tuple[Any, ...]:
     flat = "\n".join(flat_text(getattr(doc, f)) for f, _p, _w in WEIGHTS)
     return (doc.key, doc.type, doc.id, doc.title, doc.url, doc.date, doc.year, doc.doc_number, doc.validity,
-            list(doc.agencies), list(doc.topics), fingerprint(doc), tsvector_text(doc), flat)
+            _multi(doc.agencies), _multi(doc.topics), fingerprint(doc), tsvector_text(doc), flat)
 
 
 def _tsquery(word: Word) -> str:
@@ -73,7 +77,8 @@ class PostgresBackend:
         for name, value in request.filters.items():
             params[f"f_{name}"] = int(value) if name == "year" else value
             if name in ARRAY_COLUMNS:
-                where.append(f":f_{name} = ANY({ARRAY_COLUMNS[name]})")
+                params[f"f_{name}"] = f"|{value}|"
+                where.append(f"strpos({ARRAY_COLUMNS[name]}, :f_{name}) > 0")
             else:
                 where.append(f"{name} = :f_{name}")
         order = "day DESC NULLS LAST, item_id DESC" if request.sort == "date" else "rank DESC, day DESC NULLS LAST"
@@ -92,8 +97,10 @@ class PostgresBackend:
                         SELECT 'type' AS f, type AS v, count(*) AS n FROM m GROUP BY type
                         UNION ALL SELECT 'year', year::text, count(*) FROM m WHERE year IS NOT NULL GROUP BY year
                         UNION ALL SELECT 'validity', validity, count(*) FROM m WHERE validity <> '' GROUP BY validity
-                        UNION ALL SELECT 'agency', a, count(*) FROM m, unnest(agencies) AS a GROUP BY a
-                        UNION ALL SELECT 'topic', t, count(*) FROM m, unnest(topics) AS t GROUP BY t
+                        UNION ALL SELECT 'agency', a, count(*) FROM m, unnest(string_to_array(trim(agencies, '|'), '|')) AS a
+                            WHERE a <> '' GROUP BY a
+                        UNION ALL SELECT 'topic', t, count(*) FROM m, unnest(string_to_array(trim(topics, '|'), '|')) AS t
+                            WHERE t <> '' GROUP BY t
                    ) AS counts)
         """
         with self.engine.connect() as conn:

@@ -4,15 +4,38 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import api, errors, gazette, public, search, templating
+from portal.web import (
+    api,
+    consultations,
+    errors,
+    gazette,
+    headers,
+    limits,
+    meetings,
+    public,
+    search,
+    site_files,
+    targets,
+    templating,
+)
 from portal.web.admin import access
+from portal.web.admin import consultations as admin_consultations
+from portal.web.admin import meetings as admin_meetings
 
 
 def init_app(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
     access.init_app(app)
+    limits.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
+    app.register_blueprint(consultations.bp)
+    app.register_blueprint(admin_consultations.bp)
+    app.register_blueprint(targets.bp)
+    app.register_blueprint(meetings.bp)
+    app.register_blueprint(admin_meetings.bp)
+    app.register_blueprint(site_files.bp)
     app.register_blueprint(search.bp)

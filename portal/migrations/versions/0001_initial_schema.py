@@ -2,13 +2,13 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 08:03:23.400678
+Create Date: 2026-11-21 08:25:12.874817
 """
 from alembic import op
 import sqlalchemy as sa
 
 import portal.models.base
-
+from sqlalchemy.dialects import postgresql
 
 revision = '0001'
 down_revision = None
@@ -76,6 +76,43 @@ def upgrade() -> None:
     sa.UniqueConstraint('slug', name=op.f('uq_gazette_issue_slug')),
     sa.UniqueConstraint('year', 'number', name='uq_gazette_issue_year_number')
     )
+    op.create_table('search_entry',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('type', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('day', sa.Date(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('doc_number', sa.String(length=64), nullable=False),
+    sa.Column('validity', sa.String(length=16), nullable=False),
+    sa.Column('agencies', sa.Text(), nullable=False),
+    sa.Column('topics', sa.Text(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=32), nullable=False),
+    sa.Column('tsv', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
+    sa.Column('flat', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_search_entry'))
+    )
+    with op.batch_alter_table('search_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_search_entry_tsv', ['tsv'], unique=False, postgresql_using='gin')
+
+    op.create_table('target',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('goal', sa.Float(), nullable=False),
+    sa.Column('unit', sa.String(length=16), nullable=False),
+    sa.Column('wording', sa.Text(), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_target')),
+    sa.UniqueConstraint('year', 'key', name='uq_target_year_key')
+    )
+    with op.batch_alter_table('target', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_target_year'), ['year'], unique=False)
+
     op.create_table('topic',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=64), nullable=False),
@@ -165,6 +202,29 @@ def upgrade() -> None:
     with op.batch_alter_table('measure', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_measure_document_id'), ['document_id'], unique=False)
 
+    op.create_table('meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=128), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('is_open', sa.Boolean(), nullable=False),
+    sa.Column('invited', sa.JSON(), nullable=False),
+    sa.Column('stream_url', sa.String(length=500), nullable=False),
+    sa.Column('minutes_md', sa.Text(), nullable=False),
+    sa.Column('minutes_html', sa.Text(), nullable=False),
+    sa.Column('cancelled', sa.Boolean(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_meeting_agency_id_agency')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting')),
+    sa.UniqueConstraint('slug', name=op.f('uq_meeting_slug'))
+    )
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meeting_held_on'), ['held_on'], unique=False)
+
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -202,6 +262,58 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
 
+    op.create_table('consultation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=128), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('affects_rights', sa.Boolean(), nullable=False),
+    sa.Column('draft_md', sa.Text(), nullable=False),
+    sa.Column('basis_md', sa.Text(), nullable=False),
+    sa.Column('basis_html', sa.Text(), nullable=False),
+    sa.Column('note_md', sa.Text(), nullable=False),
+    sa.Column('note_html', sa.Text(), nullable=False),
+    sa.Column('accepts_online', sa.Boolean(), nullable=False),
+    sa.Column('channel_email', sa.String(length=254), nullable=False),
+    sa.Column('channel_post', sa.String(length=500), nullable=False),
+    sa.Column('channel_phone', sa.String(length=64), nullable=False),
+    sa.Column('opens_on', sa.Date(), nullable=False),
+    sa.Column('closes_on', sa.Date(), nullable=False),
+    sa.Column('short_period_reason', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('draft_document_id', sa.Integer(), nullable=True),
+    sa.Column('final_document_id', sa.Integer(), nullable=True),
+    sa.Column('closed_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('report_md', sa.Text(), nullable=False),
+    sa.Column('report_html', sa.Text(), nullable=False),
+    sa.Column('report_published_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_consultation_agency_id_agency')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_consultation_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['draft_document_id'], ['document.id'], name=op.f('fk_consultation_draft_document_id_document'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['final_document_id'], ['document.id'], name=op.f('fk_consultation_final_document_id_document'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation')),
+    sa.UniqueConstraint('slug', name=op.f('uq_consultation_slug'))
+    )
+    op.create_table('consultation_blocked_sender',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sender_hash', sa.String(length=64), nullable=False),
+    sa.Column('contact', sa.String(length=254), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('blocked_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['blocked_by_id'], ['user_account.id'], name=op.f('fk_consultation_blocked_sender_blocked_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_blocked_sender'))
+    )
+    with op.batch_alter_table('consultation_blocked_sender', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_blocked_sender_contact'), ['contact'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_blocked_sender_sender_hash'), ['sender_hash'], unique=False)
+
     op.create_table('qa_item',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('interpretation_id', sa.Integer(), nullable=False),
@@ -215,21 +327,112 @@ def upgrade() -> None:
     with op.batch_alter_table('qa_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_qa_item_interpretation_id'), ['interpretation_id'], unique=False)
 
+    op.create_table('consultation_clause',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=64), nullable=False),
+    sa.Column('text_md', sa.Text(), nullable=False),
+    sa.Column('html', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_consultation_clause_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_clause')),
+    sa.UniqueConstraint('consultation_id', 'number', name=op.f('uq_consultation_clause_consultation_id'))
+    )
+    with op.batch_alter_table('consultation_clause', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_clause_consultation_id'), ['consultation_id'], unique=False)
+
+    op.create_table('consultation_viewpoint',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('disposition', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_consultation_viewpoint_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_viewpoint'))
+    )
+    with op.batch_alter_table('consultation_viewpoint', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_viewpoint_consultation_id'), ['consultation_id'], unique=False)
+
+    op.create_table('consultation_comment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('consultation_id', sa.Integer(), nullable=False),
+    sa.Column('clause_id', sa.Integer(), nullable=True),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('contact', sa.String(length=254), nullable=False),
+    sa.Column('consent', sa.Boolean(), nullable=False),
+    sa.Column('receipt_code', sa.String(length=16), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
+    sa.Column('channel', sa.String(length=8), nullable=False),
+    sa.Column('sender_hash', sa.String(length=64), nullable=False),
+    sa.Column('received_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('entered_by_id', sa.Integer(), nullable=True),
+    sa.Column('moderation', sa.String(length=16), nullable=False),
+    sa.Column('moderation_reason', sa.Text(), nullable=False),
+    sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
+    sa.Column('moderated_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('disposition', sa.String(length=16), nullable=False),
+    sa.Column('disposition_reason', sa.Text(), nullable=False),
+    sa.Column('viewpoint_id', sa.Integer(), nullable=True),
+    sa.Column('notified_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['clause_id'], ['consultation_clause.id'], name=op.f('fk_consultation_comment_clause_id_consultation_clause'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultation.id'], name=op.f('fk_consultation_comment_consultation_id_consultation'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['duplicate_of_id'], ['consultation_comment.id'], name=op.f('fk_consultation_comment_duplicate_of_id_consultation_comment'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['entered_by_id'], ['user_account.id'], name=op.f('fk_consultation_comment_entered_by_id_user_account')),
+    sa.ForeignKeyConstraint(['viewpoint_id'], ['consultation_viewpoint.id'], name=op.f('fk_consultation_comment_viewpoint_id_consultation_viewpoint'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_comment')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_consultation_comment_idempotency_key')),
+    sa.UniqueConstraint('receipt_code', name=op.f('uq_consultation_comment_receipt_code'))
+    )
+    with op.batch_alter_table('consultation_comment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_comment_consultation_id'), ['consultation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_comment_moderation'), ['moderation'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_comment_sender_hash'), ['sender_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_comment_viewpoint_id'), ['viewpoint_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('consultation_comment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_comment_viewpoint_id'))
+        batch_op.drop_index(batch_op.f('ix_consultation_comment_sender_hash'))
+        batch_op.drop_index(batch_op.f('ix_consultation_comment_moderation'))
+        batch_op.drop_index(batch_op.f('ix_consultation_comment_consultation_id'))
+
+    op.drop_table('consultation_comment')
+    with op.batch_alter_table('consultation_viewpoint', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_viewpoint_consultation_id'))
+
+    op.drop_table('consultation_viewpoint')
+    with op.batch_alter_table('consultation_clause', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_clause_consultation_id'))
+
+    op.drop_table('consultation_clause')
     with op.batch_alter_table('qa_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_qa_item_interpretation_id'))
 
     op.drop_table('qa_item')
+    with op.batch_alter_table('consultation_blocked_sender', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_blocked_sender_sender_hash'))
+        batch_op.drop_index(batch_op.f('ix_consultation_blocked_sender_contact'))
+
+    op.drop_table('consultation_blocked_sender')
+    op.drop_table('consultation')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_action'))
 
     op.drop_table('audit_entry')
     op.drop_table('user_account')
+    with op.batch_alter_table('meeting', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_held_on'))
+        batch_op.drop_index(batch_op.f('ix_meeting_agency_id'))
+
+    op.drop_table('meeting')
     with op.batch_alter_table('measure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_measure_document_id'))
 
@@ -251,6 +454,14 @@ def downgrade() -> None:
     op.drop_table('document_link')
     op.drop_table('document_agency')
     op.drop_table('topic')
+    with op.batch_alter_table('target', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_target_year'))
+
+    op.drop_table('target')
+    with op.batch_alter_table('search_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_entry_tsv', postgresql_using='gin')
+
+    op.drop_table('search_entry')
     op.drop_table('gazette_issue')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))

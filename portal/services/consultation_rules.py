@@ -1,0 +1,126 @@
+"""Rules of a consultation that do not touch the database: period length, clauses, receipt codes.
+
+Period rules come from the regulations: a major administrative decision is open for comment at least 30
+days (重大行政决策程序暂行条例 第十五条); a normative document that sets rights and duties of citizens and
+firms at least 7 working days (国办发〔2018〕37号). A shorter period is allowed only with a reason that is
+shown publicly.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+MAJOR_DECISION_DAYS = 30
+NORMATIVE_WORKING_DAYS = 7
+
+
+def local_today() -> date:
+    """Periods are Beijing calendar dates, whatever the server's time zone."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def is_working_day(day: date) -> bool:
+    """Official working days (adjusted for holidays and make-up days); Monday to Friday for years the
+    holiday calendar does not know yet."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def working_days(opens_on: date, closes_on: date) -> int:
+    days = (closes_on - opens_on).days + 1
+    return sum(1 for i in range(max(days, 0)) if is_working_day(opens_on + timedelta(days=i)))
+
+
+def period_shortfall(kind: str, affects_rights: bool, opens_on: date, closes_on: date) -> str:
+    """Why the period is shorter than the regulations ask, in Chinese; empty when it is long enough."""
+    days = (closes_on - opens_on).days + 1
+    if kind == "major_decision" and days < MAJOR_DECISION_DAYS:
+        return f"重大行政决策公开征求意见的期限一般不少于{MAJOR_DECISION_DAYS}日，本次为{days}日"
+    if kind == "normative" and affects_rights:
+        count = working_days(opens_on, closes_on)
+        if count < NORMATIVE_WORKING_DAYS:
+            return (f"涉及公民、法人和其他组织权利义务的规范性文件征求意见期限一般不少于"
+                    f"{NORMATIVE_WORKING_DAYS}个工作日，本次为{count}个工作日")
+    return ""
+
+
+# -- clauses of a draft ------------------------------------------------------------------------------
+
+_CN_NUM = "一二三四五六七八九十百千零〇两"
+_CLAUSE_PATTERNS = [
+    re.compile(rf"^第[{_CN_NUM}\d]+条"),
+    re.compile(rf"^[{_CN_NUM}]+、"),
+    re.compile(r"^\d+[.．、]"),
+]
+_HEADING = re.compile(rf"^(#+\s|第[{_CN_NUM}\d]+[编章节](\s|$))")
+
+
+def split_clauses(draft_md: str) -> list[tuple[str, str]]:
+    """Split a draft into (label, text) blocks.
+
+    The first numbering style found (第X条, then 一、, then 1.) starts clauses; paragraphs after a clause
+    belong to it (items such as （一） stay inside their article). Headings and a preamble get no label.
+    A draft with no numbering at all is cut into paragraphs, labelled 第N段.
+    """
+    blocks = [b.strip() for b in re.split(r"\n[ \t]*\n", (draft_md or "").strip()) if b.strip()]
+    pattern = next((p for p in _CLAUSE_PATTERNS if any(p.match(b) for b in blocks)), None)
+    out: list[list[str]] = []
+    paragraph = 0
+    for block in blocks:
+        if _HEADING.match(block):
+            out.append(["", block])
+            continue
+        if pattern is None:
+            paragraph += 1
+            out.append([f"第{paragraph}段", block])
+            continue
+        match = pattern.match(block)
+        if match:
+            out.append([match.group(0).rstrip("、.．"), block])
+        elif out and out[-1][0]:
+            out[-1][1] += "\n\n" + block
+        else:
+            out.append(["", block])
+    return [(label, text) for label, text in out]
+
+
+# -- receipts and keys -------------------------------------------------------------------------------
+
+_RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
+_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_receipt_code() -> str:
+    """Ten random characters (50 bits), shown as XXXXX-XXXXX."""
+    raw = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def normalize_receipt_code(text: str) -> str:
+    raw = re.sub(r"[\s-]", "", (text or "").upper())
+    return f"{raw[:5]}-{raw[5:]}" if len(raw) == 10 else raw
+
+
+def new_idempotency_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def is_valid_idempotency_key(key: str) -> bool:
+    return bool(_KEY_RE.match(key or ""))
+
+
+_EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+
+
+def email_of(contact: str) -> str:
+    """The contact if it is an e-mail address, else empty."""
+    contact = (contact or "").strip()
+    return contact if _EMAIL_RE.match(contact) else ""

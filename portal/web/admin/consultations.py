@@ -1,0 +1,282 @@
+"""Staff pages for consultations under /admin/consultations/: create, moderate, enter, close, report, export.
+
+Who may do what: editors create and close; editors and reviewers moderate, enter comments received
+offline and answer them; publishers publish the feedback report; any staff member may read and export
+(contacts and moderated-away comments only for admins).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
+
+from portal.db import session
+from portal.models import Consultation
+from portal.services import consultation_report as reports
+from portal.services import consultations as service
+from portal.services.consultation_rules import local_today
+from portal.web.admin.access import any_staff, roles_required
+from portal.web.errors import render_error
+
+bp = Blueprint("admin_consultations", __name__, url_prefix="/admin/consultations")
+
+CREATE = ("editor", "admin")
+MODERATE = ("editor", "reviewer", "admin")
+PUBLISH = ("publisher", "admin")
+
+
+@bp.before_request
+def _check_csrf() -> Any:
+    # Every staff form posts a token; app-wide CSRFProtect (staff area) checks it too once it is on.
+    if request.method == "POST":
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except (CSRFError, ValidationError):
+            return render_error(400, "页面已过期或来源不明，请刷新页面后重试。")
+    return None
+
+
+def _consultation(cid: int) -> Consultation:
+    c = session.get(Consultation, cid)
+    if c is None:
+        abort(404)
+    return c
+
+
+def _date(name: str) -> date | None:
+    value = request.form.get(name, "").strip()
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise service.ConsultationError(f"日期格式不正确：{value}（应为 YYYY-MM-DD）。", field=name) from None
+
+
+def _int(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _back(c: Consultation, anchor: str = "", page: str = "manage") -> Response:
+    return redirect(url_for(f"admin_consultations.{page}", cid=c.id) + anchor, code=303)
+
+
+@bp.get("/")
+@any_staff
+def index() -> str:
+    return render_template("admin/consultations/index.html", rows=service.staff_list(session),
+                           can_create=current_user.has_role(*CREATE), phase=service.phase)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*CREATE)
+def new() -> Any:
+    form = request.form
+    if request.method == "POST":
+        try:
+            data = service.ConsultationInput(
+                title=form.get("title", ""), agency_id=_int(form.get("agency_id")), kind=form.get("kind", ""),
+                opens_on=_date("opens_on"), closes_on=_date("closes_on"), draft_md=form.get("draft_md", ""),
+                draft_document_id=_int(form.get("draft_document_id")),
+                affects_rights=form.get("affects_rights") == "1", basis_md=form.get("basis_md", ""),
+                note_md=form.get("note_md", ""), short_period_reason=form.get("short_period_reason", ""),
+                accepts_online=form.get("accepts_online") == "1", channel_email=form.get("channel_email", ""),
+                channel_post=form.get("channel_post", ""), channel_phone=form.get("channel_phone", ""),
+                slug=form.get("slug", ""), publish=form.get("publish") == "1",
+            )
+            c = service.create_consultation(session, current_user, data)
+        except service.ConsultationError as exc:
+            session.rollback()
+            return _new_page(exc.message, exc.field), 400
+        flash("征集已创建。" if c.status == "draft" else "征集已创建并发布。", "success")
+        return _back(c)
+    return _new_page()
+
+
+def _new_page(error: str = "", field: str = "") -> str:
+    defaults = {"accepts_online": "1", "affects_rights": "1", "publish": "1", "kind": "normative",
+                "opens_on": local_today().isoformat()}
+    values = request.form if request.method == "POST" else defaults
+    return render_template("admin/consultations/new.html", values=values, error=error, error_field=field,
+                           agencies=service.agency_choices(session),
+                           documents=service.document_choices(session))
+
+
+@bp.get("/<int:cid>/")
+@any_staff
+def manage(cid: int) -> str:
+    c = _consultation(cid)
+    state = request.args.get("state", "pending")
+    if state not in {"pending", "published", "rejected", "duplicate", "all"}:
+        state = "pending"
+    return render_template(
+        "admin/consultations/manage.html", c=c, state=state, phase=service.phase(c),
+        comments=service.staff_comments(session, c, state), counts=service.moderation_counts(session, c),
+        can_moderate=current_user.has_role(*MODERATE), can_close=current_user.has_role(*CREATE),
+        can_publish=current_user.has_role(*PUBLISH), is_admin=current_user.has_role("admin"),
+    )
+
+
+def _refused(c: Consultation, exc: service.ConsultationError, page: str = "manage", anchor: str = "") -> Response:
+    session.rollback()
+    flash(exc.message, "error")
+    return _back(c, anchor, page)
+
+
+@bp.post("/<int:cid>/publish")
+@roles_required(*PUBLISH)
+def publish(cid: int) -> Response:
+    c = _consultation(cid)
+    try:
+        service.publish_consultation(session, current_user, c)
+    except service.ConsultationError as exc:
+        return _refused(c, exc)
+    flash("征集已发布。", "success")
+    return _back(c)
+
+
+@bp.post("/<int:cid>/moderate")
+@roles_required(*MODERATE)
+def moderate(cid: int) -> Response:
+    c = _consultation(cid)
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    try:
+        n = service.moderate(session, current_user, c, ids, request.form.get("action", ""),
+                             request.form.get("reason", ""), request.form.get("duplicate_of", ""))
+    except service.ConsultationError as exc:
+        return _refused(c, exc, anchor="#queue")
+    flash(f"已处理{n}条意见。", "success")
+    return redirect(url_for("admin_consultations.manage", cid=c.id, state=request.form.get("state", "pending"))
+                    + "#queue", code=303)
+
+
+@bp.post("/<int:cid>/block/<int:comment_id>")
+@roles_required("reviewer", "admin")
+def block(cid: int, comment_id: int) -> Response:
+    c = _consultation(cid)
+    try:
+        comment = service.comments_by_ids(session, c, [comment_id])[0]
+        service.block_sender(session, current_user, comment, request.form.get("reason", ""))
+    except service.ConsultationError as exc:
+        return _refused(c, exc, anchor="#queue")
+    flash("已屏蔽该发送者，其后续意见将被拒收。", "success")
+    return _back(c, "#queue")
+
+
+@bp.post("/<int:cid>/comments")
+@roles_required(*MODERATE)
+def enter(cid: int) -> Response:
+    c = _consultation(cid)
+    f = request.form
+    try:
+        data = service.CommentInput(
+            body=f.get("body", ""), idempotency_key=f.get("key", ""), clause_number=_int(f.get("clause")),
+            name=f.get("name", ""), contact=f.get("contact", ""), consent=f.get("consent") == "1",
+            channel=f.get("channel", ""), received_on=_date("received_on"),
+        )
+        comment = service.enter_comment(session, current_user, c, data)
+    except service.ConsultationError as exc:
+        return _refused(c, exc, anchor="#enter")
+    flash(f"已录入意见，回执码 {comment.receipt_code}。", "success")
+    return _back(c, "#enter")
+
+
+@bp.post("/<int:cid>/close")
+@roles_required(*CREATE)
+def close(cid: int) -> Response:
+    c = _consultation(cid)
+    try:
+        service.close_consultation(session, current_user, c)
+    except service.ConsultationError as exc:
+        return _refused(c, exc)
+    flash("征集已结束，请为已受理的意见给出处理结果。", "success")
+    return _back(c, page="feedback")
+
+
+@bp.get("/<int:cid>/feedback")
+@any_staff
+def feedback(cid: int) -> str:
+    c = _consultation(cid)
+    return render_template(
+        "admin/consultations/feedback.html", c=c, comments=service.staff_comments(session, c, "published"),
+        report=reports.build_report(session, c), documents=service.document_choices(session, public_only=True),
+        can_answer=current_user.has_role(*MODERATE), can_publish=current_user.has_role(*PUBLISH),
+        unnotified=reports.unnotified_count(session, c) if c.status == "reported" else 0,
+        missing=service.open_dispositions(session, c),
+    )
+
+
+@bp.post("/<int:cid>/viewpoints")
+@roles_required(*MODERATE)
+def add_viewpoint(cid: int) -> Response:
+    c = _consultation(cid)
+    f = request.form
+    try:
+        service.add_viewpoint(session, current_user, c, f.get("summary", ""), f.get("disposition", ""),
+                              f.get("reason", ""))
+    except service.ConsultationError as exc:
+        return _refused(c, exc, "feedback", "#viewpoints")
+    flash("已添加观点。", "success")
+    return _back(c, "#viewpoints", "feedback")
+
+
+@bp.post("/<int:cid>/dispositions")
+@roles_required(*MODERATE)
+def dispositions(cid: int) -> Response:
+    c = _consultation(cid)
+    f = request.form
+    rows = [
+        service.DispositionRow(comment_id=int(i), disposition=f.get(f"disposition-{i}", ""),
+                               reason=f.get(f"reason-{i}", ""), viewpoint_id=_int(f.get(f"viewpoint-{i}")))
+        for i in f.getlist("ids") if i.isdigit()
+    ]
+    try:
+        n = service.save_dispositions(session, current_user, c, rows)
+    except service.ConsultationError as exc:
+        return _refused(c, exc, "feedback", "#dispositions")
+    flash(f"已保存{n}条意见的处理结果。", "success")
+    return _back(c, "#dispositions", "feedback")
+
+
+@bp.post("/<int:cid>/report")
+@roles_required(*PUBLISH)
+def publish_report(cid: int) -> Response:
+    c = _consultation(cid)
+    try:
+        n = reports.publish_report(session, current_user, c, request.form.get("summary", ""),
+                                   _int(request.form.get("final_document_id")),
+                                   current_app.extensions["settings"])
+    except service.ConsultationError as exc:
+        return _refused(c, exc, "feedback", "#publish")
+    flash(f"反馈报告已发布，已通知{n}位留有电子邮件地址的意见提出人。", "success")
+    return _back(c, page="feedback")
+
+
+@bp.post("/<int:cid>/notify")
+@roles_required(*PUBLISH)
+def notify(cid: int) -> Response:
+    c = _consultation(cid)
+    try:
+        n = reports.resend_notifications(session, current_user, c, current_app.extensions["settings"])
+    except service.ConsultationError as exc:
+        return _refused(c, exc, "feedback")
+    flash(f"已发送{n}条意见的通知。", "success")
+    return _back(c, page="feedback")
+
+
+@bp.get("/<int:cid>/comments.csv")
+@any_staff
+def export(cid: int) -> Response:
+    c = _consultation(cid)
+    full = request.args.get("full") == "1"
+    if full and not current_user.has_role("admin"):
+        abort(403)
+    body = reports.export_comments_csv(session, current_user, c, full=full)
+    name = f"{c.slug}-comments{'-full' if full else ''}.csv"
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Content-Type": "text/csv; charset=utf-8"})

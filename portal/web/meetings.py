@@ -1,0 +1,37 @@
+"""Public page of the meetings register: open meetings (会议开放) and their minutes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy.orm import Session
+
+from portal.db import session
+from portal.services import meetings
+from portal.web.public_urls import public_urls
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+@bp.get("/")
+def index() -> str:
+    year = request.args.get("year", "")
+    chosen = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None
+    return render_template("meetings/index.html", meetings=meetings.public_meetings(session, chosen),
+                           years=meetings.meeting_years(session), year=chosen)
+
+
+@bp.get("/<slug>/")
+def meeting(slug: str) -> str:
+    item = meetings.public_meeting(session, slug)
+    if item is None:
+        abort(404)
+    return render_template("meetings/meeting.html", meeting=item)
+
+
+@public_urls
+def meeting_urls(sess: Session) -> Iterator[str]:
+    yield "/meetings/"
+    for item in meetings.public_meetings(sess):
+        yield f"/meetings/{item.slug}/"
