@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.web import (
+    admin,
     api,
     consultations,
     errors,
@@ -14,6 +15,7 @@ from portal.web import (
     meetings,
     public,
     search,
+    security,
     site_files,
     targets,
     templating,
@@ -26,8 +28,10 @@ from portal.web.admin import meetings as admin_meetings
 def init_app(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
-    access.init_app(app)
+    access.init_app(app)  # before CSRF: an anonymous POST to /admin/ is sent to sign in, not told off
+    security.init_app(app)
     limits.init_app(app)
+    admin.init_app(app)
     headers.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
