@@ -19,6 +19,7 @@ NAV = [
     ("admin_consultations.index", "意见征集"),
     ("admin_meetings.index", "会议开放"),
     ("admin_manage.pushes", "推送记录"),
+    ("admin_meetings.index", "会议登记"),
     ("admin_manage.users", "用户"),
     ("admin_manage.agencies", "部门"),
     ("admin_manage.channels", "推送渠道"),
