@@ -41,7 +41,8 @@ def test_every_public_page_is_written_with_links_that_resolve(app, site, client)
     for rel in ("index.html", "policies/index.html", "policies/good/index.html", "policies/old/index.html",
                 "interpretations/good/index.html", "policies/year/2019/index.html",
                 "policies/topic/政务公开/index.html", "policies/normative/0/index.html",
-                "sitemap.xml", "robots.txt", "404.html", "static/css/site.css"):
+                "sitemap.xml", "robots.txt", "404.html", "static/css/site.css", "feeds/all.atom",
+                "feeds/topic/政务公开.atom"):
         assert (site / rel).is_file(), rel
     pages = list(site.rglob("*.html"))
     for page in pages:
