@@ -101,13 +101,25 @@ def check_period(kind: str, affects_rights: bool, opens_on: date | None, closes_
 
 
 def set_draft(consultation: Consultation, draft_md: str) -> None:
-    """Store the draft as anchored clauses; clause numbers follow the order of the text."""
+    """Store the draft as anchored clauses; clause numbers follow the order of the text.
+
+    Clause rows are updated in place by number, so comments on a clause keep pointing at it when the
+    text is corrected.
+    """
+    if draft_md == consultation.draft_md and consultation.clauses:
+        return
     consultation.draft_md = draft_md
-    consultation.clauses.clear()
-    for position, (label, text) in enumerate(split_clauses(draft_md)):
-        consultation.clauses.append(
-            Clause(position=position, number=position + 1, label=label, text_md=text, html=render_markdown(text))
-        )
+    existing = {c.number: c for c in consultation.clauses}
+    blocks = split_clauses(draft_md)
+    for position, (label, text) in enumerate(blocks):
+        clause = existing.get(position + 1)
+        if clause is None:
+            clause = Clause(number=position + 1)
+            consultation.clauses.append(clause)
+        clause.position, clause.label, clause.text_md, clause.html = position, label, text, render_markdown(text)
+    for number, clause in existing.items():
+        if number > len(blocks):
+            consultation.clauses.remove(clause)
 
 
 def set_texts(consultation: Consultation, basis_md: str, note_md: str) -> None:
