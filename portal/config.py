@@ -39,6 +39,7 @@ class Settings:
     https: bool = False
     session_idle_minutes: int = 30
     upload_max_bytes: int = 20 * 1024 * 1024
+    page_cache_seconds: int = 60  # rendered-HTML cache for anonymous GETs; 0 turns it off
     # Flask-Limiter syntax, per client address; empty disables (benchmarks). Redis-backed when redis_url is set.
     comment_rate_limit: str = "5 per minute;30 per hour"
     receipt_lookup_rate_limit: str = "30 per minute"
@@ -72,6 +73,7 @@ _ENV = {
     "https": ("PORTAL_HTTPS", _bool),
     "session_idle_minutes": ("PORTAL_SESSION_IDLE_MINUTES", int),
     "upload_max_bytes": ("PORTAL_UPLOAD_MAX_BYTES", int),
+    "page_cache_seconds": ("PORTAL_PAGE_CACHE_SECONDS", int),
     "comment_rate_limit": ("PORTAL_COMMENT_RATE_LIMIT", str),
     "receipt_lookup_rate_limit": ("PORTAL_RECEIPT_LOOKUP_RATE_LIMIT", str),
 }

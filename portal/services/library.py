@@ -5,11 +5,13 @@ Only published documents with active disclosure (主动公开) ever leave this m
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, extract, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, extract, func, or_, select
+from sqlalchemy.orm import Session, aliased, load_only, raiseload, selectinload
 
 from portal.models import Agency, Document, DocumentAgency, DocumentLink, Interpretation, Topic
 from portal.models.documents import VALIDITY, document_topic
@@ -220,3 +222,108 @@ def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
 
     return {"by": [(k, d) for k, d in by], "of": [(k, d) for k, d in of],
             "gazette": issues_of_document(sess, doc.id)}
+
+
+def iter_public_documents(
+    sess: Session, chunk: int = 400
+) -> Iterator[tuple[Document, list[Interpretation], dict[str, list]]]:
+    """Every public document with its published interpretations, validity links and gazette issues (as
+    :func:`document_links`), loaded a chunk at a time in a handful of queries (the static export); the
+    session is emptied between chunks."""
+    from portal.models.gazette import GazetteEntry, GazetteIssue
+    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        docs = list(sess.scalars(
+            select(Document).where(Document.id.in_(part)).order_by(Document.id)
+            .options(selectinload(Document.measures), selectinload(Document.interpretations))
+        ))
+        links: dict[int, dict[str, list]] = {d.id: {"by": [], "of": [], "gazette": []} for d in docs}
+        source, target = aliased(Document), aliased(Document)
+        rows = sess.execute(
+            select(DocumentLink.kind, source, target)
+            .join(source, source.id == DocumentLink.source_id).join(target, target.id == DocumentLink.target_id)
+            .where(or_(DocumentLink.source_id.in_(part), DocumentLink.target_id.in_(part)))
+        ).all()
+        for doc_id, issue in sess.execute(
+            select(GazetteEntry.document_id, GazetteIssue)
+            .join(GazetteIssue, GazetteEntry.issue_id == GazetteIssue.id)
+            .where(GazetteEntry.document_id.in_(part), GazetteIssue.status == "published")
+            .order_by(GazetteIssue.published_on)
+        ):
+            links[doc_id]["gazette"].append(issue)
+        for kind, src, tgt in rows:
+            if tgt.id in links and src.is_public:
+                links[tgt.id]["by"].append((kind, src))
+            if src.id in links and tgt.is_public:
+                links[src.id]["of"].append((kind, tgt))
+        for doc in docs:
+            yield doc, [i for i in doc.interpretations if i.status == "published"], links[doc.id]
+        sess.expunge_all()
+
+
+def iter_public_interpretations(sess: Session, chunk: int = 400) -> Iterator[Interpretation]:
+    """Every public interpretation with its Q&A items and document, a chunk at a time."""
+    ids = list(sess.scalars(public_interpretations().with_only_columns(Interpretation.id).order_by(Interpretation.id)))
+    for start in range(0, len(ids), chunk):
+        yield from sess.scalars(
+            select(Interpretation).where(Interpretation.id.in_(ids[start:start + chunk])).order_by(Interpretation.id)
+            .options(selectinload(Interpretation.items), selectinload(Interpretation.document),
+                     selectinload(Interpretation.agency))
+        )
+        sess.expunge_all()
+
+
+def iter_all_listings(sess: Session) -> Iterator[tuple[LibraryQuery, LibraryPage]]:
+    """Every page of the library listing and of each one-facet listing (the static export).
+
+    The views count facets in SQL per request; here that would be six queries per listing, so the export
+    loads every public document's facet values once (three queries) and counts in Python. Values keep
+    the order of the SQL facets, so the pages come out the same as the views' (a test compares them).
+    """
+    overall = _facet_counts(sess, LibraryQuery())
+    docs = list(sess.scalars(
+        public_documents().order_by(Document.published_at.desc(), Document.id.desc()).options(
+            load_only(Document.slug, Document.title, Document.doc_number, Document.published_at,
+                      Document.genre, Document.validity, Document.normative), raiseload("*"))
+    ))
+    agencies: dict[int, set[str]] = {}
+    for doc_id, slug in sess.execute(select(DocumentAgency.document_id, Agency.slug).join(Agency)):
+        agencies.setdefault(doc_id, set()).add(slug)
+    topics: dict[int, set[str]] = {}
+    for doc_id, name in sess.execute(
+        select(document_topic.c.document_id, Topic.name).join(Topic, Topic.id == document_topic.c.topic_id)
+    ):
+        topics.setdefault(doc_id, set()).add(name)
+
+    def values(doc: Document) -> dict[str, set[str]]:
+        return {
+            "agency": agencies.get(doc.id, set()),
+            "year": {str(doc.published_at.year)} if doc.published_at else set(),
+            "genre": {doc.genre} if doc.genre else set(),
+            "topic": topics.get(doc.id, set()),
+            "validity": {doc.validity},
+            "normative": {"1" if doc.normative else "0"},
+        }
+
+    keyed = [(doc, values(doc)) for doc in docs]
+    listings: list[tuple[str, str]] = [("", "")]
+    listings += [(facet, value) for facet in FACETS for value, _label, _n in overall.get(facet, [])]
+    for facet, value in listings:
+        chosen = [(d, v) for d, v in keyed if not facet or value in v[facet]]
+        facets = {}
+        for name in FACETS:
+            if name == facet:
+                facets[name] = overall[name]
+                continue
+            counts: dict[str, int] = {}
+            for _doc, v in chosen:
+                for item in v[name]:
+                    counts[item] = counts.get(item, 0) + 1
+            facets[name] = [(val, label, counts[val]) for val, label, _n in overall[name] if counts.get(val)]
+        query = LibraryQuery.from_args({facet: value} if facet else {})
+        pages = max(1, -(-len(chosen) // PAGE_SIZE))
+        for page in range(1, pages + 1):
+            part = [d for d, _v in chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
+            yield dataclasses.replace(query, page=page), LibraryPage(part, len(chosen), page, pages, facets)
+    sess.expunge_all()  # the documents were loaded without their relationships: keep them out of later pages

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import Agency, Document, Meeting, Target
+from portal.models import Agency, Consultation, Document, Meeting, Target
 from portal.models.documents import STATUS
 from portal.models.interpretations import FORMS
 from portal.models.targets import DEFAULT_GROWTH_UNIT, GROWTH_UNITS
@@ -187,6 +187,37 @@ def meeting_population(sess: Session, year: int, today: date) -> Population:
     return pop
 
 
+def _adoption_day(doc: Document) -> date:
+    """When a document was adopted: its 成文日期, or the day it was published when that is unknown."""
+    return doc.written_on or local_day(doc.published_at)
+
+
+def predisclosure_population(sess: Session, year: int, today: date) -> Population:
+    published, dropped = documents_first_published(sess, year)
+    published = [d for d in published if d.normative]
+    consultations: dict[int, list[Consultation]] = {}
+    if published:
+        for c in sess.scalars(select(Consultation).where(
+                Consultation.final_document_id.in_([d.id for d in published])).order_by(Consultation.opens_on)):
+            consultations.setdefault(c.final_document_id, []).append(c)
+    pop = Population()
+    for doc in published:
+        linked = consultations.get(doc.id, [])
+        before = [c for c in linked if c.status != "draft" and c.opens_on <= _adoption_day(doc)]
+        if before:
+            c = before[0]
+            pop.items.append(_doc_item(doc, counted=True, note=f"出台前经意见征集《{c.title}》（{c.opens_on.isoformat()}起）"))
+        elif linked:
+            pop.items.append(_doc_item(
+                doc, note="关联的意见征集未发布或晚于文件成文日期", action="核对意见征集与文件的关联和日期"))
+        else:
+            pop.items.append(_doc_item(
+                doc, note="出台前未经意见征集（预公开）",
+                action="今后出台前发布意见征集；已征集的，在征集反馈中关联本文件"))
+    pop.excluded = [_doc_item(doc, note=_excluded_reason(doc.status)) for doc in dropped if doc.normative]
+    return pop
+
+
 # -- metrics ------------------------------------------------------------------------------------------
 
 
@@ -222,8 +253,10 @@ METRICS: dict[str, Metric] = {
         Metric(
             "predisclosure_rate_growth", "行政规范性文件预公开比率", "growth",
             "经预公开（意见征集）后出台的规范性文件", "当年发布的规范性文件",
-            "当年发布的行政规范性文件中，出台前经过意见征集（预公开）的比例，与上一年度同口径比率相比。",
-            None, "意见征集记录尚未接入本平台，暂无法计算。",
+            "当年首次发布、当前处于发布状态的行政规范性文件中，出台前经过意见征集（预公开）的比例，与上一年度"
+            "同口径比率相比。“经过意见征集”指有一项已发布的意见征集在反馈中关联本文件为最终出台文件，且征集开始"
+            "日期不晚于文件成文日期（无成文日期时按发布日期）。已撤回的文件不计入。",
+            predisclosure_population,
         ),
         Metric(
             "meeting_openness_growth", "部门和街道会议开放比率", "growth",
@@ -241,13 +274,6 @@ METRICS: dict[str, Metric] = {
         ),
     ]
 }
-
-
-def register_population(key: str, population: Callable[[Session, int, date], Population]) -> None:
-    """Plug in the counting of a metric whose records live in another area (pushes, consultations)."""
-    metric = METRICS[key]
-    METRICS[key] = Metric(metric.key, metric.label, metric.kind, metric.numerator_label,
-                          metric.denominator_label, metric.definition, population)
 
 
 # -- results ------------------------------------------------------------------------------------------

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 
-from portal.web import api, consultations, errors, gazette, limits, meetings, public, targets, templating
+from portal.web import (
+    api,
+    consultations,
+    errors,
+    gazette,
+    headers,
+    limits,
+    meetings,
+    public,
+    site_files,
+    targets,
+    templating,
+)
 from portal.web.admin import access
 from portal.web.admin import consultations as admin_consultations
 from portal.web.admin import meetings as admin_meetings
@@ -15,6 +27,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     access.init_app(app)
     limits.init_app(app)
+    headers.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(gazette.bp)
@@ -23,3 +36,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(targets.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin_meetings.bp)
+    app.register_blueprint(site_files.bp)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
@@ -15,6 +17,7 @@ from portal.services import consultation_report as reports
 from portal.services import consultations as service
 from portal.services.consultation_rules import local_today, new_idempotency_key
 from portal.web.limits import is_disabled, limiter, setting_limit
+from portal.web.public_urls import public_urls
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
@@ -130,3 +133,16 @@ def report(slug: str) -> str:
     if c is None or c.status != "reported":
         abort(404)
     return render_template("consultations/report.html", c=c, report=reports.build_report(session, c))
+
+
+@public_urls
+def consultation_urls(sess: Session) -> Iterator[str]:
+    """The list, each consultation (left to the app by the export while its form carries a CSRF token),
+    feedback reports and the receipt lookup form."""
+    yield "/consultations/"
+    yield "/consultations/receipts/"
+    for group in service.public_list(sess).values():
+        for c in group:
+            yield f"/consultations/{c.slug}/"
+            if c.status == "reported":
+                yield f"/consultations/{c.slug}/report/"

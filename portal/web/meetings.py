@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Blueprint, abort, render_template, request
+from sqlalchemy.orm import Session
 
 from portal.db import session
 from portal.services import meetings
+from portal.web.public_urls import public_urls
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -24,3 +28,10 @@ def meeting(slug: str) -> str:
     if item is None:
         abort(404)
     return render_template("meetings/meeting.html", meeting=item)
+
+
+@public_urls
+def meeting_urls(sess: Session) -> Iterator[str]:
+    yield "/meetings/"
+    for item in meetings.public_meetings(sess):
+        yield f"/meetings/{item.slug}/"

@@ -2,12 +2,60 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request, url_for
+from sqlalchemy import func
+from sqlalchemy.orm import Session
 
 from portal.db import session
+from portal.models import Document, Interpretation
 from portal.services import library
+from portal.web.public_urls import StaticPage, bulk_pages, public_urls
 
 bp = Blueprint("public", __name__)
+FACET_NAMES = "any(" + ", ".join(library.FACETS) + ")"
+
+
+@bp.app_template_global()
+def library_url(args: dict[str, Any]) -> str:
+    """Link to a library listing: a path for one facet or none (so the static export has the page as a
+    file), a query string for combinations and sort orders (served by the app)."""
+    args = dict(args)
+    page = int(args.pop("page", 1) or 1)
+    if not args:
+        return url_for("public.policies_page", page=page) if page > 1 else url_for("public.policies")
+    if len(args) == 1:
+        (facet, value), = args.items()
+        if facet in library.FACETS and "/" not in str(value):
+            return url_for("public.policies_facet", facet=facet, value=str(value), page=page)
+    return url_for("public.policies", **args, **({"page": page} if page > 1 else {}))
+
+
+FACET_LABELS = {"agency": "发文机关", "year": "发布年份", "genre": "公文种类", "topic": "主题分类",
+                "validity": "有效性", "normative": "文件类型"}
+
+
+def facet_sidebar(query: library.LibraryQuery, facets: dict[str, list[tuple[str, str, int]]]) -> list:
+    """The library's filter links: [(facet label, [(text, count, href, active), ...]), ...].
+
+    Built once per listing (not per page) by the export, hence in Python rather than in the template."""
+    current = query.args()
+    sidebar = []
+    for name, label in FACET_LABELS.items():
+        links = []
+        for value, text, count in facets.get(name, []):
+            active = str(current.get(name, "")) == value
+            links.append((text, count, library_url(query.args(**{name: None if active else value})), active))
+        if links:
+            sidebar.append((label, links))
+    return sidebar
+
+
+def _listing(query: library.LibraryQuery, result: library.LibraryPage,
+             sidebar: list | None = None) -> dict[str, Any]:
+    return {"query": query, "result": result, "sidebar": sidebar or facet_sidebar(query, result.facets)}
 
 
 @bp.get("/")
@@ -22,7 +70,21 @@ def home() -> str:
 @bp.get("/policies/")
 def policies() -> str:
     query = library.LibraryQuery.from_args(request.args)
-    return render_template("policies/index.html", query=query, result=library.browse(session, query))
+    return render_template("policies/index.html", **_listing(query, library.browse(session, query)))
+
+
+@bp.get("/policies/page/<int:page>/", endpoint="policies_page")
+@bp.get(f"/policies/<{FACET_NAMES}:facet>/<value>/", endpoint="policies_facet", defaults={"page": 1})
+@bp.get(f"/policies/<{FACET_NAMES}:facet>/<value>/page/<int:page>/", endpoint="policies_facet")
+def policies_path(page: int, facet: str = "", value: str = "") -> str:
+    args = {facet: value} if facet else {}
+    query = library.LibraryQuery.from_args({**args, "page": str(page)})
+    if query.ignored:
+        abort(404)
+    result = library.browse(session, query)
+    if page > result.pages:
+        abort(404)
+    return render_template("policies/index.html", **_listing(query, result))
 
 
 @bp.get("/policies/<slug>/")
@@ -43,3 +105,46 @@ def interpretation(slug: str) -> str:
     if interp is None:
         abort(404)
     return render_template("policies/interpretation.html", interp=interp, doc=interp.document)
+
+
+@public_urls
+def library_urls(sess: Session) -> Iterator[str]:
+    """Home, every listing page (all of it, and per facet value), every document and interpretation."""
+    yield "/"
+    facets = library.browse(sess, library.LibraryQuery()).facets
+    total = sess.scalar(library.public_documents().with_only_columns(func.count(Document.id))) or 0
+    yield from _listing_paths("/policies/", total)
+    for facet, values in facets.items():
+        for value, _label, count in values:
+            if "/" not in value:
+                yield from _listing_paths(f"/policies/{facet}/{value}/", count)
+    for slug in sess.scalars(library.public_documents().with_only_columns(Document.slug)):
+        yield f"/policies/{slug}/"
+    for slug in sess.scalars(library.public_interpretations().with_only_columns(Interpretation.slug)):
+        yield f"/interpretations/{slug}/"
+
+
+def _listing_paths(base: str, total: int) -> Iterator[str]:
+    yield base
+    pages = max(1, -(-total // library.PAGE_SIZE))
+    for page in range(2, pages + 1):
+        yield f"{base}page/{page}/"
+
+
+
+@bulk_pages
+def library_pages(sess: Session) -> Iterator[StaticPage]:
+    """The export's fast path for the library: the same pages as the views, loaded in bulk."""
+    sidebars: dict[tuple, list] = {}
+    for query, result in library.iter_all_listings(sess):
+        key = tuple(query.args().items())  # the sidebar is the same on every page of a listing
+        if key not in sidebars:
+            sidebars[key] = facet_sidebar(query, result.facets)
+        yield StaticPage(library_url(query.args(page=query.page)), "policies/index.html",
+                         _listing(query, result, sidebars[key]))
+    for doc, interpretations, links in library.iter_public_documents(sess):
+        yield StaticPage(f"/policies/{doc.slug}/", "policies/document.html",
+                         {"doc": doc, "interpretations": interpretations, "links": links})
+    for interp in library.iter_public_interpretations(sess):
+        yield StaticPage(f"/interpretations/{interp.slug}/", "policies/interpretation.html",
+                         {"interp": interp, "doc": interp.document})

@@ -5,15 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 
 from flask import Blueprint, Response, abort, current_app, render_template, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 
 from portal.db import session
 from portal.services import targets as svc
 from portal.web.admin.access import ANY_STAFF
 from portal.web.charts import bar_chart
+from portal.web.public_urls import public_urls
 
 bp = Blueprint("targets", __name__, url_prefix="/targets")
 
@@ -157,3 +160,11 @@ def table_export(year: int, key: str, table: str, fmt: str) -> Response:
     if result is None or table not in svc.TARGET_TABLES or fmt not in FORMATS:
         abort(404)
     return export(svc.target_table(result, table), fmt, f"targets-{year}-{key}-{table}", year)
+
+
+@public_urls
+def target_urls(sess: Session) -> Iterator[str]:
+    """This year's dashboard and every declared year's (the export follows their links to the figures)."""
+    yield "/targets/"
+    for year in svc.declared_years(sess):
+        yield f"/targets/{year}/"

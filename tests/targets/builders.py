@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from portal.models import Agency, Document, DocumentAgency, Interpretation, Meeting, QAItem, Target
+from portal.models import (
+    Agency,
+    Consultation,
+    Document,
+    DocumentAgency,
+    Interpretation,
+    Meeting,
+    QAItem,
+    Target,
+)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -86,3 +95,34 @@ def build_year(sess) -> dict[str, Agency]:  # noqa: ANN001
     ])
     sess.commit()
     return {"dept": dept, "street": street, "gov": gov}
+
+
+def consultation(sess, slug: str, host: Agency, opens_on: date, final: Document | None, *,  # noqa: ANN001
+                 status: str = "reported") -> Consultation:
+    c = Consultation(slug=slug, title=f"征集{slug}", agency_id=host.id, opens_on=opens_on,
+                     closes_on=opens_on + timedelta(days=30), status=status, final_document=final)
+    sess.add(c)
+    return c
+
+
+def build_normative(sess, agencies: dict[str, Agency]) -> None:  # noqa: ANN001
+    """Normative documents: 2019 has 1 of 2 pre-disclosed (50%), 2020 has 1 of 4 (25%).
+
+    2020: n1 counted; n2 holding back (its consultation opened after adoption); n3 holding back (no
+    consultation); n4 excluded (withdrawn); n5 holding back (only a draft consultation is linked).
+    """
+    dept, street = agencies["dept"], agencies["street"]
+    n5 = document(sess, "n5", dept, beijing(2020, 11, 1), normative=True)
+    consultation(sess, "c5", dept, date(2020, 10, 1), n5, status="draft")
+    n1 = document(sess, "n1", dept, beijing(2020, 4, 5), normative=True, written_on=date(2020, 4, 1))
+    n2 = document(sess, "n2", street, beijing(2020, 8, 10), normative=True, written_on=date(2020, 8, 5))
+    document(sess, "n3", street, beijing(2020, 9, 1), normative=True)
+    n4 = document(sess, "n4", dept, beijing(2020, 10, 1), normative=True, status="withdrawn")
+    p1 = document(sess, "p1", dept, beijing(2019, 6, 1), normative=True)
+    document(sess, "p2", dept, beijing(2019, 7, 1), normative=True)
+    consultation(sess, "c1", dept, date(2020, 3, 1), n1)
+    consultation(sess, "c2", street, date(2020, 8, 20), n2)
+    consultation(sess, "c4", dept, date(2020, 9, 1), n4)
+    consultation(sess, "c-p1", dept, date(2019, 5, 1), p1, status="closed")
+    sess.add(Target(year=2020, key="predisclosure_rate_growth", goal=20, unit="relative", position=3))
+    sess.commit()

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from click.testing import CliRunner
 
 from portal.services import targets as svc
-from tests.targets.builders import build_year
+from tests.targets.builders import build_normative, build_year
 
 
 class Tables(HTMLParser):
@@ -146,3 +146,13 @@ def test_report_targets_prints_the_table(app, sess):
     assert as_csv.output.splitlines()[1].startswith("新出台政策配发问答比率,≥ 60%,2,4,50.0%")
     missing = runner.invoke(main, ["report", "targets", "--year", "2021"], env=env)
     assert missing.exit_code == 1 and "no targets declared for 2021" in missing.output
+
+
+def test_predisclosure_figure_and_its_drill_down(client, sess):
+    build_normative(sess, build_year(sess))
+    html = client.get("/targets/2020/").get_data(as_text=True)
+    assert "25.0%（1/4）" in html and "50.0%（1/2）" in html
+    assert "按相对增幅口径（采用）：需达到60.0%，-50.0%，未达标" in html
+    tables = page_tables(client.get("/targets/2020/predisclosure_rate_growth/").get_data(as_text=True))
+    assert [row[1] for row in tables["holding_back"][1:]] == ["文件n2", "文件n3", "文件n5"]
+    assert [row[1] for row in tables["excluded"][1:]] == ["文件n4"]

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from portal.services import targets as svc
-from tests.targets.builders import build_year, meeting
+from tests.targets.builders import build_normative, build_year, meeting
 
 TODAY = date(2020, 11, 1)
 
@@ -105,3 +105,25 @@ def test_a_year_without_targets_is_reported_as_such(sess):
     build_year(sess)
     report = svc.year_report(sess, 2021, TODAY)
     assert not report.declared and report.declared_years == [2020]
+
+
+def test_predisclosure_counts_consultations_before_adoption_and_compares_years(sess):
+    build_normative(sess, build_year(sess))
+    result = svc.target_result(sess, 2020, "predisclosure_rate_growth", TODAY)
+    assert slugs(result.population.counted) == ["n1"]
+    assert slugs(result.population.holding_back) == ["n2", "n3", "n5"]
+    assert slugs(result.population.excluded) == ["n4"]
+    assert slugs(result.previous.counted) == ["p1"] and slugs(result.previous.holding_back) == ["p2"]
+    assert (result.ratio.numerator, result.ratio.denominator) == (1, 4)
+    assert result.previous_ratio.value == 50.0
+    points, relative = result.readings
+    assert (points.required, points.change, points.status, points.declared) == (70.0, -25.0, "not_met", False)
+    assert (relative.required, relative.change, relative.status, relative.declared) == (
+        60.0, -50.0, "not_met", True)
+    assert result.status == "not_met" and result.required == 60.0
+    notes = {i.slug: i.note for i in result.population.items}
+    assert notes["n2"] == notes["n5"] == "关联的意见征集未发布或晚于文件成文日期"
+    assert notes["n3"] == "出台前未经意见征集（预公开）"
+    # The normative documents also count for the Q&A rate: none of them has an interpretation.
+    qa = svc.target_result(sess, 2020, "qa_rate", TODAY)
+    assert (qa.ratio.numerator, qa.ratio.denominator) == (2, 8)

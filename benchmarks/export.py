@@ -1,0 +1,65 @@
+"""Export throughput: ``portal freeze`` over synthetic corpora of 1,000 and 10,000 documents."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.corpus import build_corpus
+
+
+@dataclass
+class ExportFigures:
+    documents: int
+    pages: int
+    seconds: float
+    rewrite_pages: int  # files rewritten by a second export after one more publication
+    rewrite_seconds: float
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.pages / self.seconds
+
+
+def make_site(workdir: Path, seeds_dir: Path, documents: int, **overrides: object):  # noqa: ANN201
+    """An app on a fresh SQLite file holding ``documents`` synthetic documents."""
+    import portal.models  # noqa: F401
+    from portal import db
+    from portal.app import create_app
+    from portal.db import Base
+
+    app = create_app({"instance_path": workdir / "instance", "search_index": workdir / "search_index",
+                      "secret_key": "bench", **overrides})
+    Base.metadata.create_all(app.extensions["engine"])
+    with app.app_context():
+        build_corpus(db.session, seeds_dir, documents)
+        db.session.remove()
+    return app
+
+
+def measure_export(seeds_dir: Path, documents: int) -> ExportFigures:
+    from portal import db
+    from portal.export import freeze
+
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+        work = Path(tmp)
+        app = make_site(work, seeds_dir, documents, page_cache_seconds=0)
+        first = freeze(app, work / "site")
+        with app.app_context():  # one more publication, then the incremental re-export
+            build_corpus(db.session, seeds_dir, 1, seed=99, slug_prefix="new")
+            db.session.remove()
+        second = freeze(app, work / "site")
+        app.extensions["engine"].dispose()
+    return ExportFigures(documents, first.pages, first.seconds, second.written, second.seconds)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from benchmarks.seeds import find_seeds
+
+    for n in [int(a) for a in sys.argv[1:]] or [1000]:
+        f = measure_export(find_seeds(), n)
+        print(f"{n} documents: {f.pages} pages in {f.seconds:.2f} s = {f.pages_per_second:,.0f} pages/s; "
+              f"re-export after one publication rewrote {f.rewrite_pages} files in {f.rewrite_seconds:.2f} s")
