@@ -91,6 +91,7 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
 
 
 COMMAND_MODULES: list[str] = [
+    "portal.cli_admin",
     "portal.cli_freeze",
     "portal.cli_import",
     "portal.cli_report",

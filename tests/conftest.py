@@ -193,3 +193,21 @@ def login_as(client):  # noqa: ANN201
             s["_fresh"] = True
 
     return login
+
+
+def csrf_token_for(client: FlaskClient) -> str:
+    """A CSRF token valid for ``client``'s session (what Flask-WTF's ``generate_csrf`` would give)."""
+    import hashlib
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    with client.session_transaction() as s:
+        raw = s.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+    return URLSafeTimedSerializer(client.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+
+@pytest.fixture
+def csrf_token(client):  # noqa: ANN201
+    """``client.post(url, data={..., "csrf_token": csrf_token()})``: CSRF protection is on for every
+    form in tests too (Flask-WTF CSRFProtect, app-wide). For another client use ``csrf_token_for(c)``."""
+    return lambda: csrf_token_for(client)

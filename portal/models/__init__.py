@@ -8,25 +8,33 @@ from portal.models.documents import Document, DocumentAgency, DocumentLink, Meas
 from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
 from portal.models.meetings import Meeting
+from portal.models.publishing import Attachment, DocumentVersion, PublicationWaiver, ReviewRemark
+from portal.models.push import Channel, Push
 from portal.models.targets import Target
 
 __all__ = [
     "ROLES",
     "Agency",
+    "Attachment",
     "AuditEntry",
     "BlockedSender",
+    "Channel",
     "Clause",
     "Comment",
     "Consultation",
     "Document",
     "DocumentAgency",
     "DocumentLink",
+    "DocumentVersion",
     "GazetteEntry",
     "GazetteIssue",
     "Interpretation",
     "Measure",
     "Meeting",
+    "PublicationWaiver",
+    "Push",
     "QAItem",
+    "ReviewRemark",
     "Target",
     "Topic",
     "User",

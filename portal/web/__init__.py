@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.web import (
+    admin,
     api,
     consultations,
     errors,
@@ -13,6 +14,7 @@ from portal.web import (
     limits,
     meetings,
     public,
+    security,
     site_files,
     targets,
     templating,
@@ -25,8 +27,10 @@ from portal.web.admin import meetings as admin_meetings
 def init_app(app: Flask) -> None:
     templating.init_app(app)
     errors.init_app(app)
-    access.init_app(app)
+    access.init_app(app)  # before CSRF: an anonymous POST to /admin/ is sent to sign in, not told off
+    security.init_app(app)
     limits.init_app(app)
+    admin.init_app(app)
     headers.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)

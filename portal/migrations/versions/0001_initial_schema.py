@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 08:10:22.453434
+Create Date: 2026-11-21 08:21:40.207738
 """
 from alembic import op
 import sqlalchemy as sa
@@ -30,6 +30,18 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agency')),
     sa.UniqueConstraint('name', name=op.f('uq_agency_name')),
     sa.UniqueConstraint('slug', name=op.f('uq_agency_slug'))
+    )
+    op.create_table('channel',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=128), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('new_media', sa.Boolean(), nullable=False),
+    sa.Column('config', sa.JSON(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_channel')),
+    sa.UniqueConstraint('name', name=op.f('uq_channel_name'))
     )
     op.create_table('document',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -205,6 +217,27 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_meeting_agency_id'), ['agency_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_meeting_held_on'), ['held_on'], unique=False)
 
+    op.create_table('push',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_type', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('next_attempt_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['channel_id'], ['channel.id'], name=op.f('fk_push_channel_id_channel')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_push'))
+    )
+    with op.batch_alter_table('push', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_push_channel_id'), ['channel_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_push_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_push_item_type'), ['item_type'], unique=False)
+        batch_op.create_index(batch_op.f('ix_push_next_attempt_at'), ['next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_push_status'), ['status'], unique=False)
+
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -223,6 +256,27 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('username', name=op.f('uq_user_account_username'))
     )
+    op.create_table('attachment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=255), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('content_type', sa.String(length=128), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('storage_name', sa.String(length=80), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('public', sa.Boolean(), nullable=False),
+    sa.Column('uploaded_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_attachment_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['uploaded_by'], ['user_account.id'], name=op.f('fk_attachment_uploaded_by_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_attachment'))
+    )
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attachment_document_id'), ['document_id'], unique=False)
+
     op.create_table('audit_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
@@ -294,6 +348,35 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_consultation_blocked_sender_contact'), ['contact'], unique=False)
         batch_op.create_index(batch_op.f('ix_consultation_blocked_sender_sender_hash'), ['sender_hash'], unique=False)
 
+    op.create_table('document_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_type', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('change_note', sa.Text(), nullable=False),
+    sa.Column('snapshot', sa.JSON(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('user_name', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_document_version_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_version'))
+    )
+    with op.batch_alter_table('document_version', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_version_item_id'), ['item_id'], unique=False)
+
+    op.create_table('publication_waiver',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_publication_waiver_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_publication_waiver_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_publication_waiver'))
+    )
+    with op.batch_alter_table('publication_waiver', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_publication_waiver_document_id'), ['document_id'], unique=False)
+
     op.create_table('qa_item',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('interpretation_id', sa.Integer(), nullable=False),
@@ -306,6 +389,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('qa_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_qa_item_interpretation_id'), ['interpretation_id'], unique=False)
+
+    op.create_table('review_remark',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_type', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('remarks', sa.Text(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_review_remark_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_remark'))
+    )
+    with op.batch_alter_table('review_remark', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_review_remark_item_id'), ['item_id'], unique=False)
 
     op.create_table('consultation_clause',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -392,10 +488,22 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consultation_clause_consultation_id'))
 
     op.drop_table('consultation_clause')
+    with op.batch_alter_table('review_remark', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_review_remark_item_id'))
+
+    op.drop_table('review_remark')
     with op.batch_alter_table('qa_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_qa_item_interpretation_id'))
 
     op.drop_table('qa_item')
+    with op.batch_alter_table('publication_waiver', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_publication_waiver_document_id'))
+
+    op.drop_table('publication_waiver')
+    with op.batch_alter_table('document_version', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_version_item_id'))
+
+    op.drop_table('document_version')
     with op.batch_alter_table('consultation_blocked_sender', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultation_blocked_sender_sender_hash'))
         batch_op.drop_index(batch_op.f('ix_consultation_blocked_sender_contact'))
@@ -407,7 +515,19 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_entry_action'))
 
     op.drop_table('audit_entry')
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_attachment_document_id'))
+
+    op.drop_table('attachment')
     op.drop_table('user_account')
+    with op.batch_alter_table('push', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_push_status'))
+        batch_op.drop_index(batch_op.f('ix_push_next_attempt_at'))
+        batch_op.drop_index(batch_op.f('ix_push_item_type'))
+        batch_op.drop_index(batch_op.f('ix_push_item_id'))
+        batch_op.drop_index(batch_op.f('ix_push_channel_id'))
+
+    op.drop_table('push')
     with op.batch_alter_table('meeting', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_meeting_held_on'))
         batch_op.drop_index(batch_op.f('ix_meeting_agency_id'))
@@ -443,5 +563,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))
 
     op.drop_table('document')
+    op.drop_table('channel')
     op.drop_table('agency')
     # ### end Alembic commands ###

@@ -1,1 +1,46 @@
-"""The staff area under /admin/. Default-deny: see ``portal.web.admin.access``."""
+"""The staff area under /admin/. Default-deny: see ``portal.web.admin.access``.
+
+One blueprint per part: auth (sign-in), dashboard, documents and interpretations (editing and
+workflow), manage (users, agencies, channels, audit log).
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from portal.web.admin.access import ADMIN_PREFIX
+
+
+def _idle_timeout():  # noqa: ANN202
+    """End a staff session that has been idle longer than ``session_idle_minutes``."""
+    if not request.path.startswith(ADMIN_PREFIX) or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    idle = now - int(session.get("seen", now))
+    limit = 60 * current_app.extensions["settings"].session_idle_minutes
+    if idle > limit:
+        logout_user()
+        session.clear()
+        flash("长时间未操作，已自动退出，请重新登录。", "error")
+        return redirect(url_for("admin_auth.login", next=request.full_path))
+    session["seen"] = now
+    return None
+
+
+def _forget_cached_user() -> None:
+    """Flask-Login caches the user on ``g``; when an app context outlives a request (tests, CLI
+    helpers), that cache must not carry one request's user into the next."""
+    g.pop("_login_user", None)
+
+
+def init_app(app: Flask) -> None:
+    from portal.web.admin import auth, dashboard
+
+    # Runs before the access check, so an idle session is treated as signed out.
+    app.before_request_funcs.setdefault(None, []).insert(0, _idle_timeout)
+    app.before_request_funcs[None].insert(0, _forget_cached_user)
+    for module in (auth, dashboard):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,398 @@
+"""Creating and editing documents and interpretations from the staff forms, with server-side checks.
+
+A form is parsed into plain values, validated as a whole (every problem reported by field, in Chinese),
+and only then applied, so a refused form never leaves a half-written record. Who may edit what:
+
+- a draft: editors of one of the item's agencies;
+- a published item: publishers only, with a change note; the edit becomes a new version (更新记录);
+- an item under review, approved or withdrawn: nobody (return it to draft, or reopen it, first).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.ingest.markdown import render_markdown
+from portal.models import Agency, Document, DocumentAgency, Interpretation, Measure, QAItem, Topic, User
+from portal.models.documents import DISCLOSURE, MEASURE_STATUS
+from portal.models.interpretations import FORMS
+from portal.services.audit import record
+from portal.services.documents import is_valid_doc_number, normalize_doc_number
+from portal.services.publishing import Item, NotAllowed, add_version, after_change, item_type, snapshot
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,126}$")
+GENRES = ["通知", "意见", "决定", "办法", "规定", "方案", "要点", "规则", "报告", "批复", "函", "公告", "通告", "其他"]
+
+
+class FormErrors(Exception):
+    """Field name → Chinese message; the form is shown again with them."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _date(raw: str, name: str, errors: dict[str, str], label: str) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        value = date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = f"{label}格式应为 YYYY-MM-DD。"
+        return None
+    if not date(1949, 10, 1) <= value <= date.today():
+        errors[name] = f"{label}不能晚于今天，也不能早于 1949 年 10 月 1 日。"
+    return value
+
+
+def _split(raw: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[,，、;；\n]+", raw or "") if part.strip()]
+
+
+def new_slug(prefix: str) -> str:
+    return f"{prefix}-{date.today().year}-{secrets.token_hex(3)}"
+
+
+def may_edit(user: User, obj: Item) -> tuple[bool, str]:
+    """Whether ``user`` may edit ``obj`` now, and why not."""
+    if obj.status == "draft":
+        if not user.has_role("editor"):
+            return False, "只有编辑人员可以修改草稿。"
+        if user.agency_id is None or (obj.id is not None and user.agency_id not in _agencies(obj)):
+            return False, "只能修改本部门的稿件。"
+        return True, ""
+    if obj.status == "published":
+        if user.has_role("publisher"):
+            return True, ""
+        return False, "已发布的内容只能由发布人员修改（须填写修改说明）。"
+    return False, {"in_review": "稿件正在审核中，请审核人员退回后再修改。",
+                   "approved": "稿件已审核通过，如需修改请先退回。",
+                   "withdrawn": "稿件已撤回，请先“重新编辑”。"}.get(obj.status, "当前状态不能修改。")
+
+
+def _agencies(obj: Item) -> set[int]:
+    from portal.services.publishing import item_agency_ids
+
+    return item_agency_ids(obj)
+
+
+# -- documents --------------------------------------------------------------------------------------
+
+
+@dataclass
+class MeasureRow:
+    no: str
+    text: str
+    lead: list[str]
+    units: list[str]
+    status: str
+
+
+@dataclass
+class DocumentForm:
+    title: str = ""
+    slug: str = ""
+    index_no: str = ""
+    doc_number: str = ""
+    written_on: date | None = None
+    genre: str = ""
+    agency_ids: list[int] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    normative: bool = False
+    registration_no: str = ""
+    disclosure: str = "active"
+    disclosure_reason: str = ""
+    source: str = ""
+    body_md: str = ""
+    measures: list[MeasureRow] = field(default_factory=list)
+    change_note: str = ""
+
+
+def parse_document_form(sess: Session, form: Any, doc: Document | None) -> DocumentForm:
+    """Read and check the document form; raises FormErrors listing every problem."""
+    errors: dict[str, str] = {}
+    f = DocumentForm(
+        title=(form.get("title") or "").strip(),
+        slug=(form.get("slug") or "").strip().lower(),
+        index_no=(form.get("index_no") or "").strip(),
+        doc_number=normalize_doc_number(form.get("doc_number") or ""),
+        genre=(form.get("genre") or "").strip(),
+        topics=_split(form.get("topics", "")),
+        normative=form.get("normative") in {"1", "on", "true"},
+        registration_no=(form.get("registration_no") or "").strip(),
+        disclosure=(form.get("disclosure") or "active").strip(),
+        disclosure_reason=(form.get("disclosure_reason") or "").strip(),
+        source=(form.get("source") or "").strip(),
+        body_md=(form.get("body_md") or "").replace("\r\n", "\n"),
+        change_note=(form.get("change_note") or "").strip(),
+    )
+    if "published_at" in form or "published_on" in form:
+        errors["published_at"] = "发布日期在首次发布时由系统确定，不能修改。"
+    if not f.title:
+        errors["title"] = "请填写标题。"
+    elif len(f.title) > 500:
+        errors["title"] = "标题不能超过 500 个字符。"
+    if doc is None or doc.published_at is None:
+        if f.slug and not SLUG_RE.match(f.slug):
+            errors["slug"] = "网址标识只能包含小写字母、数字和连字符，2–127 个字符。"
+        elif f.slug:
+            clash = sess.scalar(select(Document.id).where(Document.slug == f.slug))
+            if clash is not None and (doc is None or clash != doc.id):
+                errors["slug"] = f"网址标识“{f.slug}”已被使用。"
+    elif f.slug and f.slug != doc.slug:
+        errors["slug"] = "已发布文件的网址标识不能修改。"
+    if f.doc_number:
+        if not is_valid_doc_number(f.doc_number):
+            errors["doc_number"] = "文号格式应如“西政发〔2020〕4号”：发文机关代字、〔年份〕、序号加“号”。"
+        else:
+            clash = sess.scalar(select(Document.id).where(Document.doc_number_key == f.doc_number))
+            if clash is not None and (doc is None or clash != doc.id):
+                errors["doc_number"] = f"文号“{f.doc_number}”已被其他文件使用。"
+    f.written_on = _date(form.get("written_on", ""), "written_on", errors, "成文日期")
+    if len(f.genre) > 32:
+        errors["genre"] = "公文种类不能超过 32 个字符。"
+    raw_ids = form.getlist("agency_ids") if hasattr(form, "getlist") else form.get("agency_ids", [])
+    for raw in raw_ids:
+        if not str(raw).isdigit() or sess.get(Agency, int(raw)) is None:
+            errors["agency_ids"] = "所选发文机关不存在。"
+            break
+        if int(raw) not in f.agency_ids:
+            f.agency_ids.append(int(raw))
+    if not f.agency_ids and "agency_ids" not in errors:
+        errors["agency_ids"] = "请至少选择一个发文机关。"
+    if f.disclosure not in DISCLOSURE:
+        errors["disclosure"] = "公开属性无效。"
+    elif f.disclosure != "active" and not f.disclosure_reason:
+        errors["disclosure_reason"] = f"选择“{DISCLOSURE[f.disclosure]}”时必须填写理由（依据条款）。"
+    if any(len(t) > 64 for t in f.topics):
+        errors["topics"] = "每个主题分类不能超过 64 个字符。"
+    f.measures = _measure_rows(form, errors)
+    if doc is not None and doc.status == "published" and not f.change_note:
+        errors["change_note"] = "修改已发布的文件须填写修改说明，它将显示在公开页面的“更新记录”中。"
+    if errors:
+        raise FormErrors(errors)
+    return f
+
+
+def _measure_rows(form: Any, errors: dict[str, str]) -> list[MeasureRow]:
+    if not hasattr(form, "getlist"):
+        return []
+    cols = [form.getlist(f"measure_{c}") for c in ("no", "text", "lead", "units", "status", "position")]
+    rows = []
+    for i, (no, text, lead, units, status, position) in enumerate(zip(*cols, strict=False)):
+        if not text.strip() and not no.strip():
+            continue  # an empty row of the editor, or a row the editor cleared to delete it
+        if not text.strip():
+            errors["measures"] = f"第 {i + 1} 行任务缺少内容。"
+            continue
+        if status not in MEASURE_STATUS:
+            errors["measures"] = f"第 {i + 1} 行任务状态无效。"
+            continue
+        order = int(position) if position.strip().isdigit() else 10000 + i
+        rows.append((order, i, MeasureRow(no.strip() or str(len(rows) + 1), text.strip(), _split(lead),
+                                          _split(units), status)))
+    return [row for _, _, row in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+def _topics(sess: Session, names: list[str]) -> list[Topic]:
+    topics = []
+    for name in dict.fromkeys(names):
+        topic = sess.scalars(select(Topic).where(Topic.name == name)).first()
+        if topic is None:
+            topic = Topic(name=name)
+            sess.add(topic)
+        topics.append(topic)
+    return topics
+
+
+def save_document(sess: Session, user: User, form: DocumentForm, doc: Document | None = None) -> Document:
+    """Create a draft (``doc`` None) or apply an edit; audited, and versioned if already published."""
+    if doc is None:
+        if not user.has_role("editor"):
+            raise NotAllowed("只有编辑人员可以新建文件。")
+        if user.agency_id not in form.agency_ids:
+            raise FormErrors({"agency_ids": "新建的文件须以本部门为发文机关之一。"})
+        doc = Document(slug=form.slug or new_slug("doc"), status="draft", title=form.title)
+        sess.add(doc)
+        before = None
+    else:
+        allowed, why = may_edit(user, doc)
+        if not allowed:
+            raise NotAllowed(why)
+        if doc.status == "draft" and not user.has_role("publisher") and user.agency_id not in form.agency_ids:
+            raise FormErrors({"agency_ids": "不能把本部门从发文机关中移除。"})
+        before = snapshot(doc)
+    with sess.no_autoflush:
+        if form.slug and doc.published_at is None:
+            doc.slug = form.slug
+        doc.title = form.title
+        doc.index_no = form.index_no
+        doc.doc_number = form.doc_number
+        doc.doc_number_key = normalize_doc_number(form.doc_number)
+        doc.written_on = form.written_on
+        doc.genre = form.genre
+        doc.normative = form.normative
+        doc.registration_no = form.registration_no
+        doc.disclosure = form.disclosure
+        doc.disclosure_reason = form.disclosure_reason if form.disclosure != "active" else ""
+        doc.source = form.source
+        doc.body_md = form.body_md
+        doc.body_html = render_markdown(form.body_md)
+        agencies = [sess.get(Agency, i) for i in form.agency_ids]
+        doc.issuers = [DocumentAgency(agency=a, agency_id=a.id, position=n) for n, a in enumerate(agencies)]
+        doc.topics = _topics(sess, form.topics)
+        doc.measures = [Measure(position=n, no=m.no, text=m.text, lead=m.lead, units=m.units, status=m.status)
+                        for n, m in enumerate(form.measures)]
+    sess.flush()
+    after = snapshot(doc)
+    if before is None:
+        record(sess, user, "document.create", doc, after=after)
+    elif before != after:
+        record(sess, user, "document.update", doc, before=before, after=after, note=form.change_note)
+        if doc.status == "published":
+            add_version(sess, user, doc, form.change_note)
+            after_change(sess, [doc])
+    return doc
+
+
+# -- interpretations --------------------------------------------------------------------------------
+
+
+@dataclass
+class QARow:
+    question: str
+    answer_md: str
+
+
+@dataclass
+class InterpretationForm:
+    title: str = ""
+    slug: str = ""
+    document_id: int | None = None
+    form: str = "qa"
+    interpreter: str = ""
+    agency_id: int | None = None
+    interpreted_on: date | None = None
+    body_md: str = ""
+    media_url: str = ""
+    items: list[QARow] = field(default_factory=list)
+    change_note: str = ""
+
+
+def parse_interpretation_form(sess: Session, form: Any, interp: Interpretation | None) -> InterpretationForm:
+    errors: dict[str, str] = {}
+    f = InterpretationForm(
+        title=(form.get("title") or "").strip(),
+        slug=(form.get("slug") or "").strip().lower(),
+        form=(form.get("form") or "qa").strip(),
+        interpreter=(form.get("interpreter") or "").strip(),
+        body_md=(form.get("body_md") or "").replace("\r\n", "\n"),
+        media_url=(form.get("media_url") or "").strip(),
+        change_note=(form.get("change_note") or "").strip(),
+    )
+    if "published_at" in form:
+        errors["published_at"] = "发布日期在首次发布时由系统确定，不能修改。"
+    if not f.title:
+        errors["title"] = "请填写标题。"
+    raw_doc = (form.get("document_id") or "").strip()
+    if interp is not None:
+        f.document_id = interp.document_id  # an interpretation stays with its document
+    elif not raw_doc.isdigit() or sess.get(Document, int(raw_doc)) is None:
+        errors["document_id"] = "请选择所解读的文件。"
+    else:
+        f.document_id = int(raw_doc)
+    raw_agency = (form.get("agency_id") or "").strip()
+    if raw_agency:
+        if not raw_agency.isdigit() or sess.get(Agency, int(raw_agency)) is None:
+            errors["agency_id"] = "所选解读部门不存在。"
+        else:
+            f.agency_id = int(raw_agency)
+    if f.form not in FORMS:
+        errors["form"] = "解读形式无效。"
+    if interp is None or interp.published_at is None:
+        if f.slug and not SLUG_RE.match(f.slug):
+            errors["slug"] = "网址标识只能包含小写字母、数字和连字符，2–127 个字符。"
+        elif f.slug:
+            clash = sess.scalar(select(Interpretation.id).where(Interpretation.slug == f.slug))
+            if clash is not None and (interp is None or clash != interp.id):
+                errors["slug"] = f"网址标识“{f.slug}”已被使用。"
+    if f.media_url and not re.match(r"^(https?://|/)", f.media_url):
+        errors["media_url"] = "图解或视频地址须以 http://、https:// 或 / 开头。"
+    f.interpreted_on = _date(form.get("interpreted_on", ""), "interpreted_on", errors, "解读日期")
+    questions = form.getlist("question") if hasattr(form, "getlist") else []
+    answers = form.getlist("answer") if hasattr(form, "getlist") else []
+    positions = form.getlist("qa_position") if hasattr(form, "getlist") else []
+    rows = []
+    for i, (q, a) in enumerate(zip(questions, answers, strict=False)):
+        q, a = q.strip(), a.replace("\r\n", "\n").strip()
+        if not q and not a:
+            continue
+        if not q or not a:
+            errors["items"] = f"第 {i + 1} 组问答的问题和回答都要填写。"
+            continue
+        pos = positions[i].strip() if i < len(positions) else ""
+        rows.append((int(pos) if pos.isdigit() else 10000 + i, i, QARow(q, a)))
+    f.items = [row for _, _, row in sorted(rows, key=lambda r: (r[0], r[1]))]
+    if f.form == "qa" and not f.items and "items" not in errors:
+        errors["items"] = "问答形式的解读至少需要一组问答。"
+    if interp is not None and interp.status == "published" and not f.change_note:
+        errors["change_note"] = "修改已发布的解读须填写修改说明。"
+    if errors:
+        raise FormErrors(errors)
+    return f
+
+
+def save_interpretation(sess: Session, user: User, form: InterpretationForm,
+                        interp: Interpretation | None = None) -> Interpretation:
+    if interp is None:
+        if not user.has_role("editor"):
+            raise NotAllowed("只有编辑人员可以新建解读。")
+        interp = Interpretation(slug=form.slug or new_slug("interp"), status="draft", title=form.title,
+                                document_id=form.document_id)
+        interp.document = sess.get(Document, form.document_id)
+        interp.agency_id = form.agency_id or user.agency_id
+        if user.agency_id not in _agencies(interp):
+            raise NotAllowed("只能为本部门的文件或以本部门名义新建解读。")
+        sess.add(interp)
+        before = None
+    else:
+        allowed, why = may_edit(user, interp)
+        if not allowed:
+            raise NotAllowed(why)
+        before = snapshot(interp)
+    with sess.no_autoflush:
+        if form.slug and interp.published_at is None:
+            interp.slug = form.slug
+        interp.title = form.title
+        interp.form = form.form
+        interp.interpreter = form.interpreter
+        if form.agency_id:
+            interp.agency_id = form.agency_id
+        interp.interpreted_on = form.interpreted_on
+        interp.body_md = form.body_md
+        interp.body_html = render_markdown(form.body_md)
+        interp.media_url = form.media_url
+        interp.items = [QAItem(position=n, question=row.question, answer_md=row.answer_md,
+                               answer_html=render_markdown(row.answer_md)) for n, row in enumerate(form.items)]
+    sess.flush()
+    after = snapshot(interp)
+    if before is None:
+        record(sess, user, "interpretation.create", interp, after=after)
+    elif before != after:
+        record(sess, user, "interpretation.update", interp, before=before, after=after, note=form.change_note)
+        if interp.status == "published":
+            add_version(sess, user, interp, form.change_note)
+            after_change(sess, [interp])
+    return interp
+
+
+def kind_of(obj: Item) -> str:
+    return item_type(obj)

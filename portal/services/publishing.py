@@ -1,0 +1,371 @@
+"""The publishing workflow (先审后发): draft → in review → approved → published, and what follows.
+
+Every transition checks the actor's role and agency, the item's current state and the district's
+rules (三同步, privacy), then changes the state and writes the audit entry in the caller's transaction.
+Nothing is written when a rule refuses: the caller commits only after a transition returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal import db
+from portal.models import (
+    AuditEntry,
+    Document,
+    DocumentLink,
+    DocumentVersion,
+    Interpretation,
+    PublicationWaiver,
+    ReviewRemark,
+    User,
+)
+from portal.models.base import utcnow
+from portal.services import privacy
+from portal.services.audit import record
+
+Item = Document | Interpretation
+
+
+class WorkflowError(Exception):
+    """A refused transition; ``message`` is Chinese and shown to staff as is."""
+
+    status = 409
+
+    def __init__(self, message: str, *, hits: list[privacy.Hit] | None = None, code: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hits = hits or []
+        self.code = code
+
+
+class NotAllowed(WorkflowError):
+    """The actor lacks the role or the agency for this item."""
+
+    status = 403
+
+
+def item_type(obj: Item) -> str:
+    return "document" if isinstance(obj, Document) else "interpretation"
+
+
+def item_agency_ids(obj: Item) -> set[int]:
+    """The agencies responsible for an item: a document's issuers; an interpretation's agency and
+    the issuers of its document."""
+    if isinstance(obj, Document):
+        return {link.agency_id for link in obj.issuers}
+    ids = {obj.agency_id} if obj.agency_id else set()
+    return ids | ({link.agency_id for link in obj.document.issuers} if obj.document else set())
+
+
+def in_scope(user: User, obj: Item) -> bool:
+    """Publishers and admins see everything; editors and reviewers only their agency's items."""
+    if user.has_role("publisher", "admin"):
+        return True
+    return user.agency_id is not None and user.agency_id in item_agency_ids(obj)
+
+
+def require(user: User, obj: Item, role: str, action: str) -> None:
+    if not user.has_role(role):
+        raise NotAllowed(f"您没有{action}的权限。")
+    if role in {"editor", "reviewer"} and not (user.agency_id is not None and user.agency_id in item_agency_ids(obj)):
+        raise NotAllowed(f"只能{action}本部门的文件。")
+
+
+def _state(obj: Item) -> dict[str, Any]:
+    return {"status": obj.status, "validity": getattr(obj, "validity", None),
+            "published_at": obj.published_at.isoformat() if obj.published_at else None}
+
+
+def _move(sess: Session, user: User, obj: Item, to: str, action: str, note: str = "") -> None:
+    before = _state(obj)
+    obj.status = to
+    record(sess, user, f"{item_type(obj)}.{action}", obj, before=before, after=_state(obj), note=note)
+
+
+def _expect(obj: Item, *states: str, doing: str) -> None:
+    if obj.status not in states:
+        from portal.models.documents import STATUS
+
+        allowed = "、".join(STATUS[s] for s in states)
+        raise WorkflowError(f"当前状态为“{STATUS[obj.status]}”，只有“{allowed}”的{_noun(obj)}才能{doing}。")
+
+
+def _noun(obj: Item) -> str:
+    return "文件" if isinstance(obj, Document) else "解读"
+
+
+# -- review -----------------------------------------------------------------------------------------
+
+
+def submit(sess: Session, user: User, obj: Item) -> None:
+    require(user, obj, "editor", "提交审核")
+    _expect(obj, "draft", doing="提交审核")
+    if not obj.title.strip():
+        raise WorkflowError("标题不能为空。")
+    _move(sess, user, obj, "in_review", "submit")
+
+
+def _submitter_id(sess: Session, obj: Item) -> int | None:
+    return sess.scalar(
+        select(AuditEntry.actor_id)
+        .where(AuditEntry.object_type == item_type(obj), AuditEntry.object_id == obj.id,
+               AuditEntry.action == f"{item_type(obj)}.submit")
+        .order_by(AuditEntry.id.desc()).limit(1)
+    )
+
+
+def approve(sess: Session, user: User, obj: Item) -> None:
+    require(user, obj, "reviewer", "审核")
+    _expect(obj, "in_review", doing="审核通过")
+    # Four eyes: whoever submitted a draft does not approve it.
+    if _submitter_id(sess, obj) == user.id:
+        raise WorkflowError("不能审核通过自己提交的稿件，请由其他审核人员审核。")
+    _move(sess, user, obj, "approved", "approve")
+
+
+def return_to_draft(sess: Session, user: User, obj: Item, remarks: str) -> None:
+    """A reviewer returns a draft under review, or a publisher an approved one, with remarks."""
+    remarks = (remarks or "").strip()
+    if obj.status == "approved":
+        require(user, obj, "publisher", "退回")
+    else:
+        require(user, obj, "reviewer", "退回")
+    _expect(obj, "in_review", "approved", doing="退回修改")
+    if not remarks:
+        raise WorkflowError("退回时必须填写退回意见。", code="remarks")
+    sess.add(ReviewRemark(item_type=item_type(obj), item_id=obj.id, remarks=remarks, user_id=user.id))
+    _move(sess, user, obj, "draft", "return", note=remarks)
+
+
+def remarks_for(sess: Session, obj: Item) -> list[ReviewRemark]:
+    return list(sess.scalars(
+        select(ReviewRemark).where(ReviewRemark.item_type == item_type(obj), ReviewRemark.item_id == obj.id)
+        .order_by(ReviewRemark.at.desc(), ReviewRemark.id.desc())
+    ))
+
+
+# -- publishing -------------------------------------------------------------------------------------
+
+
+def privacy_hits(obj: Item) -> list[privacy.Hit]:
+    """Personal data in the text of an item, its Q&A items and its attachments."""
+    hits = privacy.scan(obj.title, "标题") + privacy.scan(obj.body_md, "正文")
+    if isinstance(obj, Document):
+        for m in obj.measures:
+            hits += privacy.scan(m.text, f"任务 {m.no}")
+        from portal.services.attachments import attachments_of
+
+        for att in attachments_of(obj):
+            hits += privacy.scan(att.text, f"附件“{att.filename}”")
+    else:
+        for n, qa in enumerate(obj.items, 1):
+            hits += privacy.scan(qa.question + "\n" + qa.answer_md, f"问答 {n}")
+    return hits
+
+
+def sync_interpretations(doc: Document) -> list[Interpretation]:
+    """Interpretations that satisfy 三同步: already published or approved to go out with the document."""
+    return [i for i in doc.interpretations if i.status in {"approved", "published"}]
+
+
+@dataclass
+class PublishRequest:
+    channel_ids: list[int] = field(default_factory=list)
+    waiver_reason: str = ""  # 三同步 waiver for a normative document without interpretation
+    privacy_override: str = ""  # reason for publishing despite privacy hits
+
+
+@dataclass
+class PublishResult:
+    published: list[Item]
+    pushes: int
+    waiver: PublicationWaiver | None = None
+
+
+def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> list[Item]:
+    """Every rule a publication must pass; returns the items that go public together."""
+    require(user, obj, "publisher", "发布")
+    if obj.status != "approved":
+        raise WorkflowError("未经审核通过的稿件不能发布，请先提交审核。", code="not_approved")
+    items: list[Item] = [obj]
+    if isinstance(obj, Document):
+        companions = [i for i in obj.interpretations if i.status == "approved"]
+        items += companions
+        if obj.normative and not sync_interpretations(obj) and not req.waiver_reason.strip():
+            raise WorkflowError(
+                "规范性文件须与政策解读同步发布（三同步）：请先审核通过一篇解读，或填写不同步发布的理由。",
+                code="sync",
+            )
+    elif obj.document.status != "published":
+        raise WorkflowError("所解读的文件尚未发布：解读随文件一同发布，或在文件发布后发布。", code="document")
+    hits = [h for item in items for h in privacy_hits(item)]
+    if hits and not req.privacy_override.strip():
+        raise WorkflowError("发现可能的个人信息，请删除后重新送审，或填写理由后强制发布。", hits=hits, code="privacy")
+    return items
+
+
+def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> PublishResult:
+    items = check_publish(sess, user, obj, req)
+    now = utcnow()
+    waiver = None
+    if isinstance(obj, Document) and obj.normative and not sync_interpretations(obj):
+        waiver = PublicationWaiver(document_id=obj.id, reason=req.waiver_reason.strip(), user_id=user.id)
+        sess.add(waiver)
+        record(sess, user, "document.sync_waiver", obj, after={"reason": waiver.reason})
+    hits = [h for item in items for h in privacy_hits(item)]
+    if hits:
+        record(sess, user, f"{item_type(obj)}.privacy_override", obj,
+               after={"hits": [h.label for h in hits]}, note=req.privacy_override.strip())
+    for item in items:
+        first = item.published_at is None
+        if first:
+            item.published_at = now  # set once; never moved afterwards
+        _move(sess, user, item, "published", "publish", note="" if item is obj else f"随文件《{obj.title}》同步发布")
+        if not _versions_exist(sess, item):
+            add_version(sess, user, item, "首次发布")
+    from portal.services import push
+
+    pushes = sum(push.queue(sess, user, item, req.channel_ids) for item in items)
+    after_change(sess, items)
+    return PublishResult(published=items, pushes=pushes, waiver=waiver)
+
+
+def withdraw(sess: Session, user: User, obj: Item, reason: str) -> None:
+    require(user, obj, "publisher", "撤回")
+    _expect(obj, "published", doing="撤回")
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("撤回时必须填写公开的撤回理由。", code="reason")
+    obj.withdrawn_reason = reason
+    _move(sess, user, obj, "withdrawn", "withdraw", note=reason)
+    after_change(sess, [obj])
+
+
+def reopen(sess: Session, user: User, obj: Item) -> None:
+    """A withdrawn item goes back to draft for rework; it keeps its first publication date."""
+    if not user.has_role("editor", "publisher"):
+        raise NotAllowed("您没有重新编辑的权限。")
+    if user.has_role("editor") and not user.has_role("publisher"):
+        require(user, obj, "editor", "重新编辑")
+    _expect(obj, "withdrawn", doing="重新编辑")
+    _move(sess, user, obj, "draft", "reopen")
+
+
+VALIDITY_LINKS = {"amended": "amends", "repealed": "repeals"}
+
+
+def mark_validity(sess: Session, user: User, doc: Document, validity: str, successor: Document | None,
+                  note: str = "") -> None:
+    """Mark a published document amended / repealed (linking the successor) or expired."""
+    require(user, doc, "publisher", "变更有效性")
+    _expect(doc, "published", doing="变更有效性")
+    if validity not in {"valid", "amended", "repealed", "expired"}:
+        raise WorkflowError("未知的有效性。")
+    if validity in VALIDITY_LINKS and successor is None:
+        raise WorkflowError("标记为已修订或已废止时，须指明修订或废止它的文件。", code="successor")
+    if successor is not None and successor.id == doc.id:
+        raise WorkflowError("文件不能修订或废止自身。", code="successor")
+    before = {"validity": doc.validity}
+    doc.validity = validity
+    if validity in VALIDITY_LINKS:
+        kind = VALIDITY_LINKS[validity]
+        exists = sess.scalar(select(DocumentLink.id).where(
+            DocumentLink.source_id == successor.id, DocumentLink.target_id == doc.id, DocumentLink.kind == kind))
+        if exists is None:
+            sess.add(DocumentLink(source_id=successor.id, target_id=doc.id, kind=kind))
+    after = {"validity": validity, "successor": successor.slug if successor else None}
+    record(sess, user, "document.validity", doc, before=before, after=after, note=note)
+    after_change(sess, [doc])
+
+
+# -- versions (更新记录) -----------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: Item) -> dict[str, Any]:
+    """What a version keeps: the public metadata and text, in a form difflib can compare."""
+    if isinstance(obj, Document):
+        return {
+            "title": obj.title, "index_no": obj.index_no, "doc_number": obj.doc_number,
+            "written_on": _plain(obj.written_on), "genre": obj.genre, "normative": obj.normative,
+            "registration_no": obj.registration_no, "disclosure": obj.disclosure,
+            "disclosure_reason": obj.disclosure_reason, "source": obj.source,
+            "agencies": [a.name for a in obj.agencies], "topics": [t.name for t in obj.topics],
+            "measures": [{"no": m.no, "text": m.text, "lead": m.lead, "units": m.units, "status": m.status}
+                         for m in obj.measures],
+            "body_md": obj.body_md,
+        }
+    return {
+        "title": obj.title, "form": obj.form, "interpreter": obj.interpreter,
+        "interpreted_on": _plain(obj.interpreted_on), "media_url": obj.media_url, "body_md": obj.body_md,
+        "items": [{"question": q.question, "answer_md": q.answer_md} for q in obj.items],
+    }
+
+
+def _versions_exist(sess: Session, obj: Item) -> bool:
+    return bool(sess.scalar(select(func.count(DocumentVersion.id)).where(
+        DocumentVersion.item_type == item_type(obj), DocumentVersion.item_id == obj.id)))
+
+
+def add_version(sess: Session, user: User | None, obj: Item, note: str) -> DocumentVersion:
+    sess.flush()
+    number = (sess.scalar(select(func.max(DocumentVersion.number)).where(
+        DocumentVersion.item_type == item_type(obj), DocumentVersion.item_id == obj.id)) or 0) + 1
+    version = DocumentVersion(item_type=item_type(obj), item_id=obj.id, number=number, change_note=note,
+                              snapshot=snapshot(obj), user_id=user.id if user else None,
+                              user_name=user.username if user else "")
+    sess.add(version)
+    return version
+
+
+def versions(sess: Session, obj: Item) -> list[DocumentVersion]:
+    return list(sess.scalars(select(DocumentVersion).where(
+        DocumentVersion.item_type == item_type(obj), DocumentVersion.item_id == obj.id,
+    ).order_by(DocumentVersion.number.desc())))
+
+
+def diff_versions(old: DocumentVersion, new: DocumentVersion) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Per changed field: lines marked ' ' (same), '-' (removed) or '+' (added)."""
+    import difflib
+    import json
+
+    def lines(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return value.splitlines()
+        return json.dumps(value, ensure_ascii=False, indent=1).splitlines()
+
+    changes = []
+    for name in dict.fromkeys([*old.snapshot, *new.snapshot]):
+        a, b = old.snapshot.get(name), new.snapshot.get(name)
+        if a == b:
+            continue
+        marked = [(line[:1], line[2:]) for line in difflib.ndiff(lines(a), lines(b)) if not line.startswith("?")]
+        changes.append((name, marked))
+    return changes
+
+
+# -- derived data -----------------------------------------------------------------------------------
+
+
+def after_change(sess: Session, items: Iterable[Item]) -> None:
+    """Keep derived data (the search index) in step, once the transaction has committed."""
+    keys = [(item_type(i), i.id) for i in items]
+    try:
+        from portal import search  # noqa: F401  (lands with the search area)
+    except ImportError:
+        return
+    reindex = getattr(search, "reindex_items", None)
+    if reindex is not None:
+        db.after_commit(sess, lambda: reindex(keys))

@@ -1,0 +1,45 @@
+"""What waits for a staff member on the dashboard, by role and agency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Document, Interpretation, Push, User
+from portal.services.publishing import in_scope
+
+
+@dataclass
+class Section:
+    title: str
+    items: list[tuple[str, str, str]] = field(default_factory=list)  # label, url, note
+
+
+def _items(sess: Session, user: User, status: str) -> list[tuple[str, str, str]]:
+    out = []
+    for model, endpoint, noun in ((Document, "admin_documents.edit", "文件"),
+                                  (Interpretation, "admin_interpretations.edit", "解读")):
+        for obj in sess.scalars(select(model).where(model.status == status).order_by(model.updated_at.desc())
+                                .limit(100)):
+            if in_scope(user, obj):
+                out.append((f"[{noun}] {obj.title}", url_for(endpoint, item_id=obj.id), ""))
+    return out
+
+
+def for_user(sess: Session, user: User) -> list[Section]:
+    sections = []
+    if user.has_role("editor"):
+        sections.append(Section("草稿与退回修改", _items(sess, user, "draft")))
+    if user.has_role("reviewer"):
+        sections.append(Section("待审核", _items(sess, user, "in_review")))
+    if user.has_role("publisher"):
+        sections.append(Section("已审核待发布", _items(sess, user, "approved")))
+    if user.has_role("publisher", "admin"):
+        failed = sess.scalars(select(Push).where(Push.status == "failed").order_by(Push.id.desc()).limit(50)).all()
+        sections.append(Section("推送失败", [
+            (f"{p.channel.name}：{p.item_type} #{p.item_id}", url_for("admin_manage.pushes", status="failed"),
+             p.last_error) for p in failed]))
+    return sections

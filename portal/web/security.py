@@ -1,0 +1,39 @@
+"""App-wide CSRF protection on every form (Flask-WTF); the rate limiter is in ``portal.web.limits``.
+
+Every POST, PUT, PATCH and DELETE anywhere on the site must carry the CSRF token: templates put
+``<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`` (or ``{{ csrf_field() }}``) in
+each form.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from markupsafe import Markup
+
+from portal.web.errors import render_error
+
+csrf = CSRFProtect()
+
+
+def form_field(name: str) -> str:
+    """A form value as a rate-limit key (e.g. the account name on the login form)."""
+    return (request.form.get(name) or "").strip().lower()[:64]
+
+
+def init_app(app: Flask) -> None:
+    settings = app.extensions["settings"]
+    # Tokens live as long as the session: a long form must not expire while being filled in.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("WTF_CSRF_SSL_STRICT", settings.https)
+    csrf.init_app(app)
+    app.jinja_env.globals["csrf_field"] = csrf_field
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_exc: CSRFError):  # noqa: ANN202
+        return render_error(400, "页面已过期或表单来源无法验证，请刷新页面后重新提交。")
+
+
+def csrf_field() -> Markup:
+    """The hidden CSRF input every form must carry."""
+    return Markup(f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">')
