@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, BlockedSender, Clause, Comment, Consultation, Document, User, Viewpoint
@@ -205,7 +205,7 @@ def sender_hash(secret: str, address: str) -> str:
     return hmac.new(secret.encode(), (address or "").encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _validate_comment(sess: Session, consultation: Consultation, data: CommentInput) -> Clause | None:
+def _validate_comment(sess: Session, consultation: Consultation, data: CommentInput) -> int | None:
     body = data.body.strip()
     if not body:
         raise ConsultationError("意见内容不能为空。", field="body")
@@ -217,12 +217,13 @@ def _validate_comment(sess: Session, consultation: Consultation, data: CommentIn
         raise ConsultationError(f"联系方式不能超过{CONTACT_MAX}字。", field="contact")
     if data.channel not in CHANNELS:
         raise ConsultationError("未知的意见来源渠道。", field="channel")
-    clause = None
-    if data.clause_number:
-        clause = next((c for c in consultation.clauses if c.number == data.clause_number and c.label), None)
-        if clause is None:
-            raise ConsultationError("所选条款不存在，请重新选择。", field="clause")
-    return clause
+    if not data.clause_number:
+        return None
+    clause_id = sess.scalar(select(Clause.id).where(
+        Clause.consultation_id == consultation.id, Clause.number == data.clause_number, Clause.label != ""))
+    if clause_id is None:
+        raise ConsultationError("所选条款不存在，请重新选择。", field="clause")
+    return clause_id
 
 
 def _blocked(sess: Session, hashed: str, contact: str) -> bool:
@@ -245,15 +246,59 @@ def submit_comment(
     """Store a comment and commit; return it and whether it is new.
 
     A key seen before returns the comment it created (double click, reload, network retry), even if the
-    period has ended since. Two requests racing with one key meet at the unique constraint.
+    period has ended since: the unique constraint on the key finds it, so the usual path costs no extra
+    lookup, and two requests racing with one key cannot both insert.
     """
     if not is_valid_idempotency_key(data.idempotency_key):
         raise ConsultationError("表单已失效，请刷新页面后重新提交。")
-    existing = find_by_key(sess, data.idempotency_key)
-    if existing is not None:
-        if existing.consultation_id != consultation.id:
-            raise ConsultationError("表单已失效，请刷新页面后重新提交。")
-        return existing, False
+    try:
+        clause_id = _check_submission(sess, consultation, data, sender, today, entered_by)
+    except ConsultationError:
+        existing = _existing(sess, consultation, data.idempotency_key)
+        if existing is not None:
+            return existing, False
+        raise
+    received_at = datetime.now(UTC)
+    if data.received_on:
+        received_at = datetime(data.received_on.year, data.received_on.month, data.received_on.day, 4, tzinfo=UTC)
+    for _attempt in range(3):
+        comment = Comment(
+            consultation_id=consultation.id, clause_id=clause_id, body=data.body.strip(),
+            name=data.name.strip(), contact=data.contact.strip(), consent=data.consent,
+            receipt_code=new_receipt_code(), idempotency_key=data.idempotency_key, channel=data.channel,
+            sender_hash=sender, received_at=received_at, entered_by_id=entered_by.id if entered_by else None,
+        )
+        sess.add(comment)
+        if entered_by is not None:
+            record(sess, entered_by, "comment.enter", consultation, after={"channel": data.channel},
+                   note=comment.receipt_code)
+        try:
+            sess.flush()
+            if entered_by is None:
+                # A pending comment shows on no public page: do not invalidate every rendered-page cache
+                # (portal.services.public_version) on each submission. Moderation does, when it publishes.
+                sess.info.pop("public_changed", None)
+            sess.commit()
+            return comment, True
+        except IntegrityError:
+            sess.rollback()
+            existing = _existing(sess, consultation, data.idempotency_key)
+            if existing is not None:  # this form was stored before (resubmission, or a concurrent request)
+                return existing, False
+            # Otherwise two receipt codes collided (2^-50): draw another.
+    raise ConsultationError("提交未成功，请稍后重试。", status=503)
+
+
+def _existing(sess: Session, consultation: Consultation, key: str) -> Comment | None:
+    existing = find_by_key(sess, key)
+    if existing is not None and existing.consultation_id != consultation.id:
+        raise ConsultationError("表单已失效，请刷新页面后重新提交。")
+    return existing
+
+
+def _check_submission(sess: Session, consultation: Consultation, data: CommentInput, sender: str,
+                      today: date | None, entered_by: User | None) -> int | None:
+    """Every rule a new comment must pass; returns the id of the clause it is about."""
     if entered_by is None:
         if phase(consultation, today) == "upcoming":
             raise ConsultationError("征集尚未开始，暂不能提交意见。", status=409)
@@ -263,34 +308,10 @@ def submit_comment(
             raise ConsultationError("本次征集不接受网上提交，请通过页面所列的其他渠道提出意见。", status=409)
     elif consultation.status not in {"published", "closed"}:
         raise ConsultationError("该征集已发布反馈报告，不能再录入意见。", status=409)
-    clause = _validate_comment(sess, consultation, data)
-    contact = data.contact.strip()
-    if entered_by is None and _blocked(sess, sender, contact):
+    clause_id = _validate_comment(sess, consultation, data)
+    if entered_by is None and _blocked(sess, sender, data.contact.strip()):
         raise ConsultationError("您的意见暂时无法提交。如有疑问，请通过电话或信函渠道联系我们。", status=403)
-    received_at = datetime.now(UTC)
-    if data.received_on:
-        received_at = datetime(data.received_on.year, data.received_on.month, data.received_on.day, 4, tzinfo=UTC)
-    for _attempt in range(3):
-        comment = Comment(
-            consultation_id=consultation.id, clause_id=clause.id if clause else None, body=data.body.strip(),
-            name=data.name.strip(), contact=contact, consent=data.consent, receipt_code=new_receipt_code(),
-            idempotency_key=data.idempotency_key, channel=data.channel, sender_hash=sender,
-            received_at=received_at, entered_by_id=entered_by.id if entered_by else None,
-        )
-        sess.add(comment)
-        if entered_by is not None:
-            record(sess, entered_by, "comment.enter", consultation, after={"channel": data.channel},
-                   note=comment.receipt_code)
-        try:
-            sess.commit()
-            return comment, True
-        except IntegrityError:
-            sess.rollback()
-            existing = find_by_key(sess, data.idempotency_key)
-            if existing is not None:  # the same form, committed by a concurrent request
-                return existing, False
-            # Otherwise two receipt codes collided (2^-50): draw another.
-    raise ConsultationError("提交未成功，请稍后重试。", status=503)
+    return clause_id
 
 
 def find_receipt(sess: Session, code: str) -> Comment | None:
@@ -316,6 +337,14 @@ def public_list(sess: Session, today: date | None = None) -> dict[str, list[Cons
     out["upcoming"].sort(key=lambda c: c.opens_on)
     out["closed"].sort(key=lambda c: c.closes_on, reverse=True)
     return out
+
+
+def consultation_for_comment(sess: Session, slug: str) -> Consultation | None:
+    """The consultation a comment is posted to, loaded lean: the hot path of the comment form."""
+    return sess.scalars(
+        select(Consultation).where(Consultation.slug == slug, Consultation.status != "draft")
+        .options(lazyload(Consultation.agency))
+    ).first()
 
 
 def public_consultation(sess: Session, slug: str) -> Consultation | None:

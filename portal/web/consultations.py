@@ -80,7 +80,7 @@ def _form_data() -> dict[str, Any]:
 @bp.post("/<slug>/comments")
 @_limit("comment_rate_limit")
 def submit(slug: str) -> Response | tuple[str, int]:
-    c = service.public_consultation(session, slug)
+    c = service.consultation_for_comment(session, slug)
     if c is None:
         abort(404)
     form = _form_data()
