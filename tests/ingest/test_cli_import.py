@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from portal.cli import main
@@ -138,8 +139,12 @@ def test_interpretation_with_numbered_questions(content_dir, tmp_path):
     qa.write_text(NUMBERED_QA, "utf-8")
     result = run("--interpretation", str(qa), "--for", "plan", "--out", "-")
     assert result.exit_code == 0, result.output
-    assert "q: 政策解读采取什么形式？" in result.stdout
-    assert "原则上以简明问答为主。\n\n    鼓励采用图表图解。" in result.stdout or "鼓励采用图表图解" in result.stdout
+    meta = yaml.safe_load(result.stdout.split("---\n")[1])
+    assert meta["title"] == "政策问答"
+    assert meta["qa"] == [
+        {"q": "哪些单位负责疫情防控信息公开？", "a": "区政府各部门、各街道按照各自职责负责。"},
+        {"q": "政策解读采取什么形式？", "a": "原则上以简明问答为主。\n\n鼓励采用图表图解。"},
+    ]
 
 
 def test_interpretation_refusals(content_dir, tmp_path):
