@@ -65,6 +65,10 @@ class Figures:
     rows: int = 0
     integrity: str = ""
     refused: dict[str, int] = field(default_factory=dict)
+    # CPU the gunicorn processes spent per acknowledged comment after the restart, startup excluded
+    # (PostgreSQL's processes not included): a figure that does not depend on what else the machine runs.
+    server_cpu_ms_per_comment: float = 0.0
+    load_average: str = ""
 
     @property
     def per_second(self) -> float:
@@ -246,7 +250,7 @@ class _Client(threading.Thread):
                 if status == 200:
                     cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
                     return cookie, _TOKEN.search(data.decode()).group(1)
-            except OSError:
+            except (OSError, http.client.HTTPException):
                 pass
             time.sleep(0.05)
 
@@ -264,7 +268,7 @@ class _Client(threading.Thread):
                 try:
                     status, response_headers, _data = self._request("POST", f"/consultations/{SLUG}/comments",
                                                                     body, headers)
-                except OSError:  # refused, reset, or cut off mid-answer by the SIGKILL: retry the same form
+                except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer: retry
                     status = 0
                 if status == 303:
                     code = response_headers["Location"].rstrip("/").rsplit("/", 1)[1]
@@ -281,6 +285,19 @@ class _Client(threading.Thread):
 
 
 # -- the run ----------------------------------------------------------------------------------------
+
+
+def _group_cpu(pgid: int) -> float:
+    """CPU seconds used so far by every live process of a process group (gunicorn master and workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ..., utime (12), stime (13)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def run(backend: str = "sqlite", comments: int = 3000, concurrency: int = 32, workers: int = 4,
@@ -314,13 +331,19 @@ def run(backend: str = "sqlite", comments: int = 3000, concurrency: int = 32, wo
         server.kill()
         acked_at_kill = len(results)
         server.start()
+        cpu_before, acked_at_restart = _group_cpu(server.proc.pid), len(results)
         while len(results) == acked_at_kill and any(c.is_alive() for c in clients):
             time.sleep(0.002)
         stats.outage_seconds = time.monotonic() - killed_at
         for client in clients:
             client.join()
         stats.seconds = time.monotonic() - started
+        after_restart = len(results) - acked_at_restart
+        if after_restart:
+            cpu = _group_cpu(server.proc.pid) - cpu_before
+            stats.server_cpu_ms_per_comment = round(cpu * 1000 / after_restart, 2)
         server.stop()
+        stats.load_average = " ".join(f"{x:.1f}" for x in os.getloadavg())
 
         stored, stats.integrity = _check(database.url)
         stats.acknowledged = len(results)
@@ -352,7 +375,8 @@ def format_figures(figures: dict[str, Any]) -> str:
         f"{f['backend']:<10} {f['acknowledged']:>5}/{f['comments']} acknowledged in {f['seconds']:.1f} s "
         f"= {f['per_second']:.0f}/s overall, {f['per_second_before_kill']:.0f}/s before the kill; "
         f"outage {f['outage_seconds']:.1f} s, {f['retries']} retries; "
-        f"lost {f['lost']}, duplicated {f['duplicated']}, rows {f['rows']}; integrity {f['integrity']}"
+        f"lost {f['lost']}, duplicated {f['duplicated']}, rows {f['rows']}; integrity {f['integrity']}; "
+        f"server CPU {f['server_cpu_ms_per_comment']} ms/comment; load average {f['load_average']}"
         + (f"; refused {f['refused']}" if f["refused"] else "")
     )
 

@@ -19,6 +19,7 @@ from portal.ingest.content import ContentError, LoadReport, Source, _upsert_file
 from portal.ingest.markdown import render_markdown
 from portal.models import Comment, Consultation, Document, Viewpoint
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS, MODERATION, STATUS
+from portal.services import consultation_search
 from portal.services import consultations as service
 from portal.services.consultation_rules import local_today
 
@@ -102,6 +103,7 @@ def apply_consultation(sess: Session, src: Source, c: Consultation) -> None:
     sess.add(c)
     sess.flush()  # comments and viewpoints need the consultation's id
     _apply_feedback(sess, src, c)
+    consultation_search.refresh_after_commit(sess, c)
 
 
 def _apply_feedback(sess: Session, src: Source, c: Consultation) -> None:

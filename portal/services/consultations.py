@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, lazyload, selectinload
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, BlockedSender, Clause, Comment, Consultation, Document, User, Viewpoint
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS
+from portal.services import consultation_search
 from portal.services.audit import record
 from portal.services.consultation_rules import (
     is_valid_idempotency_key,
@@ -172,6 +173,7 @@ def create_consultation(sess: Session, actor: User | str, data: ConsultationInpu
            after={"slug": slug, "kind": data.kind, "opens_on": data.opens_on.isoformat(),
                   "closes_on": data.closes_on.isoformat(), "status": consultation.status,
                   "short_period_reason": consultation.short_period_reason})
+    consultation_search.refresh_after_commit(sess, consultation)
     sess.commit()
     return consultation
 
@@ -182,6 +184,7 @@ def publish_consultation(sess: Session, actor: User, consultation: Consultation)
     consultation.status = "published"
     record(sess, actor, "consultation.publish", consultation, before={"status": "draft"},
            after={"status": "published"})
+    consultation_search.refresh_after_commit(sess, consultation)
     sess.commit()
 
 
@@ -567,19 +570,6 @@ def open_dispositions(sess: Session, consultation: Consultation) -> int:
     return sess.scalar(select(func.count(Comment.id)).where(
         Comment.consultation_id == consultation.id, Comment.moderation == "published",
         Comment.disposition == "")) or 0
-
-
-def search_records(sess: Session) -> list[dict[str, object]]:
-    """Hook for the site search: one record per public consultation (title, agency, draft, date, url path).
-
-    The search area registers searchable types; until it offers a registration API, it can call this.
-    """
-    return [
-        {"type": "consultation", "slug": c.slug, "title": c.title, "agency": c.agency.name,
-         "text": "\n\n".join(filter(None, [c.draft_md, c.basis_md, c.note_md, c.report_md])),
-         "date": c.opens_on, "path": f"/consultations/{c.slug}/"}
-        for c in sess.scalars(select(Consultation).where(Consultation.status != "draft"))
-    ]
 
 
 # -- staff reads ------------------------------------------------------------------------------------

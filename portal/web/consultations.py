@@ -14,6 +14,7 @@ from wtforms.validators import ValidationError
 from portal.db import session
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS, MODERATION, STATUS
 from portal.services import consultation_report as reports
+from portal.services import consultation_search
 from portal.services import consultations as service
 from portal.services.consultation_rules import local_today, new_idempotency_key
 from portal.web.limits import is_disabled, limiter, setting_limit
@@ -23,6 +24,11 @@ from portal.web.security import csrf
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
 HONEYPOT = "website"  # hidden from people; bots fill it in
+
+
+@bp.record_once
+def _register_search(_state: Any) -> None:
+    consultation_search.register()
 
 
 def _limit(name: str) -> Any:
