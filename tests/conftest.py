@@ -166,6 +166,9 @@ def seeds() -> dict[str, Path]:
     return {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
 
 
+_PASSWORD_HASHES: dict[str, str] = {}
+
+
 @pytest.fixture
 def make_user(sess):  # noqa: ANN201
     """Create a staff user: ``make_user("alice", roles=["editor"], agency=agency)``."""
@@ -174,8 +177,10 @@ def make_user(sess):  # noqa: ANN201
     from portal.models import User
 
     def make(username: str, roles: list[str], agency=None, password: str = "correct horse battery"):  # noqa: ANN001, ANN202
+        if password not in _PASSWORD_HASHES:  # argon2 is slow on purpose; hash each test password once
+            _PASSWORD_HASHES[password] = PasswordHasher().hash(password)
         user = User(username=username, display_name=username, roles=roles,
-                    agency_id=agency.id if agency else None, password_hash=PasswordHasher().hash(password))
+                    agency_id=agency.id if agency else None, password_hash=_PASSWORD_HASHES[password])
         sess.add(user)
         sess.commit()
         return user

@@ -34,9 +34,11 @@ GENRES = ["通知", "意见", "决定", "办法", "规定", "方案", "要点", 
 class FormErrors(Exception):
     """Field name → Chinese message; the form is shown again with them."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str], values: Any = None, warnings: list[str] | None = None) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+        self.values = values  # the form to show again, when it did not come from the user (an import)
+        self.warnings = warnings or []
 
 
 def _date(raw: str, name: str, errors: dict[str, str], label: str) -> date | None:

@@ -25,7 +25,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import Agency, Consultation, Document, Meeting, Target
+from portal.models import (
+    Agency,
+    Consultation,
+    Document,
+    Interpretation,
+    Meeting,
+    PublicationWaiver,
+    Push,
+    Target,
+)
 from portal.models.documents import STATUS
 from portal.models.interpretations import FORMS
 from portal.models.targets import DEFAULT_GROWTH_UNIT, GROWTH_UNITS
@@ -218,6 +227,73 @@ def predisclosure_population(sess: Session, year: int, today: date) -> Populatio
     return pop
 
 
+PUSH_NOTES = {"pending": "待发送", "failed": "发送失败"}
+
+
+def _push_state(sess: Session, kind: str, ids: list[int]) -> dict[int, list[Push]]:
+    pushes: dict[int, list[Push]] = {}
+    if ids:
+        for push in sess.scalars(select(Push).where(Push.item_type == kind, Push.item_id.in_(ids))):
+            pushes.setdefault(push.item_id, []).append(push)
+    return pushes
+
+
+def _push_verdict(item: Item, pushes: list[Push]) -> Item:
+    delivered = [p for p in pushes if p.status == "delivered" and p.channel.new_media]
+    if delivered:
+        names = "、".join(dict.fromkeys(p.channel.name for p in delivered))
+        item.counted, item.note = True, f"已在新媒体渠道送达：{names}"
+    elif any(p.channel.new_media for p in pushes):
+        states = "、".join(sorted({PUSH_NOTES.get(p.status, p.status) for p in pushes if p.channel.new_media}))
+        item.note, item.action = f"新媒体渠道推送未送达（{states}）", "检查推送队列并重试"
+    elif pushes:
+        item.note, item.action = "仅推送至非新媒体渠道", "推送至政务新媒体渠道"
+    else:
+        item.note, item.action = "未推送", "推送至政务新媒体渠道"
+    return item
+
+
+def push_population(sess: Session, year: int, today: date) -> Population:
+    """Documents, interpretations and consultations published in the year, and their new-media pushes."""
+    pop = Population()
+    docs, dropped = documents_first_published(sess, year)
+    pushes = _push_state(sess, "document", [d.id for d in docs])
+    pop.items += [_push_verdict(_doc_item(d), pushes.get(d.id, [])) for d in docs]
+    pop.excluded += [_doc_item(d, note=_excluded_reason(d.status)) for d in dropped]
+
+    start, end = year_bounds(year)
+    interps = list(sess.scalars(
+        select(Interpretation).join(Interpretation.document)
+        .where(Interpretation.published_at >= start, Interpretation.published_at < end,
+               Document.disclosure == "active")
+        .order_by(Interpretation.published_at, Interpretation.id)
+    ))
+    live = [i for i in interps if i.status == "published" and i.document.status == "published"]
+    pushes = _push_state(sess, "interpretation", [i.id for i in live])
+    for interp in interps:
+        agency = interp.agency or _lead_agency(interp.document)
+        item = Item("interpretation", interp.id, interp.slug, interp.title, agency.name if agency else "",
+                    agency.slug if agency else "", local_day(interp.published_at), public=interp.is_public)
+        if interp in live:
+            pop.items.append(_push_verdict(item, pushes.get(interp.id, [])))
+        else:
+            status = interp.status if interp.status != "published" else interp.document.status
+            item.note = ("所属文件" if interp.status == "published" else "") + _excluded_reason(status)
+            pop.excluded.append(item)
+
+    consultations = list(sess.scalars(
+        select(Consultation).where(Consultation.status != "draft", Consultation.opens_on >= date(year, 1, 1),
+                                   Consultation.opens_on <= date(year, 12, 31))
+        .order_by(Consultation.opens_on, Consultation.id)
+    ))
+    pushes = _push_state(sess, "consultation", [c.id for c in consultations])
+    for c in consultations:
+        item = Item("consultation", c.id, c.slug, c.title, c.agency.name, c.agency.slug, c.opens_on)
+        pop.items.append(_push_verdict(item, pushes.get(c.id, [])))
+    pop.items.sort(key=lambda i: (i.day, i.kind, i.id))
+    return pop
+
+
 # -- metrics ------------------------------------------------------------------------------------------
 
 
@@ -247,8 +323,10 @@ METRICS: dict[str, Metric] = {
         Metric(
             "new_media_push_rate", "通过政务新媒体渠道主动推送信息比率", "rate",
             "已在新媒体渠道推送的条目", "当年发布的文件、解读和意见征集",
-            "当年发布的政策文件、政策解读和意见征集中，至少有一次推送在政务新媒体渠道上送达成功的比例。",
-            None, "推送记录（推送渠道与新媒体标记）尚未接入本平台，暂无法计算。",
+            "当年发布的政策文件（首次发布）、政策解读和意见征集（开始征集）中，至少有一次推送在标记为政务新媒体"
+            "的渠道上送达成功的比例。推送失败或待发送、仅推送至网站订阅源或邮件等非新媒体渠道的不计入分子。"
+            "已撤回的文件和解读（含所属文件已撤回的解读）不计入；未发布的意见征集不在统计范围内。",
+            push_population,
         ),
         Metric(
             "predisclosure_rate_growth", "行政规范性文件预公开比率", "growth",
@@ -591,3 +669,27 @@ def target_table(result: TargetResult, name: str) -> Table:
     if name == "agencies":
         return agencies_table(result)
     return items_table(result, name)
+
+
+@dataclass
+class Waiver:
+    document: Item
+    reason: str
+    by: str
+    at: datetime
+
+
+def waivers(sess: Session, year: int) -> list[Waiver]:
+    """三同步 waivers recorded for documents first published in ``year``: why they went out alone."""
+    start, end = year_bounds(year)
+    rows = sess.scalars(
+        select(PublicationWaiver).join(Document, Document.id == PublicationWaiver.document_id)
+        .where(Document.published_at >= start, Document.published_at < end)
+        .order_by(PublicationWaiver.at, PublicationWaiver.id)
+    )
+    out = []
+    for w in rows:
+        doc = sess.get(Document, w.document_id)
+        by = (w.user.display_name or w.user.username) if w.user else ""
+        out.append(Waiver(_doc_item(doc), w.reason, by, w.at))
+    return out

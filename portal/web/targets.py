@@ -119,9 +119,11 @@ def detail(year: int, key: str) -> str:
     )
 
 
-def _waivers(year: int, key: str) -> list:
-    """三同步 waivers are recorded by the publishing area; listed for staff beside the Q&A figure."""
-    return []
+def _waivers(year: int, key: str) -> list[svc.Waiver]:
+    """三同步 waivers (documents published without their interpretation), for staff beside the Q&A rate."""
+    if key != "qa_rate" or not is_staff():
+        return []
+    return svc.waivers(session, year)
 
 
 def table_body(table: svc.Table, fmt: str, year: int) -> str:

@@ -7,11 +7,14 @@ from zoneinfo import ZoneInfo
 
 from portal.models import (
     Agency,
+    Channel,
     Consultation,
     Document,
     DocumentAgency,
     Interpretation,
     Meeting,
+    PublicationWaiver,
+    Push,
     QAItem,
     Target,
 )
@@ -125,4 +128,37 @@ def build_normative(sess, agencies: dict[str, Agency]) -> None:  # noqa: ANN001
     consultation(sess, "c4", dept, date(2020, 9, 1), n4)
     consultation(sess, "c-p1", dept, date(2019, 5, 1), p1, status="closed")
     sess.add(Target(year=2020, key="predisclosure_rate_growth", goal=20, unit="relative", position=3))
+    sess.commit()
+
+
+def build_pushes(sess, agencies: dict[str, Agency]) -> None:  # noqa: ANN001
+    """New-media pushes over build_year's 2020 items: 3 of 9 items reached a new-media channel (33.3%).
+
+    counted: d1 (WeChat), d1-i0 (Weibo), c-open (WeChat); holding back: d2 (e-mail only), d2-i0 (never
+    pushed), d3 (Weibo failed), d4 (never pushed), d4-i0 (WeChat pending), d4-i1 (never pushed);
+    excluded: d5 and its interpretation d5-i0 (withdrawn document); c-draft is not published at all.
+    """
+    wechat = Channel(name="西城微信公众号", kind="webhook", new_media=True, config={})
+    weibo = Channel(name="西城发布微博", kind="webhook", new_media=True, config={})
+    mail = Channel(name="订阅邮件", kind="email", new_media=False, config={})
+    sess.add_all([wechat, weibo, mail])
+    open_c = consultation(sess, "c-open", agencies["street"], date(2020, 5, 1), None, status="published")
+    consultation(sess, "c-draft", agencies["street"], date(2020, 5, 2), None, status="draft")
+    sess.flush()
+    ids = {d.slug: d.id for d in sess.query(Document)}
+    interp = {i.slug: i.id for i in sess.query(Interpretation)}
+
+    def push(kind: str, item_id: int, channel: Channel, status: str) -> None:
+        sess.add(Push(item_type=kind, item_id=item_id, channel_id=channel.id, status=status))
+
+    push("document", ids["d1"], wechat, "delivered")
+    push("document", ids["d2"], mail, "delivered")
+    push("document", ids["d3"], weibo, "failed")
+    push("interpretation", interp["d1-i0"], weibo, "delivered")
+    push("interpretation", interp["d4-i0"], wechat, "pending")
+    push("interpretation", interp["d4-i0"], mail, "delivered")
+    push("interpretation", interp["d5-i0"], wechat, "delivered")
+    push("consultation", open_c.id, wechat, "delivered")
+    sess.add(PublicationWaiver(document_id=ids["d2"], reason="紧急发布，解读随后配发"))
+    sess.add(Target(year=2020, key="new_media_push_rate", goal=30, position=4))
     sess.commit()

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from click.testing import CliRunner
 
 from portal.services import targets as svc
-from tests.targets.builders import build_normative, build_year
+from tests.targets.builders import build_normative, build_pushes, build_year
 
 
 class Tables(HTMLParser):
@@ -102,8 +102,10 @@ def test_staff_see_links_to_fix_each_item(client, sess, make_user, login_as):
 
 
 def test_exports_match_the_page(client, sess):
-    build_year(sess)
-    for key in ("qa_rate", "meeting_openness_growth"):
+    agencies = build_year(sess)
+    build_normative(sess, agencies)
+    build_pushes(sess, agencies)
+    for key in ("qa_rate", "new_media_push_rate", "predisclosure_rate_growth", "meeting_openness_growth"):
         tables = page_tables(client.get(f"/targets/2020/{key}/").get_data(as_text=True))
         for name in svc.TARGET_TABLES:
             exported = client.get(f"/targets/2020/{key}/{name}.csv")
@@ -156,3 +158,16 @@ def test_predisclosure_figure_and_its_drill_down(client, sess):
     tables = page_tables(client.get("/targets/2020/predisclosure_rate_growth/").get_data(as_text=True))
     assert [row[1] for row in tables["holding_back"][1:]] == ["文件n2", "文件n3", "文件n5"]
     assert [row[1] for row in tables["excluded"][1:]] == ["文件n4"]
+
+
+def test_push_figure_and_staff_see_the_waivers(client, sess, make_user, login_as):
+    build_pushes(sess, build_year(sess))
+    html = client.get("/targets/2020/").get_data(as_text=True)
+    assert "33.3%（3/9）" in html
+    tables = page_tables(client.get("/targets/2020/new_media_push_rate/").get_data(as_text=True))
+    assert [row[:2] for row in tables["counted"][1:]] == [
+        ["政策文件", "文件d1"], ["政策解读", "解读d1-0"], ["意见征集", "征集c-open"]]
+    assert "紧急发布" not in client.get("/targets/2020/qa_rate/").get_data(as_text=True)
+    login_as(make_user("pub", roles=["publisher"]))
+    staff_html = client.get("/targets/2020/qa_rate/").get_data(as_text=True)
+    assert "三同步豁免记录" in staff_html and "紧急发布，解读随后配发" in staff_html

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from portal.services import targets as svc
-from tests.targets.builders import build_normative, build_year, meeting
+from tests.targets.builders import build_normative, build_pushes, build_year, meeting
 
 TODAY = date(2020, 11, 1)
 
@@ -127,3 +127,23 @@ def test_predisclosure_counts_consultations_before_adoption_and_compares_years(s
     # The normative documents also count for the Q&A rate: none of them has an interpretation.
     qa = svc.target_result(sess, 2020, "qa_rate", TODAY)
     assert (qa.ratio.numerator, qa.ratio.denominator) == (2, 8)
+
+
+def test_new_media_push_rate_counts_delivered_new_media_pushes_only(sess):
+    build_pushes(sess, build_year(sess))
+    result = svc.year_report(sess, 2020, TODAY).result("new_media_push_rate")
+    assert [(i.kind, i.slug) for i in result.population.counted] == [
+        ("document", "d1"), ("interpretation", "d1-i0"), ("consultation", "c-open")]
+    assert slugs(result.population.holding_back) == ["d2", "d2-i0", "d3", "d4", "d4-i0", "d4-i1"]
+    assert slugs(result.population.excluded) == ["d5", "d5-i0"]
+    assert (result.ratio.numerator, result.ratio.denominator) == (3, 9)
+    assert result.status == "met"  # 33.3% against 30%
+    notes = {i.slug: i.note for i in result.population.holding_back}
+    assert notes == {
+        "d2": "仅推送至非新媒体渠道", "d2-i0": "未推送", "d3": "新媒体渠道推送未送达（发送失败）", "d4": "未推送",
+        "d4-i0": "新媒体渠道推送未送达（待发送）", "d4-i1": "未推送"}
+    assert [(a.agency_slug, a.ratio.numerator, a.ratio.denominator) for a in result.agencies] == [
+        ("street", 1, 5), ("dept", 2, 4)]
+    waivers = svc.waivers(sess, 2020)
+    assert [(w.document.slug, w.reason) for w in waivers] == [("d2", "紧急发布，解读随后配发")]
+    assert svc.waivers(sess, 2019) == []

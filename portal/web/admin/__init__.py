@@ -37,10 +37,12 @@ def _forget_cached_user() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from portal.web.admin import auth, dashboard
+    from portal.web import feeds
+    from portal.web.admin import auth, dashboard, documents, interpretations, manage
 
     # Runs before the access check, so an idle session is treated as signed out.
     app.before_request_funcs.setdefault(None, []).insert(0, _idle_timeout)
     app.before_request_funcs[None].insert(0, _forget_cached_user)
-    for module in (auth, dashboard):
+    for module in (auth, dashboard, documents, interpretations, manage):
         app.register_blueprint(module.bp)
+    app.register_blueprint(feeds.bp)

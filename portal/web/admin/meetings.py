@@ -1,13 +1,13 @@
-"""Staff pages of the meetings register: list, create, edit, delete (/admin/meetings/)."""
+"""Staff pages of the meetings register: list, create, edit, delete (/admin/meetings/).
+
+Forms carry the CSRF token checked app-wide (``portal.web.security``)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf, validate_csrf
 from sqlalchemy import select
 from werkzeug.wrappers import Response
-from wtforms import ValidationError
 
 from portal.db import session
 from portal.models import Agency, Meeting
@@ -17,13 +17,6 @@ from portal.web.admin.access import roles_required
 
 bp = Blueprint("admin_meetings", __name__, url_prefix="/admin/meetings")
 EDITORS = ("editor", "publisher", "admin")
-
-
-def _check_csrf() -> None:
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:
-        abort(400, description="表单已过期，请刷新页面后重新提交。")
 
 
 def _agencies() -> list[Agency]:
@@ -45,11 +38,10 @@ def _editable(meeting_id: int) -> Meeting:
 
 def _form_page(form: meetings.MeetingForm, meeting: Meeting | None, status: int = 200) -> tuple[str, int]:
     return render_template("admin/meetings/form.html", form=form, meeting=meeting, agencies=_agencies(),
-                           groups=INVITED_GROUPS, csrf=generate_csrf()), status
+                           groups=INVITED_GROUPS), status
 
 
 def _save(meeting: Meeting | None) -> Response | tuple[str, int]:
-    _check_csrf()
     form = meetings.MeetingForm.parse(session, request.form)
     if form.agency_id is not None and form.agency_id not in {a.id for a in _agencies()}:
         form.errors["agency_id"] = "只能登记本单位的会议。"
@@ -66,7 +58,7 @@ def _save(meeting: Meeting | None) -> Response | tuple[str, int]:
 def index() -> str:
     allowed = {a.id for a in _agencies()}
     rows = [m for m in meetings.staff_meetings(session) if m.agency_id in allowed]
-    return render_template("admin/meetings/index.html", meetings=rows, csrf=generate_csrf())
+    return render_template("admin/meetings/index.html", meetings=rows)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -90,7 +82,6 @@ def edit(meeting_id: int) -> Response | tuple[str, int]:
 @roles_required(*EDITORS)
 def delete(meeting_id: int) -> Response:
     meeting = _editable(meeting_id)
-    _check_csrf()
     title = meeting.title
     meetings.delete_meeting(session, current_user, meeting)
     session.commit()

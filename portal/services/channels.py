@@ -1,0 +1,132 @@
+"""Push channels and agencies, as configured by admins."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.models import Agency, Channel, User
+from portal.models.agency import AGENCY_KINDS
+from portal.models.push import CHANNEL_KINDS
+from portal.services.audit import record
+from portal.services.editing import FormErrors
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class ChannelForm:
+    name: str
+    kind: str
+    new_media: bool
+    active: bool
+    url: str = ""
+    secret: str = ""
+    recipients: list[str] | None = None
+
+
+def parse_channel_form(sess: Session, form: Any, channel: Channel | None) -> ChannelForm:
+    errors: dict[str, str] = {}
+    f = ChannelForm(
+        name=(form.get("name") or "").strip(),
+        kind=(form.get("kind") or "").strip() if channel is None else channel.kind,
+        new_media=form.get("new_media") in {"1", "on"},
+        active=form.get("active") in {"1", "on"},
+        url=(form.get("url") or "").strip(),
+        secret=(form.get("secret") or "").strip(),
+        recipients=[r for r in re.split(r"[\s,，;；]+", form.get("recipients") or "") if r],
+    )
+    if not f.name or len(f.name) > 128:
+        errors["name"] = "请填写渠道名称（不超过 128 个字符）。"
+    else:
+        clash = sess.scalar(select(Channel.id).where(Channel.name == f.name))
+        if clash is not None and (channel is None or clash != channel.id):
+            errors["name"] = "已有同名渠道。"
+    if f.kind not in CHANNEL_KINDS:
+        errors["kind"] = "请选择渠道类型。"
+    elif f.kind == "webhook":
+        if not re.match(r"^https?://[^\s/]+", f.url):
+            errors["url"] = "Webhook 地址须以 http:// 或 https:// 开头。"
+        if f.secret and len(f.secret) < 16:
+            errors["secret"] = "签名密钥至少 16 个字符（留空则自动生成）。"
+    elif f.kind == "email":
+        bad = [r for r in f.recipients or [] if not EMAIL_RE.match(r)]
+        if bad:
+            errors["recipients"] = f"收件人地址格式不正确：{'、'.join(bad[:3])}。"
+        elif not f.recipients:
+            errors["recipients"] = "请至少填写一个收件人。"
+    if errors:
+        raise FormErrors(errors)
+    return f
+
+
+def _public_state(channel: Channel) -> dict[str, Any]:
+    config = {k: v for k, v in (channel.config or {}).items() if k != "secret"}  # never log the secret
+    return {"name": channel.name, "kind": channel.kind, "new_media": channel.new_media, "active": channel.active,
+            "config": config}
+
+
+def save_channel(sess: Session, user: User, form: ChannelForm, channel: Channel | None = None) -> Channel:
+    before = _public_state(channel) if channel else None
+    if channel is None:
+        channel = Channel(kind=form.kind, config={})
+        sess.add(channel)
+    channel.name = form.name
+    channel.new_media = form.new_media
+    channel.active = form.active
+    if form.kind == "webhook":
+        secret = form.secret or (channel.config or {}).get("secret") or secrets.token_urlsafe(32)
+        channel.config = {"url": form.url, "secret": secret}
+    elif form.kind == "email":
+        channel.config = {"recipients": form.recipients or []}
+    else:
+        channel.config = {}
+    sess.flush()
+    record(sess, user, "channel.create" if before is None else "channel.update", channel,
+           before=before, after=_public_state(channel))
+    return channel
+
+
+# -- agencies ---------------------------------------------------------------------------------------
+
+
+def save_agency(sess: Session, user: User, form: Any, agency: Agency | None = None) -> Agency:
+    errors: dict[str, str] = {}
+    slug = (form.get("slug") or "").strip().lower()
+    name = (form.get("name") or "").strip()
+    short_name = (form.get("short_name") or "").strip()
+    kind = (form.get("kind") or "department").strip()
+    parent_raw = (form.get("parent_id") or "").strip()
+    if not re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", slug):
+        errors["slug"] = "标识只能包含小写字母、数字和连字符，2–64 个字符。"
+    elif (clash := sess.scalar(select(Agency.id).where(Agency.slug == slug))) and (agency is None or clash != agency.id):
+        errors["slug"] = "标识已被使用。"
+    if not name:
+        errors["name"] = "请填写部门全称。"
+    elif (clash := sess.scalar(select(Agency.id).where(Agency.name == name))) and (agency is None or clash != agency.id):
+        errors["name"] = "已有同名部门。"
+    if kind not in AGENCY_KINDS:
+        errors["kind"] = "部门类型无效。"
+    parent = None
+    if parent_raw:
+        parent = sess.get(Agency, int(parent_raw)) if parent_raw.isdigit() else None
+        if parent is None or (agency is not None and parent.id == agency.id):
+            errors["parent_id"] = "上级部门无效。"
+    if errors:
+        raise FormErrors(errors)
+    before = None if agency is None else {"slug": agency.slug, "name": agency.name, "short_name": agency.short_name,
+                                          "kind": agency.kind, "parent_id": agency.parent_id}
+    if agency is None:
+        agency = Agency(slug=slug, name=name)
+        sess.add(agency)
+    agency.slug, agency.name, agency.short_name, agency.kind = slug, name, short_name, kind
+    agency.parent_id = parent.id if parent else None
+    sess.flush()
+    after = {"slug": slug, "name": name, "short_name": short_name, "kind": kind, "parent_id": agency.parent_id}
+    record(sess, user, "agency.create" if before is None else "agency.update", agency, before=before, after=after)
+    return agency

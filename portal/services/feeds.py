@@ -1,0 +1,71 @@
+"""Atom feeds of published items (all, per agency, per topic), built with feedgen from the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.config import Settings
+from portal.models import Agency, Document, DocumentAgency, Interpretation, Topic
+from portal.models.documents import document_topic
+from portal.services.library import public_documents, public_interpretations
+
+FEED_SIZE = 50
+
+
+def _documents(sess: Session, agency: Agency | None, topic: Topic | None) -> list[Document]:
+    stmt = public_documents()
+    if agency is not None:
+        stmt = stmt.where(Document.id.in_(select(DocumentAgency.document_id).where(DocumentAgency.agency_id == agency.id)))
+    if topic is not None:
+        stmt = stmt.where(Document.id.in_(select(document_topic.c.document_id).where(document_topic.c.topic_id == topic.id)))
+    return list(sess.scalars(stmt.order_by(Document.published_at.desc(), Document.id.desc()).limit(FEED_SIZE)))
+
+
+def _interpretations(sess: Session, agency: Agency | None, topic: Topic | None) -> list[Interpretation]:
+    stmt = public_interpretations().options(selectinload(Interpretation.document))
+    if agency is not None:
+        stmt = stmt.where(Interpretation.document_id.in_(
+            select(DocumentAgency.document_id).where(DocumentAgency.agency_id == agency.id)))
+    if topic is not None:
+        stmt = stmt.where(Interpretation.document_id.in_(
+            select(document_topic.c.document_id).where(document_topic.c.topic_id == topic.id)))
+    return list(sess.scalars(stmt.order_by(Interpretation.published_at.desc(), Interpretation.id.desc())
+                             .limit(FEED_SIZE)))
+
+
+def build_feed(sess: Session, settings: Settings, *, title: str, self_path: str,
+               agency: Agency | None = None, topic: Topic | None = None) -> bytes:
+    from feedgen.feed import FeedGenerator
+
+    base = settings.base_url.rstrip("/")
+    items: list[Document | Interpretation] = [*_documents(sess, agency, topic), *_interpretations(sess, agency, topic)]
+    items.sort(key=lambda i: (i.published_at, i.id))  # feedgen prepends: oldest first gives newest on top
+    items = items[-FEED_SIZE:]
+    fg = FeedGenerator()
+    fg.id(f"{base}{self_path}")
+    fg.title(f"{settings.site_name} · {title}")
+    fg.author({"name": settings.site_name})
+    fg.link(href=f"{base}{self_path}", rel="self")
+    fg.link(href=f"{base}/policies/", rel="alternate")
+    fg.language("zh-CN")
+    fg.updated(items[-1].published_at if items else None)
+    if not items:
+        from portal.models.base import utcnow
+
+        fg.updated(utcnow())
+    for item in items:
+        is_doc = isinstance(item, Document)
+        url = f"{base}/{'policies' if is_doc else 'interpretations'}/{item.slug}/"
+        entry = fg.add_entry()
+        entry.id(url)
+        entry.title(item.title if is_doc else f"【解读】{item.title}")
+        entry.link(href=url)
+        entry.published(item.published_at)
+        entry.updated(item.updated_at if item.updated_at and item.updated_at > item.published_at else item.published_at)
+        doc = item if is_doc else item.document
+        summary = " · ".join(x for x in (doc.doc_number, "、".join(a.name for a in doc.agencies)) if x)
+        entry.summary(summary or item.title)
+        for t in doc.topics:
+            entry.category(term=t.name)
+    return fg.atom_str(pretty=True)

@@ -1,0 +1,235 @@
+"""Staff pages for policy documents: list, create, edit with preview, import an official text,
+attachments, validity, and the workflow actions (see ``workflow.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from portal.db import session
+from portal.ingest.markdown import render_markdown
+from portal.models import Agency, Attachment, Document
+from portal.models.documents import MEASURE_STATUS
+from portal.services import attachments, editing, importing, publishing
+from portal.services.publishing import WorkflowError
+from portal.web.admin import workflow
+from portal.web.admin.access import roles_required
+from portal.web.admin.workflow import STAFF, load_item, me
+
+bp = Blueprint("admin_documents", __name__, url_prefix="/admin/documents")
+
+
+def _agencies() -> list[Agency]:
+    return list(session.scalars(select(Agency).order_by(Agency.position, Agency.id)))
+
+
+def _form_values(doc: Document | None) -> MultiDict:
+    """The form as the document currently is (for the first display of the edit page)."""
+    if doc is None:
+        user = me()
+        return MultiDict([("agency_ids", str(user.agency_id))] if user.agency_id else [])
+    values = MultiDict({
+        "title": doc.title, "slug": doc.slug, "index_no": doc.index_no, "doc_number": doc.doc_number,
+        "written_on": doc.written_on.isoformat() if doc.written_on else "", "genre": doc.genre,
+        "topics": "、".join(t.name for t in doc.topics), "normative": "1" if doc.normative else "",
+        "registration_no": doc.registration_no, "disclosure": doc.disclosure,
+        "disclosure_reason": doc.disclosure_reason, "source": doc.source, "body_md": doc.body_md,
+    })
+    for link in doc.issuers:
+        values.add("agency_ids", str(link.agency_id))
+    for m in doc.measures:
+        for key, value in (("no", m.no), ("text", m.text), ("lead", "、".join(m.lead)),
+                           ("units", "、".join(m.units)), ("status", m.status), ("position", str(m.position + 1))):
+            values.add(f"measure_{key}", value)
+    return values
+
+
+def _measure_rows(values: MultiDict) -> list[dict[str, str]]:
+    cols = {c: values.getlist(f"measure_{c}") for c in ("no", "text", "lead", "units", "status", "position")}
+    rows = [dict(zip(cols, vals, strict=False)) for vals in zip(*cols.values(), strict=False)]
+    rows = [r for r in rows if r.get("text", "").strip() or r.get("no", "").strip()]
+    return rows + [{"no": "", "text": "", "lead": "", "units": "", "status": "pending", "position": ""}] * 3
+
+
+def show(doc: Document | None, *, values: MultiDict | None = None, errors: dict | None = None,
+         error: str = "", preview: str = "", warnings: list[str] | None = None, status: int = 200) -> Any:
+    values = values if values is not None else _form_values(doc)
+    user = me()
+    may_edit = editing.may_edit(user, doc)[0] if doc is not None else True
+    context = {
+        "doc": doc, "values": values, "errors": errors or {}, "error": error, "preview": preview,
+        "warnings": warnings or [], "agencies": _agencies(), "measure_rows": _measure_rows(values),
+        "MEASURE_STATUS": MEASURE_STATUS, "genres": editing.GENRES, "may_edit": may_edit, "user": user,
+    }
+    if doc is not None:
+        context.update(
+            remarks=publishing.remarks_for(session, doc), versions=publishing.versions(session, doc),
+            attachments=attachments.attachments_of(doc), hits=publishing.privacy_hits(doc),
+            waivers=doc_waivers(doc),
+        )
+    return render_template("admin/documents/edit.html", **context), status
+
+
+def doc_waivers(doc: Document) -> list:
+    from portal.models import PublicationWaiver
+
+    return list(session.scalars(select(PublicationWaiver).where(PublicationWaiver.document_id == doc.id)))
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def index() -> str:
+    user = me()
+    status = request.args.get("status", "")
+    stmt = select(Document).order_by(Document.updated_at.desc(), Document.id.desc()).limit(500)
+    if status:
+        stmt = stmt.where(Document.status == status)
+    docs = [d for d in session.scalars(stmt) if publishing.in_scope(user, d)]
+    return render_template("admin/documents/index.html", docs=docs, status=status)
+
+
+def _save(doc: Document | None) -> Any:
+    values = request.form
+    if request.form.get("action") == "preview":
+        return show(doc, values=values, preview=render_markdown(values.get("body_md", "")))
+    try:
+        form = editing.parse_document_form(session, values, doc)
+        saved = editing.save_document(session, me(), form, doc)
+    except editing.FormErrors as exc:
+        session.rollback()
+        return show(doc, values=values, errors=exc.errors, error="请更正标出的问题后再保存。", status=400)
+    except WorkflowError as exc:
+        session.rollback()
+        return show(doc, values=values, error=exc.message, status=exc.status)
+    session.commit()
+    flash("已保存。", "info")
+    return redirect(url_for("admin_documents.edit", item_id=saved.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("editor")
+def new() -> Any:
+    if request.method == "POST":
+        return _save(None)
+    return show(None)
+
+
+@bp.route("/<int:item_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit(item_id: int) -> Any:
+    doc = load_item(Document, item_id)
+    if request.method == "POST":
+        return _save(doc)
+    return show(doc)
+
+
+@bp.post("/import")
+@roles_required("editor")
+def import_text() -> Any:
+    """Create a draft from an official plain text through the importer; warnings are shown."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("请选择一个 .txt 文件。", "error")
+        return redirect(url_for("admin_documents.new"))
+    try:
+        result = importing.import_official_text(session, me(), upload.read())
+    except importing.ImportRefused as exc:
+        session.rollback()
+        return show(None, error=str(exc), status=400)
+    except editing.FormErrors as exc:
+        session.rollback()
+        return show(None, values=exc.values, errors=exc.errors, warnings=exc.warnings,
+                    error="导入的文本缺少部分信息，请补充后保存为草稿。", status=400)
+    session.commit()
+    for warning in result.warnings:
+        flash(f"导入提示：{warning}", "warning")
+    flash("已根据上传的正式文本创建草稿，请核对各项信息。", "info")
+    return redirect(url_for("admin_documents.edit", item_id=result.document.id))
+
+
+@bp.post("/<int:item_id>/validity")
+@roles_required("publisher")
+def validity(item_id: int) -> Any:
+    doc = load_item(Document, item_id)
+    successor = None
+    ref = request.form.get("successor", "").strip()
+    if ref:
+        successor = session.scalars(select(Document).where(
+            (Document.slug == ref) | (Document.doc_number_key == editing.normalize_doc_number(ref)))).first()
+        if successor is None:
+            return show(doc, error=f"找不到文件“{ref}”（请填写网址标识或文号）。", status=400)
+    try:
+        publishing.mark_validity(session, me(), doc, request.form.get("validity", ""), successor,
+                                 request.form.get("note", ""))
+    except WorkflowError as exc:
+        session.rollback()
+        return show(doc, error=exc.message, status=exc.status)
+    session.commit()
+    flash("有效性已更新。", "info")
+    return redirect(url_for("admin_documents.edit", item_id=doc.id))
+
+
+@bp.post("/<int:item_id>/attachments")
+@roles_required("editor", "publisher")
+def upload_attachment(item_id: int) -> Any:
+    doc = load_item(Document, item_id)
+    allowed, why = editing.may_edit(me(), doc)
+    if not allowed:
+        return show(doc, error=why, status=403)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return show(doc, error="请选择要上传的附件。", status=400)
+    settings = current_app.extensions["settings"]
+    try:
+        attachments.add(session, me(), doc, upload.filename, upload.read(), instance_path=settings.instance_path,
+                        max_bytes=settings.upload_max_bytes)
+    except attachments.AttachmentError as exc:
+        session.rollback()
+        return show(doc, error=str(exc), status=400)
+    session.commit()
+    flash("附件已上传。", "info")
+    return redirect(url_for("admin_documents.edit", item_id=doc.id))
+
+
+@bp.post("/<int:item_id>/attachments/<int:attachment_id>/delete")
+@roles_required("editor", "publisher")
+def delete_attachment(item_id: int, attachment_id: int) -> Any:
+    doc = load_item(Document, item_id)
+    att = session.get(Attachment, attachment_id)
+    if att is None or att.document_id != doc.id:
+        abort(404)
+    allowed, why = editing.may_edit(me(), doc)
+    if not allowed:
+        return show(doc, error=why, status=403)
+    attachments.remove(session, me(), att)
+    session.commit()
+    flash("附件已删除。", "info")
+    return redirect(url_for("admin_documents.edit", item_id=doc.id))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@roles_required(*STAFF)
+def download_attachment(attachment_id: int) -> Any:
+    att = session.get(Attachment, attachment_id)
+    if att is None:
+        abort(404)
+    load_item(Document, att.document_id)
+    return send_attachment(att)
+
+
+def send_attachment(att: Attachment) -> Any:
+    """Serve a stored attachment as a download that no browser will sniff or run."""
+    path = attachments.path_of(current_app.extensions["settings"].instance_path, att)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename,
+                         conditional=True, etag=att.sha256)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+workflow.register(bp, Document, lambda obj, **kw: show(obj, **kw))

@@ -1,0 +1,121 @@
+"""Staff pages for policy interpretations: list, create, edit with the ordered Q&A editor, workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from portal.db import session
+from portal.ingest.markdown import render_markdown
+from portal.models import Agency, Document, Interpretation
+from portal.services import editing, publishing
+from portal.services.publishing import WorkflowError
+from portal.web.admin import workflow
+from portal.web.admin.access import roles_required
+from portal.web.admin.workflow import STAFF, load_item, me
+
+bp = Blueprint("admin_interpretations", __name__, url_prefix="/admin/interpretations")
+EMPTY_QA_ROWS = 2
+
+
+def _form_values(interp: Interpretation | None) -> MultiDict:
+    if interp is None:
+        values = MultiDict({"form": "qa", "document_id": request.args.get("document", "")})
+        return values
+    values = MultiDict({
+        "title": interp.title, "slug": interp.slug, "document_id": str(interp.document_id), "form": interp.form,
+        "interpreter": interp.interpreter, "agency_id": str(interp.agency_id or ""),
+        "interpreted_on": interp.interpreted_on.isoformat() if interp.interpreted_on else "",
+        "body_md": interp.body_md, "media_url": interp.media_url,
+    })
+    for n, qa in enumerate(interp.items, 1):
+        values.add("question", qa.question)
+        values.add("answer", qa.answer_md)
+        values.add("qa_position", str(n))
+    return values
+
+
+def _qa_rows(values: MultiDict) -> list[dict[str, str]]:
+    q, a, p = values.getlist("question"), values.getlist("answer"), values.getlist("qa_position")
+    rows = [{"question": q[i], "answer": a[i] if i < len(a) else "", "position": p[i] if i < len(p) else ""}
+            for i in range(len(q)) if q[i].strip() or (i < len(a) and a[i].strip())]
+    return rows + [{"question": "", "answer": "", "position": ""}] * EMPTY_QA_ROWS
+
+
+def _documents() -> list[Document]:
+    """Documents an interpretation may be attached to, within the user's scope."""
+    user = me()
+    docs = session.scalars(select(Document).where(Document.status != "withdrawn")
+                           .order_by(Document.updated_at.desc()).limit(500))
+    return [d for d in docs if publishing.in_scope(user, d)]
+
+
+def show(interp: Interpretation | None, *, values: MultiDict | None = None, errors: dict | None = None,
+         error: str = "", preview: str = "", status: int = 200) -> Any:
+    values = values if values is not None else _form_values(interp)
+    user = me()
+    context = {
+        "interp": interp, "values": values, "errors": errors or {}, "error": error, "preview": preview,
+        "qa_rows": _qa_rows(values), "documents": _documents(), "user": user,
+        "agencies": list(session.scalars(select(Agency).order_by(Agency.position, Agency.id))),
+        "may_edit": editing.may_edit(user, interp)[0] if interp is not None else True,
+    }
+    if interp is not None:
+        context.update(remarks=publishing.remarks_for(session, interp), versions=publishing.versions(session, interp),
+                       hits=publishing.privacy_hits(interp))
+    return render_template("admin/interpretations/edit.html", **context), status
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def index() -> str:
+    user = me()
+    status = request.args.get("status", "")
+    stmt = select(Interpretation).order_by(Interpretation.updated_at.desc(), Interpretation.id.desc()).limit(500)
+    if status:
+        stmt = stmt.where(Interpretation.status == status)
+    items = [i for i in session.scalars(stmt) if publishing.in_scope(user, i)]
+    return render_template("admin/interpretations/index.html", items=items, status=status)
+
+
+def _save(interp: Interpretation | None) -> Any:
+    values = request.form
+    if values.get("action") == "preview":
+        answers = "\n\n".join(f"**问：{q}**\n\n{a}" for q, a in zip(values.getlist("question"),
+                                                                   values.getlist("answer"), strict=False) if q.strip())
+        return show(interp, values=values, preview=render_markdown(values.get("body_md", "") + "\n\n" + answers))
+    try:
+        form = editing.parse_interpretation_form(session, values, interp)
+        saved = editing.save_interpretation(session, me(), form, interp)
+    except editing.FormErrors as exc:
+        session.rollback()
+        return show(interp, values=values, errors=exc.errors, error="请更正标出的问题后再保存。", status=400)
+    except WorkflowError as exc:
+        session.rollback()
+        return show(interp, values=values, error=exc.message, status=exc.status)
+    session.commit()
+    flash("已保存。", "info")
+    return redirect(url_for("admin_interpretations.edit", item_id=saved.id))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("editor")
+def new() -> Any:
+    if request.method == "POST":
+        return _save(None)
+    return show(None)
+
+
+@bp.route("/<int:item_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit(item_id: int) -> Any:
+    interp = load_item(Interpretation, item_id)
+    if request.method == "POST":
+        return _save(interp)
+    return show(interp)
+
+
+workflow.register(bp, Interpretation, lambda obj, **kw: show(obj, **kw))
