@@ -94,6 +94,7 @@ COMMAND_MODULES: list[str] = [
     "portal.cli_admin",
     "portal.cli_freeze",
     "portal.cli_import",
+    "portal.cli_push",
     "portal.cli_report",
 ]
 

@@ -20,6 +20,14 @@ from portal.services import editing
 from portal.services.audit import record
 
 MAX_TEXT_BYTES = 2 * 1024 * 1024
+# The importer's warnings are for the command line (English); staff see these.
+WARNINGS_ZH = {
+    "title": "未识别出标题，请填写。",
+    "doc_number": "未识别出文号，如有请补充。",
+    "agency": "未识别出发文机关，已暂填本人所在部门，请核对。",
+    "written_on": "未识别出成文日期（单独一行的“YYYY年M月D日”），请补充。",
+    "body": "未识别出分级标题，正文没有章节结构。",
+}
 
 
 class ImportRefused(ValueError):
@@ -49,7 +57,7 @@ def decode(data: bytes) -> str:
 
 def form_from_import(sess: Session, user: User, text: str) -> tuple[MultiDict, list[str]]:
     imported = extract(text)
-    warnings = [str(w) for w in imported.warnings]
+    warnings = [WARNINGS_ZH.get(w.field, str(w)) for w in imported.warnings]
     values = MultiDict({
         "title": imported.title, "doc_number": imported.doc_number,
         "written_on": imported.written_on.isoformat() if imported.written_on else "",
@@ -58,7 +66,7 @@ def form_from_import(sess: Session, user: User, text: str) -> tuple[MultiDict, l
     for name in imported.agencies:
         agency = find_agency(sess, name)
         if agency is None:
-            warnings.append(f"agency: 系统中没有名为“{name}”的部门，请选择发文机关")
+            warnings.append(f"系统中没有名为“{name}”的部门，请选择发文机关。")
         else:
             values.add("agency_ids", str(agency.id))
     if user.agency_id and str(user.agency_id) not in values.getlist("agency_ids"):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.db import session
 from portal.models import Document, Interpretation
 from portal.services import library
+from portal.web import published
 from portal.web.public_urls import StaticPage, bulk_pages, public_urls
 
 bp = Blueprint("public", __name__)
@@ -91,7 +92,7 @@ def policies_path(page: int, facet: str = "", value: str = "") -> str:
 def document(slug: str) -> str:
     doc = library.public_document(session, slug)
     if doc is None:
-        abort(404)
+        return published.withdrawn_notice(Document, slug)  # 410 with the public reason, or 404
     interpretations = [i for i in doc.interpretations if i.status == "published"]
     return render_template(
         "policies/document.html", doc=doc, interpretations=interpretations,
@@ -103,7 +104,7 @@ def document(slug: str) -> str:
 def interpretation(slug: str) -> str:
     interp = library.public_interpretation(session, slug)
     if interp is None:
-        abort(404)
+        return published.withdrawn_notice(Interpretation, slug)
     return render_template("policies/interpretation.html", interp=interp, doc=interp.document)
 
 

@@ -63,7 +63,7 @@ def test_cached_page_follows_a_publication_at_once(client, sess, tmp_path):
 
     doc.status = "withdrawn"
     sess.commit()
-    assert client.get("/policies/good/").status_code == 404
+    assert client.get("/policies/good/").status_code == 410  # withdrawn: a notice with the reason, not the page
 
 
 def test_a_page_answered_to_a_visitor_with_a_session_is_not_cached(client, sess, tmp_path):

@@ -36,8 +36,20 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
 
 
+DOWNLOAD_ENDPOINTS = {"admin_documents.download_attachment", "published.attachment"}
+
+
+def _download_policy(response):  # noqa: ANN001, ANN202
+    """Uploaded files are served under the strictest policy (registered before the site-wide headers,
+    so it runs after them and has the last word)."""
+    if request.endpoint in DOWNLOAD_ENDPOINTS:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def init_app(app: Flask) -> None:
-    from portal.web import feeds
+    from portal.web import feeds, published
     from portal.web.admin import auth, dashboard, documents, interpretations, manage
 
     # Runs before the access check, so an idle session is treated as signed out.
@@ -46,3 +58,5 @@ def init_app(app: Flask) -> None:
     for module in (auth, dashboard, documents, interpretations, manage):
         app.register_blueprint(module.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(published.bp)
+    app.after_request(_download_policy)

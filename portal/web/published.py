@@ -1,0 +1,54 @@
+"""What the staff area adds to public pages: the 更新记录 (versions) list, attachment downloads, and
+the notice that replaces a withdrawn item (410 Gone with the publisher's public reason)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+
+from portal.db import session
+from portal.models import Attachment, Document, DocumentVersion, Interpretation
+from portal.services import attachments
+
+bp = Blueprint("published", __name__)
+
+
+def public_versions(obj: Document | Interpretation) -> list[DocumentVersion]:
+    """Versions after the first publication, newest first (the first one is the publication itself)."""
+    item_type = "document" if isinstance(obj, Document) else "interpretation"
+    return list(session.scalars(select(DocumentVersion).where(
+        DocumentVersion.item_type == item_type, DocumentVersion.item_id == obj.id,
+    ).order_by(DocumentVersion.number.desc())))
+
+
+def public_attachments(doc: Document) -> list[Attachment]:
+    return [a for a in attachments.attachments_of(doc) if a.public]
+
+
+def withdrawn_notice(model: type, slug: str) -> Any:
+    obj = session.scalars(select(model).where(model.slug == slug, model.status == "withdrawn")).first()
+    if obj is None or obj.published_at is None:
+        abort(404)
+    return render_template("policies/withdrawn.html", obj=obj), 410
+
+
+@bp.get("/policies/<slug>/files/<int:attachment_id>/<path:filename>")
+def attachment(slug: str, attachment_id: int, filename: str) -> Any:
+    from portal.services.library import public_document
+    from portal.web.admin.documents import send_attachment
+
+    doc = public_document(session, slug)
+    att = session.get(Attachment, attachment_id)
+    if doc is None or att is None or att.document_id != doc.id or not att.public:
+        abort(404)
+    del filename  # only for a readable URL; the stored name is what is served
+    return send_attachment(att)
+
+
+@bp.record_once
+def _globals(state: Any) -> None:
+    state.app.jinja_env.globals.update(public_versions=public_versions, public_attachments=public_attachments)
+
+
