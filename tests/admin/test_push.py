@@ -206,3 +206,30 @@ def test_backoff_grows_and_is_capped():
     assert [push.backoff(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
     assert push.backoff(30) == timedelta(hours=6)
     assert utcnow()  # aware
+
+
+def test_push_worker_command_retries_what_is_due(app, sess, staff, make_draft, monkeypatch):
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    broken = Receiver(status=500)
+    try:
+        channel = _channel(sess, staff, name="客户端网关", kind="webhook", url=broken.url, new_media="1")
+        doc = make_draft()
+        _publish(sess, staff, doc, [channel.id])
+        record = sess.scalars(select(Push)).one()
+        record.next_attempt_at = utcnow() - timedelta(seconds=1)  # its back-off has passed
+        sess.commit()
+        broken.status = 200
+        settings = app.extensions["settings"]
+        monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(settings.instance_path))
+        monkeypatch.setenv("PORTAL_DATABASE_URL", settings.sqlalchemy_url)
+        result = CliRunner().invoke(main, ["push", "--run", "--status"])
+        assert result.exit_code == 0, result.output
+        assert "pending: 0, failed: 1, delivered: 0" in result.output and "delivered 1, failed 0" in result.output
+        sess.expire_all()
+        assert sess.scalars(select(Push)).one().status == "delivered"
+        assert len(broken.requests) == 2
+    finally:
+        broken.close()
