@@ -29,8 +29,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     db.init_app(app)
+    _init_search(app)
     _init_web(app)
     return app
+
+
+def _init_search(app: Flask) -> None:
+    from portal import search
+
+    search.init_app(app)
 
 
 def _init_web(app: Flask) -> None:

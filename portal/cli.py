@@ -96,6 +96,7 @@ COMMAND_MODULES: list[str] = [
     "portal.cli_import",
     "portal.cli_push",
     "portal.cli_report",
+    "portal.cli_search",
 ]
 
 

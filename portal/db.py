@@ -67,6 +67,8 @@ def after_commit(sess: Session, callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(sess: Session) -> None:
+    if sess.in_nested_transaction():
+        return  # releasing a savepoint (begin_nested) also fires after_commit: wait for the real commit
     callbacks = sess.info.pop("after_commit", [])
     for callback in callbacks:
         callback()
@@ -74,4 +76,6 @@ def _run_after_commit(sess: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _drop_after_commit(sess: Session) -> None:
+    if sess.in_nested_transaction():
+        return  # a savepoint rolled back; the outer transaction (and what it registered) goes on
     sess.info.pop("after_commit", None)

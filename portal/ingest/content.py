@@ -35,6 +35,7 @@ from portal.models import (
 )
 from portal.models.documents import MEASURE_STATUS, STATUS
 from portal.models.interpretations import FORMS
+from portal.search import refresh_after_commit
 from portal.services.audit import record
 from portal.services.documents import (
     DISCLOSURE_INPUT,
@@ -331,6 +332,7 @@ def link_document(sess: Session, src: Source, doc: Document) -> None:
         sess.add(DocumentLink(source_id=doc.id, target_id=target_id, kind=kind))
         target = sess.get(Document, target_id)
         target.validity = "amended" if kind == "amends" else "repealed"
+        refresh_after_commit(sess, target)
 
 
 def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
@@ -385,6 +387,7 @@ def _upsert_files(
             report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
             continue
         (report.created if is_new else report.updated).append(f"{action}:{slug}")
+        refresh_after_commit(sess, obj)
         loaded.append((src, obj))
     return loaded
 

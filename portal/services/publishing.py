@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal import db
 from portal.models import (
     AuditEntry,
     Document,
@@ -361,11 +360,6 @@ def diff_versions(old: DocumentVersion, new: DocumentVersion) -> list[tuple[str,
 
 def after_change(sess: Session, items: Iterable[Item]) -> None:
     """Keep derived data (the search index) in step, once the transaction has committed."""
-    keys = [(item_type(i), i.id) for i in items]
-    try:
-        from portal import search  # noqa: F401  (lands with the search area)
-    except ImportError:
-        return
-    reindex = getattr(search, "reindex_items", None)
-    if reindex is not None:
-        db.after_commit(sess, lambda: reindex(keys))
+    from portal.search import refresh_after_commit
+
+    refresh_after_commit(sess, *items)

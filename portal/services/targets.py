@@ -68,6 +68,7 @@ class Item:
     note: str = ""  # why it counts, or what holds it back / why it is excluded
     action: str = ""  # what staff can do about it
     public: bool = True  # has a public page
+    fix: str = "edit"  # what staff do about it: "edit" the item, or "add_qa" (write a Q&A interpretation)
 
     KIND_LABELS = {"document": "政策文件", "interpretation": "政策解读", "consultation": "意见征集",
                    "meeting": "会议"}
@@ -161,9 +162,10 @@ def qa_population(sess: Session, year: int, today: date) -> Population:
             pop.items.append(_doc_item(doc, counted=True, note=f"已配发问答解读《{qa[0].title}》"))
         elif live:
             forms = "、".join(sorted({FORMS.get(i.form, i.form) for i in live}))
-            pop.items.append(_doc_item(doc, note=f"仅有{forms}解读，无问答形式", action="补充问答形式解读"))
+            pop.items.append(_doc_item(doc, note=f"仅有{forms}解读，无问答形式", action="补充问答形式解读",
+                                       fix="add_qa"))
         else:
-            pop.items.append(_doc_item(doc, note="未配发政策解读", action="配发问答形式解读"))
+            pop.items.append(_doc_item(doc, note="未配发政策解读", action="配发问答形式解读", fix="add_qa"))
     pop.excluded = [_doc_item(doc, note=_excluded_reason(doc.status)) for doc in dropped]
     return pop
 

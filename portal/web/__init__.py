@@ -14,6 +14,7 @@ from portal.web import (
     limits,
     meetings,
     public,
+    search,
     security,
     site_files,
     targets,
@@ -41,3 +42,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin_meetings.bp)
     app.register_blueprint(site_files.bp)
+    app.register_blueprint(search.bp)

@@ -21,13 +21,14 @@ from portal.web.public_urls import public_urls
 bp = Blueprint("targets", __name__, url_prefix="/targets")
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8"}
-# Where staff fix an item, by kind: (endpoint, argument name, Item attribute). Only endpoints that
-# exist in this build are linked; the others show the suggested action as text.
+# Where staff fix an item, by (kind, fix): endpoint and its arguments. Only endpoints that exist in
+# this build are linked; otherwise the suggested action shows as text.
 FIX_ENDPOINTS = {
-    "meeting": [("admin_meetings.edit", "meeting_id", "id")],
-    "document": [("admin_documents.edit", "document_id", "id"), ("admin_documents.edit", "slug", "slug")],
-    "interpretation": [("admin_interpretations.edit", "interpretation_id", "id")],
-    "consultation": [("admin_consultations.edit", "consultation_id", "id")],
+    ("meeting", "edit"): ("admin_meetings.edit", lambda i: {"meeting_id": i.id}),
+    ("document", "edit"): ("admin_documents.edit", lambda i: {"item_id": i.id}),
+    ("document", "add_qa"): ("admin_interpretations.new", lambda i: {"document": i.id}),
+    ("interpretation", "edit"): ("admin_interpretations.edit", lambda i: {"item_id": i.id}),
+    ("consultation", "edit"): ("admin_consultations.manage", lambda i: {"cid": i.id}),
 }
 PUBLIC_ENDPOINTS = {
     "document": "public.document",
@@ -54,13 +55,10 @@ def public_url(item: svc.Item) -> str | None:
 
 
 def fix_url(item: svc.Item) -> str | None:
-    for endpoint, arg, attr in FIX_ENDPOINTS.get(item.kind, []):
-        if endpoint in current_app.view_functions:
-            try:
-                return url_for(endpoint, **{arg: getattr(item, attr)})
-            except Exception:  # noqa: BLE001 - an endpoint with other arguments: try the next one
-                continue
-    return None
+    endpoint, args = FIX_ENDPOINTS.get((item.kind, item.fix), (None, None))
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **args(item))
 
 
 def chart(result: svc.TargetResult) -> object:

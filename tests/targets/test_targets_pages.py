@@ -171,3 +171,18 @@ def test_push_figure_and_staff_see_the_waivers(client, sess, make_user, login_as
     login_as(make_user("pub", roles=["publisher"]))
     staff_html = client.get("/targets/2020/qa_rate/").get_data(as_text=True)
     assert "三同步豁免记录" in staff_html and "紧急发布，解读随后配发" in staff_html
+
+
+def test_staff_fix_links_lead_to_the_right_editor(client, sess, make_user, login_as):
+    agencies = build_year(sess)
+    build_pushes(sess, agencies)
+    login_as(make_user("ed2", roles=["editor"]))
+    ids = {d.slug: d.id for d in sess.query(svc.Document)}
+    qa = client.get("/targets/2020/qa_rate/").get_data(as_text=True)
+    assert f'href="/admin/interpretations/new?document={ids["d3"]}">配发问答形式解读</a>' in qa
+    assert f'href="/admin/interpretations/new?document={ids["d2"]}">补充问答形式解读</a>' in qa
+    assert f'href="/admin/documents/{ids["d1"]}">编辑</a>' in qa
+    push = client.get("/targets/2020/new_media_push_rate/").get_data(as_text=True)
+    c_open = sess.scalars(svc.select(svc.Consultation).where(svc.Consultation.slug == "c-open")).one()
+    assert f'href="/admin/consultations/{c_open.id}/">编辑</a>' in push
+    assert client.get(f"/admin/interpretations/new?document={ids['d3']}").status_code == 200

@@ -2,13 +2,13 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 08:21:40.207738
+Create Date: 2026-11-21 08:32:03.611437
 """
 from alembic import op
 import sqlalchemy as sa
 
 import portal.models.base
-
+from sqlalchemy.dialects import postgresql
 
 revision = '0001'
 down_revision = None
@@ -88,6 +88,26 @@ def upgrade() -> None:
     sa.UniqueConstraint('slug', name=op.f('uq_gazette_issue_slug')),
     sa.UniqueConstraint('year', 'number', name='uq_gazette_issue_year_number')
     )
+    op.create_table('search_entry',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('type', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.Text(), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('day', sa.Date(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('doc_number', sa.String(length=64), nullable=False),
+    sa.Column('validity', sa.String(length=16), nullable=False),
+    sa.Column('agencies', sa.Text(), nullable=False),
+    sa.Column('topics', sa.Text(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=32), nullable=False),
+    sa.Column('tsv', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
+    sa.Column('flat', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_search_entry'))
+    )
+    with op.batch_alter_table('search_entry', schema=None) as batch_op:
+        batch_op.create_index('ix_search_entry_tsv', ['tsv'], unique=False, postgresql_using='gin')
+
     op.create_table('target',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -558,6 +578,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_target_year'))
 
     op.drop_table('target')
+    with op.batch_alter_table('search_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_entry_tsv', postgresql_using='gin')
+
+    op.drop_table('search_entry')
     op.drop_table('gazette_issue')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))

@@ -1,0 +1,93 @@
+"""The built-in searchable types: documents, interpretations (questions and answers), gazette issues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from portal.models import Document, GazetteEntry, GazetteIssue, Interpretation
+from portal.search.registry import SearchableType, SearchDoc, register_type
+from portal.search.text import html_to_text
+from portal.services.library import public_documents, public_interpretations
+
+CHUNK = 500
+
+
+def _chunks(ids: Sequence[int] | None) -> Iterable[Sequence[int] | None]:
+    if ids is None:
+        yield None
+        return
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _local_date(value):  # noqa: ANN001, ANN202
+    from portal.web.templating import LOCAL_TZ
+
+    return value.astimezone(LOCAL_TZ).date() if value else None
+
+
+def document_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
+    for chunk in _chunks(ids):
+        stmt = public_documents().order_by(Document.id)
+        if chunk is not None:
+            stmt = stmt.where(Document.id.in_(chunk))
+        # Streamed in batches: a rebuild of 50,000 documents must not hold them all in memory.
+        for doc in sess.scalars(stmt.execution_options(yield_per=CHUNK)):
+            yield SearchDoc(
+                type="document", id=doc.id, title=doc.title, url=f"/policies/{doc.slug}/",
+                date=_local_date(doc.published_at), doc_number=doc.doc_number,
+                body=html_to_text(doc.body_html), agencies=[a.slug for a in doc.agencies],
+                topics=[t.name for t in doc.topics], validity=doc.validity,
+            )
+
+
+def document_dependents(sess: Session, ids: Sequence[int]) -> Iterable[tuple[str, Sequence[int]]]:
+    """A document's interpretations are public only while it is, and show its agency."""
+    interps = sess.scalars(select(Interpretation.id).where(Interpretation.document_id.in_(ids))).all()
+    issues = sess.scalars(select(GazetteEntry.issue_id).where(GazetteEntry.document_id.in_(ids))).all()
+    return [("interpretation", interps), ("gazette", sorted(set(issues)))]
+
+
+def interpretation_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
+    for chunk in _chunks(ids):
+        stmt = public_interpretations().options(selectinload(Interpretation.items)).order_by(Interpretation.id)
+        if chunk is not None:
+            stmt = stmt.where(Interpretation.id.in_(chunk))
+        for interp in sess.scalars(stmt):
+            doc = interp.document
+            answers = "\n".join(html_to_text(item.answer_html) for item in interp.items)
+            yield SearchDoc(
+                type="interpretation", id=interp.id, title=interp.title, url=f"/interpretations/{interp.slug}/",
+                date=_local_date(interp.published_at),
+                body="\n".join(filter(None, [html_to_text(interp.body_html), answers])),
+                questions="\n".join(item.question for item in interp.items),
+                agencies=[interp.agency.slug] if interp.agency else [a.slug for a in doc.agencies],
+                topics=[t.name for t in doc.topics],
+            )
+
+
+def gazette_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
+    """An issue is found by its name and the titles and numbers of the documents in it."""
+    for chunk in _chunks(ids):
+        stmt = (select(GazetteIssue).where(GazetteIssue.status == "published")
+                .options(selectinload(GazetteIssue.entries)).order_by(GazetteIssue.id))
+        if chunk is not None:
+            stmt = stmt.where(GazetteIssue.id.in_(chunk))
+        for issue in sess.scalars(stmt):
+            public = [e for e in issue.entries if e.document.is_public]
+            lines = [f"{e.category} {e.document.title} {e.document.doc_number}" for e in public]
+            yield SearchDoc(
+                type="gazette", id=issue.id, title=issue.title,
+                url=f"/gazette/{issue.year}/{issue.number}/", date=issue.published_on,
+                body="\n".join(lines),
+            )
+
+
+def register_builtin_types() -> None:
+    register_type(SearchableType("document", "政策文件", Document, document_docs, document_dependents))
+    register_type(SearchableType("interpretation", "政策解读", Interpretation, interpretation_docs))
+    register_type(SearchableType("gazette", "政府公报", GazetteIssue, gazette_docs))
