@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from portal.models import (
     Agency,
@@ -140,20 +140,33 @@ def _excluded_reason(status: str) -> str:
     return "已撤回，不计入" if status == "withdrawn" else f"当前状态为“{STATUS.get(status, status)}”，不计入"
 
 
-def documents_first_published(sess: Session, year: int) -> tuple[list[Document], list[Document]]:
+# Only what the figures need: the bodies (tens of KB each) and the topics are never loaded here.
+_DOC_COLUMNS = (Document.id, Document.slug, Document.title, Document.published_at, Document.status,
+                Document.disclosure, Document.normative, Document.written_on)
+
+
+def documents_first_published(sess: Session, year: int, *, normative_only: bool = False,
+                              with_interpretations: bool = False) -> tuple[list[Document], list[Document]]:
     """Actively disclosed documents first published in ``year``: (published now, withdrawn or unpublished)."""
     start, end = year_bounds(year)
-    docs = list(sess.scalars(
+    options = [load_only(*_DOC_COLUMNS), lazyload(Document.topics), selectinload(Document.issuers)]
+    if with_interpretations:
+        options.append(selectinload(Document.interpretations).load_only(
+            Interpretation.id, Interpretation.title, Interpretation.form, Interpretation.status))
+    stmt = (
         select(Document)
         .where(Document.published_at >= start, Document.published_at < end, Document.disclosure == "active")
-        .options(selectinload(Document.interpretations))
+        .options(*options)
         .order_by(Document.published_at, Document.id)
-    ))
+    )
+    if normative_only:
+        stmt = stmt.where(Document.normative.is_(True))
+    docs = list(sess.scalars(stmt))
     return [d for d in docs if d.status == "published"], [d for d in docs if d.status != "published"]
 
 
 def qa_population(sess: Session, year: int, today: date) -> Population:
-    published, dropped = documents_first_published(sess, year)
+    published, dropped = documents_first_published(sess, year, with_interpretations=True)
     pop = Population()
     for doc in published:
         live = [i for i in doc.interpretations if i.status == "published"]
@@ -204,8 +217,7 @@ def _adoption_day(doc: Document) -> date:
 
 
 def predisclosure_population(sess: Session, year: int, today: date) -> Population:
-    published, dropped = documents_first_published(sess, year)
-    published = [d for d in published if d.normative]
+    published, dropped = documents_first_published(sess, year, normative_only=True)
     consultations: dict[int, list[Consultation]] = {}
     if published:
         for c in sess.scalars(select(Consultation).where(
@@ -225,7 +237,7 @@ def predisclosure_population(sess: Session, year: int, today: date) -> Populatio
             pop.items.append(_doc_item(
                 doc, note="出台前未经意见征集（预公开）",
                 action="今后出台前发布意见征集；已征集的，在征集反馈中关联本文件"))
-    pop.excluded = [_doc_item(doc, note=_excluded_reason(doc.status)) for doc in dropped if doc.normative]
+    pop.excluded = [_doc_item(doc, note=_excluded_reason(doc.status)) for doc in dropped]
     return pop
 
 
@@ -268,6 +280,14 @@ def push_population(sess: Session, year: int, today: date) -> Population:
         select(Interpretation).join(Interpretation.document)
         .where(Interpretation.published_at >= start, Interpretation.published_at < end,
                Document.disclosure == "active")
+        .options(
+            load_only(Interpretation.id, Interpretation.slug, Interpretation.title, Interpretation.status,
+                      Interpretation.published_at, Interpretation.agency_id),
+            selectinload(Interpretation.agency),
+            selectinload(Interpretation.document).options(
+                load_only(Document.id, Document.status, Document.disclosure), lazyload(Document.topics),
+                selectinload(Document.issuers)),
+        )
         .order_by(Interpretation.published_at, Interpretation.id)
     ))
     live = [i for i in interps if i.status == "published" and i.document.status == "published"]
