@@ -399,6 +399,7 @@ class MonthRow:
     month: int
     ratio: Ratio  # items published (held) in that month
     cumulative: Ratio  # year to date at the end of that month
+    previous_cumulative: Ratio | None = None  # growth targets: the year before, to the end of the same month
 
 
 @dataclass
@@ -406,6 +407,7 @@ class AgencyRow:
     agency: str
     agency_slug: str
     ratio: Ratio
+    previous: Ratio | None = None  # growth targets: the same agency the year before
 
     @property
     def holding_back(self) -> int:
@@ -512,22 +514,35 @@ def growth_readings(goal: float, declared_unit: str, previous: Ratio, current: R
     return readings
 
 
-def _months(pop: Population, year: int, today: date) -> list[MonthRow]:
+def _cumulative(pop: Population, month: int) -> Ratio:
+    items = [i for i in pop.items if i.day.month <= month]
+    return Ratio(sum(1 for i in items if i.counted), len(items))
+
+
+def _months(pop: Population, year: int, today: date, previous: Population | None = None) -> list[MonthRow]:
     last = 12 if year < today.year else (today.month if year == today.year else 0)
-    rows, num, den = [], 0, 0
+    rows = []
     for month in range(1, last + 1):
         items = [i for i in pop.items if i.day.month == month]
-        n = sum(1 for i in items if i.counted)
-        num, den = num + n, den + len(items)
-        rows.append(MonthRow(month, Ratio(n, len(items)), Ratio(num, den)))
+        rows.append(MonthRow(month, Ratio(sum(1 for i in items if i.counted), len(items)),
+                             _cumulative(pop, month), _cumulative(previous, month) if previous else None))
     return rows
 
 
-def _agencies(pop: Population) -> list[AgencyRow]:
+def _by_agency(pop: Population) -> dict[str, AgencyRow]:
     rows: dict[str, AgencyRow] = {}
     for item in pop.items:
         row = rows.setdefault(item.agency_slug, AgencyRow(item.agency, item.agency_slug, Ratio(0, 0)))
         row.ratio = Ratio(row.ratio.numerator + int(item.counted), row.ratio.denominator + 1)
+    return rows
+
+
+def _agencies(pop: Population, previous: Population | None = None) -> list[AgencyRow]:
+    rows = _by_agency(pop)
+    if previous is not None:
+        for slug, before in _by_agency(previous).items():
+            row = rows.setdefault(slug, AgencyRow(before.agency, slug, Ratio(0, 0)))
+            row.previous = before.ratio
     return sorted(rows.values(), key=lambda r: (-r.holding_back, -r.ratio.denominator, r.agency))
 
 
@@ -538,8 +553,6 @@ def compute_target(sess: Session, year: int, metric: Metric, target: Target | No
         return TargetResult(metric, target, year, "not_measurable")
     pop = metric.population(sess, year, today)
     result = TargetResult(metric, target, year, "no_data", pop)
-    result.months = _months(pop, year, today)
-    result.agencies = _agencies(pop)
     current = pop.ratio
     if metric.kind == "growth":
         result.previous = metric.population(sess, year - 1, today)
@@ -548,6 +561,8 @@ def compute_target(sess: Session, year: int, metric: Metric, target: Target | No
         result.status = result.declared_reading.status if target else "no_data"
     elif current.value is not None and target is not None:
         result.status = "met" if current.value >= target.goal - 1e-9 else "not_met"
+    result.months = _months(pop, year, today, result.previous)
+    result.agencies = _agencies(pop, result.previous)
     return result
 
 
@@ -647,16 +662,31 @@ def summary_table(report: YearReport) -> Table:
 
 def months_table(result: TargetResult) -> Table:
     columns = ["月份", "当月分母", "当月分子", "当月比率", "累计分子", "累计分母", "累计比率"]
-    rows = [Row([f"{m.month}月", m.ratio.denominator, m.ratio.numerator, fmt_percent(m.ratio.value),
-                 m.cumulative.numerator, m.cumulative.denominator, fmt_percent(m.cumulative.value)])
-            for m in result.months]
+    growth = result.metric.kind == "growth"
+    if growth:
+        columns.append("上年同期累计比率")
+    rows = []
+    for m in result.months:
+        cells: list[Cell] = [f"{m.month}月", m.ratio.denominator, m.ratio.numerator, fmt_percent(m.ratio.value),
+                             m.cumulative.numerator, m.cumulative.denominator, fmt_percent(m.cumulative.value)]
+        if growth:
+            cells.append(fmt_percent(m.previous_cumulative.value if m.previous_cumulative else None))
+        rows.append(Row(cells))
     return Table("months", f"{result.metric.label}：{result.year}年逐月情况", columns, rows)
 
 
 def agencies_table(result: TargetResult) -> Table:
     columns = ["单位", "分子", "分母", "比率", "待改进条目"]
-    rows = [Row([a.agency, a.ratio.numerator, a.ratio.denominator, fmt_percent(a.ratio.value), a.holding_back],
-                a.agency_slug) for a in result.agencies]
+    growth = result.metric.kind == "growth"
+    if growth:
+        columns.append("上年比率")
+    rows = []
+    for a in result.agencies:
+        cells: list[Cell] = [a.agency, a.ratio.numerator, a.ratio.denominator, fmt_percent(a.ratio.value),
+                             a.holding_back]
+        if growth:
+            cells.append(fmt_percent(a.previous.value if a.previous else None))
+        rows.append(Row(cells, a.agency_slug))
     return Table("agencies", f"{result.metric.label}：{result.year}年分单位情况", columns, rows)
 
 
