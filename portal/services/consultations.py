@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, BlockedSender, Clause, Comment, Consultation, Document, User, Viewpoint
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS
+from portal.search import refresh_after_commit
 from portal.services.audit import record
 from portal.services.consultation_rules import (
     is_valid_idempotency_key,
@@ -160,6 +161,7 @@ def create_consultation(sess: Session, actor: User | str, data: ConsultationInpu
            after={"slug": slug, "kind": data.kind, "opens_on": data.opens_on.isoformat(),
                   "closes_on": data.closes_on.isoformat(), "status": consultation.status,
                   "short_period_reason": consultation.short_period_reason})
+    refresh_after_commit(sess, consultation)
     sess.commit()
     return consultation
 
@@ -170,6 +172,7 @@ def publish_consultation(sess: Session, actor: User, consultation: Consultation)
     consultation.status = "published"
     record(sess, actor, "consultation.publish", consultation, before={"status": "draft"},
            after={"status": "published"})
+    refresh_after_commit(sess, consultation)
     sess.commit()
 
 
