@@ -476,6 +476,12 @@ def _load_meetings(sess: Session, path: Path, report: LoadReport) -> None:
     load_meetings(sess, path, report)
 
 
+def _load_consultations(sess: Session, path: Path, report: LoadReport) -> None:
+    from portal.ingest.consultations import load_consultations  # imports this module: bound late
+
+    load_consultations(sess, path, report)
+
+
 KINDS: list[ContentKind] = [
     ContentKind("agencies", "agencies.yml", load_agencies),
     ContentKind("policies", "policies", load_documents),
@@ -483,6 +489,7 @@ KINDS: list[ContentKind] = [
     ContentKind("gazette", "gazette", _load_gazette),
     ContentKind("targets", "targets.yml", _load_targets),
     ContentKind("meetings", "meetings", _load_meetings),
+    ContentKind("consultations", "consultations", _load_consultations),
 ]
 
 

@@ -90,28 +90,8 @@ def gazette_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc
             )
 
 
-def consultation_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
-    """Consultations once published (open, closed or reported): the draft, its basis and its note."""
-    from portal.models.consultations import Consultation
-
-    for chunk in _chunks(ids):
-        stmt = select(Consultation).where(Consultation.status != "draft").order_by(Consultation.id)
-        if chunk is not None:
-            stmt = stmt.where(Consultation.id.in_(chunk))
-        for item in sess.scalars(stmt):
-            yield SearchDoc(
-                type="consultation", id=item.id, title=item.title, url=f"/consultations/{item.slug}/",
-                date=item.opens_on,
-                body="\n".join([item.draft_md, html_to_text(item.basis_html), html_to_text(item.note_html)]),
-                agencies=[item.agency.slug] if item.agency else [],
-            )
-
-
 def register_builtin_types() -> None:
-    from portal.models.consultations import Consultation
-
 
     register_type(SearchableType("document", "政策文件", Document, document_docs, document_dependents))
     register_type(SearchableType("interpretation", "政策解读", Interpretation, interpretation_docs))
     register_type(SearchableType("gazette", "政府公报", GazetteIssue, gazette_docs))
-    register_type(SearchableType("consultation", "意见征集", Consultation, consultation_docs))

@@ -19,6 +19,7 @@ from portal.config import Settings
 from portal.ingest.markdown import render_markdown
 from portal.models import Comment, Consultation, Document, User, Viewpoint
 from portal.models.consultations import CHANNELS, DISPOSITIONS, MODERATION
+from portal.services import consultation_search
 from portal.services.audit import record
 from portal.services.consultation_rules import email_of
 from portal.services.consultations import ConsultationError, open_dispositions, pending_count
@@ -105,6 +106,7 @@ def publish_report(
     message = _message_data(consultation, settings)
     engine = sess.get_bind()
     db.after_commit(sess, lambda: notify_commenters(engine, settings, message, recipients))
+    consultation_search.refresh_after_commit(sess, consultation)
     sess.commit()
     return len(recipients)
 

@@ -84,7 +84,9 @@ def split_clauses(draft_md: str) -> list[tuple[str, str]]:
             continue
         match = pattern.match(block)
         if match:
-            out.append([match.group(0).rstrip("、.．"), block])
+            label = match.group(0)
+            # 第三条 stays as printed; 三、 and 3. become 第三项 / 第3项, readable on their own.
+            out.append([label if label.endswith("条") else f"第{label.rstrip('、.．')}项", block])
         elif out and out[-1][0]:
             out[-1][1] += "\n\n" + block
         else:

@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, BlockedSender, Clause, Comment, Consultation, Document, User, Viewpoint
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS
-from portal.search import refresh_after_commit
+from portal.services import consultation_search
 from portal.services.audit import record
 from portal.services.consultation_rules import (
     is_valid_idempotency_key,
@@ -102,13 +102,25 @@ def check_period(kind: str, affects_rights: bool, opens_on: date | None, closes_
 
 
 def set_draft(consultation: Consultation, draft_md: str) -> None:
-    """Store the draft as anchored clauses; clause numbers follow the order of the text."""
+    """Store the draft as anchored clauses; clause numbers follow the order of the text.
+
+    Clause rows are updated in place by number, so comments on a clause keep pointing at it when the
+    text is corrected.
+    """
+    if draft_md == consultation.draft_md and consultation.clauses:
+        return
     consultation.draft_md = draft_md
-    consultation.clauses.clear()
-    for position, (label, text) in enumerate(split_clauses(draft_md)):
-        consultation.clauses.append(
-            Clause(position=position, number=position + 1, label=label, text_md=text, html=render_markdown(text))
-        )
+    existing = {c.number: c for c in consultation.clauses}
+    blocks = split_clauses(draft_md)
+    for position, (label, text) in enumerate(blocks):
+        clause = existing.get(position + 1)
+        if clause is None:
+            clause = Clause(number=position + 1)
+            consultation.clauses.append(clause)
+        clause.position, clause.label, clause.text_md, clause.html = position, label, text, render_markdown(text)
+    for number, clause in existing.items():
+        if number > len(blocks):
+            consultation.clauses.remove(clause)
 
 
 def set_texts(consultation: Consultation, basis_md: str, note_md: str) -> None:
@@ -161,7 +173,7 @@ def create_consultation(sess: Session, actor: User | str, data: ConsultationInpu
            after={"slug": slug, "kind": data.kind, "opens_on": data.opens_on.isoformat(),
                   "closes_on": data.closes_on.isoformat(), "status": consultation.status,
                   "short_period_reason": consultation.short_period_reason})
-    refresh_after_commit(sess, consultation)
+    consultation_search.refresh_after_commit(sess, consultation)
     sess.commit()
     return consultation
 
@@ -172,7 +184,7 @@ def publish_consultation(sess: Session, actor: User, consultation: Consultation)
     consultation.status = "published"
     record(sess, actor, "consultation.publish", consultation, before={"status": "draft"},
            after={"status": "published"})
-    refresh_after_commit(sess, consultation)
+    consultation_search.refresh_after_commit(sess, consultation)
     sess.commit()
 
 
@@ -196,7 +208,7 @@ def sender_hash(secret: str, address: str) -> str:
     return hmac.new(secret.encode(), (address or "").encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _validate_comment(sess: Session, consultation: Consultation, data: CommentInput) -> Clause | None:
+def _validate_comment(sess: Session, consultation: Consultation, data: CommentInput) -> int | None:
     body = data.body.strip()
     if not body:
         raise ConsultationError("意见内容不能为空。", field="body")
@@ -208,12 +220,13 @@ def _validate_comment(sess: Session, consultation: Consultation, data: CommentIn
         raise ConsultationError(f"联系方式不能超过{CONTACT_MAX}字。", field="contact")
     if data.channel not in CHANNELS:
         raise ConsultationError("未知的意见来源渠道。", field="channel")
-    clause = None
-    if data.clause_number:
-        clause = next((c for c in consultation.clauses if c.number == data.clause_number and c.label), None)
-        if clause is None:
-            raise ConsultationError("所选条款不存在，请重新选择。", field="clause")
-    return clause
+    if not data.clause_number:
+        return None
+    clause_id = sess.scalar(select(Clause.id).where(
+        Clause.consultation_id == consultation.id, Clause.number == data.clause_number, Clause.label != ""))
+    if clause_id is None:
+        raise ConsultationError("所选条款不存在，请重新选择。", field="clause")
+    return clause_id
 
 
 def _blocked(sess: Session, hashed: str, contact: str) -> bool:
@@ -236,15 +249,59 @@ def submit_comment(
     """Store a comment and commit; return it and whether it is new.
 
     A key seen before returns the comment it created (double click, reload, network retry), even if the
-    period has ended since. Two requests racing with one key meet at the unique constraint.
+    period has ended since: the unique constraint on the key finds it, so the usual path costs no extra
+    lookup, and two requests racing with one key cannot both insert.
     """
     if not is_valid_idempotency_key(data.idempotency_key):
         raise ConsultationError("表单已失效，请刷新页面后重新提交。")
-    existing = find_by_key(sess, data.idempotency_key)
-    if existing is not None:
-        if existing.consultation_id != consultation.id:
-            raise ConsultationError("表单已失效，请刷新页面后重新提交。")
-        return existing, False
+    try:
+        clause_id = _check_submission(sess, consultation, data, sender, today, entered_by)
+    except ConsultationError:
+        existing = _existing(sess, consultation, data.idempotency_key)
+        if existing is not None:
+            return existing, False
+        raise
+    received_at = datetime.now(UTC)
+    if data.received_on:
+        received_at = datetime(data.received_on.year, data.received_on.month, data.received_on.day, 4, tzinfo=UTC)
+    for _attempt in range(3):
+        comment = Comment(
+            consultation_id=consultation.id, clause_id=clause_id, body=data.body.strip(),
+            name=data.name.strip(), contact=data.contact.strip(), consent=data.consent,
+            receipt_code=new_receipt_code(), idempotency_key=data.idempotency_key, channel=data.channel,
+            sender_hash=sender, received_at=received_at, entered_by_id=entered_by.id if entered_by else None,
+        )
+        sess.add(comment)
+        if entered_by is not None:
+            record(sess, entered_by, "comment.enter", consultation, after={"channel": data.channel},
+                   note=comment.receipt_code)
+        try:
+            sess.flush()
+            if entered_by is None:
+                # A pending comment shows on no public page: do not invalidate every rendered-page cache
+                # (portal.services.public_version) on each submission. Moderation does, when it publishes.
+                sess.info.pop("public_changed", None)
+            sess.commit()
+            return comment, True
+        except IntegrityError:
+            sess.rollback()
+            existing = _existing(sess, consultation, data.idempotency_key)
+            if existing is not None:  # this form was stored before (resubmission, or a concurrent request)
+                return existing, False
+            # Otherwise two receipt codes collided (2^-50): draw another.
+    raise ConsultationError("提交未成功，请稍后重试。", status=503)
+
+
+def _existing(sess: Session, consultation: Consultation, key: str) -> Comment | None:
+    existing = find_by_key(sess, key)
+    if existing is not None and existing.consultation_id != consultation.id:
+        raise ConsultationError("表单已失效，请刷新页面后重新提交。")
+    return existing
+
+
+def _check_submission(sess: Session, consultation: Consultation, data: CommentInput, sender: str,
+                      today: date | None, entered_by: User | None) -> int | None:
+    """Every rule a new comment must pass; returns the id of the clause it is about."""
     if entered_by is None:
         if phase(consultation, today) == "upcoming":
             raise ConsultationError("征集尚未开始，暂不能提交意见。", status=409)
@@ -254,34 +311,10 @@ def submit_comment(
             raise ConsultationError("本次征集不接受网上提交，请通过页面所列的其他渠道提出意见。", status=409)
     elif consultation.status not in {"published", "closed"}:
         raise ConsultationError("该征集已发布反馈报告，不能再录入意见。", status=409)
-    clause = _validate_comment(sess, consultation, data)
-    contact = data.contact.strip()
-    if entered_by is None and _blocked(sess, sender, contact):
+    clause_id = _validate_comment(sess, consultation, data)
+    if entered_by is None and _blocked(sess, sender, data.contact.strip()):
         raise ConsultationError("您的意见暂时无法提交。如有疑问，请通过电话或信函渠道联系我们。", status=403)
-    received_at = datetime.now(UTC)
-    if data.received_on:
-        received_at = datetime(data.received_on.year, data.received_on.month, data.received_on.day, 4, tzinfo=UTC)
-    for _attempt in range(3):
-        comment = Comment(
-            consultation_id=consultation.id, clause_id=clause.id if clause else None, body=data.body.strip(),
-            name=data.name.strip(), contact=contact, consent=data.consent, receipt_code=new_receipt_code(),
-            idempotency_key=data.idempotency_key, channel=data.channel, sender_hash=sender,
-            received_at=received_at, entered_by_id=entered_by.id if entered_by else None,
-        )
-        sess.add(comment)
-        if entered_by is not None:
-            record(sess, entered_by, "comment.enter", consultation, after={"channel": data.channel},
-                   note=comment.receipt_code)
-        try:
-            sess.commit()
-            return comment, True
-        except IntegrityError:
-            sess.rollback()
-            existing = find_by_key(sess, data.idempotency_key)
-            if existing is not None:  # the same form, committed by a concurrent request
-                return existing, False
-            # Otherwise two receipt codes collided (2^-50): draw another.
-    raise ConsultationError("提交未成功，请稍后重试。", status=503)
+    return clause_id
 
 
 def find_receipt(sess: Session, code: str) -> Comment | None:
@@ -307,6 +340,14 @@ def public_list(sess: Session, today: date | None = None) -> dict[str, list[Cons
     out["upcoming"].sort(key=lambda c: c.opens_on)
     out["closed"].sort(key=lambda c: c.closes_on, reverse=True)
     return out
+
+
+def consultation_for_comment(sess: Session, slug: str) -> Consultation | None:
+    """The consultation a comment is posted to, loaded lean: the hot path of the comment form."""
+    return sess.scalars(
+        select(Consultation).where(Consultation.slug == slug, Consultation.status != "draft")
+        .options(lazyload(Consultation.agency))
+    ).first()
 
 
 def public_consultation(sess: Session, slug: str) -> Consultation | None:
@@ -529,19 +570,6 @@ def open_dispositions(sess: Session, consultation: Consultation) -> int:
     return sess.scalar(select(func.count(Comment.id)).where(
         Comment.consultation_id == consultation.id, Comment.moderation == "published",
         Comment.disposition == "")) or 0
-
-
-def search_records(sess: Session) -> list[dict[str, object]]:
-    """Hook for the site search: one record per public consultation (title, agency, draft, date, url path).
-
-    The search area registers searchable types; until it offers a registration API, it can call this.
-    """
-    return [
-        {"type": "consultation", "slug": c.slug, "title": c.title, "agency": c.agency.name,
-         "text": "\n\n".join(filter(None, [c.draft_md, c.basis_md, c.note_md, c.report_md])),
-         "date": c.opens_on, "path": f"/consultations/{c.slug}/"}
-        for c in sess.scalars(select(Consultation).where(Consultation.status != "draft"))
-    ]
 
 
 # -- staff reads ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from portal.models import (
     Agency,
@@ -140,20 +140,33 @@ def _excluded_reason(status: str) -> str:
     return "已撤回，不计入" if status == "withdrawn" else f"当前状态为“{STATUS.get(status, status)}”，不计入"
 
 
-def documents_first_published(sess: Session, year: int) -> tuple[list[Document], list[Document]]:
+# Only what the figures need: the bodies (tens of KB each) and the topics are never loaded here.
+_DOC_COLUMNS = (Document.id, Document.slug, Document.title, Document.published_at, Document.status,
+                Document.disclosure, Document.normative, Document.written_on)
+
+
+def documents_first_published(sess: Session, year: int, *, normative_only: bool = False,
+                              with_interpretations: bool = False) -> tuple[list[Document], list[Document]]:
     """Actively disclosed documents first published in ``year``: (published now, withdrawn or unpublished)."""
     start, end = year_bounds(year)
-    docs = list(sess.scalars(
+    options = [load_only(*_DOC_COLUMNS), lazyload(Document.topics), selectinload(Document.issuers)]
+    if with_interpretations:
+        options.append(selectinload(Document.interpretations).load_only(
+            Interpretation.id, Interpretation.title, Interpretation.form, Interpretation.status))
+    stmt = (
         select(Document)
         .where(Document.published_at >= start, Document.published_at < end, Document.disclosure == "active")
-        .options(selectinload(Document.interpretations))
+        .options(*options)
         .order_by(Document.published_at, Document.id)
-    ))
+    )
+    if normative_only:
+        stmt = stmt.where(Document.normative.is_(True))
+    docs = list(sess.scalars(stmt))
     return [d for d in docs if d.status == "published"], [d for d in docs if d.status != "published"]
 
 
 def qa_population(sess: Session, year: int, today: date) -> Population:
-    published, dropped = documents_first_published(sess, year)
+    published, dropped = documents_first_published(sess, year, with_interpretations=True)
     pop = Population()
     for doc in published:
         live = [i for i in doc.interpretations if i.status == "published"]
@@ -204,8 +217,7 @@ def _adoption_day(doc: Document) -> date:
 
 
 def predisclosure_population(sess: Session, year: int, today: date) -> Population:
-    published, dropped = documents_first_published(sess, year)
-    published = [d for d in published if d.normative]
+    published, dropped = documents_first_published(sess, year, normative_only=True)
     consultations: dict[int, list[Consultation]] = {}
     if published:
         for c in sess.scalars(select(Consultation).where(
@@ -225,7 +237,7 @@ def predisclosure_population(sess: Session, year: int, today: date) -> Populatio
             pop.items.append(_doc_item(
                 doc, note="出台前未经意见征集（预公开）",
                 action="今后出台前发布意见征集；已征集的，在征集反馈中关联本文件"))
-    pop.excluded = [_doc_item(doc, note=_excluded_reason(doc.status)) for doc in dropped if doc.normative]
+    pop.excluded = [_doc_item(doc, note=_excluded_reason(doc.status)) for doc in dropped]
     return pop
 
 
@@ -268,6 +280,14 @@ def push_population(sess: Session, year: int, today: date) -> Population:
         select(Interpretation).join(Interpretation.document)
         .where(Interpretation.published_at >= start, Interpretation.published_at < end,
                Document.disclosure == "active")
+        .options(
+            load_only(Interpretation.id, Interpretation.slug, Interpretation.title, Interpretation.status,
+                      Interpretation.published_at, Interpretation.agency_id),
+            selectinload(Interpretation.agency),
+            selectinload(Interpretation.document).options(
+                load_only(Document.id, Document.status, Document.disclosure), lazyload(Document.topics),
+                selectinload(Document.issuers)),
+        )
         .order_by(Interpretation.published_at, Interpretation.id)
     ))
     live = [i for i in interps if i.status == "published" and i.document.status == "published"]
@@ -379,6 +399,7 @@ class MonthRow:
     month: int
     ratio: Ratio  # items published (held) in that month
     cumulative: Ratio  # year to date at the end of that month
+    previous_cumulative: Ratio | None = None  # growth targets: the year before, to the end of the same month
 
 
 @dataclass
@@ -386,6 +407,7 @@ class AgencyRow:
     agency: str
     agency_slug: str
     ratio: Ratio
+    previous: Ratio | None = None  # growth targets: the same agency the year before
 
     @property
     def holding_back(self) -> int:
@@ -492,22 +514,35 @@ def growth_readings(goal: float, declared_unit: str, previous: Ratio, current: R
     return readings
 
 
-def _months(pop: Population, year: int, today: date) -> list[MonthRow]:
+def _cumulative(pop: Population, month: int) -> Ratio:
+    items = [i for i in pop.items if i.day.month <= month]
+    return Ratio(sum(1 for i in items if i.counted), len(items))
+
+
+def _months(pop: Population, year: int, today: date, previous: Population | None = None) -> list[MonthRow]:
     last = 12 if year < today.year else (today.month if year == today.year else 0)
-    rows, num, den = [], 0, 0
+    rows = []
     for month in range(1, last + 1):
         items = [i for i in pop.items if i.day.month == month]
-        n = sum(1 for i in items if i.counted)
-        num, den = num + n, den + len(items)
-        rows.append(MonthRow(month, Ratio(n, len(items)), Ratio(num, den)))
+        rows.append(MonthRow(month, Ratio(sum(1 for i in items if i.counted), len(items)),
+                             _cumulative(pop, month), _cumulative(previous, month) if previous else None))
     return rows
 
 
-def _agencies(pop: Population) -> list[AgencyRow]:
+def _by_agency(pop: Population) -> dict[str, AgencyRow]:
     rows: dict[str, AgencyRow] = {}
     for item in pop.items:
         row = rows.setdefault(item.agency_slug, AgencyRow(item.agency, item.agency_slug, Ratio(0, 0)))
         row.ratio = Ratio(row.ratio.numerator + int(item.counted), row.ratio.denominator + 1)
+    return rows
+
+
+def _agencies(pop: Population, previous: Population | None = None) -> list[AgencyRow]:
+    rows = _by_agency(pop)
+    if previous is not None:
+        for slug, before in _by_agency(previous).items():
+            row = rows.setdefault(slug, AgencyRow(before.agency, slug, Ratio(0, 0)))
+            row.previous = before.ratio
     return sorted(rows.values(), key=lambda r: (-r.holding_back, -r.ratio.denominator, r.agency))
 
 
@@ -518,8 +553,6 @@ def compute_target(sess: Session, year: int, metric: Metric, target: Target | No
         return TargetResult(metric, target, year, "not_measurable")
     pop = metric.population(sess, year, today)
     result = TargetResult(metric, target, year, "no_data", pop)
-    result.months = _months(pop, year, today)
-    result.agencies = _agencies(pop)
     current = pop.ratio
     if metric.kind == "growth":
         result.previous = metric.population(sess, year - 1, today)
@@ -528,6 +561,8 @@ def compute_target(sess: Session, year: int, metric: Metric, target: Target | No
         result.status = result.declared_reading.status if target else "no_data"
     elif current.value is not None and target is not None:
         result.status = "met" if current.value >= target.goal - 1e-9 else "not_met"
+    result.months = _months(pop, year, today, result.previous)
+    result.agencies = _agencies(pop, result.previous)
     return result
 
 
@@ -627,16 +662,31 @@ def summary_table(report: YearReport) -> Table:
 
 def months_table(result: TargetResult) -> Table:
     columns = ["月份", "当月分母", "当月分子", "当月比率", "累计分子", "累计分母", "累计比率"]
-    rows = [Row([f"{m.month}月", m.ratio.denominator, m.ratio.numerator, fmt_percent(m.ratio.value),
-                 m.cumulative.numerator, m.cumulative.denominator, fmt_percent(m.cumulative.value)])
-            for m in result.months]
+    growth = result.metric.kind == "growth"
+    if growth:
+        columns.append("上年同期累计比率")
+    rows = []
+    for m in result.months:
+        cells: list[Cell] = [f"{m.month}月", m.ratio.denominator, m.ratio.numerator, fmt_percent(m.ratio.value),
+                             m.cumulative.numerator, m.cumulative.denominator, fmt_percent(m.cumulative.value)]
+        if growth:
+            cells.append(fmt_percent(m.previous_cumulative.value if m.previous_cumulative else None))
+        rows.append(Row(cells))
     return Table("months", f"{result.metric.label}：{result.year}年逐月情况", columns, rows)
 
 
 def agencies_table(result: TargetResult) -> Table:
     columns = ["单位", "分子", "分母", "比率", "待改进条目"]
-    rows = [Row([a.agency, a.ratio.numerator, a.ratio.denominator, fmt_percent(a.ratio.value), a.holding_back],
-                a.agency_slug) for a in result.agencies]
+    growth = result.metric.kind == "growth"
+    if growth:
+        columns.append("上年比率")
+    rows = []
+    for a in result.agencies:
+        cells: list[Cell] = [a.agency, a.ratio.numerator, a.ratio.denominator, fmt_percent(a.ratio.value),
+                             a.holding_back]
+        if growth:
+            cells.append(fmt_percent(a.previous.value if a.previous else None))
+        rows.append(Row(cells, a.agency_slug))
     return Table("agencies", f"{result.metric.label}：{result.year}年分单位情况", columns, rows)
 
 

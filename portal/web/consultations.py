@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
+from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
@@ -14,14 +14,21 @@ from wtforms.validators import ValidationError
 from portal.db import session
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS, MODERATION, STATUS
 from portal.services import consultation_report as reports
+from portal.services import consultation_search
 from portal.services import consultations as service
 from portal.services.consultation_rules import local_today, new_idempotency_key
 from portal.web.limits import is_disabled, limiter, setting_limit
 from portal.web.public_urls import public_urls
+from portal.web.security import csrf
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
 HONEYPOT = "website"  # hidden from people; bots fill it in
+
+
+@bp.record_once
+def _register_search(_state: Any) -> None:
+    consultation_search.register()
 
 
 def _limit(name: str) -> Any:
@@ -32,7 +39,6 @@ def _limit(name: str) -> Any:
 def _helpers() -> dict[str, Any]:
     return {
         "consultation_links": lambda doc: service.consultations_for_document(session, doc),
-        "csrf_token": generate_csrf,
         "new_key": new_idempotency_key,
         "CONSULTATION_KINDS": KINDS, "CONSULTATION_STATUS": STATUS, "COMMENT_CHANNELS": CHANNELS,
         "MODERATION": MODERATION, "DISPOSITIONS": DISPOSITIONS,
@@ -74,10 +80,13 @@ def _form_data() -> dict[str, Any]:
     }
 
 
+# Exempt from the app-wide check only to check the token here instead: a citizen whose page sat open
+# too long keeps the text typed and is asked to submit again, rather than losing it to an error page.
+@csrf.exempt
 @bp.post("/<slug>/comments")
 @_limit("comment_rate_limit")
 def submit(slug: str) -> Response | tuple[str, int]:
-    c = service.public_consultation(session, slug)
+    c = service.consultation_for_comment(session, slug)
     if c is None:
         abort(404)
     form = _form_data()

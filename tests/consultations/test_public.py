@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -75,20 +76,18 @@ def test_resubmitted_form_creates_no_duplicate_and_shows_the_same_receipt(client
     assert other.headers["Location"] != first.headers["Location"] and _count(sess) == 2
 
 
-def test_same_key_racing_at_the_database_returns_the_first_comment(sess, monkeypatch):
+def test_same_key_meets_the_unique_constraint_and_returns_the_first_comment(sess):
     c = make_consultation(sess)
     data = service.CommentInput(body="意见", idempotency_key="k" * 32)
     first, new = service.submit_comment(sess, c, data)
-    # The second request looked before the first committed, so it meets the unique constraint instead.
-    original, calls = service.find_by_key, []
-
-    def late_lookup(s, key):  # noqa: ANN001, ANN202
-        calls.append(key)
-        return None if len(calls) == 1 else original(s, key)
-
-    monkeypatch.setattr(service, "find_by_key", late_lookup)
+    # A resubmission (or a request racing with the first) inserts, hits the unique key, gets the first back.
     second, new_again = service.submit_comment(sess, c, data)
     assert new and not new_again and second.id == first.id and _count(sess) == 1
+    # Even once the period is over, the same form still gets its receipt back, not a refusal.
+    c.closes_on = c.opens_on
+    sess.commit()
+    again, _ = service.submit_comment(sess, c, data, today=c.opens_on + timedelta(days=5))
+    assert again.receipt_code == first.receipt_code
 
 
 @pytest.mark.parametrize(("fields", "status", "message"), [

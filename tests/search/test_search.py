@@ -157,10 +157,10 @@ def test_published_consultations_are_searchable_through_the_registration_api(app
     sess.flush()
     refresh_after_commit(sess, draft)
     sess.commit()
-    assert not found_keys(app, "居住区停车")  # drafts stay out
+    assert not found_keys(app, "停车管理")  # drafts stay out
     draft.status = "published"
     refresh_after_commit(sess, draft)
     sess.commit()
-    assert found_keys(app, "居住区停车") == {f"consultation:{draft.id}"}
-    html = client.get("/search?q=" + quote("居住区停车")).get_data(as_text=True)
+    assert found_keys(app, "停车管理") == {f"consultation:{draft.id}"}
+    html = client.get("/search?q=" + quote("停车管理")).get_data(as_text=True)
     assert "/consultations/parking/" in html and "意见征集（1）" in html

@@ -147,3 +147,22 @@ def test_new_media_push_rate_counts_delivered_new_media_pushes_only(sess):
     waivers = svc.waivers(sess, 2020)
     assert [(w.document.slug, w.reason) for w in waivers] == [("d2", "紧急发布，解读随后配发")]
     assert svc.waivers(sess, 2019) == []
+
+
+def test_growth_targets_compare_each_month_and_agency_with_the_year_before(sess):
+    build_year(sess)
+    result = svc.target_result(sess, 2020, "meeting_openness_growth", TODAY)
+    # 2019 meetings: March open, April, May and June closed; 2020: Feb and May (x2) then September.
+    by_month = {m.month: (m.cumulative.numerator, m.cumulative.denominator,
+                          m.previous_cumulative.numerator, m.previous_cumulative.denominator) for m in result.months}
+    assert by_month[3] == (1, 1, 1, 1)
+    assert by_month[6] == (2, 3, 1, 4)
+    assert by_month[9] == (3, 4, 1, 4)
+    rows = {a.agency_slug: (a.ratio.numerator, a.ratio.denominator, a.previous.numerator, a.previous.denominator)
+            for a in result.agencies}
+    assert rows == {"dept": (2, 2, 1, 2), "street": (1, 2, 0, 2)}
+    table = svc.agencies_table(result)
+    assert table.columns[-1] == "上年比率"
+    assert [row.cells for row in table.rows] == [
+        ["金融街街道", 1, 2, "50.0%", 1, "0.0%"], ["区发改委", 2, 2, "100.0%", 0, "50.0%"]]
+    assert svc.months_table(result).rows[5].cells[-1] == "25.0%"

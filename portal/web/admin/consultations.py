@@ -12,9 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.wrappers import Response
-from wtforms.validators import ValidationError
 
 from portal.db import session
 from portal.models import Consultation
@@ -22,24 +20,12 @@ from portal.services import consultation_report as reports
 from portal.services import consultations as service
 from portal.services.consultation_rules import local_today
 from portal.web.admin.access import any_staff, roles_required
-from portal.web.errors import render_error
 
 bp = Blueprint("admin_consultations", __name__, url_prefix="/admin/consultations")
 
 CREATE = ("editor", "admin")
 MODERATE = ("editor", "reviewer", "admin")
 PUBLISH = ("publisher", "admin")
-
-
-@bp.before_request
-def _check_csrf() -> Any:
-    # Every staff form posts a token; app-wide CSRFProtect (staff area) checks it too once it is on.
-    if request.method == "POST":
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except (CSRFError, ValidationError):
-            return render_error(400, "页面已过期或来源不明，请刷新页面后重试。")
-    return None
 
 
 def _consultation(cid: int) -> Consultation:

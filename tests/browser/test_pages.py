@@ -1,0 +1,109 @@
+"""Every kind of page in Chromium at 375 px and 1280 px: no horizontal scrolling, nothing cut off, no
+serious or critical axe-core violation, and a keyboard reaches every link and field in reading order.
+Screenshots go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import artifact
+
+pytestmark = pytest.mark.browser
+WIDTHS = (375, 1280)
+
+# Elements wider than the viewport, or reaching past its right edge, that are not inside a container that
+# scrolls on its own (a wide table in .table-scroll is fine: it scrolls, the page does not).
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden') return true; }
+    return false; };
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (el.closest('.skip, [aria-hidden="true"]')) continue;  // off-screen on purpose: skip link, honeypot
+    if ((r.right > width + 1 || r.left < -1) && !scrolls(el))
+      out.push(el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, width, out: out.slice(0, 10)};
+}"""
+
+FOCUSABLE_JS = """() => {
+  const sel = 'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  const visible = el => { const s = getComputedStyle(el); const r = el.getBoundingClientRect();
+    if (el.getAttribute('tabindex') === '-1' || el.closest('[aria-hidden="true"]')) return false;
+    return s.visibility !== 'hidden' && s.display !== 'none' && (r.width > 0 || r.height > 0 || el.classList.contains('skip')); };
+  let n = 0; const ids = [];
+  for (const el of document.querySelectorAll(sel)) { if (!visible(el)) continue;
+    el.dataset.kb = String(n++); ids.push(el.dataset.kb); }
+  return ids;
+}"""
+
+ACTIVE_JS = """() => { const el = document.activeElement; if (!el || el === document.body) return null;
+  const r = el.getBoundingClientRect();
+  return {kb: el.dataset.kb || null, tag: el.tagName.toLowerCase(), text: (el.textContent || el.name || '').trim().slice(0, 30),
+          top: r.top + window.scrollY, bottom: r.bottom + window.scrollY, inView: r.bottom > 0 && r.top < window.innerHeight,
+          outline: getComputedStyle(el).outlineStyle}; }"""
+
+
+def _open(page, url: str) -> None:  # noqa: ANN001
+    response = page.goto(url, wait_until="load")
+    assert response is not None and response.status < 500, url
+
+
+def test_every_page_type_fits_375_and_1280_px(page_at, live_server, page_types):
+    problems = []
+    for width in WIDTHS:
+        page = page_at(width)
+        for name, path in page_types.items():
+            _open(page, live_server + path)
+            result = page.evaluate(OVERFLOW_JS)
+            page.screenshot(path=str(artifact("screenshots", f"{name}-{width}.png")), full_page=True)
+            if result["scrollWidth"] > result["width"] or result["out"]:
+                problems.append(f"{name} ({path}) at {width}px: page {result['scrollWidth']} px wide in a "
+                                f"{result['width']} px viewport; cut off: {result['out']}")
+    assert not problems, "\n".join(problems)
+
+
+def test_axe_finds_no_serious_or_critical_violation(page_at, live_server, page_types, axe_source):
+    problems = []
+    for width in WIDTHS:
+        page = page_at(width, bypass_csp=True)  # the audit script is injected inline
+        for name, path in page_types.items():
+            _open(page, live_server + path)
+            page.add_script_tag(content=axe_source)
+            violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']}))
+                .violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))""")
+            problems += [f"{name} ({path}) at {width}px: {v}" for v in violations]
+    assert not problems, "\n".join(problems)
+
+
+def test_keyboard_reaches_every_link_and_field_in_reading_order(page_at, live_server, page_types):
+    problems = []
+    page = page_at(375)  # one column: reading order is top to bottom
+    for name, path in page_types.items():
+        _open(page, live_server + path)
+        expected = page.evaluate(FOCUSABLE_JS)
+        seen, last_top = [], -1.0
+        for _ in range(len(expected) + 5):
+            page.keyboard.press("Tab")
+            active = page.evaluate(ACTIVE_JS)
+            if active is None or active["kb"] in seen[:1]:
+                break  # wrapped around to the browser chrome or to the first element
+            seen.append(active["kb"])
+            if active["kb"] is None:
+                problems.append(f"{name}: focus reached {active['tag']} “{active['text']}” that is not a link or field")
+            if not active["inView"]:
+                problems.append(f"{name}: focused {active['tag']} “{active['text']}” is off screen")
+            if active["outline"] == "none" and active["tag"] in ("a", "button", "input", "select", "textarea"):
+                problems.append(f"{name}: focused {active['tag']} “{active['text']}” shows no focus outline")
+            if active["top"] + 2 < last_top:
+                problems.append(f"{name}: focus moved up the page to {active['tag']} “{active['text']}”")
+            last_top = active["top"]
+        if [kb for kb in seen if kb is not None] != expected:
+            missing = [page.evaluate(f"document.querySelector('[data-kb=\"{kb}\"]').outerHTML.slice(0, 120)")
+                       for kb in expected if kb not in seen]
+            problems.append(f"{name} ({path}): focus order differs from reading order; never reached: {missing[:5]}")
+    assert not problems, "\n".join(problems)
