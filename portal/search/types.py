@@ -91,7 +91,6 @@ def gazette_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc
 
 
 def register_builtin_types() -> None:
-
     register_type(SearchableType("document", "政策文件", Document, document_docs, document_dependents))
     register_type(SearchableType("interpretation", "政策解读", Interpretation, interpretation_docs))
     register_type(SearchableType("gazette", "政府公报", GazetteIssue, gazette_docs))
