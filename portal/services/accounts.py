@@ -53,6 +53,8 @@ def authenticate(sess: Session, username: str, password: str) -> User | None:
     try:
         _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
+        if user is not None:
+            record(sess, "anonymous", "user.login_failed", user, note="wrong password")
         return None
     if user is None or not user.active:
         return None

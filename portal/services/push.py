@@ -38,6 +38,9 @@ BASE_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(hours=6)
 TIMEOUT_SECONDS = 10
 SIGNATURE_HEADER = "X-Portal-Signature"
+# A new push is first tried right after the commit; the worker leaves it alone for this long, so that the
+# two never send the same item twice.
+INLINE_GRACE = timedelta(minutes=2)
 
 
 class PushError(Exception):
@@ -69,7 +72,8 @@ def queue(sess: Session, user: User, item: Document | Interpretation, channel_id
         channel = sess.get(Channel, channel_id)
         if channel is None or not channel.active:
             continue
-        push = Push(item_type=kind, item_id=item.id, channel_id=channel.id, status="pending", next_attempt_at=utcnow())
+        push = Push(item_type=kind, item_id=item.id, channel_id=channel.id, status="pending",
+                    next_attempt_at=utcnow() + INLINE_GRACE)
         sess.add(push)
         pushes.append(push)
     if pushes:
@@ -202,10 +206,13 @@ def attempt(sess: Session, settings: Settings, push: Push, now: datetime | None 
 
 def deliver_ids(sess: Session, settings: Settings, ids: list[int]) -> None:
     for push_id in ids:
-        push = sess.get(Push, push_id)
-        if push is not None and push.status == "pending":
+        stmt = select(Push).where(Push.id == push_id, Push.status == "pending")
+        if sess.get_bind().dialect.name == "postgresql":
+            stmt = stmt.with_for_update(skip_locked=True, of=Push)
+        push = sess.scalars(stmt).first()
+        if push is not None:
             attempt(sess, settings, push)
-            sess.commit()
+        sess.commit()
 
 
 def due(sess: Session, now: datetime, limit: int = 100) -> list[Push]:

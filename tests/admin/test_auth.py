@@ -33,13 +33,19 @@ def test_editor_signs_in_with_password_and_reaches_dashboard(client, csrf_token,
     assert page.status_code == 200 and "工作台" in page.get_data(as_text=True)
 
 
-def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, csrf_token, make_user, agency):
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, sess, csrf_token, make_user, agency):
     make_user("wang", ["editor"], agency=agency)
     for username, password in (("wang", "wrong password!"), ("nobody", "correct horse battery")):
         response = _login(client, csrf_token, username, password)
         assert response.status_code == 401
         assert "用户名或密码不正确" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
+    from sqlalchemy import select
+
+    from portal.models import AuditEntry
+
+    failed = sess.scalars(select(AuditEntry).where(AuditEntry.action == "user.login_failed")).all()
+    assert [e.object_label for e in failed] == ["wang"]
 
 
 def test_login_form_without_csrf_token_is_refused(client, make_user, agency):

@@ -225,3 +225,27 @@ def test_pushes_page_shows_failures_and_retry(client, sess, staff, login_as, mak
     dashboard = client.get("/admin/").get_data(as_text=True)
     assert "推送失败（1）" in dashboard
     assert re.search(r"发送失败", page)
+
+
+def test_public_page_lists_attachments_of_a_published_document_only(app, client, sess, staff, make_draft):
+    from portal.services import attachments, publishing
+    from portal.services.publishing import PublishRequest
+
+    doc = make_draft()
+    att = attachments.add(sess, staff.editor, doc, "名单说明.png", PNG,
+                          instance_path=app.extensions["settings"].instance_path, max_bytes=10**6)
+    sess.commit()
+    url = f"/policies/{doc.slug}/files/{att.id}/{att.filename}"
+    assert client.get(url).status_code == 404  # not yet published
+    publishing.submit(sess, staff.editor, doc)
+    publishing.approve(sess, staff.reviewer, doc)
+    publishing.publish(sess, staff.publisher, doc, PublishRequest())
+    sess.commit()
+    page = client.get(f"/policies/{doc.slug}/").get_data(as_text=True)
+    assert "名单说明.png" in page
+    download = client.get(url)
+    assert download.status_code == 200 and download.data == PNG
+    assert "filename*=UTF-8''%E5%90%8D" in download.headers["Content-Disposition"]
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert client.get(url, headers={"If-None-Match": f'"{att.sha256}"'}).status_code == 304

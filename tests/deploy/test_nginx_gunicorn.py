@@ -56,7 +56,7 @@ def stack(app, sess, database, tmp_path):  # noqa: ANN001, ANN201
 
     make_consultation(sess, slug="parking")
     if "search" in {r.endpoint.split(".")[0] for r in app.url_map.iter_rules()}:
-        _portal(env, "index")
+        _portal(env, "index", "--rebuild")
     _portal(env, "freeze", "--out", str(tmp_path / "site"))
     procs = []
     try:

@@ -65,6 +65,7 @@ def login() -> Any:
     if request.method == "POST":
         user = accounts.authenticate(db.session, form_field("username"), request.form.get("password", ""))
         if user is None:
+            db.session.commit()  # the failed attempt stays in the audit log
             error = "用户名或密码不正确，或账号已停用。"
         else:
             db.session.commit()  # a rehashed password

@@ -17,7 +17,6 @@ NAV = [
     ("admin_documents.index", "政策文件"),
     ("admin_interpretations.index", "政策解读"),
     ("admin_consultations.index", "意见征集"),
-    ("admin_meetings.index", "会议开放"),
     ("admin_manage.pushes", "推送记录"),
     ("admin_meetings.index", "会议登记"),
     ("admin_manage.users", "用户"),

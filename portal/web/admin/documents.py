@@ -3,9 +3,12 @@ attachments, validity, and the workflow actions (see ``workflow.py``)."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
+from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -221,15 +224,22 @@ def download_attachment(attachment_id: int) -> Any:
 
 
 def send_attachment(att: Attachment) -> Any:
-    """Serve a stored attachment as a download that no browser will sniff or run."""
+    """Serve a stored attachment as a download that no browser will sniff or run.
+
+    The bytes are read into the response (attachments are bounded by ``upload_max_bytes``) rather than
+    streamed, so that the static export can write them like any page.
+    """
     path = attachments.path_of(current_app.extensions["settings"].instance_path, att)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename,
-                         conditional=True, etag=att.sha256)
+    response = Response(path.read_bytes(), mimetype=att.content_type)
+    ascii_name = unicodedata.normalize("NFKD", att.filename).encode("ascii", "ignore").decode() or "attachment"
+    ascii_name = re.sub(r'[^A-Za-z0-9._-]+', "_", ascii_name)
+    response.headers["Content-Disposition"] = f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(att.filename)}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    response.set_etag(att.sha256)
+    return response.make_conditional(request)
 
 
 workflow.register(bp, Document, lambda obj, **kw: show(obj, **kw))
