@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 09:23:56.473793
+Create Date: 2026-11-21 09:24:56.134244
 """
 from alembic import op
 import sqlalchemy as sa
@@ -102,6 +102,7 @@ def upgrade() -> None:
     sa.Column('topics', sa.Text(), nullable=False),
     sa.Column('fingerprint', sa.String(length=32), nullable=False),
     sa.Column('tsv', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
+    sa.Column('head', sa.Text(), nullable=False),
     sa.Column('flat', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_search_entry'))
     )
