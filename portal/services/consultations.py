@@ -138,6 +138,8 @@ def create_consultation(sess: Session, actor: User | str, data: ConsultationInpu
     agency = sess.get(Agency, data.agency_id) if data.agency_id else None
     if agency is None:
         raise ConsultationError("请选择负责征集的部门。", field="agency_id")
+    if isinstance(actor, User) and not actor.has_role("admin") and actor.agency_id != agency.id:
+        raise ConsultationError("只能以本部门名义发起意见征集。", status=403, field="agency_id")
     draft_md = data.draft_md.strip()
     document = None
     if data.draft_document_id:
@@ -575,14 +577,21 @@ def open_dispositions(sess: Session, consultation: Consultation) -> int:
 # -- staff reads ------------------------------------------------------------------------------------
 
 
-def staff_list(sess: Session) -> list[tuple[Consultation, int, int]]:
-    """Every consultation, newest first, with its pending and total comment counts."""
+def in_scope(user: User, consultation: Consultation) -> bool:
+    """Publishers and admins handle every consultation; editors and reviewers their agency's."""
+    return user.has_role("publisher", "admin") or (
+        user.agency_id is not None and user.agency_id == consultation.agency_id)
+
+
+def staff_list(sess: Session, user: User) -> list[tuple[Consultation, int, int]]:
+    """The consultations ``user`` handles, newest first, with their pending and total comment counts."""
     pending = func.count(Comment.id).filter(Comment.moderation == "pending")
-    rows = sess.execute(
-        select(Consultation, pending, func.count(Comment.id))
-        .outerjoin(Comment, Comment.consultation_id == Consultation.id)
-        .group_by(Consultation.id).order_by(Consultation.opens_on.desc(), Consultation.id.desc())
-    ).all()
+    stmt = (select(Consultation, pending, func.count(Comment.id))
+            .outerjoin(Comment, Comment.consultation_id == Consultation.id)
+            .group_by(Consultation.id).order_by(Consultation.opens_on.desc(), Consultation.id.desc()))
+    if not user.has_role("publisher", "admin"):
+        stmt = stmt.where(Consultation.agency_id == user.agency_id)
+    rows = sess.execute(stmt).all()
     return [(c, p, n) for c, p, n in rows]
 
 
@@ -613,3 +622,20 @@ def document_choices(sess: Session, public_only: bool = False) -> list[Document]
     if public_only:
         stmt = stmt.where(Document.status == "published", Document.disclosure == "active")
     return list(sess.scalars(stmt.order_by(Document.published_at.desc().nulls_last(), Document.id.desc())))
+
+
+def staff_todo(sess: Session, user: User) -> list[tuple[str, str, str]]:
+    """Dashboard items: comments waiting for moderation, periods over but not closed, reports not out.
+
+    Returned as (label, consultation id, note); the caller builds the URL.
+    """
+    today = local_today()
+    out = []
+    for c, pending, _total in staff_list(sess, user):
+        if pending:
+            out.append((c.title, str(c.id), f"{pending}条意见待审核"))
+        elif c.status == "published" and c.closes_on < today:
+            out.append((c.title, str(c.id), "征集期已结束，待结束征集"))
+        elif c.status == "closed":
+            out.append((c.title, str(c.id), "待给出处理结果并发布反馈报告"))
+    return out

@@ -37,6 +37,12 @@ def for_user(sess: Session, user: User) -> list[Section]:
         sections.append(Section("待审核", _items(sess, user, "in_review")))
     if user.has_role("publisher"):
         sections.append(Section("已审核待发布", _items(sess, user, "approved")))
+    if user.has_role("editor", "reviewer", "publisher", "admin"):
+        from portal.services.consultations import staff_todo
+
+        sections.append(Section("意见征集", [
+            (title, url_for("admin_consultations.manage", cid=int(cid)), note)
+            for title, cid, note in staff_todo(sess, user)]))
     if user.has_role("publisher", "admin"):
         failed = sess.scalars(select(Push).where(Push.status == "failed").order_by(Push.id.desc()).limit(50)).all()
         sections.append(Section("推送失败", [

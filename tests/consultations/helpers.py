@@ -28,7 +28,7 @@ DRAFT = """## 第一章 总则
 def agency(sess) -> Agency:  # noqa: ANN001
     found = sess.scalars(select(Agency).where(Agency.name == "北京市西城区城市管理委员会")).first()
     if found is None:
-        found = Agency(slug="traffic", name="北京市西城区城市管理委员会", short_name="区城管委")
+        found = Agency(slug="xicheng-cgw", name="北京市西城区城市管理委员会", short_name="区城管委")  # as in agencies.yml
         sess.add(found)
         sess.commit()
     return found

@@ -23,8 +23,8 @@ def _token(client, path: str = "/admin/consultations/new") -> str:  # noqa: ANN0
 
 
 @pytest.fixture
-def editor(make_user, login_as):  # noqa: ANN001, ANN201
-    user = make_user("editor", roles=["editor", "reviewer", "publisher"])
+def editor(sess, make_user, login_as):  # noqa: ANN001, ANN201
+    user = make_user("editor", roles=["editor", "reviewer", "publisher"], agency=agency(sess))
     login_as(user)
     return user
 
@@ -92,6 +92,23 @@ def test_staff_pages_need_roles_and_csrf(app, client, sess, make_user, login_as)
     _switch_user(login_as, make_user("mod", roles=["reviewer"]))
     forged = client.post(f"/admin/consultations/{c.id}/moderate", data={"csrf_token": "x", "action": "publish"})
     assert forged.status_code == 400 and "页面已过期" in forged.get_data(as_text=True)
+
+
+def test_editors_and_reviewers_handle_only_their_agency(client, sess, make_user, login_as):
+    from portal.models import Agency
+
+    other = Agency(slug="other-dept", name="其他部门")
+    sess.add(other)
+    sess.commit()
+    c = make_consultation(sess)
+    _switch_user(login_as, make_user("outsider", roles=["editor", "reviewer"], agency=other))
+    assert client.get(f"/admin/consultations/{c.id}/").status_code == 403
+    assert c.title not in client.get("/admin/consultations/").get_data(as_text=True)
+    refused = client.post("/admin/consultations/new", data={**_create_form(sess), "csrf_token": _token(client)})
+    assert refused.status_code == 403 and "只能以本部门名义发起意见征集" in refused.get_data(as_text=True)
+    _switch_user(login_as, make_user("insider", roles=["reviewer"], agency=agency(sess)))
+    assert client.get(f"/admin/consultations/{c.id}/").status_code == 200
+    assert c.title in client.get("/admin/consultations/").get_data(as_text=True)
 
 
 def _submit(sess, c, body, **fields):  # noqa: ANN001, ANN003, ANN202
@@ -246,3 +263,10 @@ def test_csv_export_leaves_out_contacts_and_moderated_away_unless_admin(client, 
     assert "联系方式" in full and "a@example.com" in full and "买房找我" in full
     exports = sess.scalars(select(AuditEntry).where(AuditEntry.action == "consultation.export")).all()
     assert [e.note for e in exports] == ["public fields", "full"]
+
+
+def test_dashboard_lists_comments_waiting_for_moderation(client, sess, editor):
+    c = make_consultation(sess)
+    _submit(sess, c, "待审核的意见")
+    html = client.get("/admin/").get_data(as_text=True)
+    assert f"/admin/consultations/{c.id}/" in html and "1条意见待审核" in html

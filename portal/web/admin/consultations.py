@@ -32,6 +32,8 @@ def _consultation(cid: int) -> Consultation:
     c = session.get(Consultation, cid)
     if c is None:
         abort(404)
+    if not service.in_scope(current_user, c):
+        abort(403)
     return c
 
 
@@ -55,7 +57,7 @@ def _back(c: Consultation, anchor: str = "", page: str = "manage") -> Response:
 @bp.get("/")
 @any_staff
 def index() -> str:
-    return render_template("admin/consultations/index.html", rows=service.staff_list(session),
+    return render_template("admin/consultations/index.html", rows=service.staff_list(session, current_user),
                            can_create=current_user.has_role(*CREATE), phase=service.phase)
 
 
@@ -78,7 +80,7 @@ def new() -> Any:
             c = service.create_consultation(session, current_user, data)
         except service.ConsultationError as exc:
             session.rollback()
-            return _new_page(exc.message, exc.field), 400
+            return _new_page(exc.message, exc.field), exc.status
         flash("征集已创建。" if c.status == "draft" else "征集已创建并发布。", "success")
         return _back(c)
     return _new_page()
@@ -86,7 +88,7 @@ def new() -> Any:
 
 def _new_page(error: str = "", field: str = "") -> str:
     defaults = {"accepts_online": "1", "affects_rights": "1", "publish": "1", "kind": "normative",
-                "opens_on": local_today().isoformat()}
+                "opens_on": local_today().isoformat(), "agency_id": str(current_user.agency_id or "")}
     values = request.form if request.method == "POST" else defaults
     return render_template("admin/consultations/new.html", values=values, error=error, error_field=field,
                            agencies=service.agency_choices(session),
