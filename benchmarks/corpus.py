@@ -64,7 +64,7 @@ def build_corpus(sess: Session, seeds_dir: Path, n: int, seed: int = 7, slug_pre
             slug=f"{slug_prefix}-{i:06d}",
             title=f"{rng.choice(titles)}（{i}）",
             doc_number=f"西政发〔{year}〕{i % 97 + 1}号",
-            doc_number_key=f"西政发{year}{i % 97 + 1}",
+            doc_number_key=f"西政发〔{year}〕{i % 97 + 1}号",
             index_no=f"11010200{i:06d}/{year}",
             written_on=date(year, 1 + i % 12, 1 + i % 28),
             published_at=start + timedelta(hours=7 * i),

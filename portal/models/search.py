@@ -32,7 +32,9 @@ class SearchEntry(Base):
     topics: Mapped[str] = mapped_column(Text, default="")
     fingerprint: Mapped[str] = mapped_column(String(32))
     # Bigram lexemes, weighted by field (title and 文号 A, questions B, body D), without positions: the
-    # GIN index finds candidates, and ``flat`` (the text as units, punctuation dropped) confirms the phrase
-    # with LIKE, so that no tsvector limit (16,383 positions, 256 per lexeme) can lose a match.
+    # GIN index finds candidates, and ``head``/``flat`` (the text as units, punctuation dropped) confirm a
+    # phrase of three or more characters with LIKE, so that no tsvector limit (16,383 positions, 256 per
+    # lexeme) can lose a match. A one- or two-character word is a single lexeme: the tsvector is exact.
     tsv: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
+    head: Mapped[str] = mapped_column(Text)  # flat title, 文号 and questions: small, ranks without detoasting
     flat: Mapped[str] = mapped_column(Text)

@@ -54,10 +54,13 @@ def document_dependents(sess: Session, ids: Sequence[int]) -> Iterable[tuple[str
 
 def interpretation_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
     for chunk in _chunks(ids):
-        stmt = public_interpretations().options(selectinload(Interpretation.items)).order_by(Interpretation.id)
+        stmt = public_interpretations().options(
+            selectinload(Interpretation.items), selectinload(Interpretation.agency),
+            selectinload(Interpretation.document).selectinload(Document.topics),
+        ).order_by(Interpretation.id)
         if chunk is not None:
             stmt = stmt.where(Interpretation.id.in_(chunk))
-        for interp in sess.scalars(stmt):
+        for interp in sess.scalars(stmt.execution_options(yield_per=CHUNK)):
             doc = interp.document
             answers = "\n".join(html_to_text(item.answer_html) for item in interp.items)
             yield SearchDoc(

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, FieldType, Schema
@@ -70,6 +71,16 @@ class ArrayPositions(Positions):
         for v in vs:
             merged.update(self.decode_positions(v))
         return self.encode(sorted(merged))
+
+
+class LeanCodec(W3Codec):
+    """Whoosh's codec without per-block field-length statistics.
+
+    Those statistics only feed block-quality skipping, which search turns off (every match must be
+    counted for the facets), and collecting them costs a column lookup per posting: a fifth of the build.
+    """
+
+    length_stats = False
 
 
 class BigramField(FieldType):
@@ -195,7 +206,11 @@ def word_query(word: Word) -> Q.Query:
         else:
             bigrams = word.bigrams
             parts.append(Q.Term(fieldname, bigrams[0]) if len(bigrams) == 1 else Q.Phrase(fieldname, bigrams))
-    return Q.Or(parts)
+    query = Q.Or(parts)
+    # Whoosh picks its "array" union for small indexes, which pre-reads every match of every field into
+    # score arrays: two thirds of the query time in the profile. The plain binary union walks the matches.
+    query.matcher_type = Q.Or.DEFAULT_MATCHER
+    return query
 
 
 class _AllMatches(TopCollector):
@@ -329,7 +344,7 @@ class WhooshBackend:
 
     def update(self, docs: Iterable[SearchDoc], removed_keys: Iterable[str]) -> None:
         ix = self._writable()
-        writer = ix.writer(timeout=30.0)
+        writer = ix.writer(timeout=30.0, codec=LeanCodec())
         try:
             for key in removed_keys:
                 writer.delete_by_term("key", key)
@@ -350,8 +365,8 @@ class WhooshBackend:
             gen = self._new_generation_dir()
             ix = whoosh_index.create_in(str(gen), make_schema())
             procs = self.procs
-            writer = ix.writer(procs=procs, limitmb=self.limitmb, multisegment=procs > 1) if procs > 1 else \
-                ix.writer(limitmb=self.limitmb)
+            options = {"limitmb": self.limitmb, "codec": LeanCodec()}
+            writer = ix.writer(procs=procs, multisegment=True, **options) if procs > 1 else ix.writer(**options)
             count = 0
             try:
                 for doc in docs:

@@ -141,3 +141,26 @@ def test_withdrawing_or_editing_a_document_updates_the_index(app, client, sess, 
     load_content(sess, root)
     assert not found_keys(app, "政务公开")
     assert search.check(app).ok
+
+
+def test_published_consultations_are_searchable_through_the_registration_api(app, client, sess, corpus):
+    from datetime import date
+
+    from portal.models import Agency, Consultation
+    from portal.search import refresh_after_commit
+
+    agency = sess.query(Agency).filter_by(slug="xicheng-gov").one()
+    draft = Consultation(slug="parking", title="关于停车管理的征求意见稿", agency_id=agency.id,
+                         draft_md="第一条 为规范居住区停车秩序，制定本办法。", opens_on=date(2024, 3, 1),
+                         closes_on=date(2024, 4, 1), status="draft")
+    sess.add(draft)
+    sess.flush()
+    refresh_after_commit(sess, draft)
+    sess.commit()
+    assert not found_keys(app, "停车管理")  # drafts stay out
+    draft.status = "published"
+    refresh_after_commit(sess, draft)
+    sess.commit()
+    assert found_keys(app, "停车管理") == {f"consultation:{draft.id}"}
+    html = client.get("/search?q=" + quote("停车管理")).get_data(as_text=True)
+    assert "/consultations/parking/" in html and "意见征集（1）" in html
