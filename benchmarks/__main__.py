@@ -60,16 +60,50 @@ def export_rows(quick: bool) -> list[Row]:
     return rows
 
 
+def search_rows(quick: bool) -> list[Row]:
+    """The search benchmark's figures (benchmarks/search.py), for the default Whoosh backend."""
+    from benchmarks import search
+
+    n = 200 if quick else 1000
+    f = search.measure(n, "whoosh", web=not quick)
+    rows = [
+        (f"search latency, {f.documents:,} documents, whoosh, 200-query mix",
+         f"p50 {f.p50_ms:.1f} / p95 {f.p95_ms:.1f} / p99 {f.p99_ms:.1f} ms wall "
+         f"(CPU {f.cpu_p50_ms:.1f} / {f.cpu_p95_ms:.1f} / {f.cpu_p99_ms:.1f})",
+         "p50 ≤ 3, p95 ≤ 10, p99 ≤ 20 ms (10k)", "whoosh-bigram 49.7 / 315 / 426 ms (10k)"),
+        (f"search index build, {f.items:,} items", f"{f.build_docs_per_s:,.0f} items/s, "
+         f"{f.index_mb:.1f} MB for {f.raw_text_mb:.1f} MB of text", "≥ 800 docs/s", "whoosh 55 docs/s"),
+        (f"search recall, {f.recall_queries} queries vs substring scan",
+         f"{f.recall_missed} missed, {f.recall_over} over", "0 missed", ""),
+    ]
+    if f.page_rps is not None:
+        cached = f", {f.page_cached_rps:,.0f} req/s with the page cache" if f.page_cached_rps else ""
+        rows.append(("/search page, gunicorn, 32 connections",
+                     f"{f.page_rps:,.0f} req/s, p99 {f.page_p99_ms:.0f} ms{cached}", "≥ 300 req/s",
+                     "382 req/s (fts5-bigram, gthread)"))
+    return rows
+
+
+def durability_rows(quick: bool) -> list[Row]:
+    """The comment durability figures (benchmarks/durability.py): gunicorn SIGKILLed mid-run."""
+    from benchmarks import durability
+
+    rows = []
+    backends = ("sqlite",) if quick else ("sqlite", "postgresql")
+    for f in durability.run_all(backends, comments=300 if quick else 1000):
+        rows.append((f"comment durability, {f['backend']}, {f['comments']:,} comments, kill -9 at half",
+                     f"{f['acknowledged']:,} acknowledged, {f['per_second']:.0f}/s; lost {f['lost']}, "
+                     f"duplicated {f['duplicated']}; integrity {f['integrity']}", "0 lost, 0 duplicated", ""))
+    return rows
+
+
 def module_rows(name: str, quick: bool) -> list[Row]:
-    """Rows from another area's benchmark: ``benchmarks.<name>.table_rows(quick=...)`` when it exists."""
+    """Another area's figures, or a note when its benchmark is not in this checkout."""
     try:
-        module = importlib.import_module(f"benchmarks.{name}")
+        importlib.import_module(f"benchmarks.{name}")
     except ModuleNotFoundError:
         return [(f"{name} benchmark", "not present in this checkout", "", "")]
-    rows_of = getattr(module, "table_rows", None)
-    if rows_of is None:
-        return [(f"{name} benchmark", f"run `python -m benchmarks.{name}` (no table_rows())", "", "")]
-    return [tuple(str(c) for c in (*row, "", "", ""))[:4] for row in rows_of(quick=quick)]
+    return {"search": search_rows, "durability": durability_rows}[name](quick)
 
 
 def main() -> None:
