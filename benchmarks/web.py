@@ -4,6 +4,7 @@ with and without the rendered-page cache, and the same page from the static expo
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -24,6 +25,21 @@ class LoadFigures:
     requests_per_second: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    server_cpu_ms: float = 0.0  # CPU of the server's processes per request: independent of the machine's load
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds used so far by the live processes of a process group (master and workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _ms(text: str) -> float:
@@ -37,7 +53,15 @@ def wrk(url: str, label: str, seconds: int = 10, connections: int = 32, threads:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
     errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out))
-    return LoadFigures(label, rps, p99, errors)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return LoadFigures(label, rps, p99, errors, requests)
+
+
+def wrk_with_cpu(url: str, label: str, pgid: int, seconds: int) -> LoadFigures:
+    before = group_cpu(pgid)
+    figures = wrk(url, label, seconds)
+    figures.server_cpu_ms = (group_cpu(pgid) - before) * 1000 / max(figures.requests, 1)
+    return figures
 
 
 def measure_pages(seeds_dir: Path, documents: int = 1000, seconds: int = 10) -> tuple[list[LoadFigures], int]:
@@ -66,14 +90,14 @@ def measure_pages(seeds_dir: Path, documents: int = 1000, seconds: int = 10) -> 
                 url = f"http://127.0.0.1:{app_port}{path}"
                 size = len(urllib.request.urlopen(url, timeout=10).read())
                 wrk(url, "warm-up", seconds=2)
-                results.append(wrk(url, label, seconds))
+                results.append(wrk_with_cpu(url, label, proc.pid, seconds))
             finally:
                 stop(proc)
         proc = start_nginx(work / "site", work / "nginx", nginx_port, app_port, workers=2)
         try:
             url = f"http://127.0.0.1:{nginx_port}{path}"
             wrk(url, "warm-up", seconds=2)
-            results.append(wrk(url, "nginx -w2, static export", seconds))
+            results.append(wrk_with_cpu(url, "nginx -w2, static export", proc.pid, seconds))
         finally:
             stop(proc)
     return results, size
