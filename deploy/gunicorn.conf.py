@@ -15,8 +15,8 @@ worker_class = "sync"
 timeout = int(os.environ.get("PORTAL_WORKER_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5  # nginx keeps upstream connections open (keepalive 16 in nginx.conf)
-max_requests = 20000  # recycle workers now and then: bounded memory over months
-max_requests_jitter = 2000
+max_requests = 200000  # recycle workers now and then: bounded memory over months
+max_requests_jitter = 20000
 # Access logs are nginx's job; gunicorn logs errors only unless told otherwise.
 accesslog = os.environ.get("PORTAL_ACCESS_LOG") or None
 errorlog = os.environ.get("PORTAL_ERROR_LOG", "-")
