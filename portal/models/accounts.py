@@ -31,6 +31,7 @@ class User(TimestampMixin, Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     totp_secret: Mapped[str] = mapped_column(String(64), default="")
+    totp_last_step: Mapped[int] = mapped_column(Integer, default=0)  # a TOTP code is accepted once
     # Bumped on logout and password change: every session carrying an older value is dead.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ Sessions are ended on the server side by bumping ``User.session_version`` (see w
 
 from __future__ import annotations
 
+import hmac
 import re
 from dataclasses import dataclass
 
@@ -73,6 +74,20 @@ def verify_totp(secret: str, code: str) -> bool:
     return bool(secret) and code.isdigit() and pyotp.TOTP(secret).verify(code, valid_window=1)
 
 
+def use_totp(user: User, code: str) -> bool:
+    """Check a sign-in code and spend it: the same code (or an older one) never works twice."""
+    code = re.sub(r"\s+", "", code or "")
+    if not user.totp_secret or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    now = totp.timecode(utcnow())
+    for step in (now - 1, now, now + 1):
+        if step > (user.totp_last_step or 0) and hmac.compare_digest(totp.generate_otp(step), code):
+            user.totp_last_step = step
+            return True
+    return False
+
+
 def new_totp_secret() -> str:
     return pyotp.random_base32()
 
@@ -85,6 +100,7 @@ def enrol_totp(sess: Session, user: User, secret: str, code: str) -> None:
     if not verify_totp(secret, code):
         raise AccountError("验证码不正确，请确认手机时间准确后重新输入。")
     user.totp_secret = secret
+    user.totp_last_step = pyotp.TOTP(secret).timecode(utcnow())  # the enrolment code is spent
     record(sess, user, "user.totp_enrol", user, note="TOTP second factor enrolled")
 
 

@@ -290,13 +290,13 @@ def push_population(sess: Session, year: int, today: date) -> Population:
         )
         .order_by(Interpretation.published_at, Interpretation.id)
     ))
-    live = [i for i in interps if i.status == "published" and i.document.status == "published"]
-    pushes = _push_state(sess, "interpretation", [i.id for i in live])
+    live = {i.id for i in interps if i.status == "published" and i.document.status == "published"}
+    pushes = _push_state(sess, "interpretation", sorted(live))
     for interp in interps:
         agency = interp.agency or _lead_agency(interp.document)
         item = Item("interpretation", interp.id, interp.slug, interp.title, agency.name if agency else "",
                     agency.slug if agency else "", local_day(interp.published_at), public=interp.is_public)
-        if interp in live:
+        if interp.id in live:
             pop.items.append(_push_verdict(item, pushes.get(interp.id, [])))
         else:
             status = interp.status if interp.status != "published" else interp.document.status

@@ -82,8 +82,16 @@ def test_admin_must_enrol_totp_at_first_sign_in_then_use_it(client, csrf_token, 
     response = _login(client, csrf_token, "root")
     assert response.headers["Location"].endswith("/admin/login/totp")
     assert client.post("/admin/login/totp", data={"code": "123456", "csrf_token": csrf_token()}).status_code == 401
-    ok = client.post("/admin/login/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token()})
+    # The enrolment code is spent; the next one (the authenticator shows it within 30 s) is accepted once.
+    assert client.post("/admin/login/totp", data={"code": pyotp.TOTP(secret).now(),
+                                                  "csrf_token": csrf_token()}).status_code == 401
+    code = pyotp.TOTP(secret).at(time.time() + 30)
+    ok = client.post("/admin/login/totp", data={"code": code, "csrf_token": csrf_token()})
     assert ok.status_code == 302 and client.get("/admin/").status_code == 200
+    client.post("/admin/logout", data={"csrf_token": csrf_token()})
+    _login(client, csrf_token, "root")
+    replay = client.post("/admin/login/totp", data={"code": code, "csrf_token": csrf_token()})
+    assert replay.status_code == 401  # a code seen once (e.g. shoulder-surfed) is useless afterwards
 
 
 def test_logout_ends_every_session_of_the_user(app, make_user, agency, csrf_token):
@@ -111,6 +119,18 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, make_user, 
     weak = laptop.post("/admin/account", data={"current": "a much better secret", "new": "short", "repeat": "short",
                                                "csrf_token": _token(laptop)})
     assert weak.status_code == 400 and "至少需要" in weak.get_data(as_text=True)
+
+
+class TestOverHttps:
+    @pytest.fixture
+    def app_overrides(self, app_overrides):  # noqa: ANN001, ANN201
+        return {**app_overrides, "https": True}
+
+    def test_session_cookie_is_secure_httponly_and_lax(self, client, csrf_token, make_user, agency):
+        make_user("wang", ["editor"], agency=agency)
+        response = _login(client, csrf_token, "wang")
+        cookie = response.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_idle_session_is_signed_out(app, client, make_user, agency, login_as):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 09:14:25.893425
+Create Date: 2026-11-21 09:24:56.134244
 """
 from alembic import op
 import sqlalchemy as sa
@@ -269,6 +269,7 @@ def upgrade() -> None:
     sa.Column('agency_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=False),
+    sa.Column('totp_last_step', sa.Integer(), nullable=False),
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('last_login_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),

@@ -90,8 +90,8 @@ def totp() -> Any:
         return redirect(url_for("admin_auth.login"))
     error = ""
     if request.method == "POST":
-        if accounts.verify_totp(user.totp_secret, request.form.get("code", "")):
-            return _start_session(user)
+        if accounts.use_totp(user, request.form.get("code", "")):
+            return _start_session(user)  # commits the spent code with the sign-in
         error = "动态验证码不正确。"
     return render_template("admin/totp.html", error=error), (200 if not error else 401)
 
