@@ -1,6 +1,6 @@
 """A synthetic corpus recombined from the seed texts: N published documents with interpretations.
 
-Each document takes a title and 6-14 paragraphs drawn (deterministically) from the five seed texts, so the
+Each document takes a title and 25-45 paragraphs drawn (deterministically) from the five seed texts, so the
 pages weigh what real ones do (about 20 KB of HTML) and the vocabulary is the district's own.
 """
 
@@ -59,7 +59,7 @@ def build_corpus(sess: Session, seeds_dir: Path, n: int, seed: int = 7, slug_pre
     start = datetime(2018, 1, 1, 2, tzinfo=UTC)
     for i in range(n):
         year = 2018 + i % 6
-        body = "\n\n".join(rng.sample(paragraphs, rng.randint(6, 14)))
+        body = "\n\n".join(rng.sample(paragraphs, rng.randint(25, 45)))
         doc = Document(
             slug=f"{slug_prefix}-{i:06d}",
             title=f"{rng.choice(titles)}（{i}）",

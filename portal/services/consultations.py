@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, BlockedSender, Clause, Comment, Consultation, Document, User, Viewpoint
@@ -348,7 +348,9 @@ def consultation_for_comment(sess: Session, slug: str) -> Consultation | None:
     """The consultation a comment is posted to, loaded lean: the hot path of the comment form."""
     return sess.scalars(
         select(Consultation).where(Consultation.slug == slug, Consultation.status != "draft")
-        .options(lazyload(Consultation.agency))
+        .options(load_only(Consultation.id, Consultation.slug, Consultation.status, Consultation.opens_on,
+                           Consultation.closes_on, Consultation.accepts_online),
+                 lazyload(Consultation.agency))
     ).first()
 
 

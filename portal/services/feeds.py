@@ -51,9 +51,11 @@ def build_feed(sess: Session, settings: Settings, *, title: str, self_path: str,
     fg.language("zh-CN")
     fg.updated(items[-1].published_at if items else None)
     if not items:
-        from portal.models.base import utcnow
+        # A fixed date, not "now": an empty feed must come out byte-identical each time, or every static
+        # re-export would rewrite it and its ETag would change on every request.
+        from datetime import UTC, datetime
 
-        fg.updated(utcnow())
+        fg.updated(datetime(2000, 1, 1, tzinfo=UTC))
     for item in items:
         is_doc = isinstance(item, Document)
         url = f"{base}/{'policies' if is_doc else 'interpretations'}/{item.slug}/"

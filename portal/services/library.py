@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased, load_only, raiseload, selectinload
 
 from portal.models import Agency, Document, DocumentAgency, DocumentLink, Interpretation, Topic
 from portal.models.documents import VALIDITY, document_topic
+from portal.services import page_extras
 
 PAGE_SIZE = 20
 FACETS = ("agency", "year", "genre", "topic", "validity", "normative")
@@ -226,9 +227,9 @@ def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
 
 def iter_public_documents(
     sess: Session, chunk: int = 400
-) -> Iterator[tuple[Document, list[Interpretation], dict[str, list]]]:
+) -> Iterator[tuple[Document, list[Interpretation], dict[str, list], dict[str, Any]]]:
     """Every public document with its published interpretations, validity links and gazette issues (as
-    :func:`document_links`), loaded a chunk at a time in a handful of queries (the static export); the
+    :func:`document_links`) and the bulk template helpers of :mod:`portal.services.page_extras`, loaded a chunk at a time in a handful of queries (the static export); the
     session is emptied between chunks."""
     from portal.models.gazette import GazetteEntry, GazetteIssue
     ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))
@@ -257,20 +258,25 @@ def iter_public_documents(
                 links[tgt.id]["by"].append((kind, src))
             if src.id in links and tgt.is_public:
                 links[src.id]["of"].append((kind, tgt))
+        helpers = page_extras.template_helpers(sess, "document", part)
         for doc in docs:
-            yield doc, [i for i in doc.interpretations if i.status == "published"], links[doc.id]
+            yield doc, [i for i in doc.interpretations if i.status == "published"], links[doc.id], helpers
         sess.expunge_all()
 
 
-def iter_public_interpretations(sess: Session, chunk: int = 400) -> Iterator[Interpretation]:
-    """Every public interpretation with its Q&A items and document, a chunk at a time."""
+def iter_public_interpretations(sess: Session, chunk: int = 400) -> Iterator[tuple[Interpretation, dict[str, Any]]]:
+    """Every public interpretation with its Q&A items and document, and the bulk template helpers of
+    :mod:`portal.services.page_extras`, a chunk at a time."""
     ids = list(sess.scalars(public_interpretations().with_only_columns(Interpretation.id).order_by(Interpretation.id)))
     for start in range(0, len(ids), chunk):
-        yield from sess.scalars(
-            select(Interpretation).where(Interpretation.id.in_(ids[start:start + chunk])).order_by(Interpretation.id)
+        part = ids[start:start + chunk]
+        helpers = page_extras.template_helpers(sess, "interpretation", part)
+        for interp in sess.scalars(
+            select(Interpretation).where(Interpretation.id.in_(part)).order_by(Interpretation.id)
             .options(selectinload(Interpretation.items), selectinload(Interpretation.document),
                      selectinload(Interpretation.agency))
-        )
+        ):
+            yield interp, helpers
         sess.expunge_all()
 
 

@@ -94,12 +94,12 @@ def submit(slug: str) -> Response | tuple[str, int]:
         validate_csrf(request.form.get("csrf_token"))
     except (CSRFError, ValidationError):
         # The page sat open too long or cookies are off: keep what was typed and ask again.
-        return _page(c, form, "页面已过期，请确认内容后再次提交。", status=400)
+        return _refused(slug, form, "页面已过期，请确认内容后再次提交。")
     if request.form.get(HONEYPOT):
-        return _page(c, form, "提交未成功，请检查后重试。", status=400)
+        return _refused(slug, form, "提交未成功，请检查后重试。")
     clause = form["clause"]
     if clause and not clause.isdigit():
-        return _page(c, form, "所选条款不存在，请重新选择。", "clause", status=400)
+        return _refused(slug, form, "所选条款不存在，请重新选择。", "clause")
     data = service.CommentInput(
         body=form["body"], idempotency_key=form["key"], clause_number=int(clause) if clause else None,
         name=form["name"], contact=form["contact"], consent=form["consent"],
@@ -109,9 +109,15 @@ def submit(slug: str) -> Response | tuple[str, int]:
         comment, _new = service.submit_comment(session, c, data,
                                                sender=service.sender_hash(secret, request.remote_addr or ""))
     except service.ConsultationError as exc:
-        return _page(c, form, exc.message, exc.field, status=exc.status)
+        return _refused(slug, form, exc.message, exc.field, exc.status)
     # Committed: the receipt can be shown. 303 so that a reload of the receipt does not resubmit.
     return redirect(url_for("consultations.receipt", code=comment.receipt_code), code=303)
+
+
+def _refused(slug: str, form: dict[str, Any], message: str, field: str = "", status: int = 400) -> tuple[str, int]:
+    """The page again with the form as typed and the reason; the full consultation is loaded only here."""
+    session.rollback()
+    return _page(service.public_consultation(session, slug), form, message, field, status)
 
 
 @bp.get("/receipts/")

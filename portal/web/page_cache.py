@@ -128,4 +128,6 @@ def init_app(app: Flask) -> None:
     public_version.configure(settings.instance_path)
     if settings.page_cache_seconds > 0:
         app.extensions["page_cache"] = PageCache(settings.page_cache_seconds)
-    app.before_request(lookup)
+    # First of all before_request hooks: a hit skips the rate limiter's bookkeeping and the session
+    # loading. Only GETs without cookies are answered, and only with a 200 some earlier request got.
+    app.before_request_funcs.setdefault(None, []).insert(0, lookup)

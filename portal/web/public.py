@@ -143,9 +143,9 @@ def library_pages(sess: Session) -> Iterator[StaticPage]:
             sidebars[key] = facet_sidebar(query, result.facets)
         yield StaticPage(library_url(query.args(page=query.page)), "policies/index.html",
                          _listing(query, result, sidebars[key]))
-    for doc, interpretations, links in library.iter_public_documents(sess):
+    for doc, interpretations, links, helpers in library.iter_public_documents(sess):
         yield StaticPage(f"/policies/{doc.slug}/", "policies/document.html",
-                         {"doc": doc, "interpretations": interpretations, "links": links})
-    for interp in library.iter_public_interpretations(sess):
+                         {"doc": doc, "interpretations": interpretations, "links": links, **helpers})
+    for interp, helpers in library.iter_public_interpretations(sess):
         yield StaticPage(f"/interpretations/{interp.slug}/", "policies/interpretation.html",
-                         {"interp": interp, "doc": interp.document})
+                         {"interp": interp, "doc": interp.document, **helpers})

@@ -64,6 +64,12 @@ def test_failed_logins_are_rate_limited_per_account(client, csrf_token, make_use
     assert response.status_code == 429 and "请求过于频繁" in response.get_data(as_text=True)
 
 
+def test_failed_logins_are_rate_limited_per_address_across_account_names(client, csrf_token):
+    # A password sprayer trying one password on many names meets the per-address limit (30 per 10 min).
+    codes = [_login(client, csrf_token, f"user{n}", "Winter2026!!").status_code for n in range(31)]
+    assert codes[:30] == [401] * 30 and codes[30] == 429
+
+
 def test_admin_must_enrol_totp_at_first_sign_in_then_use_it(client, csrf_token, make_user, sess):
     make_user("root", ["admin"])
     response = _login(client, csrf_token, "root")

@@ -271,3 +271,24 @@ def test_measures_are_saved_in_the_order_given(sess, staff, agencies):
     sess.commit()
     assert [(m.no, m.text, m.units) for m in doc.measures] == [
         ("1", "第一项任务", ["各街道", "区政务服务局"]), ("2", "第二项任务", ["各街道", "区政务服务局"])]
+
+
+def test_publish_edit_and_withdraw_keep_the_search_index_in_step(client, sess, staff, make_draft, agencies):
+    from urllib.parse import quote
+
+    def found(words: str) -> bool:
+        return f"/policies/{doc.slug}/" in client.get("/search?q=" + quote(words)).get_data(as_text=True)
+
+    doc = make_draft(title="西城区街巷长制工作方案")
+    assert not found("街巷长制")
+    _to_approved(sess, staff, doc)
+    publishing.publish(sess, staff.publisher, doc, PublishRequest())
+    sess.commit()
+    assert found("街巷长制")
+    form = document_form([agencies.office.id], title="西城区小巷管家工作方案", change_note="更名")
+    editing.save_document(sess, staff.publisher, editing.parse_document_form(sess, form, doc), doc)
+    sess.commit()
+    assert found("小巷管家") and not found("街巷长制")
+    publishing.withdraw(sess, staff.publisher, doc, "另行发布")
+    sess.commit()
+    assert not found("小巷管家")

@@ -41,7 +41,8 @@ def test_every_public_page_is_written_with_links_that_resolve(app, site, client)
     for rel in ("index.html", "policies/index.html", "policies/good/index.html", "policies/old/index.html",
                 "interpretations/good/index.html", "policies/year/2019/index.html",
                 "policies/topic/政务公开/index.html", "policies/normative/0/index.html",
-                "sitemap.xml", "robots.txt", "404.html", "static/css/site.css"):
+                "sitemap.xml", "robots.txt", "404.html", "static/css/site.css", "feeds/all.atom",
+                "feeds/topic/政务公开.atom"):
         assert (site / rel).is_file(), rel
     pages = list(site.rglob("*.html"))
     for page in pages:
@@ -62,11 +63,17 @@ def test_exported_pages_carry_no_inline_script_or_style(app, site):
         assert "<style" not in html and " style=" not in html, page
 
 
-def test_exported_pages_match_what_the_app_serves(app, site, client):
+def test_exported_pages_match_what_the_app_serves(app, sess, site, client):
+    from tests.consultations.helpers import make_consultation
+
+    good = sess.scalars(select(Document).where(Document.slug == "good")).one()
+    make_consultation(sess, slug="parking", draft_document_id=good.id)  # the page links its consultation
     freeze(app, site)
     for path in ("/", "/policies/", "/policies/year/2020/", "/policies/agency/xicheng-gov/", "/policies/good/",
                  "/interpretations/good/"):
         served = rewrite_for_export(client.get(path).get_data(as_text=True), BASE)
+        if path == "/policies/good/":
+            assert "/consultations/parking/" in served
         assert (site / output_path(path)).read_text("utf-8") == served, path
 
 
