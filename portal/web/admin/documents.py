@@ -98,18 +98,7 @@ def _save(doc: Document | None) -> Any:
     values = request.form
     if request.form.get("action") == "preview":
         return show(doc, values=values, preview=render_markdown(values.get("body_md", "")))
-    try:
-        form = editing.parse_document_form(session, values, doc)
-        saved = editing.save_document(session, me(), form, doc)
-    except editing.FormErrors as exc:
-        session.rollback()
-        return show(doc, values=values, errors=exc.errors, error="请更正标出的问题后再保存。", status=400)
-    except WorkflowError as exc:
-        session.rollback()
-        return show(doc, values=values, error=exc.message, status=exc.status)
-    session.commit()
-    flash("已保存。", "info")
-    return redirect(url_for("admin_documents.edit", item_id=saved.id))
+    return workflow.save_form(doc, show, editing.parse_document_form, editing.save_document, "admin_documents.edit")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -12,7 +12,6 @@ from portal.db import session
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, Document, Interpretation
 from portal.services import editing, publishing
-from portal.services.publishing import WorkflowError
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import STAFF, load_item, me
@@ -87,18 +86,8 @@ def _save(interp: Interpretation | None) -> Any:
         answers = "\n\n".join(f"**问：{q}**\n\n{a}" for q, a in zip(values.getlist("question"),
                                                                    values.getlist("answer"), strict=False) if q.strip())
         return show(interp, values=values, preview=render_markdown(values.get("body_md", "") + "\n\n" + answers))
-    try:
-        form = editing.parse_interpretation_form(session, values, interp)
-        saved = editing.save_interpretation(session, me(), form, interp)
-    except editing.FormErrors as exc:
-        session.rollback()
-        return show(interp, values=values, errors=exc.errors, error="请更正标出的问题后再保存。", status=400)
-    except WorkflowError as exc:
-        session.rollback()
-        return show(interp, values=values, error=exc.message, status=exc.status)
-    session.commit()
-    flash("已保存。", "info")
-    return redirect(url_for("admin_interpretations.edit", item_id=saved.id))
+    return workflow.save_form(interp, show, editing.parse_interpretation_form, editing.save_interpretation,
+                              "admin_interpretations.edit")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -34,6 +34,30 @@ def load_item(model: type, item_id: int) -> Item:
     return obj
 
 
+def save_form(
+    item: Item | None,
+    show: Callable[..., Any],
+    parse: Callable[..., Any],
+    save: Callable[..., Item],
+    endpoint: str,
+) -> Any:
+    """Parse and save an editor form: errors re-render it with a 400, success redirects to the editor."""
+    from portal.services import editing
+
+    values = request.form
+    try:
+        saved = save(session, me(), parse(session, values, item), item)
+    except editing.FormErrors as exc:
+        session.rollback()
+        return show(item, values=values, errors=exc.errors, error="请更正标出的问题后再保存。", status=400)
+    except WorkflowError as exc:
+        session.rollback()
+        return show(item, values=values, error=exc.message, status=exc.status)
+    session.commit()
+    flash("已保存。", "info")
+    return redirect(url_for(endpoint, item_id=saved.id))
+
+
 def register(bp: Blueprint, model: type, show: Callable[..., Any]) -> None:
     """Add the workflow routes to ``bp``; ``show(obj, error=..., status=...)`` renders the item page."""
     noun = "文件" if model is Document else "解读"
