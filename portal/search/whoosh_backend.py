@@ -7,8 +7,8 @@
   counting never walks the index; a search costs one pass over its own matches.
 - One cached searcher per process, reopened only when the index changes.
 - Layout: ``<root>/current`` is a symlink to ``gen-<n>``. A rebuild writes a fresh ``gen-<n+1>`` with the
-  multiprocess writer and swaps the link atomically; readers keep the old generation until their next
-  search; an interrupted build leaves ``current`` untouched. ``<root>/write.lock`` (flock) admits one
+  bulk segment writer (:mod:`portal.search.whoosh_build`) and swaps the link atomically; readers keep the old
+  generation until their next search; an interrupted build leaves ``current`` untouched. ``<root>/write.lock`` (flock) admits one
   writer at a time; updates that cannot wait for a rebuild go to ``<root>/pending.keys``.
 """
 
@@ -46,6 +46,7 @@ from portal.search.base import (
 )
 from portal.search.registry import SearchDoc
 from portal.search.text import Word, index_tokens
+from portal.search.whoosh_build import BATCH_CHARS, BATCH_DOCS, build_segments, commit_segments
 
 UNIT_SEP, VALUE_SEP = "\x1f", "\x1e"
 # Field weights: a match in the title or the 文号 counts far more than one in the body.
@@ -231,10 +232,11 @@ class _AllMatches(TopCollector):
 class WhooshBackend:
     name = "whoosh"
 
-    def __init__(self, root: Path, procs: int | None = None, limitmb: int = 128) -> None:
+    def __init__(self, root: Path, procs: int | None = None, batch_docs: int = BATCH_DOCS,
+                 batch_chars: int = BATCH_CHARS) -> None:
         self.root = Path(root)
         self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
-        self.limitmb = limitmb
+        self.batch_docs, self.batch_chars = batch_docs, batch_chars  # the most per segment of a rebuild
         self._guard = threading.RLock()
         self._target: str | None = None
         self._ix = None
@@ -363,21 +365,15 @@ class WhooshBackend:
                 raise RuntimeError(f"another process holds the search index writer lock ({self.root}/write.lock)")
             self._remove_stale_generations()
             gen = self._new_generation_dir()
-            ix = whoosh_index.create_in(str(gen), make_schema())
-            procs = self.procs
-            options = {"limitmb": self.limitmb, "codec": LeanCodec()}
-            writer = ix.writer(procs=procs, multisegment=True, **options) if procs > 1 else ix.writer(**options)
-            count = 0
+            schema = make_schema()
+            whoosh_index.create_in(str(gen), schema).close()
             try:
-                for doc in docs:
-                    writer.add_document(**_fields(doc))
-                    count += 1
+                segments, count = build_segments(gen, LeanCodec(), frozenset(BOOSTS), map(_fields, docs),
+                                                 self.procs, self.batch_docs, self.batch_chars)
+                commit_segments(gen, schema, segments)
             except BaseException:
-                writer.cancel()
                 shutil.rmtree(gen, ignore_errors=True)
                 raise
-            writer.commit()
-            ix.close()
             previous = self._generation()
             self._point_current_at(gen.name)  # later updates (before_swap's) write to the new index
             if before_swap is not None:
