@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
@@ -12,7 +13,7 @@ from whoosh.filedb.filestore import FileStorage
 from portal.search import whoosh_build
 from portal.search.base import SearchRequest
 from portal.search.registry import SearchDoc
-from portal.search.text import parse_query
+from portal.search.text import parse_query, units
 from portal.search.whoosh_backend import WhooshBackend
 from tests.conftest import SEEDS
 
@@ -101,6 +102,12 @@ def found(backend: WhooshBackend) -> list[object]:
     """What each query finds; the order of equal scores and equal facet counts follows document numbers."""
     return [(query, total, sorted((h.type, h.id) for h in hits), {f: sorted(c) for f, c in facets.items()})
             for query, _sort, total, hits, facets in results(backend)]
+
+
+def test_units_are_cut_and_normalised_as_the_text_module_does():
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    expected = np.frombuffer("".join(units(everything)).encode("utf-32-le"), dtype="<u4")
+    assert np.array_equal(whoosh_build._code_points(whoosh_build._flat_units(everything)), expected)
 
 
 def test_one_batch_is_byte_for_byte_the_segment_whoosh_writes(tmp_path):
