@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from html import unescape
 
 _TABLE = {0xFF01 + i: 0x21 + i for i in range(0x5E)}  # full-width ASCII
@@ -70,7 +71,7 @@ class Word:
     def flat(self) -> str:
         return "".join(self.units)
 
-    @property
+    @cached_property  # built once per word, not for every passage it highlights
     def pattern(self) -> str:
         """A regular expression finding the word in text as typed, as the index matches it.
 
