@@ -356,3 +356,27 @@ def test_the_dashboard_lists_draft_issues(client, sess, staff, login_as, csrf_to
     assert "政府公报2021年第1期" in client.get("/admin/").get_data(as_text=True)
     login_as(staff.publisher)
     assert "政府公报2021年第1期" not in client.get("/admin/").get_data(as_text=True)  # nothing to publish yet
+
+
+@pytest.fixture
+def app_overrides(app_overrides: dict) -> dict:
+    return {**app_overrides, "page_cache_seconds": 0}  # the static export renders without the page cache
+
+
+def test_the_static_export_carries_the_uploaded_pdf(app, sess, staff, docs, tmp_path):
+    from werkzeug.datastructures import MultiDict
+
+    from portal.export import freeze
+
+    issue = gazette_assembly.save_issue(sess, staff.editor, gazette_assembly.parse_issue_form(
+        sess, MultiDict(ISSUE_FORM), None))
+    gazette_assembly.add_entry(sess, staff.editor, issue, docs[0].id, "区政府文件")
+    gazette_assembly.attach_pdf(sess, staff.editor, issue, "公报.pdf", PDF,
+                                instance_path=app.extensions["settings"].instance_path, max_bytes=1 << 20)
+    sess.commit()
+    gazette_assembly.publish_issue(sess, staff.publisher, issue)
+    sess.commit()
+    report = freeze(app, tmp_path / "site")
+    assert report.ok, (report.errors, report.broken_links)
+    assert (tmp_path / "site" / "gazette" / "2021" / "1" / "gazette-2021-01.pdf").read_bytes() == PDF
+    assert "gazette-2021-01.pdf" in (tmp_path / "site" / "gazette" / "2021" / "1" / "index.html").read_text("utf-8")
