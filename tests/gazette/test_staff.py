@@ -380,3 +380,36 @@ def test_the_static_export_carries_the_uploaded_pdf(app, sess, staff, docs, tmp_
     assert report.ok, (report.errors, report.broken_links)
     assert (tmp_path / "site" / "gazette" / "2021" / "1" / "gazette-2021-01.pdf").read_bytes() == PDF
     assert "gazette-2021-01.pdf" in (tmp_path / "site" / "gazette" / "2021" / "1" / "index.html").read_text("utf-8")
+
+
+def test_the_gazette_pages_are_valid_html5(client, sess, staff, login_as, csrf_token, docs, tmp_path):
+    import io
+    import shutil
+    import subprocess
+
+    from tests.web.test_site_crawl import VNU
+
+    java = shutil.which("java")
+    if not java or not VNU.exists():
+        pytest.skip("HTML5 validation needs Java and node_modules/vnu-jar: run `npm ci` (and apt-get install default-jre-headless)")
+    login_as(staff.editor)
+    issue_id = _create(client, csrf_token, custom_title="专刊")
+    for doc in docs[:2]:
+        _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries", document_id=doc.id, category="区政府文件")
+    client.post(f"/admin/gazette/{issue_id}/pdf", content_type="multipart/form-data",
+                data={"file": (io.BytesIO(PDF), "公报.pdf"), "csrf_token": csrf_token()})
+    pages = {"list": "/admin/gazette/", "new": "/admin/gazette/new",
+             "edit": f"/admin/gazette/{issue_id}?q=" + quote("西城区")}
+    html = {name: client.get(path).get_data(as_text=True) for name, path in pages.items()}
+    login_as(staff.publisher)
+    html["publisher"] = client.get(f"/admin/gazette/{issue_id}").get_data(as_text=True)
+    _post(client, csrf_token, f"/admin/gazette/{issue_id}/publish")
+    html["public"] = client.get("/gazette/2021/1/").get_data(as_text=True)
+    _post(client, csrf_token, f"/admin/gazette/{issue_id}/withdraw", reason="更正")
+    html["withdrawn"] = client.get("/gazette/2021/1/").get_data(as_text=True)
+    files = []
+    for name, text in html.items():
+        (tmp_path / f"{name}.html").write_text(text, encoding="utf-8")
+        files.append(str(tmp_path / f"{name}.html"))
+    result = subprocess.run([java, "-jar", str(VNU), "--errors-only", *files], capture_output=True, text=True)
+    assert result.returncode == 0, f"Nu HTML Checker found errors:\n{result.stderr}"
