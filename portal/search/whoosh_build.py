@@ -43,9 +43,10 @@ from whoosh.util.numeric import length_to_byte
 from portal.search.text import normalize
 
 # A batch (one segment) ends at BATCH_CHARS characters of text or BATCH_DOCS documents. Memory per worker
-# peaks at about 35 bytes per character of its batch: ~210 MB at 6 M characters (1,600 items of the benchmark
-# corpus). Searching costs about the same on 1 or 12 segments of the 10,000-document benchmark index.
-BATCH_CHARS = 6_000_000
+# peaks at about 32 bytes per character of its batch: ~380 MB at 12 M characters (3,500 items of the
+# benchmark corpus). Fewer, bigger segments search faster: 200 warm queries on the 10,000-document benchmark
+# index cost 0.23 s of CPU on 1 segment, 0.25 s on 4 and 0.33 s on 12.
+BATCH_CHARS = 12_000_000
 BATCH_DOCS = 5_000
 MIN_SPLIT_DOCS = 200  # a build that fits in one batch is split between the workers if it has this many per worker
 BLOCK = 128  # postings per block: W3Codec's default blocklimit
