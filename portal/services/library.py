@@ -226,13 +226,14 @@ def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
 
 
 def iter_public_documents(
-    sess: Session, chunk: int = 400
+    sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
 ) -> Iterator[tuple[Document, list[Interpretation], dict[str, list], dict[str, Any]]]:
     """Every public document with its published interpretations, validity links and gazette issues (as
     :func:`document_links`) and the bulk template helpers of :mod:`portal.services.page_extras`, loaded a chunk at a time in a handful of queries (the static export); the
     session is emptied between chunks."""
     from portal.models.gazette import GazetteEntry, GazetteIssue
-    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))
+    index, count = shard  # every count-th document from index: one process's share of the export
+    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))[index::count]
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         docs = list(sess.scalars(
@@ -264,10 +265,14 @@ def iter_public_documents(
         sess.expunge_all()
 
 
-def iter_public_interpretations(sess: Session, chunk: int = 400) -> Iterator[tuple[Interpretation, dict[str, Any]]]:
+def iter_public_interpretations(
+    sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
+) -> Iterator[tuple[Interpretation, dict[str, Any]]]:
     """Every public interpretation with its Q&A items and document, and the bulk template helpers of
     :mod:`portal.services.page_extras`, a chunk at a time."""
-    ids = list(sess.scalars(public_interpretations().with_only_columns(Interpretation.id).order_by(Interpretation.id)))
+    index, count = shard
+    ids = list(sess.scalars(
+        public_interpretations().with_only_columns(Interpretation.id).order_by(Interpretation.id)))[index::count]
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         helpers = page_extras.template_helpers(sess, "interpretation", part)
