@@ -211,7 +211,8 @@ class _Pages:
             try:
                 # Rendered in the outer request context: public templates do not look at the request, and
                 # a context per page would cost a third of the time (a test compares with the views).
-                body = render_template(page.template, **page.context).encode("utf-8")
+                body = page.body if page.body is not None else (
+                    render_template(page.template, **page.context).encode("utf-8"))
             except Exception as exc:  # noqa: BLE001  (reported, the rest of the site is still exported)
                 self.report.errors.append(f"{path}: {type(exc).__name__}: {exc}")
                 continue

@@ -34,11 +34,13 @@ UrlGenerator = Callable[[Session], Iterable[str]]
 
 @dataclass
 class StaticPage:
-    """A page the exporter renders straight from a template, with its context already loaded."""
+    """A page the exporter renders straight from a template, with its context already loaded (or, for a
+    page that is not a template such as a feed, whose ``body`` is already built)."""
 
     path: str
     template: str
     context: dict[str, Any]
+    body: bytes | None = None
 
 
 @dataclass(frozen=True)
