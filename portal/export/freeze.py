@@ -157,11 +157,16 @@ def freeze(app: Flask, out: Path, copy_static: bool = True, processes: int | Non
             pages.bulk(Shard(index, processes))
             return pages.state()
 
-        def before_fork() -> None:  # no connection may be open on both sides of the fork
-            session.close()
-            app.extensions["engine"].dispose()
+        # No database connection may be used on both sides of a fork: the parent closes its pooled ones
+        # (the engine the session is bound to, which need not be this app's), a child forgets any other.
+        bind = session.get_bind()
+        engine = getattr(bind, "engine", bind)
 
-        for state in run_shares(share, processes, before_fork):
+        def before_fork() -> None:
+            session.close()
+            engine.dispose()
+
+        for state in run_shares(share, processes, before_fork, in_child=lambda: engine.dispose(close=False)):
             run.merge(state)
         session.expunge_all()
         # Registered pages next (a missing one is an error), then pages only found through links.

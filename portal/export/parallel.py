@@ -22,11 +22,12 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def run_shares(work: Callable[[int], T], shares: int, before_fork: Callable[[], None]) -> list[T]:
+def run_shares(work: Callable[[int], T], shares: int, before_fork: Callable[[], None],
+               in_child: Callable[[], None] = lambda: None) -> list[T]:
     """``[work(0), ..., work(shares - 1)]``, share 0 in this process and the others in forked children.
 
     ``before_fork`` runs once in the parent (close database connections: a connection must not be used on
-    both sides of a fork).
+    both sides of a fork); ``in_child`` runs first in each child.
     """
     if shares <= 1 or not can_fork():
         return [work(index) for index in range(shares)]
@@ -39,6 +40,7 @@ def run_shares(work: Callable[[int], T], shares: int, before_fork: Callable[[], 
             os.close(read_fd)
             status = 1
             try:
+                in_child()
                 payload = pickle.dumps(work(index), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write_fd, "wb") as pipe:
                     pipe.write(payload)
