@@ -285,8 +285,9 @@ def iter_public_interpretations(
         sess.expunge_all()
 
 
-def iter_all_listings(sess: Session) -> Iterator[tuple[LibraryQuery, LibraryPage]]:
-    """Every page of the library listing and of each one-facet listing (the static export).
+def iter_all_listings(sess: Session, shard: tuple[int, int] = (0, 1)) -> Iterator[tuple[LibraryQuery, LibraryPage]]:
+    """Every page of the library listing and of each one-facet listing (the static export); with ``shard``
+    ``(index, count)``, only the listings of process ``index`` of ``count`` (balanced by documents).
 
     The views count facets in SQL per request; here that would be six queries per listing, so the export
     loads every public document's facet values once (three queries) and counts in Python. Values keep
@@ -318,8 +319,10 @@ def iter_all_listings(sess: Session) -> Iterator[tuple[LibraryQuery, LibraryPage
         }
 
     keyed = [(doc, values(doc)) for doc in docs]
-    listings: list[tuple[str, str]] = [("", "")]
-    listings += [(facet, value) for facet in FACETS for value, _label, _n in overall.get(facet, [])]
+    sized: list[tuple[str, str, int]] = [("", "", len(docs))]
+    sized += [(facet, value, n) for facet in FACETS for value, _label, n in overall.get(facet, [])]
+    index, count = shard
+    listings = _share_of(sized, index, count)
     for facet, value in listings:
         chosen = [(d, v) for d, v in keyed if not facet or value in v[facet]]
         facets = {}
@@ -338,3 +341,18 @@ def iter_all_listings(sess: Session) -> Iterator[tuple[LibraryQuery, LibraryPage
             part = [d for d, _v in chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
             yield dataclasses.replace(query, page=page), LibraryPage(part, len(chosen), page, pages, facets)
     sess.expunge_all()  # the documents were loaded without their relationships: keep them out of later pages
+
+
+def _share_of(sized: list[tuple[str, str, int]], index: int, count: int) -> list[tuple[str, str]]:
+    """The listings (facet, value) of process ``index``: largest first to the least loaded process, so
+    that each one counts facets and renders pages for about the same number of documents."""
+    if count == 1:
+        return [(facet, value) for facet, value, _n in sized]
+    loads = [0] * count
+    mine: set[tuple[str, str]] = set()
+    for facet, value, n in sorted(sized, key=lambda item: -item[2]):  # stable: ties keep their order
+        least = count - 1 - loads[::-1].index(min(loads))  # ties to the last: the first has the rest to do
+        loads[least] += n
+        if least == index:
+            mine.add((facet, value))
+    return [(facet, value) for facet, value, _n in sized if (facet, value) in mine]

@@ -137,9 +137,7 @@ def _listing_paths(base: str, total: int) -> Iterator[str]:
 def library_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
     """The export's fast path for the library: the same pages as the views, loaded in bulk."""
     sidebars: dict[tuple, list] = {}
-    for position, (query, result) in enumerate(library.iter_all_listings(sess)):
-        if not shard.mine(position):
-            continue
+    for query, result in library.iter_all_listings(sess, shard=(shard.index, shard.count)):
         key = tuple(query.args().items())  # the sidebar is the same on every page of a listing
         if key not in sidebars:
             sidebars[key] = facet_sidebar(query, result.facets)
