@@ -151,13 +151,13 @@ def freeze(app: Flask, out: Path, copy_static: bool = True, processes: int | Non
     # One outer context for the whole run: url_for works in the bulk generators, and the session (with
     # what the bulk generators loaded) lives until the end instead of being torn down after every page.
     with app.test_request_context("/", base_url=BASE):
-        registered = [unquote(path) for path in all_public_urls(session)]
-        session.expunge_all()
-
-        def share(index: int) -> tuple:
+        def share(index: int) -> tuple[tuple, list[str] | None]:
             pages = _Pages(renderer, writer.sibling())
             pages.bulk(Shard(index, processes))
-            return pages.state()
+            # The list of registered pages is needed only after the bulk pages: the last process builds it
+            # (the first one has the rest of the export to do).
+            last = index == processes - 1
+            return pages.state(), [unquote(path) for path in all_public_urls(session)] if last else None
 
         # No database connection may be used on both sides of a fork: the parent closes its pooled ones
         # (the engine the session is bound to, which need not be this app's), a child forgets any other.
@@ -168,8 +168,10 @@ def freeze(app: Flask, out: Path, copy_static: bool = True, processes: int | Non
             session.close()
             engine.dispose()
 
-        for state in run_shares(share, processes, before_fork, in_child=lambda: engine.dispose(close=False)):
+        registered: list[str] = []
+        for state, paths in run_shares(share, processes, before_fork, in_child=lambda: engine.dispose(close=False)):
             run.merge(state)
+            registered = paths if paths is not None else registered
         session.expunge_all()
         # Registered pages next (a missing one is an error), then pages only found through links.
         for count, path in enumerate(registered):
