@@ -27,6 +27,7 @@ class Settings:
     secret_key: str = ""  # empty: generated once and kept in the instance folder
     search_backend: str = "whoosh"  # whoosh | postgres
     search_index: Path = field(default_factory=lambda: Path.cwd() / "search_index")
+    search_cache_mb: int = 256  # per process: Whoosh postings kept in memory between searches
     content_dir: Path = field(default_factory=lambda: Path.cwd() / "content")
     redis_url: str = ""
     # Absolute URL of the dynamic app, used by statically exported pages for search and forms.
@@ -62,6 +63,7 @@ _ENV = {
     "secret_key": ("PORTAL_SECRET_KEY", str),
     "search_backend": ("PORTAL_SEARCH_BACKEND", str),
     "search_index": ("PORTAL_SEARCH_INDEX", Path),
+    "search_cache_mb": ("PORTAL_SEARCH_CACHE_MB", int),
     "content_dir": ("PORTAL_CONTENT_DIR", Path),
     "redis_url": ("PORTAL_REDIS_URL", str),
     "base_url": ("PORTAL_BASE_URL", str),

@@ -40,7 +40,7 @@ def make_backend(app: Flask) -> SearchBackend:
         return PostgresBackend(app.extensions["engine"])
     from portal.search.whoosh_backend import WhooshBackend
 
-    return WhooshBackend(settings.search_index)
+    return WhooshBackend(settings.search_index, cache_mb=settings.search_cache_mb)
 
 
 def init_app(app: Flask) -> None:

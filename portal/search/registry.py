@@ -57,6 +57,14 @@ class SearchableType:
     load: Loader
     # Other items whose SearchDoc depends on this one's row: (type name, ids) to refresh along with it.
     dependents: Callable[[Session, Sequence[int]], Iterable[tuple[str, Sequence[int]]]] | None = None
+    # The plain text a result line quotes its passage from, by id, for the public items among ``ids``: a
+    # lighter read than ``load`` for the search page (default: ``load``'s questions and body).
+    passages: Callable[[Session, Sequence[int]], dict[int, str]] | None = None
+
+    def passage_texts(self, sess: Session, ids: Sequence[int]) -> dict[int, str]:
+        if self.passages is not None:
+            return self.passages(sess, ids)
+        return {d.id: "\n".join(filter(None, [d.questions, d.body])) for d in self.load(sess, ids)}
 
 
 TYPES: dict[str, SearchableType] = {}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from html import unescape
 
 _TABLE = {0xFF01 + i: 0x21 + i for i in range(0x5E)}  # full-width ASCII
@@ -70,10 +71,21 @@ class Word:
     def flat(self) -> str:
         return "".join(self.units)
 
-    @property
+    @cached_property  # built once per word, not for every passage it highlights
     def pattern(self) -> str:
-        """A regular expression finding the word in normalised text, as the index matches it."""
-        return r"[\W_]*".join(re.escape(u) for u in self.units)
+        """A regular expression finding the word in text as typed, as the index matches it.
+
+        Each unit also matches the forms :func:`normalize` folds into it, so that text need not be
+        normalised first (that costs more than the search, on a long text).
+        """
+        return r"[\W_]*".join(_unit_pattern(u) for u in self.units)
+
+
+def _unit_pattern(unit: str) -> str:
+    forms = {unit}
+    if unit.isascii():
+        forms.update({unit.upper(), *(chr(ord(f) + 0xFEE0) for f in (unit, unit.upper()))})
+    return re.escape(unit) if len(forms) == 1 else "[" + "".join(sorted(re.escape(f) for f in forms)) + "]"
 
 
 def parse_query(text: str) -> list[Word]:
@@ -86,12 +98,23 @@ def parse_query(text: str) -> list[Word]:
     return words[:MAX_WORDS]
 
 
+def _words_pattern(words: list[Word]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{w.pattern})" for w in sorted(words, key=lambda w: -len(w.units))))
+
+
 def find_spans(text: str, words: list[Word]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of every word in ``text``, in order."""
     if not words:
         return []
-    pattern = re.compile("|".join(f"(?:{w.pattern})" for w in sorted(words, key=lambda w: -len(w.units))))
-    return [m.span() for m in pattern.finditer(normalize(text))]
+    return [m.span() for m in _words_pattern(words).finditer(text)]
+
+
+def first_span(text: str, words: list[Word]) -> tuple[int, int] | None:
+    """The (start, end) of the first word found in ``text``: a passage needs no more than that."""
+    if not words:
+        return None
+    found = _words_pattern(words).search(text)
+    return found.span() if found else None
 
 
 _TAG = re.compile(r"<[^>]+>")

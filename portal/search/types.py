@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import Document, GazetteEntry, GazetteIssue, Interpretation
+from portal.models import Document, GazetteEntry, GazetteIssue, Interpretation, QAItem
 from portal.search.registry import SearchableType, SearchDoc, register_type
 from portal.search.text import html_to_text
 from portal.services.library import public_documents, public_interpretations
@@ -52,6 +52,27 @@ def document_dependents(sess: Session, ids: Sequence[int]) -> Iterable[tuple[str
     return [("interpretation", interps), ("gazette", sorted(set(issues)))]
 
 
+def document_passages(sess: Session, ids: Sequence[int]) -> dict[int, str]:
+    stmt = public_documents().with_only_columns(Document.id, Document.body_html).where(Document.id.in_(ids))
+    return {item_id: html_to_text(html) for item_id, html in sess.execute(stmt)}
+
+
+def interpretation_passages(sess: Session, ids: Sequence[int]) -> dict[int, str]:
+    """Questions first, then the body and the answers, as the index reads them."""
+    stmt = (public_interpretations().with_only_columns(Interpretation.id, Interpretation.body_html)
+            .where(Interpretation.id.in_(ids)))
+    bodies = dict(sess.execute(stmt).all())
+    questions: dict[int, list[str]] = {i: [] for i in bodies}
+    answers: dict[int, list[str]] = {i: [] for i in bodies}
+    items = (select(QAItem.interpretation_id, QAItem.question, QAItem.answer_html)
+             .where(QAItem.interpretation_id.in_(list(bodies))).order_by(QAItem.position, QAItem.id))
+    for item_id, question, answer in sess.execute(items):
+        questions[item_id].append(question)
+        answers[item_id].append(html_to_text(answer))
+    return {i: "\n".join(filter(None, ["\n".join(questions[i]), html_to_text(html), *answers[i]]))
+            for i, html in bodies.items()}
+
+
 def interpretation_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
     for chunk in _chunks(ids):
         stmt = public_interpretations().options(
@@ -91,6 +112,8 @@ def gazette_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc
 
 
 def register_builtin_types() -> None:
-    register_type(SearchableType("document", "政策文件", Document, document_docs, document_dependents))
-    register_type(SearchableType("interpretation", "政策解读", Interpretation, interpretation_docs))
+    register_type(SearchableType("document", "政策文件", Document, document_docs, document_dependents,
+                                 passages=document_passages))
+    register_type(SearchableType("interpretation", "政策解读", Interpretation, interpretation_docs,
+                                 passages=interpretation_passages))
     register_type(SearchableType("gazette", "政府公报", GazetteIssue, gazette_docs))

@@ -23,16 +23,16 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as Q
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, FieldType, Schema
 from whoosh.formats import Positions
+from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
 
 from portal.search.base import (
@@ -45,7 +45,8 @@ from portal.search.base import (
     fingerprint,
 )
 from portal.search.registry import SearchDoc
-from portal.search.text import Word, index_tokens
+from portal.search.text import index_tokens
+from portal.search.whoosh_match import IndexPostings, LRUCache
 
 UNIT_SEP, VALUE_SEP = "\x1f", "\x1e"
 # Field weights: a match in the title or the 文号 counts far more than one in the body.
@@ -177,12 +178,13 @@ class FacetTable:
         self.docs = {f: np.asarray(docs[f], dtype=np.int32) for f in FACETS}
         self.values = {f: np.asarray(values[f], dtype=np.int32) for f in FACETS}
 
-    def matching(self, name: str, value: str) -> np.ndarray:
-        """Document numbers carrying ``value`` for facet ``name``."""
+    def mask(self, name: str, value: str) -> np.ndarray:
+        """Whether each document number carries ``value`` for facet ``name``."""
+        out = np.zeros(self.size, dtype=bool)
         code = self.codes[name].get(value)
-        if code is None:
-            return np.empty(0, dtype=np.int32)
-        return self.docs[name][self.values[name] == code]
+        if code is not None:
+            out[self.docs[name][self.values[name] == code]] = True
+        return out
 
     def counts(self, matched: np.ndarray) -> dict[str, list[tuple[str, int]]]:
         mask = np.zeros(self.size, dtype=bool)
@@ -197,50 +199,28 @@ class FacetTable:
         return out
 
 
-def word_query(word: Word) -> Q.Query:
-    """One word in any weighted field: an exact phrase of its bigrams, or a one-unit prefix."""
-    parts = []
-    for fieldname in BOOSTS:
-        if len(word.units) == 1:
-            parts.append(Q.Prefix(fieldname, word.prefix))
-        else:
-            bigrams = word.bigrams
-            parts.append(Q.Term(fieldname, bigrams[0]) if len(bigrams) == 1 else Q.Phrase(fieldname, bigrams))
-    query = Q.Or(parts)
-    # Whoosh picks its "array" union for small indexes, which pre-reads every match of every field into
-    # score arrays: two thirds of the query time in the profile. The plain binary union walks the matches.
-    query.matcher_type = Q.Or.DEFAULT_MATCHER
-    return query
+@dataclass(frozen=True)
+class _View:
+    """What one search reads, taken together so that a concurrent reopen cannot mix generations."""
 
-
-class _AllMatches(TopCollector):
-    """The top N by score, and every matching document number (for the total and the facet counts).
-
-    Block-quality skipping is off: it would skip documents that the counts must see.
-    """
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit=limit, usequality=False)
-        self.matched: list[int] = []
-
-    def _collect(self, global_docnum: int, score: float):  # noqa: ANN202
-        self.matched.append(global_docnum)
-        return super()._collect(global_docnum, score)
+    searcher: Searcher
+    facets: FacetTable
+    postings: IndexPostings
 
 
 class WhooshBackend:
     name = "whoosh"
 
-    def __init__(self, root: Path, procs: int | None = None, limitmb: int = 128) -> None:
+    def __init__(self, root: Path, procs: int | None = None, limitmb: int = 128, cache_mb: int = 256) -> None:
         self.root = Path(root)
         self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
         self.limitmb = limitmb
         self._guard = threading.RLock()
         self._target: str | None = None
         self._ix = None
-        self._searcher = None
-        self._facets: FacetTable | None = None
-        self._facets_for = None
+        self._view: _View | None = None
+        # Postings read from segments, kept across searchers: segments are immutable.
+        self._cache = LRUCache(cache_mb * 1024 * 1024)
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -254,62 +234,61 @@ class WhooshBackend:
         except OSError:
             return None
 
-    def _open_searcher(self):  # noqa: ANN202
-        """The cached searcher, reopened after a swap and refreshed after an update."""
+    def _open_view(self) -> _View | None:
+        """The cached searcher with its facet table, reopened after a swap and refreshed after an update."""
         with self._guard:
             target = self._generation()
             if target is None:
                 self.close()
                 return None
-            if target != self._target or self._searcher is None:
+            if target != self._target or self._view is None:
                 self.close()
                 self._ix = whoosh_index.open_dir(str(self.root / target))
-                self._searcher = self._ix.searcher()
                 self._target = target
-            elif self._ix.latest_generation() != self._searcher.reader().generation():
+                self._view = self._make_view()
+            elif self._ix.latest_generation() != self._view.searcher.reader().generation():
                 # A fresh searcher, not Searcher.refresh(): that keeps the old reader of a segment whose
                 # deletions changed, and so would still show a replaced document.
-                self._searcher.close()
-                self._searcher = self._ix.searcher()
-            if self._facets_for is not self._searcher:
-                self._facets = FacetTable(self._searcher.reader())
-                self._facets_for = self._searcher
-            return self._searcher
+                self._view.searcher.close()
+                self._view = self._make_view()
+            return self._view
+
+    def _make_view(self) -> _View:
+        searcher = self._ix.searcher()
+        reader = searcher.reader()
+        return _View(searcher, FacetTable(reader), IndexPostings(reader, self._cache, BOOSTS))
 
     def close(self) -> None:
         with self._guard:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._ix = self._searcher = self._facets = self._facets_for = self._target = None
+            if self._view is not None:
+                self._view.searcher.close()
+            self._ix = self._view = self._target = None
 
     def search(self, request: SearchRequest) -> SearchResult:
-        searcher = self._open_searcher()
-        if searcher is None or not request.words:
+        view = self._open_view()
+        if view is None or not request.words:
             return SearchResult(0, [], {f: [] for f in FACETS})
-        facets = self._facets
-        allowed = None
+        facets = view.facets
+        matches, score = view.postings.match(request.words)
         for name, value in request.filters.items():
-            docs = facets.matching(name, value)
-            allowed = docs if allowed is None else np.intersect1d(allowed, docs, assume_unique=True)
-        query = Q.And([word_query(w) for w in request.words]) if len(request.words) > 1 else word_query(
-            request.words[0])
+            matches &= facets.mask(name, value)
+        matched = np.flatnonzero(matches)
         wanted = request.offset + request.limit
+        candidates = matched
         if request.sort == "date":
-            # No scoring at all: the matching documents, newest first from the date array.
-            matched = np.fromiter(query.docs(searcher), dtype=np.int32)
-            if allowed is not None:
-                matched = np.intersect1d(matched, allowed, assume_unique=True)
-            order = np.lexsort((-matched, -facets.dates[matched]))  # newest first, then newest docnum
-            page = matched[order[request.offset:wanted]].tolist()
+            keys = (-candidates, -facets.dates[candidates])  # newest first, then the later indexed
         else:
-            collector = _AllMatches(limit=max(wanted, 1))
-            top = collector if allowed is None else FilterCollector(collector, allow=set(allowed.tolist()))
-            searcher.search_with_collector(query, top)
-            matched = np.asarray(collector.matched, dtype=np.int32)
-            page = [docnum for _score, docnum in collector.results().top_n[request.offset:wanted]]
+            if len(candidates) > 2 * wanted:
+                # Only the requested pages need sorting: those scoring at least the wanted-th best (ties
+                # included, so that every page cuts the same total order).
+                scores = score[candidates]
+                cut = len(scores) - wanted
+                candidates = candidates[scores >= np.partition(scores, cut)[cut]]
+            keys = (-candidates, -facets.dates[candidates], -score[candidates])
+        page = candidates[np.lexsort(keys)][request.offset:wanted].tolist()
         hits = []
         for docnum in page:
-            kind, item_id, title, url, day, number, _fp = searcher.stored_fields(docnum)["show"]
+            kind, item_id, title, url, day, number, _fp = view.searcher.stored_fields(docnum)["show"]
             hits.append(Hit(kind, item_id, title, url, day, number))
         return SearchResult(len(matched), hits, facets.counts(matched))
 
@@ -411,10 +390,11 @@ class WhooshBackend:
     # -- drift and deferred updates -----------------------------------------------------------------
 
     def fingerprints(self) -> dict[str, str]:
-        searcher = self._open_searcher()
-        if searcher is None:
+        view = self._open_view()
+        if view is None:
             return {}
-        return {f"{show[0]}:{show[1]}": show[6] for show in (fields["show"] for fields in searcher.all_stored_fields())}
+        return {f"{show[0]}:{show[1]}": show[6]
+                for show in (fields["show"] for fields in view.searcher.all_stored_fields())}
 
     def defer(self, keys: Iterable[str]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

@@ -104,15 +104,27 @@ def storage_dir(instance_path: Path) -> Path:
     return instance_path / "attachments"
 
 
-def add(sess: Session, user: User, doc: Document, filename: str, data: bytes, *, instance_path: Path,
-        max_bytes: int) -> Attachment:
+ANY_KIND_REFUSED = "只接受 PDF、Word（.docx）、Excel（.xlsx）和 PNG/JPEG/GIF 图片；该文件的内容不属于这些类型。"
+
+
+def check_upload(data: bytes, max_bytes: int, accept: set[str] | None = None, refused: str = ANY_KIND_REFUSED) -> str:
+    """The sniffed kind of an upload, or AttachmentError (empty, too large, or not of an ``accept`` kind)."""
     if not data:
         raise AttachmentError("上传的文件是空的。")
     if len(data) > max_bytes:
         raise AttachmentError(f"文件超过 {max_bytes // (1024 * 1024)} MB 的上限。")
     kind = sniff(data)
-    if kind is None:
-        raise AttachmentError("只接受 PDF、Word（.docx）、Excel（.xlsx）和 PNG/JPEG/GIF 图片；该文件的内容不属于这些类型。")
+    if kind is None or (accept is not None and kind not in accept):
+        raise AttachmentError(refused)
+    return kind
+
+
+def store(data: bytes, kind: str, instance_path: Path) -> str:
+    """Write checked bytes under the attachments folder, named by content; returns the sha256.
+
+    Written to a temporary name and renamed, so a reader never sees half a file; the same content
+    uploaded twice is stored once.
+    """
     digest = hashlib.sha256(data).hexdigest()
     folder = storage_dir(instance_path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -121,6 +133,14 @@ def add(sess: Session, user: User, doc: Document, filename: str, data: bytes, *,
         tmp = target.with_suffix(".part")
         tmp.write_bytes(data)
         tmp.replace(target)
+    return digest
+
+
+def add(sess: Session, user: User, doc: Document, filename: str, data: bytes, *, instance_path: Path,
+        max_bytes: int) -> Attachment:
+    kind = check_upload(data, max_bytes)
+    digest = store(data, kind, instance_path)
+    target = storage_dir(instance_path) / f"{digest}.{kind}"
     position = (sess.scalar(select(func.max(Attachment.position)).where(Attachment.document_id == doc.id)) or 0) + 1
     att = Attachment(document_id=doc.id, position=position, filename=clean_filename(filename, kind), kind=kind,
                      content_type=CONTENT_TYPES[kind], size=len(data), sha256=digest,

@@ -14,8 +14,16 @@ from portal.models import Agency, Document, Topic
 from portal.models.documents import VALIDITY
 from portal.search import get_backend
 from portal.search.base import FACETS, PAGE_SIZE, SearchRequest, SearchResult
-from portal.search.registry import TYPES, SearchDoc
-from portal.search.text import MAX_QUERY_CHARS, MAX_WORDS, Word, find_spans, normalize, parse_query
+from portal.search.registry import TYPES
+from portal.search.text import (
+    MAX_QUERY_CHARS,
+    MAX_WORDS,
+    Word,
+    find_spans,
+    first_span,
+    normalize,
+    parse_query,
+)
 from portal.services.documents import is_valid_doc_number, normalize_doc_number
 from portal.services.library import public_documents
 
@@ -148,8 +156,8 @@ def highlight(text: str, words: list[Word]) -> Markup:
 def passage(text: str, words: list[Word], size: int = SNIPPET_CHARS) -> Markup:
     """The stretch of ``text`` around the first match, with every match marked."""
     text = " ".join(text.split())
-    spans = find_spans(text, words)
-    start = max(0, spans[0][0] - size // 3) if spans else 0
+    first = first_span(text, words)
+    start = max(0, first[0] - size // 3) if first else 0
     piece = text[start:start + size]
     return (Markup("…") if start else Markup("")) + highlight(piece, words) + (
         Markup("…") if start + size < len(text) else Markup(""))
@@ -173,15 +181,15 @@ def _facet_labels(sess: Session, facets: dict[str, list[tuple[str, int]]]) -> di
     return out
 
 
-def _bodies(sess: Session, result: SearchResult) -> dict[str, SearchDoc]:
+def _passage_texts(sess: Session, result: SearchResult) -> dict[str, str]:
     by_type: dict[str, list[int]] = {}
     for hit in result.hits:
         by_type.setdefault(hit.type, []).append(hit.id)
-    docs = {}
+    texts = {}
     for kind, ids in by_type.items():
         if kind in TYPES:
-            docs.update({d.key: d for d in TYPES[kind].load(sess, ids)})
-    return docs
+            texts.update({f"{kind}:{i}": text for i, text in TYPES[kind].passage_texts(sess, ids).items()})
+    return texts
 
 
 def run(sess: Session, query: SearchQuery) -> SearchPage:
@@ -199,16 +207,14 @@ def run(sess: Session, query: SearchQuery) -> SearchPage:
         request.offset = (query.page - 1) * PAGE_SIZE
         result = get_backend().search(request)
     page.page = query.page
-    bodies = _bodies(sess, result)
+    texts = _passage_texts(sess, result)
     for hit in result.hits:
-        doc = bodies.get(f"{hit.type}:{hit.id}")
-        if doc is None:
+        text = texts.get(f"{hit.type}:{hit.id}")
+        if text is None:
             continue  # withdrawn since it was indexed; the after-commit update is on its way
-        text = "\n".join(filter(None, [doc.questions, doc.body]))
         page.lines.append(ResultLine(
-            type=hit.type, type_label=TYPES[hit.type].label, title=highlight(doc.title, query.words),
-            url=doc.url, date=doc.date.isoformat() if doc.date else "", doc_number=doc.doc_number,
-            passage=passage(text, query.words),
+            type=hit.type, type_label=TYPES[hit.type].label, title=highlight(hit.title, query.words),
+            url=hit.url, date=hit.date, doc_number=hit.doc_number, passage=passage(text, query.words),
         ))
     page.facets = _facet_labels(sess, result.facets)
     return page

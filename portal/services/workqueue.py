@@ -8,7 +8,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Document, Interpretation, Push, User
+from portal.models import Document, GazetteIssue, Interpretation, Push, User
 from portal.services.publishing import in_scope
 
 
@@ -37,6 +37,8 @@ def for_user(sess: Session, user: User) -> list[Section]:
         sections.append(Section("待审核", _items(sess, user, "in_review")))
     if user.has_role("publisher"):
         sections.append(Section("已审核待发布", _items(sess, user, "approved")))
+    if user.has_role("editor", "publisher"):
+        sections.append(Section("政府公报草稿", _gazette_drafts(sess, user)))
     if user.has_role("editor", "reviewer", "publisher", "admin"):
         from portal.services.consultations import staff_todo
 
@@ -49,3 +51,16 @@ def for_user(sess: Session, user: User) -> list[Section]:
             (f"{p.channel.name}：{p.item_type} #{p.item_id}", url_for("admin_manage.pushes", status="failed"),
              p.last_error) for p in failed]))
     return sections
+
+
+def _gazette_drafts(sess: Session, user: User) -> list[tuple[str, str, str]]:
+    """Draft issues: for editors to finish, for publishers those ready to go out."""
+    from portal.services.gazette_assembly import publish_problems
+
+    out = []
+    for issue in sess.scalars(select(GazetteIssue).where(GazetteIssue.status == "draft")
+                              .order_by(GazetteIssue.year.desc(), GazetteIssue.number.desc()).limit(50)):
+        ready = not publish_problems(sess, issue)
+        if user.has_role("editor") or ready:
+            out.append((issue.title, url_for("admin_gazette.edit", item_id=issue.id), "可以发布" if ready else "编排中"))
+    return out

@@ -89,3 +89,23 @@ def test_unknown_issue_is_a_404(client, sess, tmp_path):
     load_content(sess, gazette_content(tmp_path))
     assert client.get("/gazette/2020/9/").status_code == 404
     assert client.get("/gazette/1999/1/").status_code == 404
+
+
+def test_a_document_is_carried_by_one_issue_and_a_running_number_by_one_issue(sess, tmp_path):
+    root = gazette_content(tmp_path)
+    (root / "gazette" / "2020-06.yml").write_text(
+        ISSUE.replace("number: 5", "number: 6").replace("125", "126").replace("[good]", "[other]")
+        .replace("[other, secret]", "[good]"),
+        encoding="utf-8")
+    report = load_content(sess, root)
+    messages = "\n".join(report.errors)
+    assert "2020-06.yml:6: document 'other' is already in gazette issue '2020-05'" in messages
+    (root / "gazette" / "2020-06.yml").write_text(ISSUE.replace("number: 5", "number: 6"), encoding="utf-8")
+    report = load_content(sess, root)
+    assert "2020-06.yml:3: running number 125 is already used by issue '2020-05'" in "\n".join(report.errors)
+    assert [i.slug for i in sess.scalars(select(GazetteIssue))] == ["2020-05"]
+
+
+def test_an_optional_title_names_a_special_issue(client, sess, tmp_path):
+    load_content(sess, gazette_content(tmp_path, issue=ISSUE.replace("contents:\n", "title: 优化营商环境专刊\ncontents:\n")))
+    assert "政府公报2020年第5期（总第125期） 优化营商环境专刊" in client.get("/gazette/2020/5/").get_data(as_text=True)

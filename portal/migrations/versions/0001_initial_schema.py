@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 09:24:56.134244
+Create Date: 2026-11-21 10:46:03.007783
 """
 from alembic import op
 import sqlalchemy as sa
@@ -78,13 +78,20 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
     sa.Column('running_number', sa.Integer(), nullable=True),
+    sa.Column('custom_title', sa.String(length=200), nullable=False),
     sa.Column('published_on', sa.Date(), nullable=False),
     sa.Column('pdf_url', sa.String(length=500), nullable=False),
+    sa.Column('pdf_sha256', sa.String(length=64), nullable=False),
+    sa.Column('pdf_filename', sa.String(length=255), nullable=False),
+    sa.Column('pdf_size', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('published_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('withdrawn_reason', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_gazette_issue')),
+    sa.UniqueConstraint('running_number', name='uq_gazette_issue_running_number'),
     sa.UniqueConstraint('slug', name=op.f('uq_gazette_issue_slug')),
     sa.UniqueConstraint('year', 'number', name='uq_gazette_issue_year_number')
     )
@@ -168,10 +175,10 @@ def upgrade() -> None:
     sa.Column('document_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_gazette_entry_document_id_document'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['issue_id'], ['gazette_issue.id'], name=op.f('fk_gazette_entry_issue_id_gazette_issue'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_gazette_entry'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gazette_entry')),
+    sa.UniqueConstraint('document_id', name='uq_gazette_entry_document_id')
     )
     with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_gazette_entry_document_id'), ['document_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_gazette_entry_issue_id'), ['issue_id'], unique=False)
 
     op.create_table('interpretation',
@@ -565,7 +572,6 @@ def downgrade() -> None:
     op.drop_table('interpretation')
     with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_gazette_entry_issue_id'))
-        batch_op.drop_index(batch_op.f('ix_gazette_entry_document_id'))
 
     op.drop_table('gazette_entry')
     op.drop_table('document_topic')

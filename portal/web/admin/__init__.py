@@ -1,7 +1,7 @@
 """The staff area under /admin/. Default-deny: see ``portal.web.admin.access``.
 
 One blueprint per part: auth (sign-in), dashboard, documents and interpretations (editing and
-workflow), manage (users, agencies, channels, audit log).
+workflow), gazette (assembling and publishing issues), manage (users, agencies, channels, audit log).
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
 
 
-DOWNLOAD_ENDPOINTS = {"admin_documents.download_attachment", "published.attachment"}
+DOWNLOAD_ENDPOINTS = {"admin_documents.download_attachment", "published.attachment", "admin_gazette.download_pdf",
+                      "gazette.pdf"}
 
 
 def _download_policy(response):  # noqa: ANN001, ANN202
@@ -50,12 +51,12 @@ def _download_policy(response):  # noqa: ANN001, ANN202
 
 def init_app(app: Flask) -> None:
     from portal.web import feeds, published
-    from portal.web.admin import auth, dashboard, documents, interpretations, manage
+    from portal.web.admin import auth, dashboard, documents, gazette, interpretations, manage
 
     # Runs before the access check, so an idle session is treated as signed out.
     app.before_request_funcs.setdefault(None, []).insert(0, _idle_timeout)
     app.before_request_funcs[None].insert(0, _forget_cached_user)
-    for module in (auth, dashboard, documents, interpretations, manage):
+    for module in (auth, dashboard, documents, interpretations, gazette, manage):
         app.register_blueprint(module.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(published.bp)

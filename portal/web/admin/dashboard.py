@@ -16,6 +16,7 @@ NAV = [
     ("admin.dashboard", "工作台"),
     ("admin_documents.index", "政策文件"),
     ("admin_interpretations.index", "政策解读"),
+    ("admin_gazette.index", "政府公报"),
     ("admin_consultations.index", "意见征集"),
     ("admin_manage.pushes", "推送记录"),
     ("admin_meetings.index", "会议登记"),

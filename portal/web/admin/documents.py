@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -219,15 +220,20 @@ def send_attachment(att: Attachment) -> Any:
     streamed, so that the static export can write them like any page.
     """
     path = attachments.path_of(current_app.extensions["settings"].instance_path, att)
+    return send_stored_file(path, att.content_type, att.filename, att.sha256)
+
+
+def send_stored_file(path: Path, content_type: str, filename: str, sha256: str) -> Any:
+    """A stored upload (attachment, printed gazette) as a download under the strictest headers."""
     if not path.is_file():
         abort(404)
-    response = Response(path.read_bytes(), mimetype=att.content_type)
-    ascii_name = unicodedata.normalize("NFKD", att.filename).encode("ascii", "ignore").decode() or "attachment"
+    response = Response(path.read_bytes(), mimetype=content_type)
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode() or "attachment"
     ascii_name = re.sub(r'[^A-Za-z0-9._-]+', "_", ascii_name)
-    response.headers["Content-Disposition"] = f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(att.filename)}"
+    response.headers["Content-Disposition"] = f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.set_etag(att.sha256)
+    response.set_etag(sha256)
     return response.make_conditional(request)
 
 

@@ -1,0 +1,223 @@
+"""Staff pages of the government gazette (/admin/gazette/): list issues, assemble a draft (number, title,
+date, table of contents, printed PDF), publish and withdraw. Views parse the form, call
+``services.gazette_assembly`` and render; every form carries the app-wide CSRF token.
+
+Editors assemble; publishers publish and withdraw (and, four eyes, not an issue they last changed).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from portal.db import session
+from portal.models import GazetteIssue
+from portal.models.gazette import GAZETTE_STATUS
+from portal.services import attachments, gazette_assembly
+from portal.services.publishing import WorkflowError
+from portal.web.admin import workflow
+from portal.web.admin.access import roles_required
+from portal.web.admin.workflow import me
+
+bp = Blueprint("admin_gazette", __name__, url_prefix="/admin/gazette")
+VIEWERS = ("editor", "reviewer", "publisher")
+
+
+def _issue(item_id: int) -> GazetteIssue:
+    issue = session.get(GazetteIssue, item_id)
+    if issue is None:
+        abort(404)
+    return issue
+
+
+def _form_values(issue: GazetteIssue | None) -> MultiDict:
+    if issue is not None:
+        return MultiDict({
+            "year": str(issue.year), "number": str(issue.number),
+            "running_number": str(issue.running_number or ""), "custom_title": issue.custom_title,
+            "published_on": issue.published_on.isoformat() if issue.published_on else "",
+        })
+    raw = request.args.get("year", "")
+    year = int(raw) if raw.isdigit() and 1949 <= int(raw) <= date.today().year + 1 else date.today().year
+    number, running = gazette_assembly.proposed_numbers(session, year)
+    return MultiDict({"year": str(year), "number": str(number), "running_number": str(running),
+                      "published_on": date.today().isoformat() if year == date.today().year else ""})
+
+
+def show(issue: GazetteIssue | None, *, values: MultiDict | None = None, errors: dict | None = None,
+         error: str = "", status: int = 200) -> Any:
+    """The issue page (or the new-issue form); ``workflow.save_form`` calls it to show a refused form."""
+    user = me()
+    query = request.args.get("q", "").strip()
+    context: dict[str, Any] = {
+        "issue": issue, "values": values if values is not None else _form_values(issue), "errors": errors or {},
+        "error": error, "user": user, "GAZETTE_STATUS": GAZETTE_STATUS, "query": query,
+        "may_assemble": user.has_role("editor") and (issue is None or issue.status == "draft"),
+    }
+    if issue is not None:
+        context.update(
+            groups=gazette_assembly.toc_groups(issue), split=gazette_assembly.split_categories(issue),
+            categories=gazette_assembly.categories(session),
+            candidates=gazette_assembly.find_documents(session, query) if query else [],
+            problems=gazette_assembly.publish_problems(session, issue) if issue.status == "draft" else [],
+        )
+    return render_template("admin/gazette/edit.html", **context), status
+
+
+@bp.get("/")
+@roles_required(*VIEWERS)
+def index() -> str:
+    raw = request.args.get("year", "")
+    year = int(raw) if raw.isdigit() else None
+    return render_template("admin/gazette/index.html", issues=gazette_assembly.staff_issues(session, year),
+                           years=gazette_assembly.issue_years(session), year=year, GAZETTE_STATUS=GAZETTE_STATUS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("editor")
+def new() -> Any:
+    if request.method == "POST":
+        return _save(None)
+    return show(None)
+
+
+@bp.route("/<int:item_id>", methods=["GET", "POST"])
+@roles_required(*VIEWERS)
+def edit(item_id: int) -> Any:
+    issue = _issue(item_id)
+    if request.method == "POST":
+        return _save(issue)
+    return show(issue)
+
+
+def _save(issue: GazetteIssue | None) -> Any:
+    return workflow.save_form(issue, show, gazette_assembly.parse_issue_form, gazette_assembly.save_issue,
+                              "admin_gazette.edit")
+
+
+def _act(issue: GazetteIssue, action: Any, done: str, anchor: str = "") -> Any:
+    """Run one service action on ``issue``: a refusal re-renders the page with its message, success
+    redirects back to the issue (to ``anchor``)."""
+    try:
+        action()
+    except WorkflowError as exc:
+        session.rollback()
+        return show(session.get(GazetteIssue, issue.id), error=exc.message, status=exc.status)
+    except attachments.AttachmentError as exc:
+        session.rollback()
+        return show(session.get(GazetteIssue, issue.id), error=str(exc), status=400)
+    session.commit()
+    flash(done, "info")
+    return redirect(url_for("admin_gazette.edit", item_id=issue.id, _anchor=anchor or None))
+
+
+def _entry_id() -> int:
+    raw = request.form.get("entry_id", "")
+    return int(raw) if raw.isdigit() else -1
+
+
+@bp.post("/<int:item_id>/entries")
+@roles_required("editor")
+def add_entry(item_id: int) -> Any:
+    issue = _issue(item_id)
+    raw = request.form.get("document_id", "")
+    if not raw.isdigit():
+        return show(issue, error="请先搜索并选择要收录的文件。", status=400)
+    return _act(issue, lambda: gazette_assembly.add_entry(session, me(), issue, int(raw),
+                                                          request.form.get("category", "")),
+                "已加入本期目录。", "toc")
+
+
+@bp.post("/<int:item_id>/entries/move")
+@roles_required("editor")
+def move_entry(item_id: int) -> Any:
+    issue = _issue(item_id)
+    return _act(issue, lambda: gazette_assembly.move_entry(session, me(), issue, _entry_id(),
+                                                           request.form.get("direction", "")),
+                "目录顺序已调整。", "toc")
+
+
+@bp.post("/<int:item_id>/entries/category")
+@roles_required("editor")
+def entry_category(item_id: int) -> Any:
+    issue = _issue(item_id)
+    return _act(issue, lambda: gazette_assembly.set_entry_category(session, me(), issue, _entry_id(),
+                                                                   request.form.get("category", "")),
+                "类别已修改。", "toc")
+
+
+@bp.post("/<int:item_id>/entries/remove")
+@roles_required("editor")
+def remove_entry(item_id: int) -> Any:
+    issue = _issue(item_id)
+    return _act(issue, lambda: gazette_assembly.remove_entry(session, me(), issue, _entry_id()),
+                "已从本期目录移除。", "toc")
+
+
+@bp.post("/<int:item_id>/pdf")
+@roles_required("editor")
+def upload_pdf(item_id: int) -> Any:
+    issue = _issue(item_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return show(issue, error="请选择要上传的 PDF 文件。", status=400)
+    settings = current_app.extensions["settings"]
+    data = upload.read()
+    return _act(issue, lambda: gazette_assembly.attach_pdf(
+        session, me(), issue, upload.filename, data, instance_path=settings.instance_path,
+        max_bytes=settings.upload_max_bytes), "PDF 已上传。", "pdf")
+
+
+@bp.post("/<int:item_id>/pdf/remove")
+@roles_required("editor")
+def remove_pdf(item_id: int) -> Any:
+    issue = _issue(item_id)
+    return _act(issue, lambda: gazette_assembly.remove_pdf(session, me(), issue), "PDF 已删除。", "pdf")
+
+
+@bp.get("/<int:item_id>/pdf")
+@roles_required(*VIEWERS)
+def download_pdf(item_id: int) -> Any:
+    from portal.web.gazette import send_pdf
+
+    return send_pdf(_issue(item_id))
+
+
+@bp.post("/<int:item_id>/publish")
+@roles_required("publisher")
+def publish(item_id: int) -> Any:
+    issue = _issue(item_id)
+    return _act(issue, lambda: gazette_assembly.publish_issue(session, me(), issue), "本期公报已发布。")
+
+
+@bp.post("/<int:item_id>/withdraw")
+@roles_required("publisher")
+def withdraw(item_id: int) -> Any:
+    issue = _issue(item_id)
+    return _act(issue, lambda: gazette_assembly.withdraw_issue(session, me(), issue, request.form.get("reason", "")),
+                "本期公报已撤回。")
+
+
+@bp.post("/<int:item_id>/reopen")
+@roles_required("editor", "publisher")
+def reopen(item_id: int) -> Any:
+    issue = _issue(item_id)
+    return _act(issue, lambda: gazette_assembly.reopen_issue(session, me(), issue), "本期公报已转为草稿，可重新编辑。")
+
+
+@bp.post("/<int:item_id>/delete")
+@roles_required("editor")
+def delete(item_id: int) -> Any:
+    issue = _issue(item_id)
+    label = issue.title
+    try:
+        gazette_assembly.delete_issue(session, me(), issue)
+    except WorkflowError as exc:
+        session.rollback()
+        return show(session.get(GazetteIssue, issue.id), error=exc.message, status=exc.status)
+    session.commit()
+    flash(f"已删除草稿《{label}》。", "info")
+    return redirect(url_for("admin_gazette.index"))
