@@ -32,10 +32,15 @@ def run_shares(work: Callable[[int], T], shares: int, before_fork: Callable[[], 
     if shares <= 1 or not can_fork():
         return [work(index) for index in range(shares)]
     before_fork()
-    children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+    children: dict[int, tuple[int, int]] = {}  # share -> (pid, read end of its pipe)
     for index in range(1, shares):
         read_fd, write_fd = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no more processes allowed: this process does the remaining shares
+            os.close(read_fd)
+            os.close(write_fd)
+            break
         if pid == 0:  # the child: its share, then out without running anything of the parent's
             os.close(read_fd)
             status = 1
@@ -51,13 +56,14 @@ def run_shares(work: Callable[[int], T], shares: int, before_fork: Callable[[], 
             finally:
                 os._exit(status)
         os.close(write_fd)
-        children.append((pid, read_fd))
+        children[index] = (pid, read_fd)
     results: list[T] = []
     try:
         results.append(work(0))
     finally:
-        received = [_collect(child) for child in children]
-    for index, result in enumerate(received, start=1):
+        received = {index: _collect(child) for index, child in children.items()}
+    for index in range(1, shares):
+        result = received.get(index)
         results.append(work(index) if result is None else result)
     return results
 
