@@ -6,7 +6,7 @@ page that does not exist is reported).
 
 How pages are rendered: pages of a :func:`~portal.web.public_urls.bulk_pages` generator (documents,
 interpretations, listings) straight from their template with contexts loaded a few hundred at a time,
-split between one forked process per core (:mod:`portal.export.parallel`), each writing its own files;
+split between one forked process per idle core (:mod:`portal.export.parallel`), each writing its own files;
 every other page, in the parent once the shares are merged, through its view, one request context per
 page dispatched in-process (``full_dispatch_request``), so ``url_for``, ``request.path`` and
 ``before_request`` hooks behave as when served, without a test client's WSGI round trip. The app must be
@@ -84,11 +84,17 @@ def output_path(path: str) -> str:
 
 
 def default_processes() -> int:
-    """One export process per usable core (at most 4: beyond that the serial part dominates)."""
+    """One export process per idle core (at most 4: beyond that the serial part dominates).
+
+    Measured on a shared 2-core machine: when the other core is busy, a second process slows the export
+    down (both processes then run slower per page than one alone), so cores the load average shows busy are
+    not counted; on a quiet machine (load below one) both cores are used.
+    """
     if not can_fork():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(4, cores))
+    idle = int(cores - os.getloadavg()[0]) if hasattr(os, "getloadavg") else cores - 1
+    return max(1, min(4, cores, 1 + idle))
 
 
 def make_rewriter(base: str) -> Callable[[bytes], bytes]:
@@ -138,7 +144,7 @@ class _Renderer:
 def freeze(app: Flask, out: Path, copy_static: bool = True, processes: int | None = None) -> FreezeReport:
     """Export every public page of ``app`` into ``out``; only changed files are rewritten.
 
-    ``processes``: how many processes render the bulk pages (default: one per core, see
+    ``processes``: how many processes render the bulk pages (default: one per idle core, see
     :func:`default_processes`); 1 renders everything in this process.
     """
     if app.extensions.get("page_cache") is not None:
