@@ -87,14 +87,30 @@ def default_processes() -> int:
     """One export process per idle core (at most 4: beyond that the serial part dominates).
 
     Measured on a shared 2-core machine: when the other core is busy, a second process slows the export
-    down (both processes then run slower per page than one alone), so cores the load average shows busy are
-    not counted; on a quiet machine (load below one) both cores are used.
+    down (each process then runs slower per page than one alone), so only the cores idle right now count,
+    sampled from ``/proc/stat`` over 50 ms (the load average lags by a minute: a benchmark that just
+    ended would still count as busy); without ``/proc/stat``, the load average.
     """
     if not can_fork():
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    idle = int(cores - os.getloadavg()[0]) if hasattr(os, "getloadavg") else cores - 1
-    return max(1, min(4, cores, 1 + idle))
+    idle = _idle_cores(cores)
+    return max(1, min(4, cores, round(idle)))
+
+
+def _idle_cores(cores: int) -> float:
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields[:8])  # idle + iowait, all but guest time
+
+    try:
+        idle0, total0 = sample()
+        time.sleep(0.05)
+        idle1, total1 = sample()
+    except (OSError, ValueError, IndexError):
+        return cores - os.getloadavg()[0] if hasattr(os, "getloadavg") else 1.0
+    return cores * (idle1 - idle0) / max(1, total1 - total0)
 
 
 def make_rewriter(base: str) -> Callable[[bytes], bytes]:
