@@ -10,7 +10,7 @@ from portal.models.interpretations import Interpretation, QAItem
 from portal.models.meetings import Meeting
 from portal.models.publishing import Attachment, DocumentVersion, PublicationWaiver, ReviewRemark
 from portal.models.push import Channel, Push
-from portal.models.search import SearchEntry
+from portal.models.search import SearchChunk, SearchEntry
 from portal.models.targets import Target
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "PublicationWaiver",
     "Push",
     "QAItem",
+    "SearchChunk",
     "SearchEntry",
     "ReviewRemark",
     "Target",

@@ -164,3 +164,20 @@ def test_published_consultations_are_searchable_through_the_registration_api(app
     assert found_keys(app, "停车管理") == {f"consultation:{draft.id}"}
     html = client.get("/search?q=" + quote("停车管理")).get_data(as_text=True)
     assert "/consultations/parking/" in html and "意见征集（1）" in html
+
+
+def test_a_phrase_is_found_wherever_it_lies_in_a_long_body_up_to_the_longest_query(app, corpus):
+    """Backends may cut a body into pieces (the PostgreSQL one confirms phrases in overlapping chunks): a
+    phrase straddling any cut, as long as the longest query word, must still be found."""
+    from sqlalchemy.orm import Session
+
+    from portal.search.text import MAX_QUERY_CHARS
+
+    with Session(app.extensions["engine"]) as s:
+        doc = max(search.all_docs(s), key=lambda d: len(flat_text(d.body)))
+    units = flat_text(doc.body)
+    assert len(units) > 3 * MAX_QUERY_CHARS
+    for length in (5, 37, MAX_QUERY_CHARS):
+        for start in range(0, len(units) - length, 89):
+            phrase = units[start:start + length]
+            assert doc.key in found_keys(app, phrase), (start, length)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 10:46:03.007783
+Create Date: 2026-11-21 11:23:33.568000
 """
 from alembic import op
 import sqlalchemy as sa
@@ -95,6 +95,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('slug', name=op.f('uq_gazette_issue_slug')),
     sa.UniqueConstraint('year', 'number', name='uq_gazette_issue_year_number')
     )
+    op.create_table('search_chunk',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('tsv', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
+    sa.Column('flat', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('key', 'seq', name=op.f('pk_search_chunk'))
+    )
+    with op.batch_alter_table('search_chunk', schema=None) as batch_op:
+        batch_op.create_index('ix_search_chunk_tsv', ['tsv'], unique=False, postgresql_using='gin')
+
     op.create_table('search_entry',
     sa.Column('key', sa.String(length=64), nullable=False),
     sa.Column('type', sa.String(length=32), nullable=False),
@@ -110,7 +120,6 @@ def upgrade() -> None:
     sa.Column('fingerprint', sa.String(length=32), nullable=False),
     sa.Column('tsv', postgresql.TSVECTOR().with_variant(sa.Text(), 'sqlite'), nullable=False),
     sa.Column('head', sa.Text(), nullable=False),
-    sa.Column('flat', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_search_entry'))
     )
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
@@ -590,6 +599,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_search_entry_tsv', postgresql_using='gin')
 
     op.drop_table('search_entry')
+    with op.batch_alter_table('search_chunk', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_chunk_tsv', postgresql_using='gin')
+
+    op.drop_table('search_chunk')
     op.drop_table('gazette_issue')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))
