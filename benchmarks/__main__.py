@@ -56,7 +56,7 @@ def export_rows(quick: bool) -> list[Row]:
     for n in (200,) if quick else (1000, 10000):
         f = measure_export(find_seeds(), n)
         rows.append((f"export, {n:,} documents ({f.pages:,} pages)",
-                     f"{f.pages_per_second:,.0f} pages/s ({f.seconds:.1f} s); "
+                     f"{f.pages_per_second:,.0f} pages/s ({f.seconds:.1f} s, {f.processes} processes); "
                      f"CPU {f.cpu_seconds:.1f} s = {f.pages / max(f.cpu_seconds, 1e-9):,.0f} pages per CPU-second",
                      "≥ 1,000 pages/s",
                      "Jinja2 3,500 / Frozen-Flask 1,250 pages/s"))

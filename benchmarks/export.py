@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +17,10 @@ class ExportFigures:
     seconds: float
     rewrite_pages: int  # files rewritten by a second export after one more publication
     rewrite_seconds: float
-    cpu_seconds: float = 0.0  # CPU of the first export: what it costs whatever else the machine runs
+    cpu_seconds: float = 0.0  # CPU of the first export (its forked processes too): what it costs whatever
+    # else the machine runs
+    processes: int = 1
+    load_average: float = 0.0  # of the machine just before the first export (it is shared)
 
     @property
     def pages_per_second(self) -> float:
@@ -47,15 +50,23 @@ def measure_export(seeds_dir: Path, documents: int) -> ExportFigures:
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         work = Path(tmp)
         app = make_site(work, seeds_dir, documents, page_cache_seconds=0)
-        cpu = time.process_time()
+        load = os.getloadavg()[0]
+        cpu = _cpu_seconds()
         first = freeze(app, work / "site")
-        cpu = time.process_time() - cpu
+        cpu = _cpu_seconds() - cpu
         with app.app_context():  # one more publication, then the incremental re-export
             build_corpus(db.session, seeds_dir, 1, seed=99, slug_prefix="new")
             db.session.remove()
         second = freeze(app, work / "site")
         app.extensions["engine"].dispose()
-    return ExportFigures(documents, first.pages, first.seconds, second.written, second.seconds, cpu)
+    return ExportFigures(documents, first.pages, first.seconds, second.written, second.seconds, cpu,
+                         first.processes, load)
+
+
+def _cpu_seconds() -> float:
+    """User and system CPU of this process and of its children that have exited (the export's forks)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 if __name__ == "__main__":
@@ -65,5 +76,7 @@ if __name__ == "__main__":
 
     for n in [int(a) for a in sys.argv[1:]] or [1000]:
         f = measure_export(find_seeds(), n)
-        print(f"{n} documents: {f.pages} pages in {f.seconds:.2f} s = {f.pages_per_second:,.0f} pages/s; "
+        print(f"{n} documents: {f.pages} pages in {f.seconds:.2f} s = {f.pages_per_second:,.0f} pages/s "
+              f"({f.processes} processes; CPU {f.cpu_seconds:.2f} s = {f.pages / f.cpu_seconds:,.0f} pages per "
+              f"CPU-second; load average before {f.load_average:.1f}); "
               f"re-export after one publication rewrote {f.rewrite_pages} files in {f.rewrite_seconds:.2f} s")

@@ -15,7 +15,9 @@ from portal.cli import main, make_app
               help="directory to write (created if missing; a previous export there is updated in place)")
 @click.option("--base-url", default="", help="URL of the dynamic app for forms and search "
               "(default: PORTAL_BASE_URL)")
-def freeze(out: Path, base_url: str) -> None:
+@click.option("--processes", type=click.IntRange(min=1), default=None,
+              help="processes rendering the bulk pages (default: one per idle core)")
+def freeze(out: Path, base_url: str, processes: int | None) -> None:
     """Write every public page, feed, sitemap.xml and robots.txt as static files."""
     from portal.export import freeze as run_freeze
 
@@ -23,7 +25,7 @@ def freeze(out: Path, base_url: str) -> None:
     if base_url:
         overrides["base_url"] = base_url
     app = make_app(**overrides)
-    report = run_freeze(app, out)
+    report = run_freeze(app, out, processes=processes)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     for link in report.broken_links:

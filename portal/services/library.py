@@ -226,13 +226,14 @@ def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
 
 
 def iter_public_documents(
-    sess: Session, chunk: int = 400
+    sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
 ) -> Iterator[tuple[Document, list[Interpretation], dict[str, list], dict[str, Any]]]:
     """Every public document with its published interpretations, validity links and gazette issues (as
     :func:`document_links`) and the bulk template helpers of :mod:`portal.services.page_extras`, loaded a chunk at a time in a handful of queries (the static export); the
     session is emptied between chunks."""
     from portal.models.gazette import GazetteEntry, GazetteIssue
-    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))
+    index, count = shard  # every count-th document from index: one process's share of the export
+    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))[index::count]
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         docs = list(sess.scalars(
@@ -264,10 +265,14 @@ def iter_public_documents(
         sess.expunge_all()
 
 
-def iter_public_interpretations(sess: Session, chunk: int = 400) -> Iterator[tuple[Interpretation, dict[str, Any]]]:
+def iter_public_interpretations(
+    sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
+) -> Iterator[tuple[Interpretation, dict[str, Any]]]:
     """Every public interpretation with its Q&A items and document, and the bulk template helpers of
     :mod:`portal.services.page_extras`, a chunk at a time."""
-    ids = list(sess.scalars(public_interpretations().with_only_columns(Interpretation.id).order_by(Interpretation.id)))
+    index, count = shard
+    ids = list(sess.scalars(
+        public_interpretations().with_only_columns(Interpretation.id).order_by(Interpretation.id)))[index::count]
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         helpers = page_extras.template_helpers(sess, "interpretation", part)
@@ -280,8 +285,9 @@ def iter_public_interpretations(sess: Session, chunk: int = 400) -> Iterator[tup
         sess.expunge_all()
 
 
-def iter_all_listings(sess: Session) -> Iterator[tuple[LibraryQuery, LibraryPage]]:
-    """Every page of the library listing and of each one-facet listing (the static export).
+def iter_all_listings(sess: Session, shard: tuple[int, int] = (0, 1)) -> Iterator[tuple[LibraryQuery, LibraryPage]]:
+    """Every page of the library listing and of each one-facet listing (the static export); with ``shard``
+    ``(index, count)``, only the listings of process ``index`` of ``count`` (balanced by documents).
 
     The views count facets in SQL per request; here that would be six queries per listing, so the export
     loads every public document's facet values once (three queries) and counts in Python. Values keep
@@ -313,8 +319,10 @@ def iter_all_listings(sess: Session) -> Iterator[tuple[LibraryQuery, LibraryPage
         }
 
     keyed = [(doc, values(doc)) for doc in docs]
-    listings: list[tuple[str, str]] = [("", "")]
-    listings += [(facet, value) for facet in FACETS for value, _label, _n in overall.get(facet, [])]
+    sized: list[tuple[str, str, int]] = [("", "", len(docs))]
+    sized += [(facet, value, n) for facet in FACETS for value, _label, n in overall.get(facet, [])]
+    index, count = shard
+    listings = _share_of(sized, index, count)
     for facet, value in listings:
         chosen = [(d, v) for d, v in keyed if not facet or value in v[facet]]
         facets = {}
@@ -333,3 +341,18 @@ def iter_all_listings(sess: Session) -> Iterator[tuple[LibraryQuery, LibraryPage
             part = [d for d, _v in chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
             yield dataclasses.replace(query, page=page), LibraryPage(part, len(chosen), page, pages, facets)
     sess.expunge_all()  # the documents were loaded without their relationships: keep them out of later pages
+
+
+def _share_of(sized: list[tuple[str, str, int]], index: int, count: int) -> list[tuple[str, str]]:
+    """The listings (facet, value) of process ``index``: largest first to the least loaded process, so
+    that each one counts facets and renders pages for about the same number of documents."""
+    if count == 1:
+        return [(facet, value) for facet, value, _n in sized]
+    loads = [0] * count
+    mine: set[tuple[str, str]] = set()
+    for facet, value, n in sorted(sized, key=lambda item: -item[2]):  # stable: ties keep their order
+        least = count - 1 - loads[::-1].index(min(loads))  # ties to the last: the first has the rest to do
+        loads[least] += n
+        if least == index:
+            mine.add((facet, value))
+    return [(facet, value) for facet, value, _n in sized if (facet, value) in mine]

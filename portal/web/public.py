@@ -13,7 +13,7 @@ from portal.db import session
 from portal.models import Document, Interpretation
 from portal.services import library
 from portal.web import published
-from portal.web.public_urls import StaticPage, bulk_pages, public_urls
+from portal.web.public_urls import Shard, StaticPage, bulk_pages, public_urls
 
 bp = Blueprint("public", __name__)
 FACET_NAMES = "any(" + ", ".join(library.FACETS) + ")"
@@ -134,18 +134,18 @@ def _listing_paths(base: str, total: int) -> Iterator[str]:
 
 
 @bulk_pages
-def library_pages(sess: Session) -> Iterator[StaticPage]:
+def library_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
     """The export's fast path for the library: the same pages as the views, loaded in bulk."""
     sidebars: dict[tuple, list] = {}
-    for query, result in library.iter_all_listings(sess):
+    for query, result in library.iter_all_listings(sess, shard=(shard.index, shard.count)):
         key = tuple(query.args().items())  # the sidebar is the same on every page of a listing
         if key not in sidebars:
             sidebars[key] = facet_sidebar(query, result.facets)
         yield StaticPage(library_url(query.args(page=query.page)), "policies/index.html",
                          _listing(query, result, sidebars[key]))
-    for doc, interpretations, links, helpers in library.iter_public_documents(sess):
+    for doc, interpretations, links, helpers in library.iter_public_documents(sess, shard=(shard.index, shard.count)):
         yield StaticPage(f"/policies/{doc.slug}/", "policies/document.html",
                          {"doc": doc, "interpretations": interpretations, "links": links, **helpers})
-    for interp, helpers in library.iter_public_interpretations(sess):
+    for interp, helpers in library.iter_public_interpretations(sess, shard=(shard.index, shard.count)):
         yield StaticPage(f"/interpretations/{interp.slug}/", "policies/interpretation.html",
                          {"interp": interp, "doc": interp.document, **helpers})

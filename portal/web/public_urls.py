@@ -14,7 +14,8 @@ the same list. The exporter still follows the links of every page it writes, so 
 to register is exported anyway and a broken link is reported.
 
 Large collections (documents) may also register a :func:`bulk_pages` generator: same pages, rendered
-from contexts loaded in bulk, which is what brings the export above 1,000 pages per second.
+from contexts loaded in bulk, which is what brings the export above 1,000 pages per second. A bulk generator
+yields only its :class:`Shard` of the pages, so that the exporter can render them in several processes.
 
 Paths under :data:`DYNAMIC_PREFIXES` are served by the app only (search, staff area, form posts): the
 exporter never writes them and points links and forms in exported pages at ``settings.base_url``.
@@ -33,14 +34,27 @@ UrlGenerator = Callable[[Session], Iterable[str]]
 
 @dataclass
 class StaticPage:
-    """A page the exporter renders straight from a template, with its context already loaded."""
+    """A page the exporter renders straight from a template, with its context already loaded (or, for a
+    page that is not a template such as a feed, whose ``body`` is already built)."""
 
     path: str
     template: str
     context: dict[str, Any]
+    body: bytes | None = None
 
 
-PageGenerator = Callable[[Session], Iterable[StaticPage]]
+@dataclass(frozen=True)
+class Shard:
+    """Which share of the bulk pages one export process renders: every ``count``-th item from ``index``."""
+
+    index: int = 0
+    count: int = 1
+
+    def mine(self, position: int) -> bool:
+        return position % self.count == self.index
+
+
+PageGenerator = Callable[[Session, Shard], Iterable[StaticPage]]
 
 _GENERATORS: dict[str, UrlGenerator] = {}
 _BULK: dict[str, PageGenerator] = {}
@@ -58,16 +72,17 @@ def bulk_pages(generator: PageGenerator) -> PageGenerator:
     """Register a fast path for the export of a large collection (decorator).
 
     Optional: it yields :class:`StaticPage` objects loaded in bulk (a few queries per hundred pages) instead
-    of one view call per page. Its paths must also come from a :func:`public_urls` generator (the
+    of one view call per page, only those of the :class:`Shard` it is given (the shards of one export
+    together yield every page once). Its paths must also come from a :func:`public_urls` generator (the
     sitemap uses those); the exporter renders each path once, preferring the bulk page.
     """
     _BULK[f"{generator.__module__}.{generator.__qualname__}"] = generator
     return generator
 
 
-def all_bulk_pages(sess: Session) -> Iterable[StaticPage]:
+def all_bulk_pages(sess: Session, shard: Shard = Shard()) -> Iterable[StaticPage]:
     for generator in _BULK.values():
-        yield from generator(sess)
+        yield from generator(sess, shard)
 
 
 def is_dynamic(path: str) -> bool:

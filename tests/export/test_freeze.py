@@ -77,6 +77,30 @@ def test_exported_pages_match_what_the_app_serves(app, sess, site, client):
         assert (site / output_path(path)).read_text("utf-8") == served, path
 
 
+def test_bulk_feeds_and_sitemap_match_what_the_app_serves(app, site, client):
+    """Feeds and the sitemap are built by the export's bulk generators, not dispatched: same bytes."""
+    report = freeze(app, site)
+    assert report.ok, (report.errors, report.broken_links)
+    paths = ["/sitemap.xml", "/robots.txt", "/feeds/all.atom", "/feeds/agency/xicheng-gov.atom",
+             "/feeds/topic/政务公开.atom"]
+    for path in paths:
+        assert (site / output_path(path)).read_bytes() == client.get(path).get_data(), path
+
+
+def test_export_in_several_processes_is_the_export_in_one(app, site, tmp_path):
+    one = freeze(app, tmp_path / "one", processes=1)
+    three = freeze(app, site, processes=3)  # more processes than some kinds of page have items
+    assert three.processes == 3 and one.processes == 1
+    assert (three.pages, three.written, three.dynamic, three.errors, three.broken_links) == (
+        one.pages, one.written, one.dynamic, one.errors, one.broken_links)
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    for rel in files:
+        assert (site / rel).read_bytes() == (tmp_path / "one" / rel).read_bytes(), rel
+    again = freeze(app, site, processes=2)  # the manifest merged from three processes serves a re-export
+    assert again.written == 0 and again.unchanged == one.written
+
+
 def test_facet_pages_list_only_their_documents(app, site):
     freeze(app, site)
     year = (site / "policies/year/2019/index.html").read_text("utf-8")
