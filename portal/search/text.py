@@ -22,6 +22,7 @@ from html import unescape
 _TABLE = {0xFF01 + i: 0x21 + i for i in range(0x5E)}  # full-width ASCII
 _TABLE.update({0x3000: 0x20})  # ideographic space
 _TABLE.update({ord("A") + i: ord("a") + i for i in range(26)})
+_TABLE.update({0xFF21 + i: ord("a") + i for i in range(26)})  # full-width capitals straight to lower case
 _UNIT = re.compile(r"[^\W_]")
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 8

@@ -192,7 +192,8 @@ class IndexPostings:
 
     def __init__(self, reader, cache: LRUCache, boosts: dict[str, float]) -> None:  # noqa: ANN001
         leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
-        self.segments = [SegmentPostings(seg, base, cache) for seg, base in leaves]
+        # An index without segments (nothing public yet) reads as one empty reader without a segment.
+        self.segments = [SegmentPostings(seg, base, cache) for seg, base in leaves if seg.segment() is not None]
         self.size = reader.doc_count_all()
         self.boosts = boosts
         self.live = np.ones(self.size, dtype=bool)

@@ -181,3 +181,12 @@ def test_a_phrase_is_found_wherever_it_lies_in_a_long_body_up_to_the_longest_que
         for start in range(0, len(units) - length, 89):
             phrase = units[start:start + length]
             assert doc.key in found_keys(app, phrase), (start, length)
+
+
+def test_latin_letters_and_digits_match_in_any_width_and_case(app, client, sess, tmp_path):
+    body = GOOD.replace("西城区2020年政务公开工作要点", "西城区ＧＤＰ核算与Ｗｉｆｉ覆盖要点２０２０")
+    load_content(sess, make_content(tmp_path, good=body))
+    for query in ("gdp核算", "GDP核算", "ＧＤＰ核算", "wifi覆盖", "ＷＩＦＩ", "要点2020"):
+        assert found_keys(app, query), query
+    html = client.get("/search?q=" + quote("gdp")).get_data(as_text=True)
+    assert "<mark>ＧＤＰ</mark>" in html

@@ -182,3 +182,6 @@ def test_an_empty_rebuild_gives_an_empty_index(tmp_path):
     ix = whoosh_index.open_dir(str(backend.root / "current"))
     assert ix.doc_count_all() == 0 and ix._segments() == []
     ix.close()
+    # Searching it finds nothing (a portal with nothing published yet), without an error.
+    result = backend.search(SearchRequest(parse_query("政务公开 公")))
+    assert (result.total, result.hits) == (0, [])
