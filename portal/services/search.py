@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
 from sqlalchemy import select
@@ -70,6 +71,10 @@ class SearchQuery:
         page = str(args.get("page", "1"))
         q.page = int(page) if page.isdigit() and 0 < int(page) <= MAX_PAGE else 1
         return q
+
+    def query_string(self, **changes: Any) -> str:
+        """:meth:`args` encoded: a page links a few dozen of these, too many to build each with url_for."""
+        return urlencode(self.args(**changes))
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """Query-string arguments for a link that changes some filters (and resets the page)."""
@@ -154,13 +159,14 @@ def highlight(text: str, words: list[Word]) -> Markup:
 
 
 def passage(text: str, words: list[Word], size: int = SNIPPET_CHARS) -> Markup:
-    """The stretch of ``text`` around the first match, with every match marked."""
-    text = " ".join(text.split())
+    """The stretch of ``text`` around the first match, with every match marked, its spaces collapsed."""
     first = first_span(text, words)
     start = max(0, first[0] - size // 3) if first else 0
-    piece = text[start:start + size]
-    return (Markup("…") if start else Markup("")) + highlight(piece, words) + (
-        Markup("…") if start + size < len(text) else Markup(""))
+    # Collapsing whitespace only in a window around the match: a long text is not copied whole.
+    window = " ".join(text[start:start + 4 * size].split())
+    more = len(window) > size or start + 4 * size < len(text)
+    return (Markup("…") if start else Markup("")) + highlight(window[:size], words) + (
+        Markup("…") if more else Markup(""))
 
 
 def _facet_labels(sess: Session, facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, str, int]]]:
