@@ -33,6 +33,10 @@ class Hit:
     date: str  # ISO date or ""
     doc_number: str = ""
 
+    @property
+    def key(self) -> str:
+        return f"{self.type}:{self.id}"
+
 
 @dataclass
 class SearchResult:

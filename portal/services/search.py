@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Document, Topic
 from portal.models.documents import VALIDITY
 from portal.search import get_backend
-from portal.search.base import FACETS, PAGE_SIZE, SearchRequest, SearchResult
+from portal.search.base import FACETS, PAGE_SIZE, Hit, SearchRequest
 from portal.search.registry import TYPES
 from portal.search.text import (
     MAX_QUERY_CHARS,
@@ -25,6 +27,7 @@ from portal.search.text import (
     normalize,
     parse_query,
 )
+from portal.services import public_version
 from portal.services.documents import is_valid_doc_number, normalize_doc_number
 from portal.services.library import public_documents
 
@@ -187,15 +190,46 @@ def _facet_labels(sess: Session, facets: dict[str, list[tuple[str, int]]]) -> di
     return out
 
 
-def _passage_texts(sess: Session, result: SearchResult) -> dict[str, str]:
-    by_type: dict[str, list[int]] = {}
-    for hit in result.hits:
-        by_type.setdefault(hit.type, []).append(hit.id)
-    texts = {}
-    for kind, ids in by_type.items():
-        if kind in TYPES:
-            texts.update({f"{kind}:{i}": text for i, text in TYPES[kind].passage_texts(sess, ids).items()})
-    return texts
+class PassageTexts:
+    """The texts result lines quote from, kept per process while public content is unchanged.
+
+    Reading them is a third of a search page (their rows are the largest the page needs); popular results
+    recur across queries, filters and pages. Any commit that may change a public page changes the
+    :mod:`~portal.services.public_version` stamp, which empties the cache, so a withdrawn or edited item is
+    never quoted from a stale copy.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._stamp: str | None = None
+        self._texts: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, sess: Session, hits: list[Hit]) -> dict[str, str]:
+        """key -> text for the hits that are still public."""
+        stamp = public_version.current()
+        with self._lock:
+            if stamp != self._stamp:
+                self._texts.clear()
+                self._stamp = stamp
+            found = {h.key: self._texts[h.key] for h in hits if h.key in self._texts}
+        by_type: dict[str, list[int]] = {}
+        for hit in hits:
+            if hit.key not in found and hit.type in TYPES:
+                by_type.setdefault(hit.type, []).append(hit.id)
+        loaded = {f"{kind}:{i}": text for kind, ids in by_type.items()
+                  for i, text in TYPES[kind].passage_texts(sess, ids).items()}
+        with self._lock:
+            if stamp == self._stamp:
+                self._texts.update(loaded)
+                for key in found:
+                    self._texts.move_to_end(key)
+                while len(self._texts) > self.size:
+                    self._texts.popitem(last=False)
+        return found | loaded
+
+
+passage_texts = PassageTexts()
 
 
 def run(sess: Session, query: SearchQuery) -> SearchPage:
@@ -213,9 +247,9 @@ def run(sess: Session, query: SearchQuery) -> SearchPage:
         request.offset = (query.page - 1) * PAGE_SIZE
         result = get_backend().search(request)
     page.page = query.page
-    texts = _passage_texts(sess, result)
+    texts = passage_texts.get(sess, result.hits)
     for hit in result.hits:
-        text = texts.get(f"{hit.type}:{hit.id}")
+        text = texts.get(hit.key)
         if text is None:
             continue  # withdrawn since it was indexed; the after-commit update is on its way
         page.lines.append(ResultLine(
