@@ -72,26 +72,34 @@ def _nbytes(value: object) -> int:
 
 
 def _blocks(seg, field: str, term: bytes):  # noqa: ANN001, ANN202
-    """(ids, weights or None, values or None) per stored block of a term's postings in one segment."""
+    """(ids, weights, values) per stored block of a term's postings in one segment.
+
+    ``values()`` decodes the block's values (positions) only when called, before the next block is read.
+    """
     try:
         matcher = seg._terms.matcher(field, term, seg.schema[field].format)
     except (TermNotFound, KeyError):
         return
     if isinstance(matcher, W3LeafMatcher):
+
+        def values() -> Sequence[bytes]:
+            matcher._read_values()
+            return matcher._values
+
         while matcher.is_active():
             # The block's own arrays, decoded once per block rather than once per posting.
             matcher._read_ids()
             matcher._read_weights()
-            yield matcher._ids, matcher._weights, matcher
+            yield matcher._ids, matcher._weights, values
             matcher._next_block()
     else:  # postings of a rare term are inlined in the term index
-        ids, weights, values = [], [], []
+        ids, weights, inlined = [], [], []
         while matcher.is_active():
             ids.append(matcher.id())
             weights.append(matcher.weight())
-            values.append(matcher.value())
+            inlined.append(matcher.value())
             matcher.next()
-        yield ids, weights, values
+        yield ids, weights, lambda: inlined
 
 
 class SegmentPostings:
@@ -123,12 +131,8 @@ class SegmentPostings:
 
     def _read_occurrences(self, field: str, term: bytes) -> np.ndarray:
         parts = []
-        for block_ids, _weights, source in _blocks(self.seg, field, term):
-            if isinstance(source, W3LeafMatcher):
-                source._read_values()
-                values = source._values
-            else:
-                values = source
+        for block_ids, _weights, block_values in _blocks(self.seg, field, term):
+            values = block_values()
             # Each value is a uint32 count, then that many uint32 positions (ArrayPositions).
             counts = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values)) // 4 - 1
             positions = np.frombuffer(b"".join(v[_INT_SIZE:] for v in values), dtype=np.uint32)
