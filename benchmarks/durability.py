@@ -45,6 +45,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.web import group_cpu
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SLUG = "bench"
@@ -292,19 +294,6 @@ class _Client(threading.Thread):
 # -- the run ----------------------------------------------------------------------------------------
 
 
-def _group_cpu(pgid: int) -> float:
-    """CPU seconds used so far by every live process of a process group (gunicorn master and workers)."""
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:  # fields after the command: state, ppid, pgrp, ..., utime (12), stime (13)
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def run(backend: str = "sqlite", comments: int = 3000, concurrency: int = 32, workers: int = 2,
         pg_url: str = DEFAULT_PG, kill_at: float = 0.5, threads: int = 8) -> dict[str, Any]:
     """Run the benchmark once on ``backend`` and return its figures."""
@@ -336,7 +325,7 @@ def run(backend: str = "sqlite", comments: int = 3000, concurrency: int = 32, wo
         server.kill()
         acked_at_kill = len(results)
         server.start()
-        cpu_before, acked_at_restart = _group_cpu(server.proc.pid), len(results)
+        cpu_before, acked_at_restart = group_cpu(server.proc.pid), len(results)
         while len(results) == acked_at_kill and any(c.is_alive() for c in clients):
             time.sleep(0.002)
         stats.outage_seconds = time.monotonic() - killed_at
@@ -345,7 +334,7 @@ def run(backend: str = "sqlite", comments: int = 3000, concurrency: int = 32, wo
         stats.seconds = time.monotonic() - started
         after_restart = len(results) - acked_at_restart
         if after_restart:
-            cpu = _group_cpu(server.proc.pid) - cpu_before
+            cpu = group_cpu(server.proc.pid) - cpu_before
             stats.server_cpu_ms_per_comment = round(cpu * 1000 / after_restart, 2)
         server.stop()
         stats.load_average = " ".join(f"{x:.1f}" for x in os.getloadavg())
