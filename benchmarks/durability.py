@@ -32,7 +32,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -46,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.web import group_cpu
+from deploy.local_stack import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -173,12 +173,6 @@ def _check(db_url: str) -> tuple[dict[str, list[str]], str]:
 # -- server -----------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class _Server:
     def __init__(self, db_url: str, instance: Path, port: int, workers: int, threads: int = 1) -> None:
         self.port = port
@@ -302,7 +296,7 @@ def run(backend: str = "sqlite", comments: int = 3000, concurrency: int = 32, wo
     instance.mkdir()
     database = _Database(backend, workdir, pg_url)
     stats = Figures(backend=backend, comments=comments, concurrency=concurrency, workers=workers, threads=threads)
-    server = _Server(database.url, instance, _free_port(), workers, threads)
+    server = _Server(database.url, instance, free_port(), workers, threads)
     try:
         _prepare(database.url, instance)
         server.start()

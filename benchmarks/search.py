@@ -35,6 +35,7 @@ from pathlib import Path
 
 from benchmarks.corpus import build_corpus
 from benchmarks.seeds import find_seeds
+from deploy.local_stack import free_port
 
 RECALL_WORDS = ["预公开", "政务新媒体", "僵尸留言板", "问责", "一网通办", "政务公开", "形式主义", "基层减负",
                 "考核", "督查检查", "转作风", "营商环境", "12345", "常务会议", "依申请公开"]
@@ -166,18 +167,12 @@ def _postgres_database() -> tuple[str, callable]:
 # -- the search page under wrk ----------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wrk_search_page(workdir: Path, env: dict[str, str], queries: list[tuple[str, str, dict[str, str]]],
                     seconds: int = 10, connections: int = 32, warmup: int = 20) -> tuple[float, float] | None:
     """(requests/s, p99 ms) of /search cycling through ``queries``, 2 sync gunicorn workers; None without wrk."""
     if not shutil.which("wrk"):
         return None
-    port = _free_port()
+    port = free_port()
     paths = _search_paths(queries)
     script = workdir / "paths.lua"
     script.write_text(
