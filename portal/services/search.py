@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -229,7 +230,9 @@ class PassageTexts:
         return found | loaded
 
 
-passage_texts = PassageTexts()
+def _passage_cache() -> PassageTexts:
+    """The app's own cache: two apps in one process (tests, the CLI) must not quote each other's texts."""
+    return current_app.extensions.setdefault("passage_texts", PassageTexts())
 
 
 def run(sess: Session, query: SearchQuery) -> SearchPage:
@@ -247,7 +250,7 @@ def run(sess: Session, query: SearchQuery) -> SearchPage:
         request.offset = (query.page - 1) * PAGE_SIZE
         result = get_backend().search(request)
     page.page = query.page
-    texts = passage_texts.get(sess, result.hits)
+    texts = _passage_cache().get(sess, result.hits)
     for hit in result.hits:
         text = texts.get(hit.key)
         if text is None:
