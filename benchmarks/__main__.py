@@ -25,11 +25,15 @@ Row = tuple[str, str, str, str]  # (what, figure, target, anchor)
 def _machine() -> str:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     meminfo = Path("/proc/meminfo").read_text().splitlines()
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
-               platform.processor())
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+        platform.processor(),
+    )
     mem = next((int(line.split()[1]) // 1024 // 1024 for line in meminfo if line.startswith("MemTotal")), 0)
-    return (f"{os.cpu_count()} cores ({cpu}), {mem} GiB, Python {platform.python_version()}, "
-            f"load average before the run {os.getloadavg()[0]:.1f}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem} GiB, Python {platform.python_version()}, "
+        f"load average before the run {os.getloadavg()[0]:.1f}"
+    )
 
 
 def web_rows(quick: bool) -> list[Row]:
@@ -39,13 +43,26 @@ def web_rows(quick: bool) -> list[Row]:
     rows = []
     for f in figures:
         target = "≥ 1,500 req/s, p99 < 30 ms" if f.label.startswith("gunicorn") else ""
-        anchor = "2,450 req/s, p99 16 ms (minimal page)" if f.label.startswith("gunicorn") else "85,000 req/s, p99 4.3 ms"
+        anchor = (
+            "2,450 req/s, p99 16 ms (minimal page)"
+            if f.label.startswith("gunicorn")
+            else "85,000 req/s, p99 4.3 ms"
+        )
         errors = f", {f.errors} errors" if f.errors else ""
         # A worker recycled during the run (max_requests) takes its CPU with it: then there is no figure.
-        cpu = (f"server CPU {f.server_cpu_ms:.2f} ms/request (≈ {2000 / f.server_cpu_ms:,.0f} req/s on 2 idle cores)"
-               if f.server_cpu_ms > 0 else "server CPU n/a (a worker was recycled during the run)")
-        rows.append((f"document page ({size / 1024:.0f} KB), {f.label}",
-                     f"{f.requests_per_second:,.0f} req/s, p99 {f.p99_ms:.1f} ms{errors}; {cpu}", target, anchor))
+        cpu = (
+            f"server CPU {f.server_cpu_ms:.2f} ms/request (≈ {2000 / f.server_cpu_ms:,.0f} req/s on 2 idle cores)"
+            if f.server_cpu_ms > 0
+            else "server CPU n/a (a worker was recycled during the run)"
+        )
+        rows.append(
+            (
+                f"document page ({size / 1024:.0f} KB), {f.label}",
+                f"{f.requests_per_second:,.0f} req/s, p99 {f.p99_ms:.1f} ms{errors}; {cpu}",
+                target,
+                anchor,
+            )
+        )
     return rows
 
 
@@ -55,14 +72,24 @@ def export_rows(quick: bool) -> list[Row]:
     rows = []
     for n in (200,) if quick else (1000, 10000):
         f = measure_export(find_seeds(), n)
-        rows.append((f"export, {n:,} documents ({f.pages:,} pages)",
-                     f"{f.pages_per_second:,.0f} pages/s ({f.seconds:.1f} s, {f.processes} processes); "
-                     f"CPU {f.cpu_seconds:.1f} s = {f.pages / max(f.cpu_seconds, 1e-9):,.0f} pages per CPU-second",
-                     "≥ 1,000 pages/s",
-                     "Jinja2 3,500 / Frozen-Flask 1,250 pages/s"))
-        rows.append((f"re-export after one publication, {n:,} documents",
-                     f"{f.rewrite_rendered:,} pages in {f.rewrite_seconds:.1f} s = {f.rewrite_pages_per_second:,.0f} "
-                     f"pages/s; {f.rewrite_pages:,} files rewritten", "only changed pages", ""))
+        rows.append(
+            (
+                f"export, {n:,} documents ({f.pages:,} pages)",
+                f"{f.pages_per_second:,.0f} pages/s ({f.seconds:.1f} s, {f.processes} processes); "
+                f"CPU {f.cpu_seconds:.1f} s = {f.pages / max(f.cpu_seconds, 1e-9):,.0f} pages per CPU-second",
+                "≥ 1,000 pages/s",
+                "Jinja2 3,500 / Frozen-Flask 1,250 pages/s",
+            )
+        )
+        rows.append(
+            (
+                f"re-export after one publication, {n:,} documents",
+                f"{f.rewrite_rendered:,} pages in {f.rewrite_seconds:.1f} s = {f.rewrite_pages_per_second:,.0f} "
+                f"pages/s; {f.rewrite_pages:,} files rewritten",
+                "only changed pages",
+                "",
+            )
+        )
     return rows
 
 
@@ -73,21 +100,37 @@ def search_rows(quick: bool) -> list[Row]:
     n = 200 if quick else 1000
     f = search.measure(n, "whoosh", web=not quick)
     rows = [
-        (f"search latency, {f.documents:,} documents, whoosh, 200-query mix",
-         f"p50 {f.p50_ms:.1f} / p95 {f.p95_ms:.1f} / p99 {f.p99_ms:.1f} ms wall "
-         f"(CPU {f.cpu_p50_ms:.1f} / {f.cpu_p95_ms:.1f} / {f.cpu_p99_ms:.1f}); "
-         f"first pass p50 {f.cold_p50_ms:.1f} / p95 {f.cold_p95_ms:.1f} ms",
-         "p50 ≤ 3, p95 ≤ 10, p99 ≤ 20 ms (10k)", "whoosh-bigram 49.7 / 315 / 426 ms (10k)"),
-        (f"search index build, {f.items:,} items", f"{f.build_docs_per_s:,.0f} items/s, "
-         f"{f.index_mb:.1f} MB for {f.raw_text_mb:.1f} MB of text", "≥ 800 docs/s", "whoosh 55 docs/s"),
-        (f"search recall, {f.recall_queries} queries vs substring scan",
-         f"{f.recall_missed} missed, {f.recall_over} over", "0 missed", ""),
+        (
+            f"search latency, {f.documents:,} documents, whoosh, 200-query mix",
+            f"p50 {f.p50_ms:.1f} / p95 {f.p95_ms:.1f} / p99 {f.p99_ms:.1f} ms wall "
+            f"(CPU {f.cpu_p50_ms:.1f} / {f.cpu_p95_ms:.1f} / {f.cpu_p99_ms:.1f}); "
+            f"first pass p50 {f.cold_p50_ms:.1f} / p95 {f.cold_p95_ms:.1f} ms",
+            "p50 ≤ 3, p95 ≤ 10, p99 ≤ 20 ms (10k)",
+            "whoosh-bigram 49.7 / 315 / 426 ms (10k)",
+        ),
+        (
+            f"search index build, {f.items:,} items",
+            f"{f.build_docs_per_s:,.0f} items/s, {f.index_mb:.1f} MB for {f.raw_text_mb:.1f} MB of text",
+            "≥ 800 docs/s",
+            "whoosh 55 docs/s",
+        ),
+        (
+            f"search recall, {f.recall_queries} queries vs substring scan",
+            f"{f.recall_missed} missed, {f.recall_over} over",
+            "0 missed",
+            "",
+        ),
     ]
     if f.page_rps is not None:
         cached = f", {f.page_cached_rps:,.0f} req/s with the page cache" if f.page_cached_rps else ""
-        rows.append(("/search page, gunicorn, 32 connections",
-                     f"{f.page_rps:,.0f} req/s, p99 {f.page_p99_ms:.0f} ms{cached}", "≥ 300 req/s",
-                     "382 req/s (fts5-bigram, gthread)"))
+        rows.append(
+            (
+                "/search page, gunicorn, 32 connections",
+                f"{f.page_rps:,.0f} req/s, p99 {f.page_p99_ms:.0f} ms{cached}",
+                "≥ 300 req/s",
+                "382 req/s (fts5-bigram, gthread)",
+            )
+        )
     return rows
 
 
@@ -98,9 +141,15 @@ def durability_rows(quick: bool) -> list[Row]:
     rows = []
     backends = ("sqlite",) if quick else ("sqlite", "postgresql")
     for f in durability.run_all(backends, comments=300 if quick else 1000):
-        rows.append((f"comment durability, {f['backend']}, {f['comments']:,} comments, kill -9 at half",
-                     f"{f['acknowledged']:,} acknowledged, {f['per_second']:.0f}/s; lost {f['lost']}, "
-                     f"duplicated {f['duplicated']}; integrity {f['integrity']}", "0 lost, 0 duplicated", ""))
+        rows.append(
+            (
+                f"comment durability, {f['backend']}, {f['comments']:,} comments, kill -9 at half",
+                f"{f['acknowledged']:,} acknowledged, {f['per_second']:.0f}/s; lost {f['lost']}, "
+                f"duplicated {f['duplicated']}; integrity {f['integrity']}",
+                "0 lost, 0 duplicated",
+                "",
+            )
+        )
     return rows
 
 
@@ -120,19 +169,26 @@ def main() -> None:
     args = parser.parse_args()
     started = time.time()
     machine = _machine()
-    sections = {"web": lambda: web_rows(args.quick), "export": lambda: export_rows(args.quick),
-                "search": lambda: module_rows("search", args.quick),
-                "durability": lambda: module_rows("durability", args.quick)}
+    sections = {
+        "web": lambda: web_rows(args.quick),
+        "export": lambda: export_rows(args.quick),
+        "search": lambda: module_rows("search", args.quick),
+        "durability": lambda: module_rows("durability", args.quick),
+    }
     rows: list[Row] = []
     for name, run in sections.items():
         if args.only and name not in args.only:
             continue
         print(f"… {name}", file=sys.stderr, flush=True)
         rows += run()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     print(f"\nMachine: {machine}")
-    print(f"Command: python -m benchmarks{' --quick' if args.quick else ''} (commit {commit or '?'}, "
-          f"{time.time() - started:.0f} s)\n")
+    print(
+        f"Command: python -m benchmarks{' --quick' if args.quick else ''} (commit {commit or '?'}, "
+        f"{time.time() - started:.0f} s)\n"
+    )
     print("| measurement | figure | target | anchor |")
     print("|---|---|---|---|")
     for row in rows:

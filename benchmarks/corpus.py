@@ -81,14 +81,25 @@ def build_corpus(sess: Session, seeds_dir: Path, n: int, seed: int = 7, slug_pre
         sess.add(doc)
         if i % 5 == 0:
             items = [
-                QAItem(position=k, question=f"问题{k + 1}：{rng.choice(paragraphs)[:40]}？",
-                       answer_md=(answer := rng.choice(paragraphs)), answer_html=render_markdown(answer))
+                QAItem(
+                    position=k,
+                    question=f"问题{k + 1}：{rng.choice(paragraphs)[:40]}？",
+                    answer_md=(answer := rng.choice(paragraphs)),
+                    answer_html=render_markdown(answer),
+                )
                 for k in range(3)
             ]
-            sess.add(Interpretation(
-                slug=f"{slug_prefix}-{i:06d}-qa", document=doc, title=f"一图读懂：{doc.title}",
-                form="qa", status="published", published_at=doc.published_at, items=items,
-            ))
+            sess.add(
+                Interpretation(
+                    slug=f"{slug_prefix}-{i:06d}-qa",
+                    document=doc,
+                    title=f"一图读懂：{doc.title}",
+                    form="qa",
+                    status="published",
+                    published_at=doc.published_at,
+                    items=items,
+                )
+            )
         if i % 500 == 499:
             sess.flush()
     sess.commit()

@@ -84,8 +84,11 @@ class Figures:
         return self.before_kill_acknowledged / self.before_kill_seconds if self.before_kill_seconds else 0.0
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "per_second": round(self.per_second, 1),
-                "per_second_before_kill": round(self.per_second_before_kill, 1)}
+        return {
+            **asdict(self),
+            "per_second": round(self.per_second, 1),
+            "per_second_before_kill": round(self.per_second_before_kill, 1),
+        }
 
 
 # -- database ---------------------------------------------------------------------------------------
@@ -135,9 +138,19 @@ def _prepare(db_url: str, instance: Path) -> None:
         db.session.add(agency)
         db.session.commit()
         today = local_today()
-        service.create_consultation(db.session, "benchmark", service.ConsultationInput(
-            title="基准测试征集", agency_id=agency.id, kind="other", opens_on=today - timedelta(days=1),
-            closes_on=today + timedelta(days=30), draft_md="第一条 测试。\n\n第二条 测试。", slug=SLUG))
+        service.create_consultation(
+            db.session,
+            "benchmark",
+            service.ConsultationInput(
+                title="基准测试征集",
+                agency_id=agency.id,
+                kind="other",
+                opens_on=today - timedelta(days=1),
+                closes_on=today + timedelta(days=30),
+                draft_md="第一条 测试。\n\n第二条 测试。",
+                slug=SLUG,
+            ),
+        )
         db.session.remove()
     app.extensions["engine"].dispose()
 
@@ -160,8 +173,14 @@ def _check(db_url: str) -> tuple[dict[str, list[str]], str]:
             verdict = "ok" if rows == ["ok"] and not fk else f"FAILED: {rows[:3]} {fk[:3]}"
         else:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS amcheck"))
-            indexes = [r[0] for r in conn.execute(text(
-                "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'consultation_comment'::regclass"))]
+            indexes = [
+                r[0]
+                for r in conn.execute(
+                    text(
+                        "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid = 'consultation_comment'::regclass"
+                    )
+                )
+            ]
             for index in indexes:  # raises if an index is corrupt or a unique index holds duplicates
                 conn.execute(text("SELECT bt_index_check(CAST(:i AS regclass), true)"), {"i": index})
             conn.commit()
@@ -179,19 +198,42 @@ class _Server:
         self.workers = workers
         self.threads = threads
         self.env = {
-            **os.environ, "PORTAL_DATABASE_URL": db_url, "PORTAL_INSTANCE_PATH": str(instance),
-            "PORTAL_SECRET_KEY": "bench-secret", "PORTAL_COMMENT_RATE_LIMIT": "off",
-            "PORTAL_PAGE_CACHE_SECONDS": "0", "PYTHONPATH": str(ROOT),
+            **os.environ,
+            "PORTAL_DATABASE_URL": db_url,
+            "PORTAL_INSTANCE_PATH": str(instance),
+            "PORTAL_SECRET_KEY": "bench-secret",
+            "PORTAL_COMMENT_RATE_LIMIT": "off",
+            "PORTAL_PAGE_CACHE_SECONDS": "0",
+            "PYTHONPATH": str(ROOT),
         }
         self.proc: subprocess.Popen | None = None
         self.log = (instance / "gunicorn.log").open("ab")
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
-             "--worker-class", "sync" if self.threads == 1 else "gthread", "--threads", str(self.threads),
-             "--backlog", "2048", "--timeout", "60", "portal.wsgi:app"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                str(self.workers),
+                "--worker-class",
+                "sync" if self.threads == 1 else "gthread",
+                "--threads",
+                str(self.threads),
+                "--backlog",
+                "2048",
+                "--timeout",
+                "60",
+                "portal.wsgi:app",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=self.log,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -230,7 +272,9 @@ _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 class _Client(threading.Thread):
-    def __init__(self, port: int, jobs: queue.Queue, results: dict, lock: threading.Lock, stats: Figures) -> None:
+    def __init__(
+        self, port: int, jobs: queue.Queue, results: dict, lock: threading.Lock, stats: Figures
+    ) -> None:
         super().__init__(daemon=True)
         self.port, self.jobs, self.results, self.lock, self.stats = port, jobs, results, lock, stats
 
@@ -262,13 +306,23 @@ class _Client(threading.Thread):
                 index, key = self.jobs.get_nowait()
             except queue.Empty:
                 return
-            body = urllib.parse.urlencode({"csrf_token": token, "key": key, "body": f"基准测试意见第{index}号",
-                                           "clause": "", "name": "", "contact": "", "consent": "1"})
+            body = urllib.parse.urlencode(
+                {
+                    "csrf_token": token,
+                    "key": key,
+                    "body": f"基准测试意见第{index}号",
+                    "clause": "",
+                    "name": "",
+                    "contact": "",
+                    "consent": "1",
+                }
+            )
             headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
             while True:
                 try:
-                    status, response_headers, _data = self._request("POST", f"/consultations/{SLUG}/comments",
-                                                                    body, headers)
+                    status, response_headers, _data = self._request(
+                        "POST", f"/consultations/{SLUG}/comments", body, headers
+                    )
                 except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer: retry
                     status = 0
                 if status == 303:
@@ -288,14 +342,23 @@ class _Client(threading.Thread):
 # -- the run ----------------------------------------------------------------------------------------
 
 
-def run(backend: str = "sqlite", comments: int = 3000, concurrency: int = 32, workers: int = 2,
-        pg_url: str = DEFAULT_PG, kill_at: float = 0.5, threads: int = 8) -> dict[str, Any]:
+def run(
+    backend: str = "sqlite",
+    comments: int = 3000,
+    concurrency: int = 32,
+    workers: int = 2,
+    pg_url: str = DEFAULT_PG,
+    kill_at: float = 0.5,
+    threads: int = 8,
+) -> dict[str, Any]:
     """Run the benchmark once on ``backend`` and return its figures."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-durability-"))
     instance = workdir / "instance"
     instance.mkdir()
     database = _Database(backend, workdir, pg_url)
-    stats = Figures(backend=backend, comments=comments, concurrency=concurrency, workers=workers, threads=threads)
+    stats = Figures(
+        backend=backend, comments=comments, concurrency=concurrency, workers=workers, threads=threads
+    )
     server = _Server(database.url, instance, free_port(), workers, threads)
     try:
         _prepare(database.url, instance)
@@ -375,16 +438,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", "--comments", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (gthread; 1: sync workers)")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads per worker (gthread; 1: sync workers)"
+    )
     parser.add_argument("--pg-url", default=os.environ.get("PORTAL_BENCH_PG_URL", DEFAULT_PG))
     args = parser.parse_args(argv)
     backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
     ok = True
     for backend in backends:
-        figures = run(backend, comments=args.comments, concurrency=args.concurrency, workers=args.workers,
-                      pg_url=args.pg_url, threads=args.threads)
+        figures = run(
+            backend,
+            comments=args.comments,
+            concurrency=args.concurrency,
+            workers=args.workers,
+            pg_url=args.pg_url,
+            threads=args.threads,
+        )
         print(format_figures(figures), flush=True)
-        ok = ok and figures["lost"] == 0 and figures["duplicated"] == 0 and figures["integrity"].startswith("ok")
+        ok = (
+            ok
+            and figures["lost"] == 0
+            and figures["duplicated"] == 0
+            and figures["integrity"].startswith("ok")
+        )
         ok = ok and figures["acknowledged"] == figures["comments"]
     return 0 if ok else 1
 

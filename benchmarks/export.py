@@ -41,8 +41,14 @@ def make_site(workdir: Path, seeds_dir: Path, documents: int, **overrides: objec
     from portal.app import create_app
     from portal.db import Base
 
-    app = create_app({"instance_path": workdir / "instance", "search_index": workdir / "search_index",
-                      "secret_key": "bench", **overrides})
+    app = create_app(
+        {
+            "instance_path": workdir / "instance",
+            "search_index": workdir / "search_index",
+            "secret_key": "bench",
+            **overrides,
+        }
+    )
     Base.metadata.create_all(app.extensions["engine"])
     with app.app_context():
         build_corpus(db.session, seeds_dir, documents)
@@ -66,8 +72,17 @@ def measure_export(seeds_dir: Path, documents: int) -> ExportFigures:
             db.session.remove()
         second = freeze(app, work / "site")
         app.extensions["engine"].dispose()
-    return ExportFigures(documents, first.pages, first.seconds, second.written, second.seconds, cpu,
-                         first.processes, load, second.pages)
+    return ExportFigures(
+        documents,
+        first.pages,
+        first.seconds,
+        second.written,
+        second.seconds,
+        cpu,
+        first.processes,
+        load,
+        second.pages,
+    )
 
 
 def _cpu_seconds() -> float:
@@ -83,8 +98,10 @@ if __name__ == "__main__":
 
     for n in [int(a) for a in sys.argv[1:]] or [1000]:
         f = measure_export(find_seeds(), n)
-        print(f"{n} documents: {f.pages} pages in {f.seconds:.2f} s = {f.pages_per_second:,.0f} pages/s "
-              f"({f.processes} processes; CPU {f.cpu_seconds:.2f} s = {f.pages / f.cpu_seconds:,.0f} pages per "
-              f"CPU-second; load average before {f.load_average:.1f}); "
-              f"re-export after one publication: {f.rewrite_rendered} pages in {f.rewrite_seconds:.2f} s = "
-              f"{f.rewrite_pages_per_second:,.0f} pages/s, {f.rewrite_pages} files rewritten")
+        print(
+            f"{n} documents: {f.pages} pages in {f.seconds:.2f} s = {f.pages_per_second:,.0f} pages/s "
+            f"({f.processes} processes; CPU {f.cpu_seconds:.2f} s = {f.pages / f.cpu_seconds:,.0f} pages per "
+            f"CPU-second; load average before {f.load_average:.1f}); "
+            f"re-export after one publication: {f.rewrite_rendered} pages in {f.rewrite_seconds:.2f} s = "
+            f"{f.rewrite_pages_per_second:,.0f} pages/s, {f.rewrite_pages} files rewritten"
+        )

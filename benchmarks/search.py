@@ -37,8 +37,23 @@ from benchmarks.corpus import build_corpus
 from benchmarks.seeds import find_seeds
 from deploy.local_stack import free_port
 
-RECALL_WORDS = ["预公开", "政务新媒体", "僵尸留言板", "问责", "一网通办", "政务公开", "形式主义", "基层减负",
-                "考核", "督查检查", "转作风", "营商环境", "12345", "常务会议", "依申请公开"]
+RECALL_WORDS = [
+    "预公开",
+    "政务新媒体",
+    "僵尸留言板",
+    "问责",
+    "一网通办",
+    "政务公开",
+    "形式主义",
+    "基层减负",
+    "考核",
+    "督查检查",
+    "转作风",
+    "营商环境",
+    "12345",
+    "常务会议",
+    "依申请公开",
+]
 PG_ADMIN_URL = os.environ.get("PORTAL_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
@@ -76,7 +91,9 @@ class SearchFigures:
 # -- queries ----------------------------------------------------------------------------------------
 
 
-def make_queries(texts: list[str], doc_numbers: list[str], seed: int = 3) -> list[tuple[str, str, dict[str, str]]]:
+def make_queries(
+    texts: list[str], doc_numbers: list[str], seed: int = 3
+) -> list[tuple[str, str, dict[str, str]]]:
     """200 (kind, query text, filters): words, two words, phrases, 文号, and some of them with a year."""
     rng = random.Random(seed)
     runs = [run for text in texts[:2000] for run in _CJK_RUN.findall(text) if len(run) >= 6]
@@ -85,19 +102,21 @@ def make_queries(texts: list[str], doc_numbers: list[str], seed: int = 3) -> lis
         run = rng.choice(runs)
         size = rng.choice([2, 2, 3, 4])
         start = rng.randrange(0, len(run) - size + 1)
-        return run[start:start + size]
+        return run[start : start + size]
 
     def phrase() -> str:
         run = rng.choice([r for r in runs if len(r) >= 8] or runs)
         size = rng.randint(5, min(10, len(run)))
         start = rng.randrange(0, len(run) - size + 1)
-        return run[start:start + size]
+        return run[start : start + size]
 
     queries = [("word", word(), {}) for _ in range(60)]
     queries += [("two words", f"{word()} {word()}", {}) for _ in range(40)]
     queries += [("phrase", phrase(), {}) for _ in range(40)]
     queries += [("文号", rng.choice(doc_numbers), {}) for _ in range(20)]
-    queries += [(f"{kind}+year", q, {"year": str(rng.randint(2018, 2023))}) for kind, q, _ in rng.sample(queries, 40)]
+    queries += [
+        (f"{kind}+year", q, {"year": str(rng.randint(2018, 2023))}) for kind, q, _ in rng.sample(queries, 40)
+    ]
     return queries
 
 
@@ -139,9 +158,16 @@ def _make_app(workdir: Path, backend: str, database_url: str):  # noqa: ANN202
     from portal.app import create_app
     from portal.db import Base
 
-    app = create_app({"instance_path": workdir / "instance", "search_index": workdir / "search_index",
-                      "secret_key": "bench", "database_url": database_url, "search_backend": backend,
-                      "page_cache_seconds": 0})
+    app = create_app(
+        {
+            "instance_path": workdir / "instance",
+            "search_index": workdir / "search_index",
+            "secret_key": "bench",
+            "database_url": database_url,
+            "search_backend": backend,
+            "page_cache_seconds": 0,
+        }
+    )
     Base.metadata.create_all(app.extensions["engine"])
     return app
 
@@ -167,8 +193,14 @@ def _postgres_database() -> tuple[str, callable]:
 # -- the search page under wrk ----------------------------------------------------------------------
 
 
-def wrk_search_page(workdir: Path, env: dict[str, str], queries: list[tuple[str, str, dict[str, str]]],
-                    seconds: int = 10, connections: int = 32, warmup: int = 20) -> tuple[float, float] | None:
+def wrk_search_page(
+    workdir: Path,
+    env: dict[str, str],
+    queries: list[tuple[str, str, dict[str, str]]],
+    seconds: int = 10,
+    connections: int = 32,
+    warmup: int = 20,
+) -> tuple[float, float] | None:
     """(requests/s, p99 ms) of /search cycling through ``queries``, 2 sync gunicorn workers; None without wrk."""
     if not shutil.which("wrk"):
         return None
@@ -179,10 +211,24 @@ def wrk_search_page(workdir: Path, env: dict[str, str], queries: list[tuple[str,
         "paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
         "counter = 0\n"
         "request = function()\n  counter = counter + 1\n"
-        "  return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n", "utf-8")
+        "  return wrk.format('GET', paths[(counter % #paths) + 1])\nend\n",
+        "utf-8",
+    )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "portal.wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-k",
+            "sync",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "portal.wsgi:app",
+        ],
         env={**os.environ, **env, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
         start_new_session=True,
     )
@@ -196,10 +242,26 @@ def wrk_search_page(workdir: Path, env: dict[str, str], queries: list[tuple[str,
                 time.sleep(0.3)
         # Warm both workers before measuring: cached searcher, facet arrays and the postings of every query
         # (the first pass reads them from the index; its cost is the benchmark's "first pass" column).
-        subprocess.run(["wrk", "-t2", "-c4", f"-d{warmup}s", "-s", str(script), f"http://127.0.0.1:{port}"],
-                       capture_output=True, check=False)
-        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-                              f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=False).stdout
+        subprocess.run(
+            ["wrk", "-t2", "-c4", f"-d{warmup}s", "-s", str(script), f"http://127.0.0.1:{port}"],
+            capture_output=True,
+            check=False,
+        )
+        out = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{port}",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -212,7 +274,9 @@ def wrk_search_page(workdir: Path, env: dict[str, str], queries: list[tuple[str,
 # -- one measurement --------------------------------------------------------------------------------
 
 
-def measure(n: int, backend: str = "whoosh", web: bool = True, seeds_dir: Path | None = None) -> SearchFigures:
+def measure(
+    n: int, backend: str = "whoosh", web: bool = True, seeds_dir: Path | None = None
+) -> SearchFigures:
     """Build an n-document corpus and its index on ``backend`` (whoosh | postgres) and measure it."""
     from sqlalchemy.orm import Session
 
@@ -245,8 +309,10 @@ def measure(n: int, backend: str = "whoosh", web: bool = True, seeds_dir: Path |
         started, cpu, workers = time.perf_counter(), time.process_time(), _children_cpu()
         stats = index.rebuild(iter(docs))
         build_seconds = time.perf_counter() - started
-        notes = [f"build CPU {time.process_time() - cpu:.1f} s in this process + "
-                 f"{_children_cpu() - workers:.1f} s in worker processes"]
+        notes = [
+            f"build CPU {time.process_time() - cpu:.1f} s in this process + "
+            f"{_children_cpu() - workers:.1f} s in worker processes"
+        ]
 
         queries = make_queries(list(texts.values()), sorted({d.doc_number for d in docs if d.doc_number}))
         requests = [SearchRequest(parse_query(q), filters=f) for _k, q, f in queries]
@@ -274,21 +340,37 @@ def measure(n: int, backend: str = "whoosh", web: bool = True, seeds_dir: Path |
             over += len(found - expected)
 
         figures = SearchFigures(
-            backend=backend, documents=n, items=len(docs), build_seconds=build_seconds,
-            build_docs_per_s=len(docs) / build_seconds, index_mb=stats.size_bytes / 1e6,
+            backend=backend,
+            documents=n,
+            items=len(docs),
+            build_seconds=build_seconds,
+            build_docs_per_s=len(docs) / build_seconds,
+            index_mb=stats.size_bytes / 1e6,
             raw_text_mb=raw_bytes / 1e6,
-            p50_ms=_percentile(wall, 50), p95_ms=_percentile(wall, 95), p99_ms=_percentile(wall, 99),
-            cpu_p50_ms=_percentile(cpu_times, 50), cpu_p95_ms=_percentile(cpu_times, 95),
-            cpu_p99_ms=_percentile(cpu_times, 99), year_p95_ms=_percentile(year, 95),
-            cold_p50_ms=_percentile(cold, 50), cold_p95_ms=_percentile(cold, 95),
-            recall_queries=len(recall), recall_missed=missed, recall_over=over,
-            load_average=os.getloadavg()[0], notes=notes,
+            p50_ms=_percentile(wall, 50),
+            p95_ms=_percentile(wall, 95),
+            p99_ms=_percentile(wall, 99),
+            cpu_p50_ms=_percentile(cpu_times, 50),
+            cpu_p95_ms=_percentile(cpu_times, 95),
+            cpu_p99_ms=_percentile(cpu_times, 99),
+            year_p95_ms=_percentile(year, 95),
+            cold_p50_ms=_percentile(cold, 50),
+            cold_p95_ms=_percentile(cold, 95),
+            recall_queries=len(recall),
+            recall_missed=missed,
+            recall_over=over,
+            load_average=os.getloadavg()[0],
+            notes=notes,
         )
         figures.page_cpu_ms, figures.page_wall_ms = page_cost(app, queries)
         if web:
-            env = {"PORTAL_DATABASE_URL": database_url, "PORTAL_SEARCH_BACKEND": backend,
-                   "PORTAL_SEARCH_INDEX": str(workdir / "search_index"),
-                   "PORTAL_INSTANCE_PATH": str(workdir / "instance"), "PORTAL_SECRET_KEY": "bench"}
+            env = {
+                "PORTAL_DATABASE_URL": database_url,
+                "PORTAL_SEARCH_BACKEND": backend,
+                "PORTAL_SEARCH_INDEX": str(workdir / "search_index"),
+                "PORTAL_INSTANCE_PATH": str(workdir / "instance"),
+                "PORTAL_SECRET_KEY": "bench",
+            }
             measured = wrk_search_page(workdir, {**env, "PORTAL_PAGE_CACHE_SECONDS": "0"}, queries)
             if measured:
                 figures.page_rps, figures.page_p99_ms = measured
@@ -313,25 +395,38 @@ def print_table(rows: list[SearchFigures]) -> None:
     def fmt(value: float | None, spec: str = ".0f") -> str:
         return "–" if value is None else format(value, spec)
 
-    print("| backend | N docs (items) | build items/s | index MB (raw text MB) | p50 / p95 / p99 ms wall "
-          "| p50 / p95 / p99 ms CPU | p95 ms with year | first pass p50 / p95 ms | recall (queries: missed / over) "
-          "| page CPU ms | /search req/s (p99 ms) | req/s page cache on | load avg |")
+    print(
+        "| backend | N docs (items) | build items/s | index MB (raw text MB) | p50 / p95 / p99 ms wall "
+        "| p50 / p95 / p99 ms CPU | p95 ms with year | first pass p50 / p95 ms | recall (queries: missed / over) "
+        "| page CPU ms | /search req/s (p99 ms) | req/s page cache on | load avg |"
+    )
     print("|---|---:|---:|---:|---|---|---:|---|---|---:|---|---:|---:|")
     for r in rows:
-        print(f"| {r.backend} | {r.documents:,} ({r.items:,}) | {r.build_docs_per_s:.0f} "
-              f"| {r.index_mb:.1f} ({r.raw_text_mb:.1f}) | {r.p50_ms:.1f} / {r.p95_ms:.1f} / {r.p99_ms:.1f} "
-              f"| {r.cpu_p50_ms:.1f} / {r.cpu_p95_ms:.1f} / {r.cpu_p99_ms:.1f} | {r.year_p95_ms:.1f} "
-              f"| {r.cold_p50_ms:.1f} / {r.cold_p95_ms:.1f} "
-              f"| {r.recall_queries}: {r.recall_missed} / {r.recall_over} | {r.page_cpu_ms:.1f} "
-              f"| {fmt(r.page_rps)} ({fmt(r.page_p99_ms)}) | {fmt(r.page_cached_rps)} | {r.load_average:.1f} |")
+        print(
+            f"| {r.backend} | {r.documents:,} ({r.items:,}) | {r.build_docs_per_s:.0f} "
+            f"| {r.index_mb:.1f} ({r.raw_text_mb:.1f}) | {r.p50_ms:.1f} / {r.p95_ms:.1f} / {r.p99_ms:.1f} "
+            f"| {r.cpu_p50_ms:.1f} / {r.cpu_p95_ms:.1f} / {r.cpu_p99_ms:.1f} | {r.year_p95_ms:.1f} "
+            f"| {r.cold_p50_ms:.1f} / {r.cold_p95_ms:.1f} "
+            f"| {r.recall_queries}: {r.recall_missed} / {r.recall_over} | {r.page_cpu_ms:.1f} "
+            f"| {fmt(r.page_rps)} ({fmt(r.page_p99_ms)}) | {fmt(r.page_cached_rps)} | {r.load_average:.1f} |"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("-n", "--documents", type=int, action="append",
-                        help="corpus size (repeatable; default 1000, 10000 and 50000)")
-    parser.add_argument("--backend", choices=["whoosh", "postgres"], action="append",
-                        help="backend (repeatable; default both)")
+    parser.add_argument(
+        "-n",
+        "--documents",
+        type=int,
+        action="append",
+        help="corpus size (repeatable; default 1000, 10000 and 50000)",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=["whoosh", "postgres"],
+        action="append",
+        help="backend (repeatable; default both)",
+    )
     parser.add_argument("--no-web", action="store_true", help="skip the search page under wrk")
     args = parser.parse_args(argv)
     rows = []

@@ -50,8 +50,10 @@ def bench_privacy() -> None:
         for text in texts:
             hits += len(privacy.scan(text, "正文"))
     elapsed = time.perf_counter() - t
-    print(f"privacy scan:    {size * rounds / elapsed / 1e6:.1f} MB/s over the {len(texts)} seed texts "
-          f"({hits // rounds} hits per pass)")
+    print(
+        f"privacy scan:    {size * rounds / elapsed / 1e6:.1f} MB/s over the {len(texts)} seed texts "
+        f"({hits // rounds} hits per pass)"
+    )
 
 
 def bench_publish(n: int) -> None:
@@ -79,29 +81,62 @@ def bench_publish(n: int) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory() as tmp:
         # testing=True: the first delivery attempt runs inline after the commit, so it is timed too.
-        app = create_app({"instance_path": Path(tmp), "search_index": Path(tmp) / "idx", "testing": True,
-                          "secret_key": "bench"})
+        app = create_app(
+            {
+                "instance_path": Path(tmp),
+                "search_index": Path(tmp) / "idx",
+                "testing": True,
+                "secret_key": "bench",
+            }
+        )
         Base.metadata.create_all(app.extensions["engine"])
         with app.app_context():
             sess = db.session
             office = Agency(slug="office", name="北京市西城区人民政府办公室")
             sess.add(office)
             sess.flush()
-            users = {r: User(username=r, roles=[r], agency_id=office.id, password_hash=accounts.hash_password("x" * 12))
-                     for r in ("editor", "reviewer", "publisher", "admin")}
+            users = {
+                r: User(
+                    username=r, roles=[r], agency_id=office.id, password_hash=accounts.hash_password("x" * 12)
+                )
+                for r in ("editor", "reviewer", "publisher", "admin")
+            }
             sess.add_all(users.values())
             sess.commit()
-            hook = channels.save_channel(sess, users["admin"], channels.parse_channel_form(sess, MultiDict(
-                {"name": "hook", "kind": "webhook", "url": f"http://127.0.0.1:{server.server_address[1]}/", "active": "1"}),
-                None))
+            hook = channels.save_channel(
+                sess,
+                users["admin"],
+                channels.parse_channel_form(
+                    sess,
+                    MultiDict(
+                        {
+                            "name": "hook",
+                            "kind": "webhook",
+                            "url": f"http://127.0.0.1:{server.server_address[1]}/",
+                            "active": "1",
+                        }
+                    ),
+                    None,
+                ),
+            )
             sess.commit()
-            body = (find_seeds() / sorted(p.name for p in find_seeds().glob("004_*.txt"))[0]).read_text("utf-8")
+            body = (find_seeds() / sorted(p.name for p in find_seeds().glob("004_*.txt"))[0]).read_text(
+                "utf-8"
+            )
             saves, publishes = [], []
             for i in range(n):
-                form = MultiDict({"title": f"文件 {i}", "disclosure": "active", "body_md": body,
-                                  "agency_ids": str(office.id)})
+                form = MultiDict(
+                    {
+                        "title": f"文件 {i}",
+                        "disclosure": "active",
+                        "body_md": body,
+                        "agency_ids": str(office.id),
+                    }
+                )
                 t = time.perf_counter()
-                doc = editing.save_document(sess, users["editor"], editing.parse_document_form(sess, form, None))
+                doc = editing.save_document(
+                    sess, users["editor"], editing.parse_document_form(sess, form, None)
+                )
                 sess.commit()
                 saves.append(time.perf_counter() - t)
                 publishing.submit(sess, users["editor"], doc)
@@ -115,8 +150,10 @@ def bench_publish(n: int) -> None:
         app.extensions["engine"].dispose()
     server.shutdown()
     print(f"save draft (seed 004, {len(body)} chars): {_ms(saves)}")
-    print(f"publish + privacy check + signed webhook delivered: {_ms(publishes)}; {delivered}/{n} delivered, "
-          f"{len(received)} received")
+    print(
+        f"publish + privacy check + signed webhook delivered: {_ms(publishes)}; {delivered}/{n} delivered, "
+        f"{len(received)} received"
+    )
 
 
 def main() -> None:

@@ -39,19 +39,36 @@ def add_activity(sess) -> None:  # noqa: ANN001
             sess.add(Push(item_type="document", item_id=doc_id, channel_id=channel.id, status="delivered"))
     for n, interp_id in enumerate(sess.scalars(select(Interpretation.id))):
         if n % 3 == 0:
-            sess.add(Push(item_type="interpretation", item_id=interp_id, channel_id=channel.id, status="delivered"))
+            sess.add(
+                Push(item_type="interpretation", item_id=interp_id, channel_id=channel.id, status="delivered")
+            )
     agencies = list(sess.scalars(select(Agency)))
     for n, doc in enumerate(sess.scalars(select(Document).where(Document.normative.is_(True)))):
         if n % 2 == 0:
             opens = doc.written_on - timedelta(days=30)
-            sess.add(Consultation(slug=f"c-{doc.id}", title=f"征集：{doc.title}", agency_id=agencies[n % len(agencies)].id,
-                                  opens_on=opens, closes_on=opens + timedelta(days=20), status="reported",
-                                  final_document_id=doc.id))
+            sess.add(
+                Consultation(
+                    slug=f"c-{doc.id}",
+                    title=f"征集：{doc.title}",
+                    agency_id=agencies[n % len(agencies)].id,
+                    opens_on=opens,
+                    closes_on=opens + timedelta(days=20),
+                    status="reported",
+                    final_document_id=doc.id,
+                )
+            )
     for year in range(2018, 2024):
         for k in range(40):
-            sess.add(Meeting(slug=f"m-{year}-{k}", title=f"会议{year}-{k}", agency_id=agencies[k % len(agencies)].id,
-                             held_on=date(year, 1 + k % 12, 1 + k % 28), invited=["public"] if k % 3 else [],
-                             is_open=bool(k % 3)))
+            sess.add(
+                Meeting(
+                    slug=f"m-{year}-{k}",
+                    title=f"会议{year}-{k}",
+                    agency_id=agencies[k % len(agencies)].id,
+                    held_on=date(year, 1 + k % 12, 1 + k % 28),
+                    invited=["public"] if k % 3 else [],
+                    is_open=bool(k % 3),
+                )
+            )
     sess.commit()
 
 
@@ -75,12 +92,21 @@ def main() -> None:
         with app.app_context():
             add_activity(db.session)
             for position, key in enumerate(svc.METRICS):
-                db.session.add(Target(year=2020, key=key, goal=20 if "growth" in key else 30, position=position,
-                                      unit="points" if "growth" in key else ""))
+                db.session.add(
+                    Target(
+                        year=2020,
+                        key=key,
+                        goal=20 if "growth" in key else 30,
+                        position=position,
+                        unit="points" if "growth" in key else "",
+                    )
+                )
             db.session.commit()
             per_year = len(svc.target_result(db.session, 2020, "qa_rate").population.items)
-            print(f"corpus: {args.documents} documents ({per_year} first published in 2020), "
-                  f"built in {time.perf_counter() - started:.0f} s on {app.extensions['engine'].dialect.name}")
+            print(
+                f"corpus: {args.documents} documents ({per_year} first published in 2020), "
+                f"built in {time.perf_counter() - started:.0f} s on {app.extensions['engine'].dialect.name}"
+            )
             report = []
             for _ in range(args.rounds):
                 t = time.perf_counter()
@@ -89,9 +115,11 @@ def main() -> None:
                 db.session.expire_all()
             print(f"year_report(2020), all five targets: {_ms(report)}")
         client = app.test_client()
-        for label, url in [("dashboard /targets/2020/", "/targets/2020/"),
-                           ("drill-down /targets/2020/new_media_push_rate/", "/targets/2020/new_media_push_rate/"),
-                           ("export holding_back.csv", "/targets/2020/qa_rate/holding_back.csv")]:
+        for label, url in [
+            ("dashboard /targets/2020/", "/targets/2020/"),
+            ("drill-down /targets/2020/new_media_push_rate/", "/targets/2020/new_media_push_rate/"),
+            ("export holding_back.csv", "/targets/2020/qa_rate/holding_back.csv"),
+        ]:
             samples, size = [], 0
             for _ in range(args.rounds):
                 t = time.perf_counter()

@@ -48,11 +48,18 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, label: str, seconds: int = 10, connections: int = 32, threads: int = 2) -> LoadFigures:
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-                         capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
-    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out))
+    errors = sum(
+        int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|Socket errors:.*?timeout)\s*:?\s*(\d+)", out)
+    )
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     return LoadFigures(label, rps, p99, errors, requests)
 
@@ -80,12 +87,19 @@ def measure_pages(seeds_dir: Path, documents: int = 1000, seconds: int = 10) -> 
         assert report.ok, report.errors[:3]
         app.extensions["engine"].dispose()
         path = f"/policies/doc-{documents // 2:06d}/"
-        env = {"PORTAL_INSTANCE_PATH": str(work / "instance"), "PORTAL_SECRET_KEY": "bench",
-               "PORTAL_SEARCH_INDEX": str(work / "search_index"), "PORTAL_BASE_URL": f"http://127.0.0.1:{nginx_port}"}
-        for label, cache in (("gunicorn -w2 sync, rendered-page cache", "60"),
-                             ("gunicorn -w2 sync, every request rendered", "0")):
-            proc = start_gunicorn({**env, "PORTAL_PAGE_CACHE_SECONDS": cache}, app_port, workers=2,
-                                  log=work / "gunicorn.log")
+        env = {
+            "PORTAL_INSTANCE_PATH": str(work / "instance"),
+            "PORTAL_SECRET_KEY": "bench",
+            "PORTAL_SEARCH_INDEX": str(work / "search_index"),
+            "PORTAL_BASE_URL": f"http://127.0.0.1:{nginx_port}",
+        }
+        for label, cache in (
+            ("gunicorn -w2 sync, rendered-page cache", "60"),
+            ("gunicorn -w2 sync, every request rendered", "0"),
+        ):
+            proc = start_gunicorn(
+                {**env, "PORTAL_PAGE_CACHE_SECONDS": cache}, app_port, workers=2, log=work / "gunicorn.log"
+            )
             try:
                 url = f"http://127.0.0.1:{app_port}{path}"
                 size = len(urllib.request.urlopen(url, timeout=10).read())

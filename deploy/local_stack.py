@@ -41,32 +41,58 @@ def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 30.0) -> N
     raise RuntimeError(f"nothing listens on {port} after {timeout} s")
 
 
-def start_gunicorn(env: dict[str, str], port: int, workers: int = 2, log: Path | None = None) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict[str, str], port: int, workers: int = 2, log: Path | None = None
+) -> subprocess.Popen:
     """gunicorn with deploy/gunicorn.conf.py; ``env`` carries the PORTAL_* settings."""
     full_env = {**os.environ, **env, "PORTAL_BIND": f"127.0.0.1:{port}", "PORTAL_WORKERS": str(workers)}
     out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")],
-        cwd=ROOT, env=full_env, stdout=out, stderr=out, start_new_session=True,
+        cwd=ROOT,
+        env=full_env,
+        stdout=out,
+        stderr=out,
+        start_new_session=True,
     )
     wait_for_port(port, proc)
     return proc
 
 
-def start_nginx(export_dir: Path, run_dir: Path, port: int, upstream_port: int, app_url: str = "",
-                workers: int = 2) -> subprocess.Popen:
+def start_nginx(
+    export_dir: Path, run_dir: Path, port: int, upstream_port: int, app_url: str = "", workers: int = 2
+) -> subprocess.Popen:
     binary = nginx_binary()
     if binary is None:
         raise RuntimeError(NGINX_MISSING)
-    text = render(export_dir, run_dir, listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{upstream_port}",
-                  app_url=app_url, user="root" if os.geteuid() == 0 else "", workers=workers)
+    text = render(
+        export_dir,
+        run_dir,
+        listen=f"127.0.0.1:{port}",
+        upstream=f"127.0.0.1:{upstream_port}",
+        app_url=app_url,
+        user="root" if os.geteuid() == 0 else "",
+        workers=workers,
+    )
     conf = run_dir / "nginx.conf"
     conf.write_text(text)
-    args = [binary, "-p", str(run_dir), "-e", str(run_dir / "error.log"), "-c", str(conf), "-g", "daemon off;"]
+    args = [
+        binary,
+        "-p",
+        str(run_dir),
+        "-e",
+        str(run_dir / "error.log"),
+        "-c",
+        str(conf),
+        "-g",
+        "daemon off;",
+    ]
     check = subprocess.run([*args[:-2], "-t"], capture_output=True, text=True)
     if check.returncode != 0:
         raise RuntimeError(f"nginx -t failed:\n{check.stderr}")
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     wait_for_port(port, proc)
     return proc
 

@@ -23,17 +23,30 @@ add_header X-Portal-Source app always;
 """
 
 
-def render(export_dir: Path, run_dir: Path, listen: str = "127.0.0.1:8080", upstream: str = "127.0.0.1:8000",
-           app_url: str = "", user: str = "", workers: int = 2, access_log: str = "off",
-           mime_types: str = "/etc/nginx/mime.types") -> str:
+def render(
+    export_dir: Path,
+    run_dir: Path,
+    listen: str = "127.0.0.1:8080",
+    upstream: str = "127.0.0.1:8000",
+    app_url: str = "",
+    user: str = "",
+    workers: int = 2,
+    access_log: str = "off",
+    mime_types: str = "/etc/nginx/mime.types",
+) -> str:
     """The config text; also creates ``run_dir`` and writes ``proxy_params.conf`` there."""
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "proxy_params.conf").write_text(PROXY_PARAMS)
     parts = urlsplit(app_url)
     values = {
-        "EXPORT_DIR": str(export_dir.resolve()), "RUN_DIR": str(run_dir.resolve()), "LISTEN": listen,
-        "UPSTREAM": upstream, "USER": user or getpass.getuser(), "WORKERS": str(workers),
-        "ACCESS_LOG": access_log, "MIME_TYPES": mime_types,
+        "EXPORT_DIR": str(export_dir.resolve()),
+        "RUN_DIR": str(run_dir.resolve()),
+        "LISTEN": listen,
+        "UPSTREAM": upstream,
+        "USER": user or getpass.getuser(),
+        "WORKERS": str(workers),
+        "ACCESS_LOG": access_log,
+        "MIME_TYPES": mime_types,
         "APP_ORIGIN": f"{parts.scheme}://{parts.netloc}" if parts.netloc else "",
     }
     text = (HERE / "nginx.conf").read_text()
@@ -54,8 +67,16 @@ def main() -> None:
     parser.add_argument("--access-log", default="off")
     parser.add_argument("--out", action="store_true", help="write RUN_DIR/nginx.conf instead of printing")
     args = parser.parse_args()
-    text = render(args.export, args.run_dir, args.listen, args.upstream, args.app_url, args.user,
-                  args.workers, args.access_log)
+    text = render(
+        args.export,
+        args.run_dir,
+        args.listen,
+        args.upstream,
+        args.app_url,
+        args.user,
+        args.workers,
+        args.access_log,
+    )
     if args.out:
         (args.run_dir / "nginx.conf").write_text(text)
     else:

@@ -13,8 +13,11 @@ from portal.cli import main, make_app
 
 @main.command("create-admin")
 @click.argument("name")
-@click.option("--password-file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-              help="read the password from the first line of this file instead of prompting")
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="read the password from the first line of this file instead of prompting",
+)
 def create_admin(name: str, password_file: Path | None) -> None:
     """Create an admin account NAME. The TOTP second factor is enrolled at its first sign-in."""
     from portal.services import accounts
@@ -33,5 +36,6 @@ def create_admin(name: str, password_file: Path | None) -> None:
             click.echo(f"error: {exc.english}", err=True)
             sys.exit(1)
         db.session.commit()
-        click.echo(f"created admin {user.username!r} (id {user.id}); a TOTP authenticator is bound at first sign-in")
-
+        click.echo(
+            f"created admin {user.username!r} (id {user.id}); a TOTP authenticator is bound at first sign-in"
+        )

@@ -11,12 +11,21 @@ from portal.cli import main, make_app
 
 
 @main.command()
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="directory to write (created if missing; a previous export there is updated in place)")
-@click.option("--base-url", default="", help="URL of the dynamic app for forms and search "
-              "(default: PORTAL_BASE_URL)")
-@click.option("--processes", type=click.IntRange(min=1), default=None,
-              help="processes rendering the bulk pages (default: one per idle core)")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="directory to write (created if missing; a previous export there is updated in place)",
+)
+@click.option(
+    "--base-url", default="", help="URL of the dynamic app for forms and search (default: PORTAL_BASE_URL)"
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="processes rendering the bulk pages (default: one per idle core)",
+)
 def freeze(out: Path, base_url: str, processes: int | None) -> None:
     """Write every public page, feed, sitemap.xml and robots.txt as static files."""
     from portal.export import freeze as run_freeze

@@ -81,13 +81,20 @@ def _document_title(content_dir: Path, slug: str) -> str:
 
 @main.command("import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--out", metavar="PATH|-", help="Write here instead of content/…/<slug>.md; '-' prints to standard output.")
+@click.option(
+    "--out",
+    metavar="PATH|-",
+    help="Write here instead of content/…/<slug>.md; '-' prints to standard output.",
+)
 @click.option("--slug", help="File name (without .md) to use instead of the one derived from the text.")
-@click.option("--interpretation", is_flag=True, help="The text is a Q&A interpretation (问：/答：) of --for SLUG.")
+@click.option(
+    "--interpretation", is_flag=True, help="The text is a Q&A interpretation (问：/答：) of --for SLUG."
+)
 @click.option("--for", "for_slug", metavar="SLUG", help="The document an --interpretation interprets.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def import_text(file: Path, out: str | None, slug: str | None, interpretation: bool, for_slug: str | None,
-                force: bool) -> None:
+def import_text(
+    file: Path, out: str | None, slug: str | None, interpretation: bool, for_slug: str | None, force: bool
+) -> None:
     """Turn an official plain text (copied from a PDF or web page) into a content file for review.
 
     Slugs are <year>-<genre>[-<文号 number>], e.g. 2020-measures-4 for 西政发〔2020〕4号《…若干措施》;
@@ -113,8 +120,15 @@ def import_text(file: Path, out: str | None, slug: str | None, interpretation: b
     write_output(doc.to_markdown(), out, content_dir / "policies" / f"{slug or doc.slug()}.md", force)
 
 
-def _import_interpretation(text: str, file: Path, content_dir: Path, out: str | None, slug: str | None,
-                           for_slug: str | None, force: bool) -> None:
+def _import_interpretation(
+    text: str,
+    file: Path,
+    content_dir: Path,
+    out: str | None,
+    slug: str | None,
+    for_slug: str | None,
+    force: bool,
+) -> None:
     from portal.ingest.officialtext import front_matter_markdown
     from portal.ingest.qatext import parse_interpretation
 
@@ -123,8 +137,12 @@ def _import_interpretation(text: str, file: Path, content_dir: Path, out: str | 
     document_title = _document_title(content_dir, for_slug)
     parsed = parse_interpretation(text)
     if not parsed.items:
-        _fail(f"{file}: no questions and answers found (expected 问：… 答：… or numbered questions ending in ？)")
-    warnings = [f"{file}: question {n} has no answer" for n, item in enumerate(parsed.items, 1) if not item.answer]
+        _fail(
+            f"{file}: no questions and answers found (expected 问：… 答：… or numbered questions ending in ？)"
+        )
+    warnings = [
+        f"{file}: question {n} has no answer" for n, item in enumerate(parsed.items, 1) if not item.answer
+    ]
     if not parsed.title:
         parsed.title = f"《{document_title}》政策解读" if document_title else "政策解读"
         warnings.append(f"{file}: title: no title line before the first question; using '{parsed.title}'")

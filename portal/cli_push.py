@@ -18,8 +18,12 @@ from portal.cli import main, make_app
 
 @main.command("push")
 @click.option("--run", "run_due", is_flag=True, help="attempt every push that is due, then exit")
-@click.option("--loop", type=float, default=None, metavar="SECONDS", help="keep running, checking every SECONDS")
-@click.option("--status", "show_status", is_flag=True, help="print how many pushes are pending, failed, delivered")
+@click.option(
+    "--loop", type=float, default=None, metavar="SECONDS", help="keep running, checking every SECONDS"
+)
+@click.option(
+    "--status", "show_status", is_flag=True, help="print how many pushes are pending, failed, delivered"
+)
 def push_command(run_due: bool, loop: float | None, show_status: bool) -> None:
     """Deliver pending and failed pushes to the configured channels."""
     from sqlalchemy import func, select

@@ -35,7 +35,9 @@ def report() -> None:
 
 @report.command("targets")
 @click.option("--year", type=int, default=None, help="calendar year (default: this year, Beijing time)")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
 def report_targets(year: int | None, fmt: str) -> None:
     """The year's disclosure targets: value, numerator, denominator, goal and status."""
     from portal.services import targets as svc

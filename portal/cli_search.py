@@ -10,8 +10,12 @@ from portal.cli import main, make_app
 
 
 @main.command("index")
-@click.option("--rebuild", is_flag=True, help="Build a fresh index from the database and swap it in atomically.")
-@click.option("--check", "check_", is_flag=True, help="Report items missing from, extra in or stale in the index.")
+@click.option(
+    "--rebuild", is_flag=True, help="Build a fresh index from the database and swap it in atomically."
+)
+@click.option(
+    "--check", "check_", is_flag=True, help="Report items missing from, extra in or stale in the index."
+)
 def index_command(rebuild: bool, check_: bool) -> None:
     """Maintain the search index (Whoosh folder or PostgreSQL table, per PORTAL_SEARCH_BACKEND)."""
     from portal import search
@@ -27,8 +31,10 @@ def index_command(rebuild: bool, check_: bool) -> None:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
         rate = stats.documents / stats.seconds if stats.seconds else 0
-        click.echo(f"rebuilt the {backend.name} index: {stats.documents} items in {stats.seconds:.1f} s "
-                   f"({rate:.0f} items/s), {stats.size_bytes / 1e6:.1f} MB")
+        click.echo(
+            f"rebuilt the {backend.name} index: {stats.documents} items in {stats.seconds:.1f} s "
+            f"({rate:.0f} items/s), {stats.size_bytes / 1e6:.1f} MB"
+        )
     if check_:
         drift = search.check(app)
         for label, keys in (("missing", drift.missing), ("extra", drift.extra), ("stale", drift.stale)):
@@ -37,6 +43,9 @@ def index_command(rebuild: bool, check_: bool) -> None:
         if drift.ok:
             click.echo(f"the {backend.name} index matches the database ({drift.indexed} items)")
         else:
-            click.echo(f"drift: {len(drift.missing)} missing, {len(drift.extra)} extra, {len(drift.stale)} stale; "
-                       "run `portal index --rebuild`", err=True)
+            click.echo(
+                f"drift: {len(drift.missing)} missing, {len(drift.extra)} extra, {len(drift.stale)} stale; "
+                "run `portal index --rebuild`",
+                err=True,
+            )
             sys.exit(1)

@@ -97,7 +97,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
             values[name] = Path(values[name]).resolve()
     settings = Settings(**values)
     if settings.search_backend not in {"whoosh", "postgres"}:
-        raise SystemExit(f"PORTAL_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {settings.search_backend!r}")
+        raise SystemExit(
+            f"PORTAL_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {settings.search_backend!r}"
+        )
     if not settings.secret_key:
         settings = dataclasses.replace(settings, secret_key=_instance_secret(settings.instance_path))
     return settings

@@ -24,5 +24,12 @@ class _Gunicorn(BaseApplication):
 
 def run_gunicorn(host: str, port: int, workers: int = 2) -> None:
     # Sync workers, about one per core: the anchors show gthread adds little and worsens p99.
-    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "worker_class": "sync", "timeout": 60,
-               "accesslog": "-"}).run()
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "sync",
+            "timeout": 60,
+            "accesslog": "-",
+        }
+    ).run()

@@ -91,7 +91,9 @@ def _postgres_database() -> _Database:
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Database]:
     if request.param == "postgresql":
         if not PG_URL:
-            pytest.skip("PostgreSQL tests need PORTAL_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+            pytest.skip(
+                "PostgreSQL tests need PORTAL_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+            )
         database = _postgres_database()
     else:
         database = _sqlite_database(tmp_path_factory.mktemp("sqlite"))
@@ -179,8 +181,13 @@ def make_user(sess):  # noqa: ANN201
     def make(username: str, roles: list[str], agency=None, password: str = "correct horse battery"):  # noqa: ANN001, ANN202
         if password not in _PASSWORD_HASHES:  # argon2 is slow on purpose; hash each test password once
             _PASSWORD_HASHES[password] = PasswordHasher().hash(password)
-        user = User(username=username, display_name=username, roles=roles,
-                    agency_id=agency.id if agency else None, password_hash=_PASSWORD_HASHES[password])
+        user = User(
+            username=username,
+            display_name=username,
+            roles=roles,
+            agency_id=agency.id if agency else None,
+            password_hash=_PASSWORD_HASHES[password],
+        )
         sess.add(user)
         sess.commit()
         return user

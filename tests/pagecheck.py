@@ -49,7 +49,11 @@ class _PageParser(HTMLParser):
             self.resources.append(a["src"])
         if tag == "link" and a.get("rel") in {"stylesheet", "icon", "preload", "modulepreload"}:
             self.resources.append(a.get("href", ""))
-        if tag == "script" and not a.get("src") and a.get("type", "") not in {"application/json", "application/ld+json"}:
+        if (
+            tag == "script"
+            and not a.get("src")
+            and a.get("type", "") not in {"application/json", "application/ld+json"}
+        ):
             self._in_script = True
 
     def handle_endtag(self, tag: str) -> None:
@@ -80,8 +84,11 @@ def page_problems(html: str, path: str = "") -> list[str]:
     if "ArticleTitle" in p.meta:
         problems += [f"article page without <meta name={n}>" for n in ARTICLE_META if not p.meta.get(n)]
     for field in p.fields:
-        labelled = field["_wrapped"] or field.get("aria-label") or field.get("aria-labelledby") or (
-            field.get("id") and field["id"] in p.label_for
+        labelled = (
+            field["_wrapped"]
+            or field.get("aria-label")
+            or field.get("aria-labelledby")
+            or (field.get("id") and field["id"] in p.label_for)
         )
         if not labelled:
             problems.append(f"<{field['_tag']} name={field.get('name')!r}> has no label")

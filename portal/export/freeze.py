@@ -70,11 +70,13 @@ class FreezeReport:
         return self.pages / self.seconds if self.seconds else 0.0
 
     def summary(self) -> str:
-        return (f"{self.pages} pages in {self.seconds:.2f} s ({self.pages_per_second:,.0f} pages/s, "
-                f"{self.processes} process{'es' if self.processes > 1 else ''}): "
-                f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed, "
-                f"{len(self.dynamic)} left dynamic, {len(self.errors)} errors, "
-                f"{len(self.broken_links)} broken links")
+        return (
+            f"{self.pages} pages in {self.seconds:.2f} s ({self.pages_per_second:,.0f} pages/s, "
+            f"{self.processes} process{'es' if self.processes > 1 else ''}): "
+            f"{self.written} written, {self.unchanged} unchanged, {self.removed} removed, "
+            f"{len(self.dynamic)} left dynamic, {len(self.errors)} errors, "
+            f"{len(self.broken_links)} broken links"
+        )
 
 
 def output_path(path: str) -> str:
@@ -173,6 +175,7 @@ def freeze(app: Flask, out: Path, copy_static: bool = True, processes: int | Non
     # One outer context for the whole run: url_for works in the bulk generators, and the session (with
     # what the bulk generators loaded) lives until the end instead of being torn down after every page.
     with app.test_request_context("/", base_url=BASE):
+
         def share(index: int) -> tuple[tuple, list[str] | None]:
             pages = _Pages(renderer, writer.sibling())
             pages.bulk(Shard(index, processes))
@@ -191,7 +194,9 @@ def freeze(app: Flask, out: Path, copy_static: bool = True, processes: int | Non
             engine.dispose()
 
         registered: list[str] = []
-        for state, paths in run_shares(share, processes, before_fork, in_child=lambda: engine.dispose(close=False)):
+        for state, paths in run_shares(
+            share, processes, before_fork, in_child=lambda: engine.dispose(close=False)
+        ):
             run.merge(state)
             registered = paths if paths is not None else registered
         session.expunge_all()
@@ -246,8 +251,11 @@ class _Pages:
             try:
                 # Rendered in the outer request context: public templates do not look at the request, and
                 # a context per page would cost a third of the time (a test compares with the views).
-                body = page.body if page.body is not None else (
-                    render_template(page.template, **page.context).encode("utf-8"))
+                body = (
+                    page.body
+                    if page.body is not None
+                    else (render_template(page.template, **page.context).encode("utf-8"))
+                )
             except Exception as exc:  # noqa: BLE001  (reported, the rest of the site is still exported)
                 self.report.errors.append(f"{path}: {type(exc).__name__}: {exc}")
                 continue

@@ -22,8 +22,12 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def run_shares(work: Callable[[int], T], shares: int, before_fork: Callable[[], None],
-               in_child: Callable[[], None] = lambda: None) -> list[T]:
+def run_shares(
+    work: Callable[[int], T],
+    shares: int,
+    before_fork: Callable[[], None],
+    in_child: Callable[[], None] = lambda: None,
+) -> list[T]:
     """``[work(0), ..., work(shares - 1)]``, share 0 in this process and the others in forked children.
 
     ``before_fork`` runs once in the parent (close database connections: a connection must not be used on

@@ -122,9 +122,15 @@ def _apply_feedback(sess: Session, src: Source, c: Consultation) -> None:
     for position, item in enumerate(viewpoints_in):
         if not isinstance(item, dict) or not item.get("key") or not item.get("summary"):
             raise src.fail("viewpoints", f"viewpoint {position + 1} needs 'key' and 'summary'")
-        disposition = _choice(src, "viewpoints", item.get("disposition"), DISPOSITIONS, f"viewpoint {item['key']}")
-        vp = Viewpoint(position=position, summary=str(item["summary"]).strip(), disposition=disposition,
-                       reason=str(item.get("reason") or "").strip())
+        disposition = _choice(
+            src, "viewpoints", item.get("disposition"), DISPOSITIONS, f"viewpoint {item['key']}"
+        )
+        vp = Viewpoint(
+            position=position,
+            summary=str(item["summary"]).strip(),
+            disposition=disposition,
+            reason=str(item.get("reason") or "").strip(),
+        )
         c.viewpoints.append(vp)
         by_key[str(item["key"])] = vp
     sess.flush()
@@ -137,8 +143,9 @@ def _apply_feedback(sess: Session, src: Source, c: Consultation) -> None:
         code = str(item["receipt"]).strip().upper()
         comment = sess.scalars(select(Comment).where(Comment.receipt_code == code)).first()
         if comment is None:
-            comment = Comment(receipt_code=code, idempotency_key=f"content-{c.slug}-{code}"[:64],
-                              consultation_id=c.id)
+            comment = Comment(
+                receipt_code=code, idempotency_key=f"content-{c.slug}-{code}"[:64], consultation_id=c.id
+            )
             sess.add(comment)
         elif comment.consultation_id != c.id:
             raise src.fail("comments", f"{where}: receipt {code} belongs to another consultation")
@@ -157,10 +164,13 @@ def _apply_feedback(sess: Session, src: Source, c: Consultation) -> None:
         except ValueError:
             raise src.fail("comments", f"{where}: bad date '{received}'") from None
         comment.received_at = datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
-        comment.moderation = _choice(src, "comments", item.get("moderation") or "published", MODERATION, where)
+        comment.moderation = _choice(
+            src, "comments", item.get("moderation") or "published", MODERATION, where
+        )
         comment.moderation_reason = str(item.get("reason") or "").strip()
-        comment.disposition = _choice(src, "comments", item.get("disposition") or "", DISPOSITIONS, where,
-                                      optional=True)
+        comment.disposition = _choice(
+            src, "comments", item.get("disposition") or "", DISPOSITIONS, where, optional=True
+        )
         comment.disposition_reason = str(item.get("disposition_reason") or "").strip()
         vp_key = str(item.get("viewpoint") or "")
         if vp_key and vp_key not in by_key:
@@ -182,8 +192,9 @@ def _apply_feedback(sess: Session, src: Source, c: Consultation) -> None:
     sess.flush()
 
 
-def _choice(src: Source, key: str, value: object, allowed: dict[str, str], where: str,
-            optional: bool = False) -> str:
+def _choice(
+    src: Source, key: str, value: object, allowed: dict[str, str], where: str, optional: bool = False
+) -> str:
     text = str(value or "").strip()
     if optional and not text:
         return ""
@@ -194,4 +205,6 @@ def _choice(src: Source, key: str, value: object, allowed: dict[str, str], where
 
 
 def load_consultations(sess: Session, directory: Path, report: LoadReport) -> None:
-    _upsert_files(sess, sorted(directory.glob("*.md")), Consultation, apply_consultation, "consultation", report)
+    _upsert_files(
+        sess, sorted(directory.glob("*.md")), Consultation, apply_consultation, "consultation", report
+    )

@@ -321,8 +321,10 @@ def link_document(sess: Session, src: Source, doc: Document) -> None:
             if target is None:
                 raise src.fail(kind, f"'{kind}' refers to unknown document '{slug}'")
             wanted.add((target.id, kind))
-    existing = {(link.target_id, link.kind): link
-                for link in sess.scalars(select(DocumentLink).where(DocumentLink.source_id == doc.id))}
+    existing = {
+        (link.target_id, link.kind): link
+        for link in sess.scalars(select(DocumentLink).where(DocumentLink.source_id == doc.id))
+    }
     if set(existing) == wanted:
         return  # nothing changed: write nothing, so that a second load is a no-op
     for key, link in existing.items():
@@ -373,7 +375,11 @@ def _upsert_files(
                 is_new = obj is None
                 if is_new:
                     obj = model(slug=slug)
-                before = None if is_new else _snapshot(obj, DOCUMENT_AUDIT_FIELDS if model is Document else ("title",))
+                before = (
+                    None
+                    if is_new
+                    else _snapshot(obj, DOCUMENT_AUDIT_FIELDS if model is Document else ("title",))
+                )
                 # No autoflush: a half-applied record must never reach the database, even in a savepoint.
                 with sess.no_autoflush:
                     apply(sess, src, obj)
@@ -381,8 +387,15 @@ def _upsert_files(
                 sess.add(obj)
                 sess.flush()
                 after = _snapshot(obj, DOCUMENT_AUDIT_FIELDS if model is Document else ("title", "status"))
-                record(sess, ACTOR, f"{action}.{'create' if is_new else 'update'}", obj, before=before, after=after,
-                       note=str(path))
+                record(
+                    sess,
+                    ACTOR,
+                    f"{action}.{'create' if is_new else 'update'}",
+                    obj,
+                    before=before,
+                    after=after,
+                    note=str(path),
+                )
         except ContentError as exc:
             report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
             continue
@@ -436,16 +449,21 @@ def apply_interpretation(sess: Session, src: Source, interp: Interpretation) -> 
             raise src.fail("qa", f"Q&A item {position + 1} needs both 'q' and 'a'")
         answer = str(item["a"]).strip()
         interp.items.append(
-            QAItem(position=position, question=str(item["q"]).strip(), answer_md=answer,
-                   answer_html=render_markdown(answer))
+            QAItem(
+                position=position,
+                question=str(item["q"]).strip(),
+                answer_md=answer,
+                answer_html=render_markdown(answer),
+            )
         )
     interp.body_md = src.body
     interp.body_html = render_markdown(src.body)
 
 
 def load_interpretations(sess: Session, directory: Path, report: LoadReport) -> None:
-    _upsert_files(sess, sorted(directory.glob("*.md")), Interpretation, apply_interpretation,
-                  "interpretation", report)
+    _upsert_files(
+        sess, sorted(directory.glob("*.md")), Interpretation, apply_interpretation, "interpretation", report
+    )
 
 
 # -- the kinds, in load order -----------------------------------------------------------------------

@@ -47,14 +47,20 @@ def apply_issue(sess: Session, src: Source, issue: GazetteIssue) -> None:
     if not match or (int(match[1]), int(match[2])) != (issue.year, issue.number):
         raise ContentError(
             f"file name '{src.path.name}' must be <year>-<number>.yml matching year {issue.year} "
-            f"and number {issue.number} (e.g. {issue.year}-{issue.number:02d}.yml)", 1)
+            f"and number {issue.number} (e.g. {issue.year}-{issue.number:02d}.yml)",
+            1,
+        )
     issue.running_number = _positive_int(src, "running_number", required=False)
     if issue.running_number is not None:
-        clash = sess.scalar(select(GazetteIssue.slug).where(
-            GazetteIssue.running_number == issue.running_number, GazetteIssue.slug != src.path.stem))
+        clash = sess.scalar(
+            select(GazetteIssue.slug).where(
+                GazetteIssue.running_number == issue.running_number, GazetteIssue.slug != src.path.stem
+            )
+        )
         if clash is not None:
-            raise src.fail("running_number",
-                           f"running number {issue.running_number} is already used by issue '{clash}'")
+            raise src.fail(
+                "running_number", f"running number {issue.running_number} is already used by issue '{clash}'"
+            )
     published_on = src.date("published_on")
     if published_on is None:
         raise src.fail("published_on", "missing required field 'published_on'")
@@ -92,19 +98,26 @@ def apply_issue(sess: Session, src: Source, issue: GazetteIssue) -> None:
             if doc is None:
                 raise src.fail("contents", f"'contents' refers to unknown document '{slug}'")
             elsewhere = sess.scalar(
-                select(GazetteIssue.slug).join(GazetteEntry, GazetteEntry.issue_id == GazetteIssue.id)
+                select(GazetteIssue.slug)
+                .join(GazetteEntry, GazetteEntry.issue_id == GazetteIssue.id)
                 .where(GazetteEntry.document_id == doc.id, GazetteIssue.slug != src.path.stem)
             )
             if elsewhere is not None:
-                raise src.fail("contents", f"document '{slug}' is already in gazette issue '{elsewhere}' "
-                                           "(a document appears in one issue only)")
+                raise src.fail(
+                    "contents",
+                    f"document '{slug}' is already in gazette issue '{elsewhere}' "
+                    "(a document appears in one issue only)",
+                )
             entry = existing.pop(doc.id, None) or GazetteEntry(document=doc, document_id=doc.id)
             entry.position = len(entries)
             entry.category = str(section["category"]).strip()
             entries.append(entry)
     duplicate = sess.scalars(
-        select(GazetteIssue).where(GazetteIssue.year == issue.year, GazetteIssue.number == issue.number,
-                                   GazetteIssue.slug != src.path.stem)
+        select(GazetteIssue).where(
+            GazetteIssue.year == issue.year,
+            GazetteIssue.number == issue.number,
+            GazetteIssue.slug != src.path.stem,
+        )
     ).first()
     if duplicate is not None:
         raise src.fail("number", f"issue {issue.year}-{issue.number} is already loaded as '{duplicate.slug}'")

@@ -32,7 +32,9 @@ _DOC_NUMBER = rf"[\u4e00-\u9fff]{{1,10}}\s*[{re.escape(_OPEN)}]\s*(?:19|20)\d{{2
 _DOC_NUMBER_LINE = re.compile(rf"^(?:文\s*号\s*[:：]\s*)?({_DOC_NUMBER})(?:签发人[:：].*)?$")
 _DOC_NUMBER_IN_FOOTER = re.compile(rf"(?:^|[\s:：])({_DOC_NUMBER})")
 _DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
-_CN_DATE_LINE = re.compile(r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$")
+_CN_DATE_LINE = re.compile(
+    r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
+)
 _ORG = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|政府|办公厅|办公室|委员会|党委|党组|工委|管委会|办事处|"
     r"委|局|厅|部|办|中心|院|署|会|分局|支队|小组|公司)$"
@@ -42,18 +44,59 @@ _WRAPPER = re.compile(
     r"^(?P<issuer>.*?)(?:关于)?(?:印发|转发|发布|颁布)\s*(?:《(?P<quoted>.+)》|(?P<plain>.+?))\s*的(?:通知|决定|通告|公告|函)$"
 )
 GENRES = (
-    "通知", "意见", "决定", "规定", "办法", "细则", "规则", "条例", "方案", "计划", "规划", "要点", "措施",
-    "通告", "公告", "批复", "报告", "纲要", "指引", "指南", "制度", "函", "纪要",
+    "通知",
+    "意见",
+    "决定",
+    "规定",
+    "办法",
+    "细则",
+    "规则",
+    "条例",
+    "方案",
+    "计划",
+    "规划",
+    "要点",
+    "措施",
+    "通告",
+    "公告",
+    "批复",
+    "报告",
+    "纲要",
+    "指引",
+    "指南",
+    "制度",
+    "函",
+    "纪要",
 )
-_GENRE_END = re.compile(rf"({'|'.join(sorted(GENRES, key=len, reverse=True))})(?:[（(](?:试行|暂行|修订|征求意见稿)[）)])?$")
+_GENRE_END = re.compile(
+    rf"({'|'.join(sorted(GENRES, key=len, reverse=True))})(?:[（(](?:试行|暂行|修订|征求意见稿)[）)])?$"
+)
 
 # English words for the genre in slugs: pinyin-free and readable (see content/README.md).
 GENRE_SLUGS = {
-    "通知": "notice", "意见": "opinions", "决定": "decision", "规定": "provisions", "办法": "measures",
-    "细则": "rules", "规则": "rules", "条例": "regulations", "方案": "plan",
-    "计划": "plan", "规划": "plan", "要点": "key-points", "措施": "measures", "通告": "notice",
-    "公告": "announcement", "批复": "reply", "报告": "report", "纲要": "outline", "指引": "guide",
-    "指南": "guide", "制度": "system", "函": "letter", "纪要": "minutes",
+    "通知": "notice",
+    "意见": "opinions",
+    "决定": "decision",
+    "规定": "provisions",
+    "办法": "measures",
+    "细则": "rules",
+    "规则": "rules",
+    "条例": "regulations",
+    "方案": "plan",
+    "计划": "plan",
+    "规划": "plan",
+    "要点": "key-points",
+    "措施": "measures",
+    "通告": "notice",
+    "公告": "announcement",
+    "批复": "reply",
+    "报告": "report",
+    "纲要": "outline",
+    "指引": "guide",
+    "指南": "guide",
+    "制度": "system",
+    "函": "letter",
+    "纪要": "minutes",
 }
 
 
@@ -151,7 +194,15 @@ def make_slug(doc: ImportedDocument) -> str:
     parts = []
     number = re.search(r"〔(\d{4})〕(\d+)号", doc.doc_number)
     title_year = re.search(r"(?:19|20)\d{2}", doc.title)
-    year = number[1] if number else str(doc.written_on.year) if doc.written_on else title_year[0] if title_year else ""
+    year = (
+        number[1]
+        if number
+        else str(doc.written_on.year)
+        if doc.written_on
+        else title_year[0]
+        if title_year
+        else ""
+    )
     if year:
         parts.append(year)
     genre = _GENRE_END.search(doc.title)
@@ -285,7 +336,7 @@ def extract(text: str) -> ImportedDocument:
         if not _is_title_like(lines[i]) or _ORG.match(lines[i]):
             continue
         run = [i]
-        for j in free[n + 1:]:
+        for j in free[n + 1 :]:
             if j != run[-1] + 1 or _GENRE_END.search(lines[run[-1]]) or not _is_title_like(lines[j]):
                 break
             run.append(j)
@@ -298,7 +349,9 @@ def extract(text: str) -> ImportedDocument:
         doc.genre = "通知"  # the web page links the 印发 notice the document came with (002)
     if not doc.genre and (genre := _GENRE_END.search(doc.title)):
         doc.genre = genre[1]
-    doc.agencies = signature or ([masthead] if masthead else []) or ([wrapper_issuer] if wrapper_issuer else [])
+    doc.agencies = (
+        signature or ([masthead] if masthead else []) or ([wrapper_issuer] if wrapper_issuer else [])
+    )
 
     # Lines above the title (a notice: 主送机关 and its text) are set apart from the document itself.
     remaining = [(i, line) for i, line in enumerate(lines) if i not in consumed]
@@ -317,7 +370,11 @@ def _warn(doc: ImportedDocument) -> None:
     checks = [
         ("title", doc.title, "no title found; fill in 'title'"),
         ("doc_number", doc.doc_number, "no 文号 found; 'doc_number' left empty"),
-        ("agency", doc.agencies, "no issuing agency found (no signature, masthead or 印发 wrapper); 'agency' left empty"),
+        (
+            "agency",
+            doc.agencies,
+            "no issuing agency found (no signature, masthead or 印发 wrapper); 'agency' left empty",
+        ),
         ("written_on", doc.written_on, "no 成文日期 (a line 'YYYY年M月D日') found; 'written_on' left empty"),
     ]
     doc.warnings.extend(ImportWarning(name, message) for name, value, message in checks if not value)

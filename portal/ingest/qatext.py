@@ -40,7 +40,9 @@ class ImportedInterpretation:
         if self.interpreter:
             meta["interpreter"] = self.interpreter
         meta["status"] = "draft"
-        meta["qa"] = [{"q": item.question, "a": "\n\n".join(md_escape(p) for p in item.answer)} for item in self.items]
+        meta["qa"] = [
+            {"q": item.question, "a": "\n\n".join(md_escape(p) for p in item.answer)} for item in self.items
+        ]
         return meta
 
     @property
@@ -73,8 +75,11 @@ def parse_interpretation(text: str) -> ImportedInterpretation:
         if match := _INTERPRETER.match(line):
             result.interpreter = match["name"].strip()
             continue
-        question = _QUESTION.match(line)["text"] if explicit and _QUESTION.match(line) else (
-            None if explicit else _numbered_question(line))
+        question = (
+            _QUESTION.match(line)["text"]
+            if explicit and _QUESTION.match(line)
+            else (None if explicit else _numbered_question(line))
+        )
         if question is not None:
             current = QA(question.strip())
             result.items.append(current)

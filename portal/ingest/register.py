@@ -68,12 +68,17 @@ def _parse_targets(path: Path) -> list[dict[str, Any]]:
                 raise ContentError(f"{where}: 'unit' only applies to growth targets", line)
             if METRICS[key].kind == "rate" and not 0 <= goal <= 100:
                 raise ContentError(f"{where}: a rate goal is a percentage between 0 and 100", line)
-            wanted.append({
-                "year": int(year), "key": key, "goal": goal, "unit": unit,
-                "wording": str(entry.get("wording") or "").strip(),
-                "source": str(entry.get("source") or block.get("source") or "").strip(),
-                "position": position,
-            })
+            wanted.append(
+                {
+                    "year": int(year),
+                    "key": key,
+                    "goal": goal,
+                    "unit": unit,
+                    "wording": str(entry.get("wording") or "").strip(),
+                    "source": str(entry.get("source") or block.get("source") or "").strip(),
+                    "position": position,
+                }
+            )
     return wanted
 
 
@@ -85,8 +90,10 @@ def load_targets(sess: Session, path: Path, report: LoadReport) -> None:
         report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
         return
     with sess.begin_nested():
-        existing = {(t.year, t.key): t for t in sess.scalars(
-            select(Target).where(Target.year.in_({w["year"] for w in wanted})))}
+        existing = {
+            (t.year, t.key): t
+            for t in sess.scalars(select(Target).where(Target.year.in_({w["year"] for w in wanted})))
+        }
         for values in wanted:
             label = f"target:{values['year']}:{values['key']}"
             target = existing.pop((values["year"], values["key"]), None)
@@ -105,8 +112,14 @@ def load_targets(sess: Session, path: Path, report: LoadReport) -> None:
             else:
                 report.unchanged.append(label)
         for target in existing.values():
-            record(sess, ACTOR, "target.delete", target, before={"goal": target.goal, "unit": target.unit},
-                   note=str(path))
+            record(
+                sess,
+                ACTOR,
+                "target.delete",
+                target,
+                before={"goal": target.goal, "unit": target.unit},
+                note=str(path),
+            )
             sess.delete(target)
             report.updated.append(f"target:{target.year}:{target.key} (removed)")
 
@@ -116,11 +129,19 @@ class _Data(dict):
 
     def getlist(self, key: str) -> list[str]:
         value = self.get(key)
-        return [] if value in (None, "") else [str(v) for v in (value if isinstance(value, list) else [value])]
+        return (
+            [] if value in (None, "") else [str(v) for v in (value if isinstance(value, list) else [value])]
+        )
 
 
-_FIELD_KEYS = {"title": "title", "agency_id": "agency", "held_on": "held_on", "invited": "invited",
-               "stream_url": "stream_url", "minutes_md": "minutes"}
+_FIELD_KEYS = {
+    "title": "title",
+    "agency_id": "agency",
+    "held_on": "held_on",
+    "invited": "invited",
+    "stream_url": "stream_url",
+    "minutes_md": "minutes",
+}
 
 
 def load_meetings(sess: Session, directory: Path, report: LoadReport) -> None:
@@ -139,11 +160,18 @@ def load_meetings(sess: Session, directory: Path, report: LoadReport) -> None:
             invited = src.str_list("invited")
             unknown = [g for g in invited if g not in labels]
             if unknown:
-                raise src.fail("invited", f"unknown invited group '{unknown[0]}' (allowed: {', '.join(INVITED_GROUPS)})")
-            data = _Data(title=src.text("title"), agency_id=str(agency.id), held_on=src.text("held_on"),
-                         invited=[labels[g] for g in invited], stream_url=src.text("stream_url"),
-                         minutes_md=src.text("minutes") or src.body,
-                         cancelled="1" if src.meta.get("cancelled") else "")
+                raise src.fail(
+                    "invited", f"unknown invited group '{unknown[0]}' (allowed: {', '.join(INVITED_GROUPS)})"
+                )
+            data = _Data(
+                title=src.text("title"),
+                agency_id=str(agency.id),
+                held_on=src.text("held_on"),
+                invited=[labels[g] for g in invited],
+                stream_url=src.text("stream_url"),
+                minutes_md=src.text("minutes") or src.body,
+                cancelled="1" if src.meta.get("cancelled") else "",
+            )
             form = meeting_service.MeetingForm.parse(sess, data)
             if form.errors:
                 name, _message = next(iter(form.errors.items()))
@@ -161,6 +189,13 @@ def load_meetings(sess: Session, directory: Path, report: LoadReport) -> None:
             meeting_service.apply(meeting, form)
             meeting.content_hash = src.digest
             sess.flush()
-            record(sess, ACTOR, f"meeting.{'create' if is_new else 'update'}", meeting, before=before,
-                   after=meeting_service.snapshot(meeting), note=str(path))
+            record(
+                sess,
+                ACTOR,
+                f"meeting.{'create' if is_new else 'update'}",
+                meeting,
+                before=before,
+                after=meeting_service.snapshot(meeting),
+                note=str(path),
+            )
         (report.created if is_new else report.updated).append(f"meeting:{slug}")

@@ -42,17 +42,23 @@ class Marker:
     def label(self) -> str:
         """The number in its canonical printed form: 第一章, 一、, （一）, 1., （1）, ①."""
         return {
-            "part": f"第{self.no}编", "chapter": f"第{self.no}章", "section": f"第{self.no}节",
-            "article": f"第{self.no}条", "cn": f"{self.no}、", "paren_cn": f"（{self.no}）",
-            "arabic": f"{self.no}.", "paren_arabic": f"（{self.no}）", "circled": self.no,
+            "part": f"第{self.no}编",
+            "chapter": f"第{self.no}章",
+            "section": f"第{self.no}节",
+            "article": f"第{self.no}条",
+            "cn": f"{self.no}、",
+            "paren_cn": f"（{self.no}）",
+            "arabic": f"{self.no}.",
+            "paren_arabic": f"（{self.no}）",
+            "circled": self.no,
         }[self.level]
 
 
 def find_marker(line: str) -> Marker | None:
     for level, pattern in LEVELS:
         match = pattern.match(line)
-        if match and line[match.end():].strip():
-            return Marker(level, match[1], line[match.end():].strip())
+        if match and line[match.end() :].strip():
+            return Marker(level, match[1], line[match.end() :].strip())
     return None
 
 
@@ -133,8 +139,12 @@ def parse_structure(lines: list[str]) -> Structure:
                 current.unit_lines.append(line)
                 continue
         if marker is None:
-            if current is not None and current.kind != "heading" and not current.unit_lines \
-                    and not ends_sentence(current.text):
+            if (
+                current is not None
+                and current.kind != "heading"
+                and not current.unit_lines
+                and not ends_sentence(current.text)
+            ):
                 current.text += line  # a line broken by the layout
             else:
                 blocks.append(Block("para", line))

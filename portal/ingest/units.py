@@ -72,7 +72,7 @@ def _labelled(text: str) -> Units | None:
     found = Units()
     for match, following in zip(matches, [*matches[1:], None], strict=True):
         end = following.start() if following else len(text)
-        names = _names(text[match.end():end].strip(" ；;，,。"))
+        names = _names(text[match.end() : end].strip(" ；;，,。"))
         if names is None:
             return None
         found.add(names, lead=match["label"] == "牵头")
@@ -109,7 +109,7 @@ def extract_units(text: str) -> tuple[Units, str]:
         if units is None:
             continue
         found.merge(units)
-        kept.append(text[position:match.start()])
+        kept.append(text[position : match.start()])
         position = match.end()
     kept.append(text[position:])
     return found, "".join(kept).strip()

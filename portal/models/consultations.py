@@ -93,7 +93,9 @@ class Clause(Base):
     __table_args__ = (UniqueConstraint("consultation_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)  # stable anchor: #clause-<number>
     label: Mapped[str] = mapped_column(String(64), default="")  # 第三条; empty for headings and preamble
@@ -113,7 +115,9 @@ class Viewpoint(Base):
     __tablename__ = "consultation_viewpoint"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str] = mapped_column(Text)
     disposition: Mapped[str] = mapped_column(String(16), default="")
@@ -127,7 +131,9 @@ class Comment(Base):
     __tablename__ = "consultation_comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation.id", ondelete="CASCADE"), index=True
+    )
     clause_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_clause.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
     name: Mapped[str] = mapped_column(String(64), default="")
@@ -142,7 +148,9 @@ class Comment(Base):
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     moderation: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     moderation_reason: Mapped[str] = mapped_column(Text, default="")
-    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("consultation_comment.id", ondelete="SET NULL"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation_comment.id", ondelete="SET NULL")
+    )
     moderated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     disposition: Mapped[str] = mapped_column(String(16), default="")
     disposition_reason: Mapped[str] = mapped_column(Text, default="")

@@ -62,7 +62,14 @@ class DocumentVersion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-ATTACHMENT_KINDS = {"pdf": "PDF", "docx": "Word", "xlsx": "Excel", "png": "图片", "jpeg": "图片", "gif": "图片"}
+ATTACHMENT_KINDS = {
+    "pdf": "PDF",
+    "docx": "Word",
+    "xlsx": "Excel",
+    "png": "图片",
+    "jpeg": "图片",
+    "gif": "图片",
+}
 
 
 class Attachment(Base):
@@ -74,7 +81,9 @@ class Attachment(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     filename: Mapped[str] = mapped_column(String(255))  # as uploaded, shown and used for download
-    kind: Mapped[str] = mapped_column(String(8))  # sniffed from the content: pdf | docx | xlsx | png | jpeg | gif
+    kind: Mapped[str] = mapped_column(
+        String(8)
+    )  # sniffed from the content: pdf | docx | xlsx | png | jpeg | gif
     content_type: Mapped[str] = mapped_column(String(128))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

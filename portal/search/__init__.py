@@ -23,8 +23,15 @@ from portal.search.registry import TYPES, SearchableType, SearchDoc, register_ty
 from portal.search.types import register_builtin_types
 
 __all__ = [
-    "SearchDoc", "SearchableType", "register_type", "refresh_after_commit", "refresh", "rebuild", "check",
-    "get_backend", "init_app",
+    "SearchDoc",
+    "SearchableType",
+    "register_type",
+    "refresh_after_commit",
+    "refresh",
+    "rebuild",
+    "check",
+    "get_backend",
+    "init_app",
 ]
 
 log = logging.getLogger(__name__)
@@ -46,7 +53,9 @@ def make_backend(app: Flask) -> SearchBackend:
 def init_app(app: Flask) -> None:
     settings = app.extensions["settings"]
     if settings.search_backend == "postgres" and settings.is_sqlite:
-        raise SystemExit("PORTAL_SEARCH_BACKEND=postgres needs PORTAL_DATABASE_URL to be a PostgreSQL database")
+        raise SystemExit(
+            "PORTAL_SEARCH_BACKEND=postgres needs PORTAL_DATABASE_URL to be a PostgreSQL database"
+        )
     app.extensions["search"] = make_backend(app)
 
 
@@ -86,7 +95,6 @@ def _write(sess: Session, backend: SearchBackend, keys: set[str]) -> None:
 
 
 def refresh(app: Flask, keys: Iterable[str]) -> bool:
-
     """Write ``keys`` (and what depends on them) to the index now; False if deferred to the lock holder."""
     backend = get_backend(app)
     wanted = set(keys)

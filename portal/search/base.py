@@ -54,8 +54,17 @@ class BuildStats:
 
 def fingerprint(doc: SearchDoc) -> str:
     """What --check compares: a change to anything indexed changes it."""
-    parts = [doc.title, doc.url, doc.date.isoformat() if doc.date else "", doc.doc_number, doc.body,
-             doc.questions, " ".join(doc.agencies), "\x1e".join(doc.topics), doc.validity]
+    parts = [
+        doc.title,
+        doc.url,
+        doc.date.isoformat() if doc.date else "",
+        doc.doc_number,
+        doc.body,
+        doc.questions,
+        " ".join(doc.agencies),
+        "\x1e".join(doc.topics),
+        doc.validity,
+    ]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 

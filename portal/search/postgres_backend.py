@@ -48,23 +48,45 @@ PLANNER_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off; SET LOC
 # (gin_clean_pending_list): several times faster than fastupdate=off, and no reader scans a pending list
 # a committed write left behind. lz4 for whatever is toasted: faster than pglz both ways.
 # maintenance_work_mem: a GIN index built (or a pending list merged) in fewer, larger passes.
-WRITER_SETTINGS = ("SET LOCAL default_toast_compression = 'lz4'; SET LOCAL gin_pending_list_limit = '64MB';"
-                   " SET LOCAL maintenance_work_mem = '256MB'")
+WRITER_SETTINGS = (
+    "SET LOCAL default_toast_compression = 'lz4'; SET LOCAL gin_pending_list_limit = '64MB';"
+    " SET LOCAL maintenance_work_mem = '256MB'"
+)
 GIN_INDEXES = ("ix_search_entry_tsv", "ix_search_chunk_tsv")
-COLUMNS = ("key", "type", "item_id", "title", "url", "day", "year", "doc_number", "validity", "agencies", "topics",
-           "fingerprint", "tsv", "head")
+COLUMNS = (
+    "key",
+    "type",
+    "item_id",
+    "title",
+    "url",
+    "day",
+    "year",
+    "doc_number",
+    "validity",
+    "agencies",
+    "topics",
+    "fingerprint",
+    "tsv",
+    "head",
+)
 CHUNK_COLUMNS = ("key", "seq", "tsv", "flat")
 CHUNK_OVERLAP = MAX_QUERY_CHARS - 1  # a query word has at most MAX_QUERY_CHARS units: it fits in one chunk
 CHUNK_UNITS = 480  # a chunk starts every 480 units and runs 679: about 2 KB of CJK text
 BATCH = 500  # items per COPY batch
 NEXT = "_next"  # suffix of the tables a rebuild fills before swapping them in
 ARRAY_FACETS = ("agency", "topic")
-FACET_COLUMNS = {"type": "type", "year": "year", "validity": "validity", "agency": "agencies", "topic": "topics"}
+FACET_COLUMNS = {
+    "type": "type",
+    "year": "year",
+    "validity": "validity",
+    "agency": "agencies",
+    "topic": "topics",
+}
 
 
 def runs(units: str) -> set[str]:
     """The four-unit run starting at each position of ``units`` (a flat text: one character per unit)."""
-    return {units[i:i + RUN] for i in range(len(units))}
+    return {units[i : i + RUN] for i in range(len(units))}
 
 
 def _tsvector(lexemes: Iterable[str]) -> str:
@@ -74,7 +96,7 @@ def _tsvector(lexemes: Iterable[str]) -> str:
 def chunks(flat: str) -> list[str]:
     """The overlapping stretches of a flat body: every run of up to CHUNK_OVERLAP + 1 units is inside one."""
     starts = range(0, max(len(flat) - CHUNK_OVERLAP, 1), CHUNK_UNITS) if flat else ()
-    return [flat[start:start + CHUNK_UNITS + CHUNK_OVERLAP] for start in starts]
+    return [flat[start : start + CHUNK_UNITS + CHUNK_OVERLAP] for start in starts]
 
 
 def _rows(doc: SearchDoc) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
@@ -82,9 +104,25 @@ def _rows(doc: SearchDoc) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
     fields = {f: flat_text(getattr(doc, f)) for f in ("title", "doc_number", "questions", "body")}
     lexemes = set().union(*(runs(units) for units in fields.values()))
     head = "\n".join((fields["title"], fields["doc_number"], fields["questions"]))
-    entry = (doc.key, doc.type, doc.id, doc.title, doc.url, doc.date, doc.year, doc.doc_number, doc.validity,
-             _multi(doc.agencies), _multi(doc.topics), fingerprint(doc), _tsvector(lexemes), head)
-    return entry, [(doc.key, seq, _tsvector(runs(chunk)), chunk) for seq, chunk in enumerate(chunks(fields["body"]))]
+    entry = (
+        doc.key,
+        doc.type,
+        doc.id,
+        doc.title,
+        doc.url,
+        doc.date,
+        doc.year,
+        doc.doc_number,
+        doc.validity,
+        _multi(doc.agencies),
+        _multi(doc.topics),
+        fingerprint(doc),
+        _tsvector(lexemes),
+        head,
+    )
+    return entry, [
+        (doc.key, seq, _tsvector(runs(chunk)), chunk) for seq, chunk in enumerate(chunks(fields["body"]))
+    ]
 
 
 def _multi(values: list[str]) -> str:
@@ -95,7 +133,9 @@ def _tsquery(word: Word) -> str:
     """Exact for a word of up to four units (a prefix); the candidates of a longer one."""
     if len(word.units) <= RUN:
         return f"'{word.flat}':*"
-    return " & ".join(f"'{run}'" for run in dict.fromkeys(word.flat[i:i + RUN] for i in range(len(word.units) - RUN + 1)))
+    return " & ".join(
+        f"'{run}'" for run in dict.fromkeys(word.flat[i : i + RUN] for i in range(len(word.units) - RUN + 1))
+    )
 
 
 def _facets(counts: list[list[Any]]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
@@ -129,7 +169,10 @@ class PostgresBackend:
         with self.engine.connect() as conn:
             conn.execute(text(PLANNER_SETTINGS))
             page, counts = conn.execute(text(sql), params).one()
-        hits = [Hit(kind, item_id, title, url, day or "", number) for kind, item_id, title, url, day, number in page or []]
+        hits = [
+            Hit(kind, item_id, title, url, day or "", number)
+            for kind, item_id, title, url, day, number in page or []
+        ]
         total, facets = _facets(counts or [])
         return SearchResult(total, hits, facets)
 
@@ -137,7 +180,8 @@ class PostgresBackend:
         """The one statement answering ``request``: the page, and the counts by facet, as JSON."""
         params: dict[str, Any] = {
             "q": " & ".join(f"({_tsquery(w)})" for w in request.words),
-            "limit": request.limit, "offset": request.offset,
+            "limit": request.limit,
+            "offset": request.offset,
         }
         where = ["tsv @@ CAST(:q AS tsquery)"]
         rank = ["1"]
@@ -148,8 +192,10 @@ class PostgresBackend:
             if len(word.units) <= RUN:
                 continue  # the index is exact
             # A phrase: its runs may lie apart, so find it in the title/文号/questions or in a body chunk.
-            where.append(f"({in_head} OR key IN (SELECT key FROM search_chunk"
-                         f" WHERE tsv @@ CAST(:q{i} AS tsquery) AND strpos(flat, :w{i}) > 0))")
+            where.append(
+                f"({in_head} OR key IN (SELECT key FROM search_chunk"
+                f" WHERE tsv @@ CAST(:q{i} AS tsquery) AND strpos(flat, :w{i}) > 0))"
+            )
             params[f"q{i}"] = _tsquery(word)
         for name, value in request.filters.items():
             column = FACET_COLUMNS[name]
@@ -168,11 +214,11 @@ class PostgresBackend:
         sql = f"""
             WITH m AS (
                 SELECT key, item_id, day, length(title) AS title_length, type, year, validity, agencies, topics,
-                       {' + '.join(rank)} AS rank
-                FROM search_entry WHERE {' AND '.join(where)}
+                       {" + ".join(rank)} AS rank
+                FROM search_entry WHERE {" AND ".join(where)}
             )
             SELECT (SELECT json_agg(json_build_array(e.type, e.item_id, e.title, e.url, e.day, e.doc_number)
-                                    ORDER BY {order.replace('m.', 'page.')})
+                                    ORDER BY {order.replace("m.", "page.")})
                     FROM (SELECT * FROM m ORDER BY {order} LIMIT :limit OFFSET :offset) AS page
                     JOIN search_entry AS e ON e.key = page.key),
                    (SELECT json_agg(json_build_array(type, year, validity, agencies, topics, n))
@@ -220,7 +266,9 @@ class PostgresBackend:
             if docs:
                 self._copy(conn, docs)
                 for index in GIN_INDEXES:  # merge the pending list now: no reader ever scans it
-                    conn.execute(text("SELECT gin_clean_pending_list(CAST(:index AS regclass))"), {"index": index})
+                    conn.execute(
+                        text("SELECT gin_clean_pending_list(CAST(:index AS regclass))"), {"index": index}
+                    )
 
     def rebuild(self, docs: Iterable[SearchDoc], before_swap: Callable[[], None] | None = None) -> BuildStats:
         """Fill fresh copies of the tables, index them in bulk, and swap them in, all in one transaction.
@@ -240,7 +288,9 @@ class PostgresBackend:
                 copy.primary_key.name = f"{table.primary_key.name}{NEXT}"  # names are unique per schema
                 indexes = list(copy.indexes)  # built once the rows are in
                 copy.indexes.clear()
-                conn.execute(text(f"DROP TABLE IF EXISTS {copy.name}"))  # left by a crash outside a transaction
+                conn.execute(
+                    text(f"DROP TABLE IF EXISTS {copy.name}")
+                )  # left by a crash outside a transaction
                 copy.create(conn)
                 fresh.append((table, copy, indexes))
             count = self._copy(conn, docs, suffix=NEXT)
@@ -253,7 +303,9 @@ class PostgresBackend:
                 conn.execute(text(f"DROP TABLE {table.name}"))
                 conn.execute(text(f"ALTER TABLE {copy.name} RENAME TO {table.name}"))
                 pk = copy.primary_key.name
-                conn.execute(text(f"ALTER TABLE {table.name} RENAME CONSTRAINT {pk} TO {table.primary_key.name}"))
+                conn.execute(
+                    text(f"ALTER TABLE {table.name} RENAME CONSTRAINT {pk} TO {table.primary_key.name}")
+                )
                 for index in indexes:
                     conn.execute(text(f"ALTER INDEX {index.name} RENAME TO {index.name.removesuffix(NEXT)}"))
         return BuildStats(count, time.perf_counter() - started, self.size_bytes())

@@ -21,7 +21,7 @@ def _chunks(ids: Sequence[int] | None) -> Iterable[Sequence[int] | None]:
         return
     ids = list(ids)
     for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+        yield ids[start : start + CHUNK]
 
 
 def _local_date(value):  # noqa: ANN001, ANN202
@@ -38,10 +38,16 @@ def document_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDo
         # Streamed in batches: a rebuild of 50,000 documents must not hold them all in memory.
         for doc in sess.scalars(stmt.execution_options(yield_per=CHUNK)):
             yield SearchDoc(
-                type="document", id=doc.id, title=doc.title, url=f"/policies/{doc.slug}/",
-                date=_local_date(doc.published_at), doc_number=doc.doc_number,
-                body=html_to_text(doc.body_html), agencies=[a.slug for a in doc.agencies],
-                topics=[t.name for t in doc.topics], validity=doc.validity,
+                type="document",
+                id=doc.id,
+                title=doc.title,
+                url=f"/policies/{doc.slug}/",
+                date=_local_date(doc.published_at),
+                doc_number=doc.doc_number,
+                body=html_to_text(doc.body_html),
+                agencies=[a.slug for a in doc.agencies],
+                topics=[t.name for t in doc.topics],
+                validity=doc.validity,
             )
 
 
@@ -59,33 +65,49 @@ def document_passages(sess: Session, ids: Sequence[int]) -> dict[int, str]:
 
 def interpretation_passages(sess: Session, ids: Sequence[int]) -> dict[int, str]:
     """Questions first, then the body and the answers, as the index reads them."""
-    stmt = (public_interpretations().with_only_columns(Interpretation.id, Interpretation.body_html)
-            .where(Interpretation.id.in_(ids)))
+    stmt = (
+        public_interpretations()
+        .with_only_columns(Interpretation.id, Interpretation.body_html)
+        .where(Interpretation.id.in_(ids))
+    )
     bodies = dict(sess.execute(stmt).all())
     questions: dict[int, list[str]] = {i: [] for i in bodies}
     answers: dict[int, list[str]] = {i: [] for i in bodies}
-    items = (select(QAItem.interpretation_id, QAItem.question, QAItem.answer_html)
-             .where(QAItem.interpretation_id.in_(list(bodies))).order_by(QAItem.position, QAItem.id))
+    items = (
+        select(QAItem.interpretation_id, QAItem.question, QAItem.answer_html)
+        .where(QAItem.interpretation_id.in_(list(bodies)))
+        .order_by(QAItem.position, QAItem.id)
+    )
     for item_id, question, answer in sess.execute(items):
         questions[item_id].append(question)
         answers[item_id].append(html_to_text(answer))
-    return {i: "\n".join(filter(None, ["\n".join(questions[i]), html_to_text(html), *answers[i]]))
-            for i, html in bodies.items()}
+    return {
+        i: "\n".join(filter(None, ["\n".join(questions[i]), html_to_text(html), *answers[i]]))
+        for i, html in bodies.items()
+    }
 
 
 def interpretation_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
     for chunk in _chunks(ids):
-        stmt = public_interpretations().options(
-            selectinload(Interpretation.items), selectinload(Interpretation.agency),
-            selectinload(Interpretation.document).selectinload(Document.topics),
-        ).order_by(Interpretation.id)
+        stmt = (
+            public_interpretations()
+            .options(
+                selectinload(Interpretation.items),
+                selectinload(Interpretation.agency),
+                selectinload(Interpretation.document).selectinload(Document.topics),
+            )
+            .order_by(Interpretation.id)
+        )
         if chunk is not None:
             stmt = stmt.where(Interpretation.id.in_(chunk))
         for interp in sess.scalars(stmt.execution_options(yield_per=CHUNK)):
             doc = interp.document
             answers = "\n".join(html_to_text(item.answer_html) for item in interp.items)
             yield SearchDoc(
-                type="interpretation", id=interp.id, title=interp.title, url=f"/interpretations/{interp.slug}/",
+                type="interpretation",
+                id=interp.id,
+                title=interp.title,
+                url=f"/interpretations/{interp.slug}/",
                 date=_local_date(interp.published_at),
                 body="\n".join(filter(None, [html_to_text(interp.body_html), answers])),
                 questions="\n".join(item.question for item in interp.items),
@@ -97,23 +119,40 @@ def interpretation_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[Se
 def gazette_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
     """An issue is found by its name and the titles and numbers of the documents in it."""
     for chunk in _chunks(ids):
-        stmt = (select(GazetteIssue).where(GazetteIssue.status == "published")
-                .options(selectinload(GazetteIssue.entries)).order_by(GazetteIssue.id))
+        stmt = (
+            select(GazetteIssue)
+            .where(GazetteIssue.status == "published")
+            .options(selectinload(GazetteIssue.entries))
+            .order_by(GazetteIssue.id)
+        )
         if chunk is not None:
             stmt = stmt.where(GazetteIssue.id.in_(chunk))
         for issue in sess.scalars(stmt):
             public = [e for e in issue.entries if e.document.is_public]
             lines = [f"{e.category} {e.document.title} {e.document.doc_number}" for e in public]
             yield SearchDoc(
-                type="gazette", id=issue.id, title=issue.title,
-                url=f"/gazette/{issue.year}/{issue.number}/", date=issue.published_on,
+                type="gazette",
+                id=issue.id,
+                title=issue.title,
+                url=f"/gazette/{issue.year}/{issue.number}/",
+                date=issue.published_on,
                 body="\n".join(lines),
             )
 
 
 def register_builtin_types() -> None:
-    register_type(SearchableType("document", "政策文件", Document, document_docs, document_dependents,
-                                 passages=document_passages))
-    register_type(SearchableType("interpretation", "政策解读", Interpretation, interpretation_docs,
-                                 passages=interpretation_passages))
+    register_type(
+        SearchableType(
+            "document", "政策文件", Document, document_docs, document_dependents, passages=document_passages
+        )
+    )
+    register_type(
+        SearchableType(
+            "interpretation",
+            "政策解读",
+            Interpretation,
+            interpretation_docs,
+            passages=interpretation_passages,
+        )
+    )
     register_type(SearchableType("gazette", "政府公报", GazetteIssue, gazette_docs))

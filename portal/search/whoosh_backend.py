@@ -144,8 +144,15 @@ def _fields(doc: SearchDoc) -> dict[str, object]:
         "body": doc.body,
         "date": doc.date.toordinal() if doc.date else 0,
         "facets": UNIT_SEP.join(VALUE_SEP.join(values[f]) for f in FACETS).encode("utf-8"),
-        "show": (doc.type, doc.id, doc.title, doc.url, doc.date.isoformat() if doc.date else "",
-                 doc.doc_number, fingerprint(doc)),
+        "show": (
+            doc.type,
+            doc.id,
+            doc.title,
+            doc.url,
+            doc.date.isoformat() if doc.date else "",
+            doc.doc_number,
+            fingerprint(doc),
+        ),
     }
 
 
@@ -213,8 +220,14 @@ class _View:
 class WhooshBackend:
     name = "whoosh"
 
-    def __init__(self, root: Path, procs: int | None = None, cache_mb: int = 256, batch_docs: int = BATCH_DOCS,
-                 batch_chars: int = BATCH_CHARS) -> None:
+    def __init__(
+        self,
+        root: Path,
+        procs: int | None = None,
+        cache_mb: int = 256,
+        batch_docs: int = BATCH_DOCS,
+        batch_chars: int = BATCH_CHARS,
+    ) -> None:
         self.root = Path(root)
         self.procs = procs if procs is not None else min(2, os.cpu_count() or 1)
         self.batch_docs, self.batch_chars = batch_docs, batch_chars  # the most per segment of a rebuild
@@ -288,7 +301,7 @@ class WhooshBackend:
                 cut = len(scores) - wanted
                 candidates = candidates[scores >= np.partition(scores, cut)[cut]]
             keys = (-candidates, -facets.dates[candidates], -score[candidates])
-        page = candidates[np.lexsort(keys)][request.offset:wanted].tolist()
+        page = candidates[np.lexsort(keys)][request.offset : wanted].tolist()
         hits = []
         for docnum in page:
             kind, item_id, title, url, day, number, _fp = view.searcher.stored_fields(docnum)["show"]
@@ -342,14 +355,23 @@ class WhooshBackend:
         started = time.perf_counter()
         with self.writer_lock(timeout=600) as locked:
             if not locked:
-                raise RuntimeError(f"another process holds the search index writer lock ({self.root}/write.lock)")
+                raise RuntimeError(
+                    f"another process holds the search index writer lock ({self.root}/write.lock)"
+                )
             self._remove_stale_generations()
             gen = self._new_generation_dir()
             schema = make_schema()
             whoosh_index.create_in(str(gen), schema).close()
             try:
-                segments, count = build_segments(gen, LeanCodec(), frozenset(BOOSTS), map(_fields, docs),
-                                                 self.procs, self.batch_docs, self.batch_chars)
+                segments, count = build_segments(
+                    gen,
+                    LeanCodec(),
+                    frozenset(BOOSTS),
+                    map(_fields, docs),
+                    self.procs,
+                    self.batch_docs,
+                    self.batch_chars,
+                )
                 commit_segments(gen, schema, segments)
             except BaseException:
                 shutil.rmtree(gen, ignore_errors=True)
@@ -390,8 +412,10 @@ class WhooshBackend:
         view = self._open_view()
         if view is None:
             return {}
-        return {f"{show[0]}:{show[1]}": show[6]
-                for show in (fields["show"] for fields in view.searcher.all_stored_fields())}
+        return {
+            f"{show[0]}:{show[1]}": show[6]
+            for show in (fields["show"] for fields in view.searcher.all_stored_fields())
+        }
 
     def defer(self, keys: Iterable[str]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

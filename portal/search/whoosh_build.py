@@ -48,7 +48,9 @@ from portal.search.text import normalize
 # index cost 0.23 s of CPU on 1 segment, 0.25 s on 4 and 0.33 s on 12.
 BATCH_CHARS = 12_000_000
 BATCH_DOCS = 5_000
-MIN_SPLIT_DOCS = 200  # a build that fits in one batch is split between the workers if it has this many per worker
+MIN_SPLIT_DOCS = (
+    200  # a build that fits in one batch is split between the workers if it has this many per worker
+)
 BLOCK = 128  # postings per block: W3Codec's default blocklimit
 Fields = dict[str, object]  # one document, as ``Writer.add_document`` takes it
 
@@ -57,7 +59,8 @@ Fields = dict[str, object]  # one document, as ``Writer.add_document`` takes it
 # afterwards, as code points, through this table (``normalize`` maps characters one to one, all in the BMP).
 _NOT_UNIT = re.compile(r"[\W_]+")
 _NORMALIZED = np.frombuffer(
-    normalize("".join(map(chr, range(0x10000)))).encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.uint32)
+    normalize("".join(map(chr, range(0x10000)))).encode("utf-32-le", "surrogatepass"), dtype="<u4"
+).astype(np.uint32)
 _NATIVE_LITTLE = sys.byteorder == "little"
 
 
@@ -198,14 +201,16 @@ class BulkFieldWriter(W3FieldWriter):
                 postfile.write_int(-size if e == n else size)
                 postfile.write(info)
                 postfile.write(data)
-            terminfo = W3TermInfo(weight=float(sum(ws)), df=n, maxlength=0, maxweight=maxweight,
-                                  minid=ids[0], maxid=ids[-1])
+            terminfo = W3TermInfo(
+                weight=float(sum(ws)), df=n, maxlength=0, maxweight=maxweight, minid=ids[0], maxid=ids[-1]
+            )
             terminfo.set_extent(offset, postfile.tell() - offset)
             tindex_add(prefix + btext, terminfo.to_bytes())
         self.finish_field()
 
-    def write_field(self, fieldname: str, fieldobj: FieldType,
-                    postings: dict[bytes, list[tuple[int, float, bytes]]]) -> None:
+    def write_field(
+        self, fieldname: str, fieldobj: FieldType, postings: dict[bytes, list[tuple[int, float, bytes]]]
+    ) -> None:
         """Any other field (key, date: a few terms per document) through Whoosh's own postings writer."""
         self.start_field(fieldname, fieldobj)
         for btext in sorted(postings):
@@ -225,7 +230,9 @@ def _schema_of(folder: str) -> Schema:
     return _schemas[folder]
 
 
-def write_segment(folder: str, codec: W3Codec, bigram_fields: frozenset[str], docs: Sequence[Fields]) -> Segment:
+def write_segment(
+    folder: str, codec: W3Codec, bigram_fields: frozenset[str], docs: Sequence[Fields]
+) -> Segment:
     """Write ``docs`` as one new segment of the index in ``folder`` (not yet listed in its TOC)."""
     if codec._inlinelimit > 1 or codec._blocklimit != BLOCK or getattr(codec, "length_stats", True):
         raise NotImplementedError("the bulk writer encodes postings without inlining or length statistics")
@@ -251,7 +258,9 @@ def write_segment(folder: str, codec: W3Codec, bigram_fields: frozenset[str], do
                 for tbytes, freq, weight, vbytes in field.index(value):
                     if field.scorable:
                         length += freq
-                    others[name][tbytes].append((docnum, weight * 1.0, vbytes))  # * the field boost, as Whoosh
+                    others[name][tbytes].append(
+                        (docnum, weight * 1.0, vbytes)
+                    )  # * the field boost, as Whoosh
             perdoc.add_field(name, field, value if field.stored else None, length)
             if field.column_type:
                 perdoc.add_column_value(name, field.column_type, field.to_column_value(value))
@@ -275,8 +284,9 @@ def write_segment(folder: str, codec: W3Codec, bigram_fields: frozenset[str], do
 # -- the whole build -----------------------------------------------------------------------------------
 
 
-def _batches(docs: Iterable[Fields], bigram_fields: frozenset[str], max_docs: int,
-             max_chars: int) -> Iterator[list[Fields]]:
+def _batches(
+    docs: Iterable[Fields], bigram_fields: frozenset[str], max_docs: int, max_chars: int
+) -> Iterator[list[Fields]]:
     batch: list[Fields] = []
     chars = 0
     for fields in docs:
@@ -289,9 +299,15 @@ def _batches(docs: Iterable[Fields], bigram_fields: frozenset[str], max_docs: in
         yield batch
 
 
-def build_segments(folder: Path, codec: W3Codec, bigram_fields: frozenset[str], docs: Iterable[Fields],
-                   procs: int = 2, batch_docs: int = BATCH_DOCS,
-                   batch_chars: int = BATCH_CHARS) -> tuple[list[Segment], int]:
+def build_segments(
+    folder: Path,
+    codec: W3Codec,
+    bigram_fields: frozenset[str],
+    docs: Iterable[Fields],
+    procs: int = 2,
+    batch_docs: int = BATCH_DOCS,
+    batch_chars: int = BATCH_CHARS,
+) -> tuple[list[Segment], int]:
     """Write ``docs`` as segments of the (new, empty) index in ``folder``: (segments in input order, count).
 
     A batch closes at ``batch_docs`` documents or ``batch_chars`` characters of text, whichever comes first.
@@ -306,7 +322,7 @@ def build_segments(folder: Path, codec: W3Codec, bigram_fields: frozenset[str], 
         # Everything fits in one batch: still worth both cores.
         whole = head[0]
         size = -(-len(whole) // procs)
-        head = [whole[i:i + size] for i in range(0, len(whole), size)]
+        head = [whole[i : i + size] for i in range(0, len(whole), size)]
     batches = chain(head, batches)
     segments: list[Segment] = []
     count = 0
@@ -316,7 +332,9 @@ def build_segments(folder: Path, codec: W3Codec, bigram_fields: frozenset[str], 
             count += len(batch)
         return segments, count
 
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    )
     pending: deque[Future] = deque()
     with ProcessPoolExecutor(max_workers=procs, mp_context=context) as pool:
         try:

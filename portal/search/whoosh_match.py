@@ -147,7 +147,9 @@ class SegmentPostings:
             size = self.seg.doc_count_all()
             freq = np.zeros(size, dtype=np.float32)
             for term in self.seg.expand_prefix(field, prefix):
-                ids, counts = self._read_frequencies(field, term if isinstance(term, bytes) else term.encode())
+                ids, counts = self._read_frequencies(
+                    field, term if isinstance(term, bytes) else term.encode()
+                )
                 freq[ids] += counts
             docs = np.flatnonzero(freq).astype(np.int32)
             return docs, freq[docs]
@@ -197,7 +199,9 @@ class IndexPostings:
     def __init__(self, reader, cache: LRUCache, boosts: dict[str, float]) -> None:  # noqa: ANN001
         leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
         # An index without segments (nothing public yet) reads as one empty reader without a segment.
-        self.segments = [SegmentPostings(seg, base, cache) for seg, base in leaves if seg.segment() is not None]
+        self.segments = [
+            SegmentPostings(seg, base, cache) for seg, base in leaves if seg.segment() is not None
+        ]
         self.size = reader.doc_count_all()
         self.boosts = boosts
         self.live = np.ones(self.size, dtype=bool)

@@ -42,8 +42,10 @@ def hash_password(password: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。",
-                           f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(
+            f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。",
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+        )
     if password.strip() != password or not password.strip():
         raise AccountError("密码首尾不能是空白字符。", "the password must not start or end with white space")
 
@@ -143,16 +145,22 @@ class UserForm:
 
 def _user_state(user: User) -> dict:
     return {
-        "username": user.username, "display_name": user.display_name, "email": user.email,
-        "roles": sorted(user.roles or []), "agency_id": user.agency_id, "active": user.active,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "roles": sorted(user.roles or []),
+        "agency_id": user.agency_id,
+        "active": user.active,
         "totp": bool(user.totp_secret),
     }
 
 
 def _validate(sess: Session, form: UserForm, user: User | None) -> None:
     if not USERNAME_RE.match(form.username):
-        raise AccountError("用户名须为 2–64 位字母、数字、点、下划线或连字符。",
-                           "user names are 2-64 letters, digits, dots, underscores or hyphens")
+        raise AccountError(
+            "用户名须为 2–64 位字母、数字、点、下划线或连字符。",
+            "user names are 2-64 letters, digits, dots, underscores or hyphens",
+        )
     clash = sess.scalars(select(User).where(func.lower(User.username) == form.username.lower())).first()
     if clash is not None and clash is not user:
         raise AccountError(f"用户名“{form.username}”已被使用。", f"the user name {form.username!r} is taken")
@@ -189,9 +197,15 @@ def save_user(sess: Session, actor: User | str, form: UserForm, user: User | Non
     if before is not None and (form.password or not form.active or before["roles"] != user.roles):
         # New password, fewer rights or a disabled account: old sessions must not keep the old rights.
         user.session_version = (user.session_version or 1) + 1
-    record(sess, actor, "user.create" if before is None else "user.update", user,
-           before=before, after=_user_state(user),
-           note="password set" if form.password else ("deactivated" if was_active and not form.active else ""))
+    record(
+        sess,
+        actor,
+        "user.create" if before is None else "user.update",
+        user,
+        before=before,
+        after=_user_state(user),
+        note="password set" if form.password else ("deactivated" if was_active and not form.active else ""),
+    )
     return user
 
 
@@ -203,6 +217,16 @@ def reset_totp(sess: Session, actor: User, user: User) -> None:
 
 def create_admin(sess: Session, username: str, password: str) -> User:
     """The first admin, from the command line. The TOTP second factor is enrolled at first sign-in."""
-    return save_user(sess, "cli", UserForm(username=username, display_name=username, email="",
-                                           roles=["admin"], agency_id=None, active=True, password=password))
-
+    return save_user(
+        sess,
+        "cli",
+        UserForm(
+            username=username,
+            display_name=username,
+            email="",
+            roles=["admin"],
+            agency_id=None,
+            active=True,
+            password=password,
+        ),
+    )

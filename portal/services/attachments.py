@@ -104,10 +104,14 @@ def storage_dir(instance_path: Path) -> Path:
     return instance_path / "attachments"
 
 
-ANY_KIND_REFUSED = "只接受 PDF、Word（.docx）、Excel（.xlsx）和 PNG/JPEG/GIF 图片；该文件的内容不属于这些类型。"
+ANY_KIND_REFUSED = (
+    "只接受 PDF、Word（.docx）、Excel（.xlsx）和 PNG/JPEG/GIF 图片；该文件的内容不属于这些类型。"
+)
 
 
-def check_upload(data: bytes, max_bytes: int, accept: set[str] | None = None, refused: str = ANY_KIND_REFUSED) -> str:
+def check_upload(
+    data: bytes, max_bytes: int, accept: set[str] | None = None, refused: str = ANY_KIND_REFUSED
+) -> str:
     """The sniffed kind of an upload, or AttachmentError (empty, too large, or not of an ``accept`` kind)."""
     if not data:
         raise AttachmentError("上传的文件是空的。")
@@ -136,25 +140,55 @@ def store(data: bytes, kind: str, instance_path: Path) -> str:
     return digest
 
 
-def add(sess: Session, user: User, doc: Document, filename: str, data: bytes, *, instance_path: Path,
-        max_bytes: int) -> Attachment:
+def add(
+    sess: Session,
+    user: User,
+    doc: Document,
+    filename: str,
+    data: bytes,
+    *,
+    instance_path: Path,
+    max_bytes: int,
+) -> Attachment:
     kind = check_upload(data, max_bytes)
     digest = store(data, kind, instance_path)
     target = storage_dir(instance_path) / f"{digest}.{kind}"
-    position = (sess.scalar(select(func.max(Attachment.position)).where(Attachment.document_id == doc.id)) or 0) + 1
-    att = Attachment(document_id=doc.id, position=position, filename=clean_filename(filename, kind), kind=kind,
-                     content_type=CONTENT_TYPES[kind], size=len(data), sha256=digest,
-                     storage_name=target.name, text=extract_text(kind, data), uploaded_by=user.id)
+    position = (
+        sess.scalar(select(func.max(Attachment.position)).where(Attachment.document_id == doc.id)) or 0
+    ) + 1
+    att = Attachment(
+        document_id=doc.id,
+        position=position,
+        filename=clean_filename(filename, kind),
+        kind=kind,
+        content_type=CONTENT_TYPES[kind],
+        size=len(data),
+        sha256=digest,
+        storage_name=target.name,
+        text=extract_text(kind, data),
+        uploaded_by=user.id,
+    )
     sess.add(att)
     sess.flush()
-    record(sess, user, "document.attachment_add", doc, after={"attachment": att.filename, "sha256": digest,
-                                                               "size": att.size, "kind": kind})
+    record(
+        sess,
+        user,
+        "document.attachment_add",
+        doc,
+        after={"attachment": att.filename, "sha256": digest, "size": att.size, "kind": kind},
+    )
     return att
 
 
 def remove(sess: Session, user: User, att: Attachment) -> None:
     doc = sess.get(Document, att.document_id)
-    record(sess, user, "document.attachment_remove", doc, before={"attachment": att.filename, "sha256": att.sha256})
+    record(
+        sess,
+        user,
+        "document.attachment_remove",
+        doc,
+        before={"attachment": att.filename, "sha256": att.sha256},
+    )
     sess.delete(att)  # the stored file stays: another attachment or an older version may share it
 
 
@@ -162,8 +196,9 @@ def attachments_of(doc: Document) -> list[Attachment]:
     sess = object_session(doc)
     if doc.id is None or sess is None:
         return []
-    return list(sess.scalars(select(Attachment).where(Attachment.document_id == doc.id)
-                                .order_by(Attachment.position)))
+    return list(
+        sess.scalars(select(Attachment).where(Attachment.document_id == doc.id).order_by(Attachment.position))
+    )
 
 
 def path_of(instance_path: Path, att: Attachment) -> Path:

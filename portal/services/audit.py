@@ -32,8 +32,12 @@ def record(
         action=action,
         object_type=type(obj).__name__.lower(),
         object_id=getattr(obj, "id", None),
-        object_label=str(getattr(obj, "title", None) or getattr(obj, "name", None) or getattr(obj, "username", None)
-            or getattr(obj, "slug", ""))[:500],
+        object_label=str(
+            getattr(obj, "title", None)
+            or getattr(obj, "name", None)
+            or getattr(obj, "username", None)
+            or getattr(obj, "slug", "")
+        )[:500],
         before=before,
         after=after,
         note=note,

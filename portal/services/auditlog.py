@@ -40,17 +40,24 @@ class AuditQuery:
 
         raw_id, raw_page = args.get("object_id", "").strip(), args.get("page", "1").strip()
         return cls(
-            actor=args.get("actor", "").strip()[:64], action=args.get("action", "").strip()[:64],
+            actor=args.get("actor", "").strip()[:64],
+            action=args.get("action", "").strip()[:64],
             object_type=args.get("object_type", "").strip()[:32],
             object_id=int(raw_id) if raw_id.isdigit() else None,
-            since=day("since"), until=day("until"),
+            since=day("since"),
+            until=day("until"),
             page=int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100000 else 1,
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:
-        values = {"actor": self.actor, "action": self.action, "object_type": self.object_type,
-                  "object_id": self.object_id, "since": self.since.isoformat() if self.since else None,
-                  "until": self.until.isoformat() if self.until else None}
+        values = {
+            "actor": self.actor,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
@@ -67,7 +74,9 @@ class AuditQuery:
         if self.since:
             stmt = stmt.where(AuditEntry.at >= datetime.combine(self.since, time(), LOCAL_TZ))
         if self.until:
-            stmt = stmt.where(AuditEntry.at < datetime.combine(self.until + timedelta(days=1), time(), LOCAL_TZ))
+            stmt = stmt.where(
+                AuditEntry.at < datetime.combine(self.until + timedelta(days=1), time(), LOCAL_TZ)
+            )
         return stmt
 
 
@@ -76,11 +85,24 @@ def page(sess: Session, query: AuditQuery) -> tuple[list[AuditEntry], int, int]:
     total = sess.scalar(stmt.with_only_columns(func.count(AuditEntry.id))) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     current = min(query.page, pages)
-    entries = list(sess.scalars(stmt.order_by(AuditEntry.id.desc()).offset((current - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
+    entries = list(
+        sess.scalars(stmt.order_by(AuditEntry.id.desc()).offset((current - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    )
     return entries, current, pages
 
 
-CSV_COLUMNS = ["id", "at", "actor", "action", "object_type", "object_id", "object_label", "before", "after", "note"]
+CSV_COLUMNS = [
+    "id",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "object_label",
+    "before",
+    "after",
+    "note",
+]
 
 
 def _cell(value: str) -> str:
@@ -96,13 +118,27 @@ def csv_rows(sess: Session, query: AuditQuery) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     stmt = query.statement().order_by(AuditEntry.id)
     for entry in sess.scalars(stmt.execution_options(yield_per=500)):
-        writer.writerow([_cell(str(v)) for v in (
-            entry.id, entry.at.isoformat(), entry.actor_name, entry.action, entry.object_type,
-            "" if entry.object_id is None else entry.object_id, entry.object_label,
-            "" if entry.before is None else json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
-            "" if entry.after is None else json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
-            entry.note,
-        )])
+        writer.writerow(
+            [
+                _cell(str(v))
+                for v in (
+                    entry.id,
+                    entry.at.isoformat(),
+                    entry.actor_name,
+                    entry.action,
+                    entry.object_type,
+                    "" if entry.object_id is None else entry.object_id,
+                    entry.object_label,
+                    ""
+                    if entry.before is None
+                    else json.dumps(entry.before, ensure_ascii=False, sort_keys=True),
+                    ""
+                    if entry.after is None
+                    else json.dumps(entry.after, ensure_ascii=False, sort_keys=True),
+                    entry.note,
+                )
+            ]
+        )
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

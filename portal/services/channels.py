@@ -67,8 +67,13 @@ def parse_channel_form(sess: Session, form: Any, channel: Channel | None) -> Cha
 
 def _public_state(channel: Channel) -> dict[str, Any]:
     config = {k: v for k, v in (channel.config or {}).items() if k != "secret"}  # never log the secret
-    return {"name": channel.name, "kind": channel.kind, "new_media": channel.new_media, "active": channel.active,
-            "config": config}
+    return {
+        "name": channel.name,
+        "kind": channel.kind,
+        "new_media": channel.new_media,
+        "active": channel.active,
+        "config": config,
+    }
 
 
 def save_channel(sess: Session, user: User, form: ChannelForm, channel: Channel | None = None) -> Channel:
@@ -87,8 +92,14 @@ def save_channel(sess: Session, user: User, form: ChannelForm, channel: Channel 
     else:
         channel.config = {}
     sess.flush()
-    record(sess, user, "channel.create" if before is None else "channel.update", channel,
-           before=before, after=_public_state(channel))
+    record(
+        sess,
+        user,
+        "channel.create" if before is None else "channel.update",
+        channel,
+        before=before,
+        after=_public_state(channel),
+    )
     return channel
 
 
@@ -104,11 +115,15 @@ def save_agency(sess: Session, user: User, form: Any, agency: Agency | None = No
     parent_raw = (form.get("parent_id") or "").strip()
     if not re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", slug):
         errors["slug"] = "标识只能包含小写字母、数字和连字符，2–64 个字符。"
-    elif (clash := sess.scalar(select(Agency.id).where(Agency.slug == slug))) and (agency is None or clash != agency.id):
+    elif (clash := sess.scalar(select(Agency.id).where(Agency.slug == slug))) and (
+        agency is None or clash != agency.id
+    ):
         errors["slug"] = "标识已被使用。"
     if not name:
         errors["name"] = "请填写部门全称。"
-    elif (clash := sess.scalar(select(Agency.id).where(Agency.name == name))) and (agency is None or clash != agency.id):
+    elif (clash := sess.scalar(select(Agency.id).where(Agency.name == name))) and (
+        agency is None or clash != agency.id
+    ):
         errors["name"] = "已有同名部门。"
     if kind not in AGENCY_KINDS:
         errors["kind"] = "部门类型无效。"
@@ -119,14 +134,31 @@ def save_agency(sess: Session, user: User, form: Any, agency: Agency | None = No
             errors["parent_id"] = "上级部门无效。"
     if errors:
         raise FormErrors(errors)
-    before = None if agency is None else {"slug": agency.slug, "name": agency.name, "short_name": agency.short_name,
-                                          "kind": agency.kind, "parent_id": agency.parent_id}
+    before = (
+        None
+        if agency is None
+        else {
+            "slug": agency.slug,
+            "name": agency.name,
+            "short_name": agency.short_name,
+            "kind": agency.kind,
+            "parent_id": agency.parent_id,
+        }
+    )
     if agency is None:
         agency = Agency(slug=slug, name=name)
         sess.add(agency)
     agency.slug, agency.name, agency.short_name, agency.kind = slug, name, short_name, kind
     agency.parent_id = parent.id if parent else None
     sess.flush()
-    after = {"slug": slug, "name": name, "short_name": short_name, "kind": kind, "parent_id": agency.parent_id}
-    record(sess, user, "agency.create" if before is None else "agency.update", agency, before=before, after=after)
+    after = {
+        "slug": slug,
+        "name": name,
+        "short_name": short_name,
+        "kind": kind,
+        "parent_id": agency.parent_id,
+    }
+    record(
+        sess, user, "agency.create" if before is None else "agency.update", agency, before=before, after=after
+    )
     return agency

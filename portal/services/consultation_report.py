@@ -36,7 +36,9 @@ class FeedbackReport:
     duplicates: int = 0
     rejected: list[tuple[str, int]] = field(default_factory=list)  # moderation reason -> count
     viewpoints: list[tuple[Viewpoint, int]] = field(default_factory=list)  # with their comment count
-    answered: list[Comment] = field(default_factory=list)  # comments outside any viewpoint, with a disposition
+    answered: list[Comment] = field(
+        default_factory=list
+    )  # comments outside any viewpoint, with a disposition
 
     @property
     def adopted(self) -> int:
@@ -57,13 +59,17 @@ class FeedbackReport:
 
 def build_report(sess: Session, consultation: Consultation) -> FeedbackReport:
     comments = sess.scalars(
-        select(Comment).where(Comment.consultation_id == consultation.id)
-        .options(selectinload(Comment.clause)).order_by(Comment.received_at, Comment.id)
+        select(Comment)
+        .where(Comment.consultation_id == consultation.id)
+        .options(selectinload(Comment.clause))
+        .order_by(Comment.received_at, Comment.id)
     ).all()
     report = FeedbackReport(received=len(comments))
     report.by_channel = dict(Counter(c.channel for c in comments))
     report.duplicates = sum(1 for c in comments if c.moderation == "duplicate")
-    report.rejected = sorted(Counter(c.moderation_reason for c in comments if c.moderation == "rejected").items())
+    report.rejected = sorted(
+        Counter(c.moderation_reason for c in comments if c.moderation == "rejected").items()
+    )
     accepted = [c for c in comments if c.moderation == "published"]
     report.accepted = len(accepted)
     report.counts = {key: sum(1 for c in accepted if c.disposition == key) for key in DISPOSITIONS}
@@ -74,7 +80,11 @@ def build_report(sess: Session, consultation: Consultation) -> FeedbackReport:
 
 
 def publish_report(
-    sess: Session, actor: User, consultation: Consultation, summary_md: str, final_document_id: int | None,
+    sess: Session,
+    actor: User,
+    consultation: Consultation,
+    summary_md: str,
+    final_document_id: int | None,
     settings: Settings,
 ) -> int:
     """Publish the feedback report, link the adopted document and tell commenters who left an e-mail.
@@ -100,8 +110,14 @@ def publish_report(
     consultation.final_document_id = final.id if final else None
     consultation.report_published_at = datetime.now(UTC)
     consultation.status = "reported"
-    record(sess, actor, "consultation.report", consultation, before={"status": "closed"},
-           after={"status": "reported", "final_document": final.slug if final else None})
+    record(
+        sess,
+        actor,
+        "consultation.report",
+        consultation,
+        before={"status": "closed"},
+        after={"status": "reported", "final_document": final.slug if final else None},
+    )
     recipients = _recipients(sess, consultation)
     message = _message_data(consultation, settings)
     engine = sess.get_bind()
@@ -114,8 +130,9 @@ def publish_report(
 def _recipients(sess: Session, consultation: Consultation) -> dict[str, list[tuple[int, str]]]:
     """E-mail address -> [(comment id, receipt code)] of comments not yet notified."""
     out: dict[str, list[tuple[int, str]]] = {}
-    for comment in sess.scalars(select(Comment).where(
-            Comment.consultation_id == consultation.id, Comment.notified_at.is_(None))):
+    for comment in sess.scalars(
+        select(Comment).where(Comment.consultation_id == consultation.id, Comment.notified_at.is_(None))
+    ):
         address = email_of(comment.contact)
         if address:
             out.setdefault(address.lower(), []).append((comment.id, comment.receipt_code))
@@ -129,8 +146,12 @@ def _message_data(consultation: Consultation, settings: Settings) -> dict[str, s
     }
 
 
-def notify_commenters(engine, settings: Settings, message: dict[str, str],  # noqa: ANN001
-                      recipients: dict[str, list[tuple[int, str]]]) -> int:
+def notify_commenters(
+    engine,
+    settings: Settings,
+    message: dict[str, str],  # noqa: ANN001
+    recipients: dict[str, list[tuple[int, str]]],
+) -> int:
     """Send one e-mail per address; mark its comments notified. Runs after commit, on its own session.
 
     A failure to reach the mail server is logged and leaves the comments unmarked, so staff can resend.
@@ -146,7 +167,9 @@ def notify_commenters(engine, settings: Settings, message: dict[str, str],  # no
             log.warning("consultation report notification stopped after %d comments: %s", len(sent_ids), exc)
     if sent_ids:
         with Session(bind=engine) as other:
-            other.execute(update(Comment).where(Comment.id.in_(sent_ids)).values(notified_at=datetime.now(UTC)))
+            other.execute(
+                update(Comment).where(Comment.id.in_(sent_ids)).values(notified_at=datetime.now(UTC))
+            )
             other.commit()
     return len(sent_ids)
 
@@ -196,22 +219,46 @@ def export_comments_csv(sess: Session, actor: User, consultation: Consultation, 
     stmt = select(Comment).where(Comment.consultation_id == consultation.id)
     if not full:
         stmt = stmt.where(Comment.moderation.in_(["pending", "published"]))
-    comments = sess.scalars(stmt.options(selectinload(Comment.clause), selectinload(Comment.viewpoint))
-                            .order_by(Comment.received_at, Comment.id)).all()
+    comments = sess.scalars(
+        stmt.options(selectinload(Comment.clause), selectinload(Comment.viewpoint)).order_by(
+            Comment.received_at, Comment.id
+        )
+    ).all()
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    header = ["回执码", "收到时间", "渠道", "条款", "姓名", "同意公开", "意见内容", "审核状态", "审核说明",
-              "处理结果", "处理理由", "观点"]
+    header = [
+        "回执码",
+        "收到时间",
+        "渠道",
+        "条款",
+        "姓名",
+        "同意公开",
+        "意见内容",
+        "审核状态",
+        "审核说明",
+        "处理结果",
+        "处理理由",
+        "观点",
+    ]
     if full:
         header.insert(5, "联系方式")
     writer.writerow(header)
     for c in comments:
-        row = [c.receipt_code, c.received_at.isoformat(timespec="seconds"), CHANNELS.get(c.channel, c.channel),
-               c.clause.label if c.clause else "", c.name, "是" if c.consent else "否", c.body,
-               MODERATION.get(c.moderation, c.moderation), c.moderation_reason,
-               DISPOSITIONS.get(c.disposition, ""), c.disposition_reason,
-               c.viewpoint.summary if c.viewpoint else ""]
+        row = [
+            c.receipt_code,
+            c.received_at.isoformat(timespec="seconds"),
+            CHANNELS.get(c.channel, c.channel),
+            c.clause.label if c.clause else "",
+            c.name,
+            "是" if c.consent else "否",
+            c.body,
+            MODERATION.get(c.moderation, c.moderation),
+            c.moderation_reason,
+            DISPOSITIONS.get(c.disposition, ""),
+            c.disposition_reason,
+            c.viewpoint.summary if c.viewpoint else "",
+        ]
         if full:
             row.insert(5, c.contact)
         writer.writerow([_cell(v) for v in row])

@@ -47,8 +47,10 @@ def period_shortfall(kind: str, affects_rights: bool, opens_on: date, closes_on:
     if kind == "normative" and affects_rights:
         count = working_days(opens_on, closes_on)
         if count < NORMATIVE_WORKING_DAYS:
-            return (f"涉及公民、法人和其他组织权利义务的规范性文件征求意见期限一般不少于"
-                    f"{NORMATIVE_WORKING_DAYS}个工作日，本次为{count}个工作日")
+            return (
+                f"涉及公民、法人和其他组织权利义务的规范性文件征求意见期限一般不少于"
+                f"{NORMATIVE_WORKING_DAYS}个工作日，本次为{count}个工作日"
+            )
     return ""
 
 

@@ -23,15 +23,26 @@ def search_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[Any]:
     from portal.search.registry import SearchDoc
     from portal.search.text import html_to_text
 
-    stmt = (select(Consultation).where(Consultation.status != "draft")
-            .options(selectinload(Consultation.clauses)).order_by(Consultation.id))
+    stmt = (
+        select(Consultation)
+        .where(Consultation.status != "draft")
+        .options(selectinload(Consultation.clauses))
+        .order_by(Consultation.id)
+    )
     if ids is not None:
         stmt = stmt.where(Consultation.id.in_(list(ids)))
     for c in sess.scalars(stmt):
         parts = [html_to_text(cl.html) for cl in c.clauses]
         parts += [html_to_text(c.basis_html), html_to_text(c.note_html), html_to_text(c.report_html)]
-        yield SearchDoc(type="consultation", id=c.id, title=c.title, url=f"/consultations/{c.slug}/",
-                        date=c.opens_on, body="\n".join(p for p in parts if p), agencies=[c.agency.slug])
+        yield SearchDoc(
+            type="consultation",
+            id=c.id,
+            title=c.title,
+            url=f"/consultations/{c.slug}/",
+            date=c.opens_on,
+            body="\n".join(p for p in parts if p),
+            agencies=[c.agency.slug],
+        )
 
 
 def register() -> bool:

@@ -90,15 +90,18 @@ class ConsultationInput:
     publish: bool = True
 
 
-def check_period(kind: str, affects_rights: bool, opens_on: date | None, closes_on: date | None,
-                 short_period_reason: str) -> None:
+def check_period(
+    kind: str, affects_rights: bool, opens_on: date | None, closes_on: date | None, short_period_reason: str
+) -> None:
     if opens_on is None or closes_on is None:
         raise ConsultationError("请填写征集期的开始和截止日期。", field="opens_on")
     if closes_on < opens_on:
         raise ConsultationError("截止日期不能早于开始日期。", field="closes_on")
     shortfall = period_shortfall(kind, affects_rights, opens_on, closes_on)
     if shortfall and not short_period_reason.strip():
-        raise ConsultationError(f"{shortfall}。如确需缩短，请填写向社会公开的缩短理由。", field="short_period_reason")
+        raise ConsultationError(
+            f"{shortfall}。如确需缩短，请填写向社会公开的缩短理由。", field="short_period_reason"
+        )
 
 
 def set_draft(consultation: Consultation, draft_md: str) -> None:
@@ -117,7 +120,12 @@ def set_draft(consultation: Consultation, draft_md: str) -> None:
         if clause is None:
             clause = Clause(number=position + 1)
             consultation.clauses.append(clause)
-        clause.position, clause.label, clause.text_md, clause.html = position, label, text, render_markdown(text)
+        clause.position, clause.label, clause.text_md, clause.html = (
+            position,
+            label,
+            text,
+            render_markdown(text),
+        )
     for number, clause in existing.items():
         if number > len(blocks):
             consultation.clauses.remove(clause)
@@ -159,10 +167,18 @@ def create_consultation(sess: Session, actor: User | str, data: ConsultationInpu
     if sess.scalar(select(func.count(Consultation.id)).where(Consultation.slug == slug)):
         raise ConsultationError("该网址标识已被使用。", field="slug")
     consultation = Consultation(
-        slug=slug, title=title, agency_id=agency.id, kind=data.kind, affects_rights=data.affects_rights,
-        opens_on=data.opens_on, closes_on=data.closes_on, short_period_reason=data.short_period_reason.strip(),
-        accepts_online=data.accepts_online, channel_email=data.channel_email.strip(),
-        channel_post=data.channel_post.strip(), channel_phone=data.channel_phone.strip(),
+        slug=slug,
+        title=title,
+        agency_id=agency.id,
+        kind=data.kind,
+        affects_rights=data.affects_rights,
+        opens_on=data.opens_on,
+        closes_on=data.closes_on,
+        short_period_reason=data.short_period_reason.strip(),
+        accepts_online=data.accepts_online,
+        channel_email=data.channel_email.strip(),
+        channel_post=data.channel_post.strip(),
+        channel_phone=data.channel_phone.strip(),
         draft_document_id=document.id if document else None,
         status="published" if data.publish else "draft",
         created_by_id=actor.id if isinstance(actor, User) else None,
@@ -171,10 +187,20 @@ def create_consultation(sess: Session, actor: User | str, data: ConsultationInpu
     set_texts(consultation, data.basis_md.strip(), data.note_md.strip())
     sess.add(consultation)
     sess.flush()
-    record(sess, actor, "consultation.create", consultation,
-           after={"slug": slug, "kind": data.kind, "opens_on": data.opens_on.isoformat(),
-                  "closes_on": data.closes_on.isoformat(), "status": consultation.status,
-                  "short_period_reason": consultation.short_period_reason})
+    record(
+        sess,
+        actor,
+        "consultation.create",
+        consultation,
+        after={
+            "slug": slug,
+            "kind": data.kind,
+            "opens_on": data.opens_on.isoformat(),
+            "closes_on": data.closes_on.isoformat(),
+            "status": consultation.status,
+            "short_period_reason": consultation.short_period_reason,
+        },
+    )
     consultation_search.refresh_after_commit(sess, consultation)
     sess.commit()
     return consultation
@@ -184,8 +210,14 @@ def publish_consultation(sess: Session, actor: User, consultation: Consultation)
     if consultation.status != "draft":
         raise ConsultationError("只有草稿状态的征集可以发布。", status=409)
     consultation.status = "published"
-    record(sess, actor, "consultation.publish", consultation, before={"status": "draft"},
-           after={"status": "published"})
+    record(
+        sess,
+        actor,
+        "consultation.publish",
+        consultation,
+        before={"status": "draft"},
+        after={"status": "published"},
+    )
     consultation_search.refresh_after_commit(sess, consultation)
     sess.commit()
 
@@ -224,8 +256,11 @@ def _validate_comment(sess: Session, consultation: Consultation, data: CommentIn
         raise ConsultationError("未知的意见来源渠道。", field="channel")
     if not data.clause_number:
         return None
-    clause_id = sess.scalar(select(Clause.id).where(
-        Clause.consultation_id == consultation.id, Clause.number == data.clause_number, Clause.label != ""))
+    clause_id = sess.scalar(
+        select(Clause.id).where(
+            Clause.consultation_id == consultation.id, Clause.number == data.clause_number, Clause.label != ""
+        )
+    )
     if clause_id is None:
         raise ConsultationError("所选条款不存在，请重新选择。", field="clause")
     return clause_id
@@ -245,8 +280,13 @@ def find_by_key(sess: Session, key: str) -> Comment | None:
 
 
 def submit_comment(
-    sess: Session, consultation: Consultation, data: CommentInput, *, sender: str = "",
-    today: date | None = None, entered_by: User | None = None,
+    sess: Session,
+    consultation: Consultation,
+    data: CommentInput,
+    *,
+    sender: str = "",
+    today: date | None = None,
+    entered_by: User | None = None,
 ) -> tuple[Comment, bool]:
     """Store a comment and commit; return it and whether it is new.
 
@@ -265,18 +305,34 @@ def submit_comment(
         raise
     received_at = datetime.now(UTC)
     if data.received_on:
-        received_at = datetime(data.received_on.year, data.received_on.month, data.received_on.day, 4, tzinfo=UTC)
+        received_at = datetime(
+            data.received_on.year, data.received_on.month, data.received_on.day, 4, tzinfo=UTC
+        )
     for _attempt in range(3):
         comment = Comment(
-            consultation_id=consultation.id, clause_id=clause_id, body=data.body.strip(),
-            name=data.name.strip(), contact=data.contact.strip(), consent=data.consent,
-            receipt_code=new_receipt_code(), idempotency_key=data.idempotency_key, channel=data.channel,
-            sender_hash=sender, received_at=received_at, entered_by_id=entered_by.id if entered_by else None,
+            consultation_id=consultation.id,
+            clause_id=clause_id,
+            body=data.body.strip(),
+            name=data.name.strip(),
+            contact=data.contact.strip(),
+            consent=data.consent,
+            receipt_code=new_receipt_code(),
+            idempotency_key=data.idempotency_key,
+            channel=data.channel,
+            sender_hash=sender,
+            received_at=received_at,
+            entered_by_id=entered_by.id if entered_by else None,
         )
         sess.add(comment)
         if entered_by is not None:
-            record(sess, entered_by, "comment.enter", consultation, after={"channel": data.channel},
-                   note=comment.receipt_code)
+            record(
+                sess,
+                entered_by,
+                "comment.enter",
+                consultation,
+                after={"channel": data.channel},
+                note=comment.receipt_code,
+            )
         try:
             sess.flush()
             if entered_by is None:
@@ -301,8 +357,14 @@ def _existing(sess: Session, consultation: Consultation, key: str) -> Comment | 
     return existing
 
 
-def _check_submission(sess: Session, consultation: Consultation, data: CommentInput, sender: str,
-                      today: date | None, entered_by: User | None) -> int | None:
+def _check_submission(
+    sess: Session,
+    consultation: Consultation,
+    data: CommentInput,
+    sender: str,
+    today: date | None,
+    entered_by: User | None,
+) -> int | None:
     """Every rule a new comment must pass; returns the id of the clause it is about."""
     if entered_by is None:
         if phase(consultation, today) == "upcoming":
@@ -324,7 +386,8 @@ def find_receipt(sess: Session, code: str) -> Comment | None:
     if not code:
         return None
     return sess.scalars(
-        select(Comment).where(Comment.receipt_code == code)
+        select(Comment)
+        .where(Comment.receipt_code == code)
         .options(selectinload(Comment.consultation), selectinload(Comment.clause))
     ).first()
 
@@ -347,16 +410,26 @@ def public_list(sess: Session, today: date | None = None) -> dict[str, list[Cons
 def consultation_for_comment(sess: Session, slug: str) -> Consultation | None:
     """The consultation a comment is posted to, loaded lean: the hot path of the comment form."""
     return sess.scalars(
-        select(Consultation).where(Consultation.slug == slug, Consultation.status != "draft")
-        .options(load_only(Consultation.id, Consultation.slug, Consultation.status, Consultation.opens_on,
-                           Consultation.closes_on, Consultation.accepts_online),
-                 lazyload(Consultation.agency))
+        select(Consultation)
+        .where(Consultation.slug == slug, Consultation.status != "draft")
+        .options(
+            load_only(
+                Consultation.id,
+                Consultation.slug,
+                Consultation.status,
+                Consultation.opens_on,
+                Consultation.closes_on,
+                Consultation.accepts_online,
+            ),
+            lazyload(Consultation.agency),
+        )
     ).first()
 
 
 def public_consultation(sess: Session, slug: str) -> Consultation | None:
     return sess.scalars(
-        select(Consultation).where(Consultation.slug == slug, Consultation.status != "draft")
+        select(Consultation)
+        .where(Consultation.slug == slug, Consultation.status != "draft")
         .options(selectinload(Consultation.clauses))
     ).first()
 
@@ -375,8 +448,13 @@ class ShownComments:
 
 def shown_comments(sess: Session, consultation: Consultation) -> ShownComments:
     comments = sess.scalars(
-        select(Comment).where(Comment.consultation_id == consultation.id, Comment.moderation == "published",
-                              Comment.consent.is_(True)).order_by(Comment.received_at, Comment.id)
+        select(Comment)
+        .where(
+            Comment.consultation_id == consultation.id,
+            Comment.moderation == "published",
+            Comment.consent.is_(True),
+        )
+        .order_by(Comment.received_at, Comment.id)
     ).all()
     by_clause: dict[int, list[Comment]] = {}
     out = ShownComments(total=len(comments))
@@ -391,12 +469,19 @@ def shown_comments(sess: Session, consultation: Consultation) -> ShownComments:
 
 def consultations_for_document(sess: Session, document: Document) -> list[Consultation]:
     """Public consultations whose draft this document was, or whose adopted text it is."""
-    return list(sess.scalars(
-        select(Consultation).where(
-            Consultation.status != "draft",
-            or_(Consultation.final_document_id == document.id, Consultation.draft_document_id == document.id),
-        ).order_by(Consultation.opens_on.desc())
-    ))
+    return list(
+        sess.scalars(
+            select(Consultation)
+            .where(
+                Consultation.status != "draft",
+                or_(
+                    Consultation.final_document_id == document.id,
+                    Consultation.draft_document_id == document.id,
+                ),
+            )
+            .order_by(Consultation.opens_on.desc())
+        )
+    )
 
 
 # -- moderation -------------------------------------------------------------------------------------
@@ -411,17 +496,22 @@ def _editable(consultation: Consultation) -> None:
 
 def comments_by_ids(sess: Session, consultation: Consultation, ids: Iterable[int]) -> list[Comment]:
     ids = {int(i) for i in ids}
-    comments = list(sess.scalars(
-        select(Comment).where(Comment.consultation_id == consultation.id, Comment.id.in_(ids))
-    ))
+    comments = list(
+        sess.scalars(select(Comment).where(Comment.consultation_id == consultation.id, Comment.id.in_(ids)))
+    )
     if not comments or len(comments) != len(ids):
         raise ConsultationError("请至少选择一条本征集的意见。")
     return comments
 
 
 def moderate(
-    sess: Session, actor: User, consultation: Consultation, ids: Iterable[int], action: str,
-    reason: str = "", duplicate_of: str = "",
+    sess: Session,
+    actor: User,
+    consultation: Consultation,
+    ids: Iterable[int],
+    action: str,
+    reason: str = "",
+    duplicate_of: str = "",
 ) -> int:
     """Publish, reject (with a reason) or mark as duplicate of another comment; return the count."""
     _editable(consultation)
@@ -450,9 +540,15 @@ def moderate(
         comment.moderated_at = now
         if action != "publish":
             comment.disposition, comment.disposition_reason, comment.viewpoint_id = "", "", None
-        record(sess, actor, f"comment.{action}", consultation, before=before,
-               after={"moderation": comment.moderation, "reason": comment.moderation_reason},
-               note=comment.receipt_code)
+        record(
+            sess,
+            actor,
+            f"comment.{action}",
+            consultation,
+            before=before,
+            after={"moderation": comment.moderation, "reason": comment.moderation_reason},
+            note=comment.receipt_code,
+        )
     sess.commit()
     return len(comments)
 
@@ -463,10 +559,16 @@ def block_sender(sess: Session, actor: User, comment: Comment, reason: str) -> B
         raise ConsultationError("屏蔽发送者时必须填写理由。", field="reason")
     if not comment.sender_hash and not comment.contact:
         raise ConsultationError("这条意见没有可用于屏蔽的发送者信息。")
-    block = BlockedSender(sender_hash=comment.sender_hash, contact=comment.contact, reason=reason.strip(),
-                          blocked_by_id=actor.id)
+    block = BlockedSender(
+        sender_hash=comment.sender_hash,
+        contact=comment.contact,
+        reason=reason.strip(),
+        blocked_by_id=actor.id,
+    )
     sess.add(block)
-    record(sess, actor, "comment.block_sender", comment.consultation, note=f"{comment.receipt_code}: {reason}")
+    record(
+        sess, actor, "comment.block_sender", comment.consultation, note=f"{comment.receipt_code}: {reason}"
+    )
     sess.commit()
     return block
 
@@ -483,11 +585,19 @@ def enter_comment(sess: Session, actor: User, consultation: Consultation, data: 
 
 
 def pending_count(sess: Session, consultation: Consultation) -> int:
-    return sess.scalar(select(func.count(Comment.id)).where(
-        Comment.consultation_id == consultation.id, Comment.moderation == "pending")) or 0
+    return (
+        sess.scalar(
+            select(func.count(Comment.id)).where(
+                Comment.consultation_id == consultation.id, Comment.moderation == "pending"
+            )
+        )
+        or 0
+    )
 
 
-def close_consultation(sess: Session, actor: User, consultation: Consultation, today: date | None = None) -> None:
+def close_consultation(
+    sess: Session, actor: User, consultation: Consultation, today: date | None = None
+) -> None:
     if consultation.status != "published":
         raise ConsultationError("只有正在征集或已到期的征集可以结束。", status=409)
     if (today or local_today()) <= consultation.closes_on:
@@ -497,8 +607,14 @@ def close_consultation(sess: Session, actor: User, consultation: Consultation, t
         raise ConsultationError(f"还有{pending}条意见待审核，请先完成审核。", status=409)
     consultation.status = "closed"
     consultation.closed_at = datetime.now(UTC)
-    record(sess, actor, "consultation.close", consultation, before={"status": "published"},
-           after={"status": "closed"})
+    record(
+        sess,
+        actor,
+        "consultation.close",
+        consultation,
+        before={"status": "published"},
+        after={"status": "closed"},
+    )
     sess.commit()
 
 
@@ -509,19 +625,29 @@ def _check_disposition(disposition: str, reason: str, what: str) -> None:
         raise ConsultationError(f"{what}：{DISPOSITIONS[disposition]}时必须说明理由。")
 
 
-def add_viewpoint(sess: Session, actor: User, consultation: Consultation, summary: str,
-                  disposition: str, reason: str) -> Viewpoint:
+def add_viewpoint(
+    sess: Session, actor: User, consultation: Consultation, summary: str, disposition: str, reason: str
+) -> Viewpoint:
     if consultation.status != "closed":
         raise ConsultationError("结束征集后才能归纳意见和给出处理结果。", status=409)
     if not summary.strip():
         raise ConsultationError("请填写观点摘要。", field="summary")
     _check_disposition(disposition, reason, "观点")
-    viewpoint = Viewpoint(summary=summary.strip(), disposition=disposition, reason=reason.strip(),
-                          position=len(consultation.viewpoints))
+    viewpoint = Viewpoint(
+        summary=summary.strip(),
+        disposition=disposition,
+        reason=reason.strip(),
+        position=len(consultation.viewpoints),
+    )
     consultation.viewpoints.append(viewpoint)
     sess.flush()
-    record(sess, actor, "consultation.viewpoint", consultation, after={"summary": viewpoint.summary,
-           "disposition": disposition, "reason": viewpoint.reason})
+    record(
+        sess,
+        actor,
+        "consultation.viewpoint",
+        consultation,
+        after={"summary": viewpoint.summary, "disposition": disposition, "reason": viewpoint.reason},
+    )
     sess.commit()
     return viewpoint
 
@@ -534,7 +660,9 @@ class DispositionRow:
     viewpoint_id: int | None = None
 
 
-def save_dispositions(sess: Session, actor: User, consultation: Consultation, rows: list[DispositionRow]) -> int:
+def save_dispositions(
+    sess: Session, actor: User, consultation: Consultation, rows: list[DispositionRow]
+) -> int:
     """Give accepted comments their disposition, all or nothing.
 
     A comment grouped into a viewpoint takes the viewpoint's disposition and reason unless it has its own.
@@ -563,17 +691,31 @@ def save_dispositions(sess: Session, actor: User, consultation: Consultation, ro
         if new != (comment.disposition, comment.disposition_reason, comment.viewpoint_id):
             before = {"disposition": comment.disposition, "reason": comment.disposition_reason}
             comment.disposition, comment.disposition_reason, comment.viewpoint_id = new
-            record(sess, actor, "comment.disposition", consultation, before=before,
-                   after={"disposition": disposition, "reason": reason}, note=comment.receipt_code)
+            record(
+                sess,
+                actor,
+                "comment.disposition",
+                consultation,
+                before=before,
+                after={"disposition": disposition, "reason": reason},
+                note=comment.receipt_code,
+            )
             changed += 1
     sess.commit()
     return changed
 
 
 def open_dispositions(sess: Session, consultation: Consultation) -> int:
-    return sess.scalar(select(func.count(Comment.id)).where(
-        Comment.consultation_id == consultation.id, Comment.moderation == "published",
-        Comment.disposition == "")) or 0
+    return (
+        sess.scalar(
+            select(func.count(Comment.id)).where(
+                Comment.consultation_id == consultation.id,
+                Comment.moderation == "published",
+                Comment.disposition == "",
+            )
+        )
+        or 0
+    )
 
 
 # -- staff reads ------------------------------------------------------------------------------------
@@ -582,15 +724,19 @@ def open_dispositions(sess: Session, consultation: Consultation) -> int:
 def in_scope(user: User, consultation: Consultation) -> bool:
     """Publishers and admins handle every consultation; editors and reviewers their agency's."""
     return user.has_role("publisher", "admin") or (
-        user.agency_id is not None and user.agency_id == consultation.agency_id)
+        user.agency_id is not None and user.agency_id == consultation.agency_id
+    )
 
 
 def staff_list(sess: Session, user: User) -> list[tuple[Consultation, int, int]]:
     """The consultations ``user`` handles, newest first, with their pending and total comment counts."""
     pending = func.count(Comment.id).filter(Comment.moderation == "pending")
-    stmt = (select(Consultation, pending, func.count(Comment.id))
-            .outerjoin(Comment, Comment.consultation_id == Consultation.id)
-            .group_by(Consultation.id).order_by(Consultation.opens_on.desc(), Consultation.id.desc()))
+    stmt = (
+        select(Consultation, pending, func.count(Comment.id))
+        .outerjoin(Comment, Comment.consultation_id == Consultation.id)
+        .group_by(Consultation.id)
+        .order_by(Consultation.opens_on.desc(), Consultation.id.desc())
+    )
     if not user.has_role("publisher", "admin"):
         stmt = stmt.where(Consultation.agency_id == user.agency_id)
     rows = sess.execute(stmt).all()
@@ -601,13 +747,21 @@ def staff_comments(sess: Session, consultation: Consultation, state: str) -> lis
     stmt = select(Comment).where(Comment.consultation_id == consultation.id)
     if state != "all":
         stmt = stmt.where(Comment.moderation == state)
-    return list(sess.scalars(stmt.options(selectinload(Comment.clause), selectinload(Comment.viewpoint))
-                             .order_by(Comment.received_at, Comment.id)))
+    return list(
+        sess.scalars(
+            stmt.options(selectinload(Comment.clause), selectinload(Comment.viewpoint)).order_by(
+                Comment.received_at, Comment.id
+            )
+        )
+    )
 
 
 def moderation_counts(sess: Session, consultation: Consultation) -> dict[str, int]:
-    rows = sess.execute(select(Comment.moderation, func.count(Comment.id))
-                        .where(Comment.consultation_id == consultation.id).group_by(Comment.moderation)).all()
+    rows = sess.execute(
+        select(Comment.moderation, func.count(Comment.id))
+        .where(Comment.consultation_id == consultation.id)
+        .group_by(Comment.moderation)
+    ).all()
     counts = {state: 0 for state in ("pending", "published", "rejected", "duplicate")}
     counts.update(dict(rows))
     counts["all"] = sum(counts.values())

@@ -28,7 +28,22 @@ from portal.services.documents import is_valid_doc_number, normalize_doc_number
 from portal.services.publishing import Item, NotAllowed, add_version, after_change, item_type, snapshot
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,126}$")
-GENRES = ["通知", "意见", "决定", "办法", "规定", "方案", "要点", "规则", "报告", "批复", "函", "公告", "通告", "其他"]
+GENRES = [
+    "通知",
+    "意见",
+    "决定",
+    "办法",
+    "规定",
+    "方案",
+    "要点",
+    "规则",
+    "报告",
+    "批复",
+    "函",
+    "公告",
+    "通告",
+    "其他",
+]
 
 
 class FormErrors(Exception):
@@ -75,9 +90,11 @@ def may_edit(user: User, obj: Item) -> tuple[bool, str]:
         if user.has_role("publisher"):
             return True, ""
         return False, "已发布的内容只能由发布人员修改（须填写修改说明）。"
-    return False, {"in_review": "稿件正在审核中，请审核人员退回后再修改。",
-                   "approved": "稿件已审核通过，如需修改请先退回。",
-                   "withdrawn": "稿件已撤回，请先“重新编辑”。"}.get(obj.status, "当前状态不能修改。")
+    return False, {
+        "in_review": "稿件正在审核中，请审核人员退回后再修改。",
+        "approved": "稿件已审核通过，如需修改请先退回。",
+        "withdrawn": "稿件已撤回，请先“重新编辑”。",
+    }.get(obj.status, "当前状态不能修改。")
 
 
 def _agencies(obj: Item) -> set[int]:
@@ -199,8 +216,15 @@ def _measure_rows(form: Any, errors: dict[str, str]) -> list[MeasureRow]:
             errors["measures"] = f"第 {i + 1} 行任务状态无效。"
             continue
         order = int(position) if position.strip().isdigit() else 10000 + i
-        rows.append((order, i, MeasureRow(no.strip() or str(len(rows) + 1), text.strip(), _split(lead),
-                                          _split(units), status)))
+        rows.append(
+            (
+                order,
+                i,
+                MeasureRow(
+                    no.strip() or str(len(rows) + 1), text.strip(), _split(lead), _split(units), status
+                ),
+            )
+        )
     return [row for _, _, row in sorted(rows, key=lambda r: (r[0], r[1]))]
 
 
@@ -251,8 +275,10 @@ def save_document(sess: Session, user: User, form: DocumentForm, doc: Document |
         agencies = [sess.get(Agency, i) for i in form.agency_ids]
         doc.issuers = [DocumentAgency(agency=a, agency_id=a.id, position=n) for n, a in enumerate(agencies)]
         doc.topics = _topics(sess, form.topics)
-        doc.measures = [Measure(position=n, no=m.no, text=m.text, lead=m.lead, units=m.units, status=m.status)
-                        for n, m in enumerate(form.measures)]
+        doc.measures = [
+            Measure(position=n, no=m.no, text=m.text, lead=m.lead, units=m.units, status=m.status)
+            for n, m in enumerate(form.measures)
+        ]
     sess.flush()
     after = snapshot(doc)
     if before is None:
@@ -352,13 +378,18 @@ def parse_interpretation_form(sess: Session, form: Any, interp: Interpretation |
     return f
 
 
-def save_interpretation(sess: Session, user: User, form: InterpretationForm,
-                        interp: Interpretation | None = None) -> Interpretation:
+def save_interpretation(
+    sess: Session, user: User, form: InterpretationForm, interp: Interpretation | None = None
+) -> Interpretation:
     if interp is None:
         if not user.has_role("editor"):
             raise NotAllowed("只有编辑人员可以新建解读。")
-        interp = Interpretation(slug=form.slug or new_slug("interp"), status="draft", title=form.title,
-                                document_id=form.document_id)
+        interp = Interpretation(
+            slug=form.slug or new_slug("interp"),
+            status="draft",
+            title=form.title,
+            document_id=form.document_id,
+        )
         interp.document = sess.get(Document, form.document_id)
         interp.agency_id = form.agency_id or user.agency_id
         if user.agency_id not in _agencies(interp):
@@ -382,8 +413,15 @@ def save_interpretation(sess: Session, user: User, form: InterpretationForm,
         interp.body_md = form.body_md
         interp.body_html = render_markdown(form.body_md)
         interp.media_url = form.media_url
-        interp.items = [QAItem(position=n, question=row.question, answer_md=row.answer_md,
-                               answer_html=render_markdown(row.answer_md)) for n, row in enumerate(form.items)]
+        interp.items = [
+            QAItem(
+                position=n,
+                question=row.question,
+                answer_md=row.answer_md,
+                answer_html=render_markdown(row.answer_md),
+            )
+            for n, row in enumerate(form.items)
+        ]
     sess.flush()
     after = snapshot(interp)
     if before is None:

@@ -16,30 +16,55 @@ FEED_SIZE = 50
 def _documents(sess: Session, agency: Agency | None, topic: Topic | None) -> list[Document]:
     stmt = public_documents()
     if agency is not None:
-        stmt = stmt.where(Document.id.in_(select(DocumentAgency.document_id).where(DocumentAgency.agency_id == agency.id)))
+        stmt = stmt.where(
+            Document.id.in_(select(DocumentAgency.document_id).where(DocumentAgency.agency_id == agency.id))
+        )
     if topic is not None:
-        stmt = stmt.where(Document.id.in_(select(document_topic.c.document_id).where(document_topic.c.topic_id == topic.id)))
-    return list(sess.scalars(stmt.order_by(Document.published_at.desc(), Document.id.desc()).limit(FEED_SIZE)))
+        stmt = stmt.where(
+            Document.id.in_(select(document_topic.c.document_id).where(document_topic.c.topic_id == topic.id))
+        )
+    return list(
+        sess.scalars(stmt.order_by(Document.published_at.desc(), Document.id.desc()).limit(FEED_SIZE))
+    )
 
 
 def _interpretations(sess: Session, agency: Agency | None, topic: Topic | None) -> list[Interpretation]:
     stmt = public_interpretations().options(selectinload(Interpretation.document))
     if agency is not None:
-        stmt = stmt.where(Interpretation.document_id.in_(
-            select(DocumentAgency.document_id).where(DocumentAgency.agency_id == agency.id)))
+        stmt = stmt.where(
+            Interpretation.document_id.in_(
+                select(DocumentAgency.document_id).where(DocumentAgency.agency_id == agency.id)
+            )
+        )
     if topic is not None:
-        stmt = stmt.where(Interpretation.document_id.in_(
-            select(document_topic.c.document_id).where(document_topic.c.topic_id == topic.id)))
-    return list(sess.scalars(stmt.order_by(Interpretation.published_at.desc(), Interpretation.id.desc())
-                             .limit(FEED_SIZE)))
+        stmt = stmt.where(
+            Interpretation.document_id.in_(
+                select(document_topic.c.document_id).where(document_topic.c.topic_id == topic.id)
+            )
+        )
+    return list(
+        sess.scalars(
+            stmt.order_by(Interpretation.published_at.desc(), Interpretation.id.desc()).limit(FEED_SIZE)
+        )
+    )
 
 
-def build_feed(sess: Session, settings: Settings, *, title: str, self_path: str,
-               agency: Agency | None = None, topic: Topic | None = None) -> bytes:
+def build_feed(
+    sess: Session,
+    settings: Settings,
+    *,
+    title: str,
+    self_path: str,
+    agency: Agency | None = None,
+    topic: Topic | None = None,
+) -> bytes:
     from feedgen.feed import FeedGenerator
 
     base = settings.base_url.rstrip("/")
-    items: list[Document | Interpretation] = [*_documents(sess, agency, topic), *_interpretations(sess, agency, topic)]
+    items: list[Document | Interpretation] = [
+        *_documents(sess, agency, topic),
+        *_interpretations(sess, agency, topic),
+    ]
     items.sort(key=lambda i: (i.published_at, i.id))  # feedgen prepends: oldest first gives newest on top
     items = items[-FEED_SIZE:]
     fg = FeedGenerator()
@@ -64,7 +89,9 @@ def build_feed(sess: Session, settings: Settings, *, title: str, self_path: str,
         entry.title(item.title if is_doc else f"【解读】{item.title}")
         entry.link(href=url)
         entry.published(item.published_at)
-        entry.updated(item.updated_at if item.updated_at and item.updated_at > item.published_at else item.published_at)
+        entry.updated(
+            item.updated_at if item.updated_at and item.updated_at > item.published_at else item.published_at
+        )
         doc = item if is_doc else item.document
         summary = " · ".join(x for x in (doc.doc_number, "、".join(a.name for a in doc.agencies)) if x)
         entry.summary(summary or item.title)

@@ -17,7 +17,8 @@ from portal.models import Document, GazetteEntry, GazetteIssue
 def public_issues(sess: Session) -> list[tuple[int, list[GazetteIssue]]]:
     """Published issues grouped by year, newest year and issue first."""
     issues = sess.scalars(
-        select(GazetteIssue).where(GazetteIssue.status == "published")
+        select(GazetteIssue)
+        .where(GazetteIssue.status == "published")
         .order_by(GazetteIssue.year.desc(), GazetteIssue.number.desc())
     ).all()
     return [(year, list(group)) for year, group in groupby(issues, key=lambda i: i.year)]
@@ -50,8 +51,11 @@ def public_issue(sess: Session, year: int, number: int) -> tuple[GazetteIssue, l
 
 def issues_of_document(sess: Session, document_id: int) -> list[GazetteIssue]:
     """The published issues a document appeared in (usually one)."""
-    return list(sess.scalars(
-        select(GazetteIssue).join(GazetteEntry, GazetteEntry.issue_id == GazetteIssue.id)
-        .where(GazetteEntry.document_id == document_id, GazetteIssue.status == "published")
-        .order_by(GazetteIssue.published_on)
-    ))
+    return list(
+        sess.scalars(
+            select(GazetteIssue)
+            .join(GazetteEntry, GazetteEntry.issue_id == GazetteIssue.id)
+            .where(GazetteEntry.document_id == document_id, GazetteIssue.status == "published")
+            .order_by(GazetteIssue.published_on)
+        )
+    )

@@ -34,8 +34,16 @@ MAX_NUMBER = 999  # the slug (and content file name) holds up to three digits
 MAX_RUNNING = 99999
 MAX_CATEGORY = 64
 # Audit actions that change what an issue carries: whoever made the last of them does not publish it.
-CONTENT_ACTIONS = ("gazette.create", "gazette.update", "gazette.entry_add", "gazette.entry_remove",
-                   "gazette.entry_move", "gazette.entry_category", "gazette.pdf_upload", "gazette.pdf_remove")
+CONTENT_ACTIONS = (
+    "gazette.create",
+    "gazette.update",
+    "gazette.entry_add",
+    "gazette.entry_remove",
+    "gazette.entry_move",
+    "gazette.entry_category",
+    "gazette.pdf_upload",
+    "gazette.pdf_remove",
+)
 PDF_ONLY = "公报只接受 PDF 文件；该文件的内容不是 PDF。"
 
 
@@ -62,8 +70,9 @@ def proposed_numbers(sess: Session, year: int) -> tuple[int, int]:
     return number, running
 
 
-def _whole(raw: Any, name: str, label: str, low: int, high: int, errors: dict[str, str],
-           required: bool = True) -> int | None:
+def _whole(
+    raw: Any, name: str, label: str, low: int, high: int, errors: dict[str, str], required: bool = True
+) -> int | None:
     text = str(raw or "").strip()
     if not text:
         if required:
@@ -82,8 +91,9 @@ def parse_issue_form(sess: Session, form: Any, issue: GazetteIssue | None) -> Is
     f = IssueForm(custom_title=(form.get("custom_title") or "").strip())
     f.year = _whole(form.get("year"), "year", "年份", 1949, this_year + 1, errors)
     f.number = _whole(form.get("number"), "number", "期号", 1, MAX_NUMBER, errors)
-    f.running_number = _whole(form.get("running_number"), "running_number", "总期号", 1, MAX_RUNNING, errors,
-                              required=False)
+    f.running_number = _whole(
+        form.get("running_number"), "running_number", "总期号", 1, MAX_RUNNING, errors, required=False
+    )
     if len(f.custom_title) > 200:
         errors["custom_title"] = "标题不能超过 200 个字符。"
     raw_date = (form.get("published_on") or "").strip()
@@ -99,16 +109,25 @@ def parse_issue_form(sess: Session, form: Any, issue: GazetteIssue | None) -> Is
                 errors["published_on"] = f"出版日期应在 {f.year} 年内（年末一期可在次年年初出版）。"
     own_id = issue.id if issue is not None else -1
     if f.year is not None and f.number is not None:
-        clash = sess.scalars(select(GazetteIssue).where(
-            GazetteIssue.year == f.year, GazetteIssue.number == f.number, GazetteIssue.id != own_id)).first()
+        clash = sess.scalars(
+            select(GazetteIssue).where(
+                GazetteIssue.year == f.year, GazetteIssue.number == f.number, GazetteIssue.id != own_id
+            )
+        ).first()
         if clash is not None:
-            errors["number"] = f"{f.year}年第{f.number}期已存在（{GAZETTE_STATUS.get(clash.status, clash.status)}），请换一个期号。"
+            errors["number"] = (
+                f"{f.year}年第{f.number}期已存在（{GAZETTE_STATUS.get(clash.status, clash.status)}），请换一个期号。"
+            )
     if f.running_number is not None:
-        clash = sess.scalars(select(GazetteIssue).where(
-            GazetteIssue.running_number == f.running_number, GazetteIssue.id != own_id)).first()
+        clash = sess.scalars(
+            select(GazetteIssue).where(
+                GazetteIssue.running_number == f.running_number, GazetteIssue.id != own_id
+            )
+        ).first()
         if clash is not None:
-            errors["running_number"] = (f"总第{f.running_number}期已被{clash.year}年第{clash.number}期使用，"
-                                        "请换一个总期号。")
+            errors["running_number"] = (
+                f"总第{f.running_number}期已被{clash.year}年第{clash.number}期使用，请换一个总期号。"
+            )
     if errors:
         raise FormErrors(errors)
     return f
@@ -127,9 +146,13 @@ def _require_draft(issue: GazetteIssue, doing: str) -> None:
 
 
 def _fields(issue: GazetteIssue) -> dict[str, Any]:
-    return {"year": issue.year, "number": issue.number, "running_number": issue.running_number,
-            "custom_title": issue.custom_title,
-            "published_on": issue.published_on.isoformat() if issue.published_on else None}
+    return {
+        "year": issue.year,
+        "number": issue.number,
+        "running_number": issue.running_number,
+        "custom_title": issue.custom_title,
+        "published_on": issue.published_on.isoformat() if issue.published_on else None,
+    }
 
 
 def _flush(sess: Session) -> None:
@@ -194,9 +217,17 @@ def find_documents(sess: Session, query: str, limit: int = 20) -> list[Candidate
         return []
     words = query.replace("%", "").replace("_", "")
     number = normalize_doc_number(query).replace("%", "").replace("_", "")
-    stmt = public_documents().where(or_(
-        Document.title.ilike(f"%{words}%"), Document.doc_number_key.like(f"%{number}%"),
-    )).order_by(Document.published_at.desc(), Document.id.desc()).limit(limit)
+    stmt = (
+        public_documents()
+        .where(
+            or_(
+                Document.title.ilike(f"%{words}%"),
+                Document.doc_number_key.like(f"%{number}%"),
+            )
+        )
+        .order_by(Document.published_at.desc(), Document.id.desc())
+        .limit(limit)
+    )
     docs = list(sess.scalars(stmt).unique())
     issues = _issues_of(sess, [d.id for d in docs])
     return [Candidate(d, issues.get(d.id)) for d in docs]
@@ -205,9 +236,11 @@ def find_documents(sess: Session, query: str, limit: int = 20) -> list[Candidate
 def _issues_of(sess: Session, document_ids: list[int]) -> dict[int, GazetteIssue]:
     if not document_ids:
         return {}
-    rows = sess.execute(select(GazetteEntry.document_id, GazetteIssue)
-                        .join(GazetteIssue, GazetteEntry.issue_id == GazetteIssue.id)
-                        .where(GazetteEntry.document_id.in_(document_ids)))
+    rows = sess.execute(
+        select(GazetteEntry.document_id, GazetteIssue)
+        .join(GazetteIssue, GazetteEntry.issue_id == GazetteIssue.id)
+        .where(GazetteEntry.document_id.in_(document_ids))
+    )
     return {doc_id: issue for doc_id, issue in rows}
 
 
@@ -242,7 +275,9 @@ def _toc(issue: GazetteIssue) -> list[dict[str, Any]]:
     return [{"category": e.category, "document": e.document.slug} for e in issue.entries]
 
 
-def add_entry(sess: Session, user: User, issue: GazetteIssue, document_id: int, category: str) -> GazetteEntry:
+def add_entry(
+    sess: Session, user: User, issue: GazetteIssue, document_id: int, category: str
+) -> GazetteEntry:
     """Put a published public document under ``category``, after the last document of that category."""
     _require(user, "editor", "编排公报")
     _require_draft(issue, "调整目录")
@@ -254,8 +289,9 @@ def add_entry(sess: Session, user: User, issue: GazetteIssue, document_id: int, 
     if holder is not None and holder.id == issue.id:
         raise WorkflowError(f"《{doc.title}》已在本期目录中。", code="document")
     if holder is not None:
-        raise WorkflowError(f"《{doc.title}》已收入《{holder.title}》，一份文件只能刊登在一期公报中。",
-                            code="document")
+        raise WorkflowError(
+            f"《{doc.title}》已收入《{holder.title}》，一份文件只能刊登在一期公报中。", code="document"
+        )
     entries = list(issue.entries)
     same = [n for n, e in enumerate(entries) if e.category == category]
     at = same[-1] + 1 if same else len(entries)
@@ -264,8 +300,13 @@ def add_entry(sess: Session, user: User, issue: GazetteIssue, document_id: int, 
     issue.entries = entries
     _renumber(entries)
     _flush(sess)
-    record(sess, user, "gazette.entry_add", issue, after={"document": doc.slug, "category": category,
-                                                           "position": at + 1})
+    record(
+        sess,
+        user,
+        "gazette.entry_add",
+        issue,
+        after={"document": doc.slug, "category": category, "position": at + 1},
+    )
     return entry
 
 
@@ -276,8 +317,13 @@ def remove_entry(sess: Session, user: User, issue: GazetteIssue, entry_id: int) 
     entries = [e for e in issue.entries if e is not entry]
     issue.entries = entries
     _renumber(entries)
-    record(sess, user, "gazette.entry_remove", issue,
-           before={"document": entry.document.slug, "category": entry.category})
+    record(
+        sess,
+        user,
+        "gazette.entry_remove",
+        issue,
+        before={"document": entry.document.slug, "category": entry.category},
+    )
 
 
 def move_entry(sess: Session, user: User, issue: GazetteIssue, entry_id: int, direction: str) -> None:
@@ -291,7 +337,9 @@ def move_entry(sess: Session, user: User, issue: GazetteIssue, entry_id: int, di
     at = entries.index(entry)
     to = at - 1 if direction == "up" else at + 1
     if not 0 <= to < len(entries):
-        raise WorkflowError("已经在目录的最前面。" if direction == "up" else "已经在目录的最后面。", code="direction")
+        raise WorkflowError(
+            "已经在目录的最前面。" if direction == "up" else "已经在目录的最后面。", code="direction"
+        )
     before = _toc(issue)
     entries[at], entries[to] = entries[to], entries[at]
     issue.entries = entries
@@ -308,8 +356,14 @@ def set_entry_category(sess: Session, user: User, issue: GazetteIssue, entry_id:
         return
     before = entry.category
     entry.category = category
-    record(sess, user, "gazette.entry_category", issue, before={"document": entry.document.slug, "category": before},
-           after={"document": entry.document.slug, "category": category})
+    record(
+        sess,
+        user,
+        "gazette.entry_category",
+        issue,
+        before={"document": entry.document.slug, "category": before},
+        after={"document": entry.document.slug, "category": category},
+    )
 
 
 @dataclass
@@ -342,8 +396,16 @@ def split_categories(issue: GazetteIssue) -> list[str]:
 # -- the printed PDF --------------------------------------------------------------------------------
 
 
-def attach_pdf(sess: Session, user: User, issue: GazetteIssue, filename: str, data: bytes, *,
-               instance_path: Path, max_bytes: int) -> None:
+def attach_pdf(
+    sess: Session,
+    user: User,
+    issue: GazetteIssue,
+    filename: str,
+    data: bytes,
+    *,
+    instance_path: Path,
+    max_bytes: int,
+) -> None:
     """Store the printed issue; the type is decided by the content (the publishing area's sniffing)."""
     _require(user, "editor", "编排公报")
     _require_draft(issue, "上传 PDF")
@@ -352,8 +414,14 @@ def attach_pdf(sess: Session, user: User, issue: GazetteIssue, filename: str, da
     issue.pdf_sha256 = attachments.store(data, "pdf", instance_path)
     issue.pdf_filename = attachments.clean_filename(filename, "pdf")
     issue.pdf_size = len(data)
-    record(sess, user, "gazette.pdf_upload", issue, before=before,
-           after={"pdf": issue.pdf_filename, "sha256": issue.pdf_sha256, "size": issue.pdf_size})
+    record(
+        sess,
+        user,
+        "gazette.pdf_upload",
+        issue,
+        before=before,
+        after={"pdf": issue.pdf_filename, "sha256": issue.pdf_sha256, "size": issue.pdf_size},
+    )
 
 
 def remove_pdf(sess: Session, user: User, issue: GazetteIssue) -> None:
@@ -361,7 +429,13 @@ def remove_pdf(sess: Session, user: User, issue: GazetteIssue) -> None:
     _require_draft(issue, "删除 PDF")
     if not issue.pdf_sha256:
         raise WorkflowError("本期尚未上传 PDF。", code="pdf")
-    record(sess, user, "gazette.pdf_remove", issue, before={"pdf": issue.pdf_filename, "sha256": issue.pdf_sha256})
+    record(
+        sess,
+        user,
+        "gazette.pdf_remove",
+        issue,
+        before={"pdf": issue.pdf_filename, "sha256": issue.pdf_sha256},
+    )
     issue.pdf_sha256, issue.pdf_filename, issue.pdf_size = "", "", 0  # the stored file may be shared
 
 
@@ -378,9 +452,13 @@ def last_assembler_id(sess: Session, issue: GazetteIssue) -> int | None:
     """Who made the last change to what the issue carries (from the audit log)."""
     return sess.scalar(
         select(AuditEntry.actor_id)
-        .where(AuditEntry.object_type == "gazetteissue", AuditEntry.object_id == issue.id,
-               AuditEntry.action.in_(CONTENT_ACTIONS))
-        .order_by(AuditEntry.id.desc()).limit(1)
+        .where(
+            AuditEntry.object_type == "gazetteissue",
+            AuditEntry.object_id == issue.id,
+            AuditEntry.action.in_(CONTENT_ACTIONS),
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
     )
 
 
@@ -402,7 +480,9 @@ def publish_issue(sess: Session, user: User, issue: GazetteIssue) -> None:
     """Put a draft issue on the site: /gazette/, search, and the documents' "刊登于" line."""
     _require(user, "publisher", "发布公报")
     if issue.status != "draft":
-        raise WorkflowError(f"本期公报当前为“{GAZETTE_STATUS.get(issue.status, issue.status)}”，只有草稿才能发布。")
+        raise WorkflowError(
+            f"本期公报当前为“{GAZETTE_STATUS.get(issue.status, issue.status)}”，只有草稿才能发布。"
+        )
     problems = publish_problems(sess, issue)
     if problems:
         raise WorkflowError("暂不能发布：" + "；".join(problems), code="incomplete")
@@ -413,8 +493,14 @@ def publish_issue(sess: Session, user: User, issue: GazetteIssue) -> None:
         issue.published_at = utcnow()
     issue.status = "published"
     issue.withdrawn_reason = ""
-    record(sess, user, "gazette.publish", issue, before={"status": "draft"},
-           after={"status": "published", "documents": [e.document.slug for e in issue.entries]})
+    record(
+        sess,
+        user,
+        "gazette.publish",
+        issue,
+        before={"status": "draft"},
+        after={"status": "published", "documents": [e.document.slug for e in issue.entries]},
+    )
     _after_change(sess, issue)
 
 
@@ -430,8 +516,15 @@ def withdraw_issue(sess: Session, user: User, issue: GazetteIssue, reason: str) 
         raise WorkflowError("撤回理由不能超过 2000 个字符。", code="reason")
     issue.status = "withdrawn"
     issue.withdrawn_reason = reason
-    record(sess, user, "gazette.withdraw", issue, before={"status": "published"}, after={"status": "withdrawn"},
-           note=reason)
+    record(
+        sess,
+        user,
+        "gazette.withdraw",
+        issue,
+        before={"status": "published"},
+        after={"status": "withdrawn"},
+        note=reason,
+    )
     _after_change(sess, issue)
 
 

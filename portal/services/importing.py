@@ -58,11 +58,17 @@ def decode(data: bytes) -> str:
 def form_from_import(sess: Session, user: User, text: str) -> tuple[MultiDict, list[str]]:
     imported = extract(text)
     warnings = [WARNINGS_ZH.get(w.field, str(w)) for w in imported.warnings]
-    values = MultiDict({
-        "title": imported.title, "doc_number": imported.doc_number,
-        "written_on": imported.written_on.isoformat() if imported.written_on else "",
-        "genre": imported.genre, "source": imported.source, "body_md": imported.body, "disclosure": "active",
-    })
+    values = MultiDict(
+        {
+            "title": imported.title,
+            "doc_number": imported.doc_number,
+            "written_on": imported.written_on.isoformat() if imported.written_on else "",
+            "genre": imported.genre,
+            "source": imported.source,
+            "body_md": imported.body,
+            "disclosure": "active",
+        }
+    )
     for name in imported.agencies:
         agency = find_agency(sess, name)
         if agency is None:

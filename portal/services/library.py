@@ -81,7 +81,10 @@ class LibraryQuery:
     def args(self, **changes: Any) -> dict[str, Any]:
         """Query-string arguments for a link that changes some filters (and resets the page)."""
         values = {
-            "agency": self.agency, "year": self.year, "genre": self.genre, "topic": self.topic,
+            "agency": self.agency,
+            "year": self.year,
+            "genre": self.genre,
+            "topic": self.topic,
             "validity": self.validity,
             "normative": None if self.normative is None else int(self.normative),
             "sort": None if self.sort == "date" else self.sort,
@@ -133,8 +136,11 @@ def _facet_counts(sess: Session, query: LibraryQuery) -> dict[str, list[tuple[st
     facets["year"] = [(str(int(y)), f"{int(y)}年", n) for y, n in rows if y is not None]
 
     rows = sess.execute(
-        _filtered(query, "genre").with_only_columns(Document.genre, func.count())
-        .where(Document.genre != "").group_by(Document.genre).order_by(Document.genre)
+        _filtered(query, "genre")
+        .with_only_columns(Document.genre, func.count())
+        .where(Document.genre != "")
+        .group_by(Document.genre)
+        .order_by(Document.genre)
     ).all()
     facets["genre"] = [(g, g, n) for g, n in rows]
 
@@ -143,21 +149,30 @@ def _facet_counts(sess: Session, query: LibraryQuery) -> dict[str, list[tuple[st
         select(Topic.name, func.count())
         .join(document_topic, document_topic.c.topic_id == Topic.id)
         .where(document_topic.c.document_id.in_(select(ids)))
-        .group_by(Topic.name).order_by(Topic.name)
+        .group_by(Topic.name)
+        .order_by(Topic.name)
     ).all()
     facets["topic"] = [(t, t, n) for t, n in rows]
 
-    rows = dict(sess.execute(
-        _filtered(query, "validity").with_only_columns(Document.validity, func.count()).group_by(Document.validity)
-    ).all())
+    rows = dict(
+        sess.execute(
+            _filtered(query, "validity")
+            .with_only_columns(Document.validity, func.count())
+            .group_by(Document.validity)
+        ).all()
+    )
     facets["validity"] = [(k, label, rows[k]) for k, label in VALIDITY.items() if rows.get(k)]
 
-    rows = dict(sess.execute(
-        _filtered(query, "normative").with_only_columns(Document.normative, func.count())
-        .group_by(Document.normative)
-    ).all())
+    rows = dict(
+        sess.execute(
+            _filtered(query, "normative")
+            .with_only_columns(Document.normative, func.count())
+            .group_by(Document.normative)
+        ).all()
+    )
     facets["normative"] = [
-        (v, label, rows[flag]) for v, label, flag in (("1", "规范性文件", True), ("0", "其他文件", False))
+        (v, label, rows[flag])
+        for v, label, flag in (("1", "规范性文件", True), ("0", "其他文件", False))
         if rows.get(flag)
     ]
     return facets
@@ -178,9 +193,9 @@ def browse(sess: Session, query: LibraryQuery) -> LibraryPage:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(query.page, pages)
     order = Document.published_at.asc() if query.sort == "date_asc" else Document.published_at.desc()
-    docs = list(sess.scalars(
-        stmt.order_by(order, Document.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ))
+    docs = list(
+        sess.scalars(stmt.order_by(order, Document.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    )
     return LibraryPage(docs, total, page, pages, _facet_counts(sess, query))
 
 
@@ -189,22 +204,29 @@ def latest_documents(sess: Session, limit: int = 8) -> list[Document]:
 
 
 def latest_interpretations(sess: Session, limit: int = 6) -> list[Interpretation]:
-    return list(sess.scalars(
-        public_interpretations().options(selectinload(Interpretation.document))
-        .order_by(Interpretation.published_at.desc()).limit(limit)
-    ))
+    return list(
+        sess.scalars(
+            public_interpretations()
+            .options(selectinload(Interpretation.document))
+            .order_by(Interpretation.published_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def public_document(sess: Session, slug: str) -> Document | None:
     return sess.scalars(
-        public_documents().where(Document.slug == slug)
+        public_documents()
+        .where(Document.slug == slug)
         .options(selectinload(Document.measures), selectinload(Document.interpretations))
     ).first()
 
 
 def public_interpretation(sess: Session, slug: str) -> Interpretation | None:
     return sess.scalars(
-        public_interpretations().where(Interpretation.slug == slug).options(selectinload(Interpretation.items))
+        public_interpretations()
+        .where(Interpretation.slug == slug)
+        .options(selectinload(Interpretation.items))
     ).first()
 
 
@@ -212,17 +234,26 @@ def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
     """Public documents that amend or repeal ``doc`` ("by"), those that ``doc`` amends or repeals ("of"),
     and the gazette issues it appeared in ("gazette")."""
     by = sess.execute(
-        select(DocumentLink.kind, Document).join(Document, Document.id == DocumentLink.source_id)
-        .where(DocumentLink.target_id == doc.id, Document.status == "published", Document.disclosure == "active")
+        select(DocumentLink.kind, Document)
+        .join(Document, Document.id == DocumentLink.source_id)
+        .where(
+            DocumentLink.target_id == doc.id, Document.status == "published", Document.disclosure == "active"
+        )
     ).all()
     of = sess.execute(
-        select(DocumentLink.kind, Document).join(Document, Document.id == DocumentLink.target_id)
-        .where(DocumentLink.source_id == doc.id, Document.status == "published", Document.disclosure == "active")
+        select(DocumentLink.kind, Document)
+        .join(Document, Document.id == DocumentLink.target_id)
+        .where(
+            DocumentLink.source_id == doc.id, Document.status == "published", Document.disclosure == "active"
+        )
     ).all()
     from portal.services.gazette import issues_of_document
 
-    return {"by": [(k, d) for k, d in by], "of": [(k, d) for k, d in of],
-            "gazette": issues_of_document(sess, doc.id)}
+    return {
+        "by": [(k, d) for k, d in by],
+        "of": [(k, d) for k, d in of],
+        "gazette": issues_of_document(sess, doc.id),
+    }
 
 
 def iter_public_documents(
@@ -232,19 +263,27 @@ def iter_public_documents(
     :func:`document_links`) and the bulk template helpers of :mod:`portal.services.page_extras`, loaded a chunk at a time in a handful of queries (the static export); the
     session is emptied between chunks."""
     from portal.models.gazette import GazetteEntry, GazetteIssue
+
     index, count = shard  # every count-th document from index: one process's share of the export
-    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))[index::count]
+    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))[
+        index::count
+    ]
     for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
-        docs = list(sess.scalars(
-            select(Document).where(Document.id.in_(part)).order_by(Document.id)
-            .options(selectinload(Document.measures), selectinload(Document.interpretations))
-        ))
+        part = ids[start : start + chunk]
+        docs = list(
+            sess.scalars(
+                select(Document)
+                .where(Document.id.in_(part))
+                .order_by(Document.id)
+                .options(selectinload(Document.measures), selectinload(Document.interpretations))
+            )
+        )
         links: dict[int, dict[str, list]] = {d.id: {"by": [], "of": [], "gazette": []} for d in docs}
         source, target = aliased(Document), aliased(Document)
         rows = sess.execute(
             select(DocumentLink.kind, source, target)
-            .join(source, source.id == DocumentLink.source_id).join(target, target.id == DocumentLink.target_id)
+            .join(source, source.id == DocumentLink.source_id)
+            .join(target, target.id == DocumentLink.target_id)
             .where(or_(DocumentLink.source_id.in_(part), DocumentLink.target_id.in_(part)))
         ).all()
         for doc_id, issue in sess.execute(
@@ -271,21 +310,31 @@ def iter_public_interpretations(
     """Every public interpretation with its Q&A items and document, and the bulk template helpers of
     :mod:`portal.services.page_extras`, a chunk at a time."""
     index, count = shard
-    ids = list(sess.scalars(
-        public_interpretations().with_only_columns(Interpretation.id).order_by(Interpretation.id)))[index::count]
+    ids = list(
+        sess.scalars(
+            public_interpretations().with_only_columns(Interpretation.id).order_by(Interpretation.id)
+        )
+    )[index::count]
     for start in range(0, len(ids), chunk):
-        part = ids[start:start + chunk]
+        part = ids[start : start + chunk]
         helpers = page_extras.template_helpers(sess, "interpretation", part)
         for interp in sess.scalars(
-            select(Interpretation).where(Interpretation.id.in_(part)).order_by(Interpretation.id)
-            .options(selectinload(Interpretation.items), selectinload(Interpretation.document),
-                     selectinload(Interpretation.agency))
+            select(Interpretation)
+            .where(Interpretation.id.in_(part))
+            .order_by(Interpretation.id)
+            .options(
+                selectinload(Interpretation.items),
+                selectinload(Interpretation.document),
+                selectinload(Interpretation.agency),
+            )
         ):
             yield interp, helpers
         sess.expunge_all()
 
 
-def iter_all_listings(sess: Session, shard: tuple[int, int] = (0, 1)) -> Iterator[tuple[LibraryQuery, LibraryPage]]:
+def iter_all_listings(
+    sess: Session, shard: tuple[int, int] = (0, 1)
+) -> Iterator[tuple[LibraryQuery, LibraryPage]]:
     """Every page of the library listing and of each one-facet listing (the static export); with ``shard``
     ``(index, count)``, only the listings of process ``index`` of ``count`` (balanced by documents).
 
@@ -294,11 +343,24 @@ def iter_all_listings(sess: Session, shard: tuple[int, int] = (0, 1)) -> Iterato
     the order of the SQL facets, so the pages come out the same as the views' (a test compares them).
     """
     overall = _facet_counts(sess, LibraryQuery())
-    docs = list(sess.scalars(
-        public_documents().order_by(Document.published_at.desc(), Document.id.desc()).options(
-            load_only(Document.slug, Document.title, Document.doc_number, Document.published_at,
-                      Document.genre, Document.validity, Document.normative), raiseload("*"))
-    ))
+    docs = list(
+        sess.scalars(
+            public_documents()
+            .order_by(Document.published_at.desc(), Document.id.desc())
+            .options(
+                load_only(
+                    Document.slug,
+                    Document.title,
+                    Document.doc_number,
+                    Document.published_at,
+                    Document.genre,
+                    Document.validity,
+                    Document.normative,
+                ),
+                raiseload("*"),
+            )
+        )
+    )
     agencies: dict[int, set[str]] = {}
     for doc_id, slug in sess.execute(select(DocumentAgency.document_id, Agency.slug).join(Agency)):
         agencies.setdefault(doc_id, set()).add(slug)
@@ -338,7 +400,7 @@ def iter_all_listings(sess: Session, shard: tuple[int, int] = (0, 1)) -> Iterato
         query = LibraryQuery.from_args({facet: value} if facet else {})
         pages = max(1, -(-len(chosen) // PAGE_SIZE))
         for page in range(1, pages + 1):
-            part = [d for d, _v in chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
+            part = [d for d, _v in chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]]
             yield dataclasses.replace(query, page=page), LibraryPage(part, len(chosen), page, pages, facets)
     sess.expunge_all()  # the documents were loaded without their relationships: keep them out of later pages
 

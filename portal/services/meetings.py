@@ -37,8 +37,15 @@ class MeetingForm:
 
     @classmethod
     def from_meeting(cls, meeting: Meeting) -> MeetingForm:
-        return cls(meeting.title, meeting.agency_id, meeting.held_on, list(meeting.invited),
-                   meeting.stream_url, meeting.minutes_md, meeting.cancelled)
+        return cls(
+            meeting.title,
+            meeting.agency_id,
+            meeting.held_on,
+            list(meeting.invited),
+            meeting.stream_url,
+            meeting.minutes_md,
+            meeting.cancelled,
+        )
 
     @classmethod
     def parse(cls, sess: Session, data: Any) -> MeetingForm:
@@ -103,7 +110,9 @@ def apply(meeting: Meeting, form: MeetingForm) -> None:
     meeting.cancelled = form.cancelled
 
 
-def save_meeting(sess: Session, actor: User | str, form: MeetingForm, meeting: Meeting | None = None) -> Meeting:
+def save_meeting(
+    sess: Session, actor: User | str, form: MeetingForm, meeting: Meeting | None = None
+) -> Meeting:
     """Create or update a meeting from a valid form, in the caller's transaction, with an audit entry."""
     assert not form.errors, "save_meeting needs a validated form"
     is_new = meeting is None
@@ -113,8 +122,14 @@ def save_meeting(sess: Session, actor: User | str, form: MeetingForm, meeting: M
         sess.add(meeting)
     apply(meeting, form)
     sess.flush()
-    record(sess, actor, f"meeting.{'create' if is_new else 'update'}", meeting, before=before,
-           after=snapshot(meeting))
+    record(
+        sess,
+        actor,
+        f"meeting.{'create' if is_new else 'update'}",
+        meeting,
+        before=before,
+        after=snapshot(meeting),
+    )
     return meeting
 
 
@@ -142,5 +157,7 @@ def public_meeting(sess: Session, slug: str) -> Meeting | None:
 
 
 def meeting_years(sess: Session) -> list[int]:
-    days = sess.scalars(select(Meeting.held_on).where(Meeting.is_open.is_(True), Meeting.cancelled.is_(False)))
+    days = sess.scalars(
+        select(Meeting.held_on).where(Meeting.is_open.is_(True), Meeting.cancelled.is_(False))
+    )
     return sorted({d.year for d in days}, reverse=True)

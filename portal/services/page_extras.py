@@ -26,20 +26,29 @@ def _by(rows: Sequence[Any], key: Callable[[Any], int]) -> dict[int, list[Any]]:
 def template_helpers(sess: Session, item_type: str, ids: list[int]) -> dict[str, Callable[[Any], list[Any]]]:
     """Replacements for the template helpers ``public_versions``, ``public_attachments`` and
     ``consultation_links``, answering from three queries for all of ``ids``."""
-    versions = _by(sess.scalars(
-        select(DocumentVersion).where(DocumentVersion.item_type == item_type, DocumentVersion.item_id.in_(ids))
-        .order_by(DocumentVersion.number.desc())
-    ).all(), lambda v: v.item_id)
+    versions = _by(
+        sess.scalars(
+            select(DocumentVersion)
+            .where(DocumentVersion.item_type == item_type, DocumentVersion.item_id.in_(ids))
+            .order_by(DocumentVersion.number.desc())
+        ).all(),
+        lambda v: v.item_id,
+    )
     helpers: dict[str, Callable[[Any], list[Any]]] = {"public_versions": lambda obj: versions.get(obj.id, [])}
     if item_type == "document":
-        files = _by(sess.scalars(
-            select(Attachment).where(Attachment.document_id.in_(ids)).order_by(Attachment.position)
-        ).all(), lambda a: a.document_id)
+        files = _by(
+            sess.scalars(
+                select(Attachment).where(Attachment.document_id.in_(ids)).order_by(Attachment.position)
+            ).all(),
+            lambda a: a.document_id,
+        )
         consultations = sess.scalars(
-            select(Consultation).where(
+            select(Consultation)
+            .where(
                 Consultation.status != "draft",
                 or_(Consultation.final_document_id.in_(ids), Consultation.draft_document_id.in_(ids)),
-            ).order_by(Consultation.opens_on.desc())
+            )
+            .order_by(Consultation.opens_on.desc())
         ).all()
         by_doc: dict[int, list[Consultation]] = defaultdict(list)
         for c in consultations:

@@ -44,7 +44,7 @@ def is_resident_id(text: str) -> bool:
 
 
 def _mask(text: str, keep_start: int, keep_end: int) -> str:
-    return text[:keep_start] + "*" * max(0, len(text) - keep_start - keep_end) + text[len(text) - keep_end:]
+    return text[:keep_start] + "*" * max(0, len(text) - keep_start - keep_end) + text[len(text) - keep_end :]
 
 
 def scan(text: str, where: str) -> list[Hit]:

@@ -73,13 +73,18 @@ def in_scope(user: User, obj: Item) -> bool:
 def require(user: User, obj: Item, role: str, action: str) -> None:
     if not user.has_role(role):
         raise NotAllowed(f"您没有{action}的权限。")
-    if role in {"editor", "reviewer"} and not (user.agency_id is not None and user.agency_id in item_agency_ids(obj)):
+    if role in {"editor", "reviewer"} and not (
+        user.agency_id is not None and user.agency_id in item_agency_ids(obj)
+    ):
         raise NotAllowed(f"只能{action}本部门的文件。")
 
 
 def _state(obj: Item) -> dict[str, Any]:
-    return {"status": obj.status, "validity": getattr(obj, "validity", None),
-            "published_at": obj.published_at.isoformat() if obj.published_at else None}
+    return {
+        "status": obj.status,
+        "validity": getattr(obj, "validity", None),
+        "published_at": obj.published_at.isoformat() if obj.published_at else None,
+    }
 
 
 def _move(sess: Session, user: User, obj: Item, to: str, action: str, note: str = "") -> None:
@@ -114,9 +119,13 @@ def submit(sess: Session, user: User, obj: Item) -> None:
 def _submitter_id(sess: Session, obj: Item) -> int | None:
     return sess.scalar(
         select(AuditEntry.actor_id)
-        .where(AuditEntry.object_type == item_type(obj), AuditEntry.object_id == obj.id,
-               AuditEntry.action == f"{item_type(obj)}.submit")
-        .order_by(AuditEntry.id.desc()).limit(1)
+        .where(
+            AuditEntry.object_type == item_type(obj),
+            AuditEntry.object_id == obj.id,
+            AuditEntry.action == f"{item_type(obj)}.submit",
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
     )
 
 
@@ -144,10 +153,13 @@ def return_to_draft(sess: Session, user: User, obj: Item, remarks: str) -> None:
 
 
 def remarks_for(sess: Session, obj: Item) -> list[ReviewRemark]:
-    return list(sess.scalars(
-        select(ReviewRemark).where(ReviewRemark.item_type == item_type(obj), ReviewRemark.item_id == obj.id)
-        .order_by(ReviewRemark.at.desc(), ReviewRemark.id.desc())
-    ))
+    return list(
+        sess.scalars(
+            select(ReviewRemark)
+            .where(ReviewRemark.item_type == item_type(obj), ReviewRemark.item_id == obj.id)
+            .order_by(ReviewRemark.at.desc(), ReviewRemark.id.desc())
+        )
+    )
 
 
 # -- publishing -------------------------------------------------------------------------------------
@@ -206,7 +218,9 @@ def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> 
         raise WorkflowError("所解读的文件尚未发布：解读随文件一同发布，或在文件发布后发布。", code="document")
     hits = [h for item in items for h in privacy_hits(item)]
     if hits and not req.privacy_override.strip():
-        raise WorkflowError("发现可能的个人信息，请删除后重新送审，或填写理由后强制发布。", hits=hits, code="privacy")
+        raise WorkflowError(
+            "发现可能的个人信息，请删除后重新送审，或填写理由后强制发布。", hits=hits, code="privacy"
+        )
     return items
 
 
@@ -220,13 +234,26 @@ def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> Publis
         record(sess, user, "document.sync_waiver", obj, after={"reason": waiver.reason})
     hits = [h for item in items for h in privacy_hits(item)]
     if hits:
-        record(sess, user, f"{item_type(obj)}.privacy_override", obj,
-               after={"hits": [h.label for h in hits]}, note=req.privacy_override.strip())
+        record(
+            sess,
+            user,
+            f"{item_type(obj)}.privacy_override",
+            obj,
+            after={"hits": [h.label for h in hits]},
+            note=req.privacy_override.strip(),
+        )
     for item in items:
         first = item.published_at is None
         if first:
             item.published_at = now  # set once; never moved afterwards
-        _move(sess, user, item, "published", "publish", note="" if item is obj else f"随文件《{obj.title}》同步发布")
+        _move(
+            sess,
+            user,
+            item,
+            "published",
+            "publish",
+            note="" if item is obj else f"随文件《{obj.title}》同步发布",
+        )
         if not _versions_exist(sess, item):
             add_version(sess, user, item, "首次发布")
     from portal.services import push
@@ -260,8 +287,9 @@ def reopen(sess: Session, user: User, obj: Item) -> None:
 VALIDITY_LINKS = {"amended": "amends", "repealed": "repeals"}
 
 
-def mark_validity(sess: Session, user: User, doc: Document, validity: str, successor: Document | None,
-                  note: str = "") -> None:
+def mark_validity(
+    sess: Session, user: User, doc: Document, validity: str, successor: Document | None, note: str = ""
+) -> None:
     """Mark a published document amended / repealed (linking the successor) or expired."""
     require(user, doc, "publisher", "变更有效性")
     _expect(doc, "published", doing="变更有效性")
@@ -275,8 +303,13 @@ def mark_validity(sess: Session, user: User, doc: Document, validity: str, succe
     doc.validity = validity
     if validity in VALIDITY_LINKS:
         kind = VALIDITY_LINKS[validity]
-        exists = sess.scalar(select(DocumentLink.id).where(
-            DocumentLink.source_id == successor.id, DocumentLink.target_id == doc.id, DocumentLink.kind == kind))
+        exists = sess.scalar(
+            select(DocumentLink.id).where(
+                DocumentLink.source_id == successor.id,
+                DocumentLink.target_id == doc.id,
+                DocumentLink.kind == kind,
+            )
+        )
         if exists is None:
             sess.add(DocumentLink(source_id=successor.id, target_id=doc.id, kind=kind))
     after = {"validity": validity, "successor": successor.slug if successor else None}
@@ -297,42 +330,79 @@ def snapshot(obj: Item) -> dict[str, Any]:
     """What a version keeps: the public metadata and text, in a form difflib can compare."""
     if isinstance(obj, Document):
         return {
-            "title": obj.title, "index_no": obj.index_no, "doc_number": obj.doc_number,
-            "written_on": _plain(obj.written_on), "genre": obj.genre, "normative": obj.normative,
-            "registration_no": obj.registration_no, "disclosure": obj.disclosure,
-            "disclosure_reason": obj.disclosure_reason, "source": obj.source,
-            "agencies": [a.name for a in obj.agencies], "topics": [t.name for t in obj.topics],
-            "measures": [{"no": m.no, "text": m.text, "lead": m.lead, "units": m.units, "status": m.status}
-                         for m in obj.measures],
+            "title": obj.title,
+            "index_no": obj.index_no,
+            "doc_number": obj.doc_number,
+            "written_on": _plain(obj.written_on),
+            "genre": obj.genre,
+            "normative": obj.normative,
+            "registration_no": obj.registration_no,
+            "disclosure": obj.disclosure,
+            "disclosure_reason": obj.disclosure_reason,
+            "source": obj.source,
+            "agencies": [a.name for a in obj.agencies],
+            "topics": [t.name for t in obj.topics],
+            "measures": [
+                {"no": m.no, "text": m.text, "lead": m.lead, "units": m.units, "status": m.status}
+                for m in obj.measures
+            ],
             "body_md": obj.body_md,
         }
     return {
-        "title": obj.title, "form": obj.form, "interpreter": obj.interpreter,
-        "interpreted_on": _plain(obj.interpreted_on), "media_url": obj.media_url, "body_md": obj.body_md,
+        "title": obj.title,
+        "form": obj.form,
+        "interpreter": obj.interpreter,
+        "interpreted_on": _plain(obj.interpreted_on),
+        "media_url": obj.media_url,
+        "body_md": obj.body_md,
         "items": [{"question": q.question, "answer_md": q.answer_md} for q in obj.items],
     }
 
 
 def _versions_exist(sess: Session, obj: Item) -> bool:
-    return bool(sess.scalar(select(func.count(DocumentVersion.id)).where(
-        DocumentVersion.item_type == item_type(obj), DocumentVersion.item_id == obj.id)))
+    return bool(
+        sess.scalar(
+            select(func.count(DocumentVersion.id)).where(
+                DocumentVersion.item_type == item_type(obj), DocumentVersion.item_id == obj.id
+            )
+        )
+    )
 
 
 def add_version(sess: Session, user: User | None, obj: Item, note: str) -> DocumentVersion:
     sess.flush()
-    number = (sess.scalar(select(func.max(DocumentVersion.number)).where(
-        DocumentVersion.item_type == item_type(obj), DocumentVersion.item_id == obj.id)) or 0) + 1
-    version = DocumentVersion(item_type=item_type(obj), item_id=obj.id, number=number, change_note=note,
-                              snapshot=snapshot(obj), user_id=user.id if user else None,
-                              user_name=user.username if user else "")
+    number = (
+        sess.scalar(
+            select(func.max(DocumentVersion.number)).where(
+                DocumentVersion.item_type == item_type(obj), DocumentVersion.item_id == obj.id
+            )
+        )
+        or 0
+    ) + 1
+    version = DocumentVersion(
+        item_type=item_type(obj),
+        item_id=obj.id,
+        number=number,
+        change_note=note,
+        snapshot=snapshot(obj),
+        user_id=user.id if user else None,
+        user_name=user.username if user else "",
+    )
     sess.add(version)
     return version
 
 
 def versions(sess: Session, obj: Item) -> list[DocumentVersion]:
-    return list(sess.scalars(select(DocumentVersion).where(
-        DocumentVersion.item_type == item_type(obj), DocumentVersion.item_id == obj.id,
-    ).order_by(DocumentVersion.number.desc())))
+    return list(
+        sess.scalars(
+            select(DocumentVersion)
+            .where(
+                DocumentVersion.item_type == item_type(obj),
+                DocumentVersion.item_id == obj.id,
+            )
+            .order_by(DocumentVersion.number.desc())
+        )
+    )
 
 
 def diff_versions(old: DocumentVersion, new: DocumentVersion) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -350,7 +420,9 @@ def diff_versions(old: DocumentVersion, new: DocumentVersion) -> list[tuple[str,
         a, b = old.snapshot.get(name), new.snapshot.get(name)
         if a == b:
             continue
-        marked = [(line[:1], line[2:]) for line in difflib.ndiff(lines(a), lines(b)) if not line.startswith("?")]
+        marked = [
+            (line[:1], line[2:]) for line in difflib.ndiff(lines(a), lines(b)) if not line.startswith("?")
+        ]
         changes.append((name, marked))
     return changes
 

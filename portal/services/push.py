@@ -72,8 +72,13 @@ def queue(sess: Session, user: User, item: Document | Interpretation, channel_id
         channel = sess.get(Channel, channel_id)
         if channel is None or not channel.active:
             continue
-        push = Push(item_type=kind, item_id=item.id, channel_id=channel.id, status="pending",
-                    next_attempt_at=utcnow() + INLINE_GRACE)
+        push = Push(
+            item_type=kind,
+            item_id=item.id,
+            channel_id=channel.id,
+            status="pending",
+            next_attempt_at=utcnow() + INLINE_GRACE,
+        )
         sess.add(push)
         pushes.append(push)
     if pushes:
@@ -141,13 +146,18 @@ def _send_webhook(settings: Settings, channel: Channel, body: dict[str, Any]) ->
     if not url.startswith(("http://", "https://")):
         raise PushError("渠道未配置有效的 URL")
     data = json.dumps(body, ensure_ascii=False, sort_keys=True).encode()
-    request = urllib.request.Request(url, data=data, method="POST", headers={
-        "Content-Type": "application/json; charset=utf-8",
-        "User-Agent": "portal-push/1",
-        "X-Portal-Event": "publish",
-        "X-Portal-Delivery": str(body["delivery"]),
-        SIGNATURE_HEADER: sign(str(channel.config.get("secret") or ""), data),
-    })
+    request = urllib.request.Request(
+        url,
+        data=data,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "portal-push/1",
+            "X-Portal-Event": "publish",
+            "X-Portal-Delivery": str(body["delivery"]),
+            SIGNATURE_HEADER: sign(str(channel.config.get("secret") or ""), data),
+        },
+    )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (admin-set URL)
             if not 200 <= response.status < 300:
@@ -218,9 +228,13 @@ def deliver_ids(sess: Session, settings: Settings, ids: list[int]) -> None:
 def due(sess: Session, now: datetime, limit: int = 100) -> list[Push]:
     stmt = (
         select(Push)
-        .where(or_(Push.status == "pending", Push.status == "failed"), Push.next_attempt_at.is_not(None),
-               Push.next_attempt_at <= now)
-        .order_by(Push.next_attempt_at, Push.id).limit(limit)
+        .where(
+            or_(Push.status == "pending", Push.status == "failed"),
+            Push.next_attempt_at.is_not(None),
+            Push.next_attempt_at <= now,
+        )
+        .order_by(Push.next_attempt_at, Push.id)
+        .limit(limit)
     )
     if sess.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True, of=Push)  # several workers never send one push twice
@@ -243,7 +257,14 @@ def run_due(sess: Session, settings: Settings, now: datetime | None = None) -> t
 def retry_now(sess: Session, user: User, push: Push) -> None:
     """Staff ask for another attempt (also after the worker gave up)."""
     push.next_attempt_at = utcnow()
-    record(sess, user, "push.retry", push.channel, after={"push": push.id}, note=f"{push.item_type}:{push.item_id}")
+    record(
+        sess,
+        user,
+        "push.retry",
+        push.channel,
+        after={"push": push.id},
+        note=f"{push.item_type}:{push.item_id}",
+    )
 
 
 def recent(sess: Session, status: str = "", limit: int = 200) -> list[Push]:

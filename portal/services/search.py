@@ -82,12 +82,22 @@ class SearchQuery:
 
     def args(self, **changes: Any) -> dict[str, Any]:
         """Query-string arguments for a link that changes some filters (and resets the page)."""
-        values: dict[str, Any] = {"q": self.text, **self.filters, "sort": None if self.sort == "relevance" else self.sort}
+        values: dict[str, Any] = {
+            "q": self.text,
+            **self.filters,
+            "sort": None if self.sort == "relevance" else self.sort,
+        }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-FACET_LABELS = {"type": "类型", "agency": "发文机关", "year": "年份", "validity": "有效性", "topic": "主题分类"}
+FACET_LABELS = {
+    "type": "类型",
+    "agency": "发文机关",
+    "year": "年份",
+    "validity": "有效性",
+    "topic": "主题分类",
+}
 
 
 def _facet_value_exists(sess: Session, name: str, value: str) -> bool:
@@ -167,13 +177,18 @@ def passage(text: str, words: list[Word], size: int = SNIPPET_CHARS) -> Markup:
     first = first_span(text, words)
     start = max(0, first[0] - size // 3) if first else 0
     # Collapsing whitespace only in a window around the match: a long text is not copied whole.
-    window = " ".join(text[start:start + 4 * size].split())
+    window = " ".join(text[start : start + 4 * size].split())
     more = len(window) > size or start + 4 * size < len(text)
-    return (Markup("…") if start else Markup("")) + highlight(window[:size], words) + (
-        Markup("…") if more else Markup(""))
+    return (
+        (Markup("…") if start else Markup(""))
+        + highlight(window[:size], words)
+        + (Markup("…") if more else Markup(""))
+    )
 
 
-def _facet_labels(sess: Session, facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[tuple[str, str, int]]]:
+def _facet_labels(
+    sess: Session, facets: dict[str, list[tuple[str, int]]]
+) -> dict[str, list[tuple[str, str, int]]]:
     agency_names = dict(sess.execute(select(Agency.slug, Agency.name)).all()) if facets.get("agency") else {}
     labels = {
         "type": lambda v: TYPES[v].label if v in TYPES else v,
@@ -218,8 +233,11 @@ class PassageTexts:
         for hit in hits:
             if hit.key not in found and hit.type in TYPES:
                 by_type.setdefault(hit.type, []).append(hit.id)
-        loaded = {f"{kind}:{i}": text for kind, ids in by_type.items()
-                  for i, text in TYPES[kind].passage_texts(sess, ids).items()}
+        loaded = {
+            f"{kind}:{i}": text
+            for kind, ids in by_type.items()
+            for i, text in TYPES[kind].passage_texts(sess, ids).items()
+        }
         with self._lock:
             if stamp == self._stamp:
                 self._texts.update(loaded)
@@ -240,8 +258,13 @@ def run(sess: Session, query: SearchQuery) -> SearchPage:
     if not query.words:
         return page
     page.doc_numbers = doc_number_matches(sess, query.text)
-    request = SearchRequest(words=query.words, filters=query.filters, sort=query.sort,
-                            offset=(query.page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    request = SearchRequest(
+        words=query.words,
+        filters=query.filters,
+        sort=query.sort,
+        offset=(query.page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
     result = get_backend().search(request)
     page.total = result.total
     page.pages = max(1, -(-result.total // PAGE_SIZE))
@@ -255,9 +278,16 @@ def run(sess: Session, query: SearchQuery) -> SearchPage:
         text = texts.get(hit.key)
         if text is None:
             continue  # withdrawn since it was indexed; the after-commit update is on its way
-        page.lines.append(ResultLine(
-            type=hit.type, type_label=TYPES[hit.type].label, title=highlight(hit.title, query.words),
-            url=hit.url, date=hit.date, doc_number=hit.doc_number, passage=passage(text, query.words),
-        ))
+        page.lines.append(
+            ResultLine(
+                type=hit.type,
+                type_label=TYPES[hit.type].label,
+                title=highlight(hit.title, query.words),
+                url=hit.url,
+                date=hit.date,
+                doc_number=hit.doc_number,
+                passage=passage(text, query.words),
+            )
+        )
     page.facets = _facet_labels(sess, result.facets)
     return page

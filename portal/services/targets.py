@@ -70,8 +70,12 @@ class Item:
     public: bool = True  # has a public page
     fix: str = "edit"  # what staff do about it: "edit" the item, or "add_qa" (write a Q&A interpretation)
 
-    KIND_LABELS = {"document": "政策文件", "interpretation": "政策解读", "consultation": "意见征集",
-                   "meeting": "会议"}
+    KIND_LABELS = {
+        "document": "政策文件",
+        "interpretation": "政策解读",
+        "consultation": "意见征集",
+        "meeting": "会议",
+    }
 
     @property
     def kind_label(self) -> str:
@@ -132,8 +136,17 @@ def _lead_agency(doc: Document) -> Agency | None:
 
 def _doc_item(doc: Document, **kw: Any) -> Item:
     agency = _lead_agency(doc)
-    return Item("document", doc.id, doc.slug, doc.title, agency.name if agency else "",
-                agency.slug if agency else "", local_day(doc.published_at), public=doc.is_public, **kw)
+    return Item(
+        "document",
+        doc.id,
+        doc.slug,
+        doc.title,
+        agency.name if agency else "",
+        agency.slug if agency else "",
+        local_day(doc.published_at),
+        public=doc.is_public,
+        **kw,
+    )
 
 
 def _excluded_reason(status: str) -> str:
@@ -141,18 +154,30 @@ def _excluded_reason(status: str) -> str:
 
 
 # Only what the figures need: the bodies (tens of KB each) and the topics are never loaded here.
-_DOC_COLUMNS = (Document.id, Document.slug, Document.title, Document.published_at, Document.status,
-                Document.disclosure, Document.normative, Document.written_on)
+_DOC_COLUMNS = (
+    Document.id,
+    Document.slug,
+    Document.title,
+    Document.published_at,
+    Document.status,
+    Document.disclosure,
+    Document.normative,
+    Document.written_on,
+)
 
 
-def documents_first_published(sess: Session, year: int, *, normative_only: bool = False,
-                              with_interpretations: bool = False) -> tuple[list[Document], list[Document]]:
+def documents_first_published(
+    sess: Session, year: int, *, normative_only: bool = False, with_interpretations: bool = False
+) -> tuple[list[Document], list[Document]]:
     """Actively disclosed documents first published in ``year``: (published now, withdrawn or unpublished)."""
     start, end = year_bounds(year)
     options = [load_only(*_DOC_COLUMNS), lazyload(Document.topics), selectinload(Document.issuers)]
     if with_interpretations:
-        options.append(selectinload(Document.interpretations).load_only(
-            Interpretation.id, Interpretation.title, Interpretation.form, Interpretation.status))
+        options.append(
+            selectinload(Document.interpretations).load_only(
+                Interpretation.id, Interpretation.title, Interpretation.form, Interpretation.status
+            )
+        )
     stmt = (
         select(Document)
         .where(Document.published_at >= start, Document.published_at < end, Document.disclosure == "active")
@@ -175,8 +200,9 @@ def qa_population(sess: Session, year: int, today: date) -> Population:
             pop.items.append(_doc_item(doc, counted=True, note=f"已配发问答解读《{qa[0].title}》"))
         elif live:
             forms = "、".join(sorted({FORMS.get(i.form, i.form) for i in live}))
-            pop.items.append(_doc_item(doc, note=f"仅有{forms}解读，无问答形式", action="补充问答形式解读",
-                                       fix="add_qa"))
+            pop.items.append(
+                _doc_item(doc, note=f"仅有{forms}解读，无问答形式", action="补充问答形式解读", fix="add_qa")
+            )
         else:
             pop.items.append(_doc_item(doc, note="未配发政策解读", action="配发问答形式解读", fix="add_qa"))
     pop.excluded = [_doc_item(doc, note=_excluded_reason(doc.status)) for doc in dropped]
@@ -185,13 +211,22 @@ def qa_population(sess: Session, year: int, today: date) -> Population:
 
 def meeting_population(sess: Session, year: int, today: date) -> Population:
     meetings = sess.scalars(
-        select(Meeting).where(Meeting.held_on >= date(year, 1, 1), Meeting.held_on <= date(year, 12, 31))
+        select(Meeting)
+        .where(Meeting.held_on >= date(year, 1, 1), Meeting.held_on <= date(year, 12, 31))
         .order_by(Meeting.held_on, Meeting.id)
     )
     pop = Population()
     for m in meetings:
-        item = Item("meeting", m.id, m.slug, m.title, m.agency.name, m.agency.slug, m.held_on,
-                    public=m.is_open and not m.cancelled)
+        item = Item(
+            "meeting",
+            m.id,
+            m.slug,
+            m.title,
+            m.agency.name,
+            m.agency.slug,
+            m.held_on,
+            public=m.is_open and not m.cancelled,
+        )
         if m.cancelled:
             item.note = "会议已取消，不计入"
             pop.excluded.append(item)
@@ -220,8 +255,11 @@ def predisclosure_population(sess: Session, year: int, today: date) -> Populatio
     published, dropped = documents_first_published(sess, year, normative_only=True)
     consultations: dict[int, list[Consultation]] = {}
     if published:
-        for c in sess.scalars(select(Consultation).where(
-                Consultation.final_document_id.in_([d.id for d in published])).order_by(Consultation.opens_on)):
+        for c in sess.scalars(
+            select(Consultation)
+            .where(Consultation.final_document_id.in_([d.id for d in published]))
+            .order_by(Consultation.opens_on)
+        ):
             consultations.setdefault(c.final_document_id, []).append(c)
     pop = Population()
     for doc in published:
@@ -229,14 +267,27 @@ def predisclosure_population(sess: Session, year: int, today: date) -> Populatio
         before = [c for c in linked if c.status != "draft" and c.opens_on <= _adoption_day(doc)]
         if before:
             c = before[0]
-            pop.items.append(_doc_item(doc, counted=True, note=f"出台前经意见征集《{c.title}》（{c.opens_on.isoformat()}起）"))
+            pop.items.append(
+                _doc_item(
+                    doc, counted=True, note=f"出台前经意见征集《{c.title}》（{c.opens_on.isoformat()}起）"
+                )
+            )
         elif linked:
-            pop.items.append(_doc_item(
-                doc, note="关联的意见征集未发布或晚于文件成文日期", action="核对意见征集与文件的关联和日期"))
+            pop.items.append(
+                _doc_item(
+                    doc,
+                    note="关联的意见征集未发布或晚于文件成文日期",
+                    action="核对意见征集与文件的关联和日期",
+                )
+            )
         else:
-            pop.items.append(_doc_item(
-                doc, note="出台前未经意见征集（预公开）",
-                action="今后出台前发布意见征集；已征集的，在征集反馈中关联本文件"))
+            pop.items.append(
+                _doc_item(
+                    doc,
+                    note="出台前未经意见征集（预公开）",
+                    action="今后出台前发布意见征集；已征集的，在征集反馈中关联本文件",
+                )
+            )
     pop.excluded = [_doc_item(doc, note=_excluded_reason(doc.status)) for doc in dropped]
     return pop
 
@@ -258,7 +309,9 @@ def _push_verdict(item: Item, pushes: list[Push]) -> Item:
         names = "、".join(dict.fromkeys(p.channel.name for p in delivered))
         item.counted, item.note = True, f"已在新媒体渠道送达：{names}"
     elif any(p.channel.new_media for p in pushes):
-        states = "、".join(sorted({PUSH_NOTES.get(p.status, p.status) for p in pushes if p.channel.new_media}))
+        states = "、".join(
+            sorted({PUSH_NOTES.get(p.status, p.status) for p in pushes if p.channel.new_media})
+        )
         item.note, item.action = f"新媒体渠道推送未送达（{states}）", "检查推送队列并重试"
     elif pushes:
         item.note, item.action = "仅推送至非新媒体渠道", "推送至政务新媒体渠道"
@@ -276,26 +329,48 @@ def push_population(sess: Session, year: int, today: date) -> Population:
     pop.excluded += [_doc_item(d, note=_excluded_reason(d.status)) for d in dropped]
 
     start, end = year_bounds(year)
-    interps = list(sess.scalars(
-        select(Interpretation).join(Interpretation.document)
-        .where(Interpretation.published_at >= start, Interpretation.published_at < end,
-               Document.disclosure == "active")
-        .options(
-            load_only(Interpretation.id, Interpretation.slug, Interpretation.title, Interpretation.status,
-                      Interpretation.published_at, Interpretation.agency_id),
-            selectinload(Interpretation.agency),
-            selectinload(Interpretation.document).options(
-                load_only(Document.id, Document.status, Document.disclosure), lazyload(Document.topics),
-                selectinload(Document.issuers)),
+    interps = list(
+        sess.scalars(
+            select(Interpretation)
+            .join(Interpretation.document)
+            .where(
+                Interpretation.published_at >= start,
+                Interpretation.published_at < end,
+                Document.disclosure == "active",
+            )
+            .options(
+                load_only(
+                    Interpretation.id,
+                    Interpretation.slug,
+                    Interpretation.title,
+                    Interpretation.status,
+                    Interpretation.published_at,
+                    Interpretation.agency_id,
+                ),
+                selectinload(Interpretation.agency),
+                selectinload(Interpretation.document).options(
+                    load_only(Document.id, Document.status, Document.disclosure),
+                    lazyload(Document.topics),
+                    selectinload(Document.issuers),
+                ),
+            )
+            .order_by(Interpretation.published_at, Interpretation.id)
         )
-        .order_by(Interpretation.published_at, Interpretation.id)
-    ))
+    )
     live = {i.id for i in interps if i.status == "published" and i.document.status == "published"}
     pushes = _push_state(sess, "interpretation", sorted(live))
     for interp in interps:
         agency = interp.agency or _lead_agency(interp.document)
-        item = Item("interpretation", interp.id, interp.slug, interp.title, agency.name if agency else "",
-                    agency.slug if agency else "", local_day(interp.published_at), public=interp.is_public)
+        item = Item(
+            "interpretation",
+            interp.id,
+            interp.slug,
+            interp.title,
+            agency.name if agency else "",
+            agency.slug if agency else "",
+            local_day(interp.published_at),
+            public=interp.is_public,
+        )
         if interp.id in live:
             pop.items.append(_push_verdict(item, pushes.get(interp.id, [])))
         else:
@@ -303,11 +378,17 @@ def push_population(sess: Session, year: int, today: date) -> Population:
             item.note = ("所属文件" if interp.status == "published" else "") + _excluded_reason(status)
             pop.excluded.append(item)
 
-    consultations = list(sess.scalars(
-        select(Consultation).where(Consultation.status != "draft", Consultation.opens_on >= date(year, 1, 1),
-                                   Consultation.opens_on <= date(year, 12, 31))
-        .order_by(Consultation.opens_on, Consultation.id)
-    ))
+    consultations = list(
+        sess.scalars(
+            select(Consultation)
+            .where(
+                Consultation.status != "draft",
+                Consultation.opens_on >= date(year, 1, 1),
+                Consultation.opens_on <= date(year, 12, 31),
+            )
+            .order_by(Consultation.opens_on, Consultation.id)
+        )
+    )
     pushes = _push_state(sess, "consultation", [c.id for c in consultations])
     for c in consultations:
         item = Item("consultation", c.id, c.slug, c.title, c.agency.name, c.agency.slug, c.opens_on)
@@ -335,42 +416,58 @@ METRICS: dict[str, Metric] = {
     m.key: m
     for m in [
         Metric(
-            "qa_rate", "新出台政策配发问答比率", "rate",
-            "配发问答解读的文件", "当年首次发布的主动公开文件",
+            "qa_rate",
+            "新出台政策配发问答比率",
+            "rate",
+            "配发问答解读的文件",
+            "当年首次发布的主动公开文件",
             "当年首次发布（按北京时间发布日期）、公开属性为主动公开、当前处于发布状态的政策文件中，"
             "至少有一篇已发布的问答形式（简明问答）政策解读的比例。解读发布时间不限；仅有图解、视频或"
             "文字解读的文件不计入分子。已撤回的文件不计入分母。",
             qa_population,
         ),
         Metric(
-            "new_media_push_rate", "通过政务新媒体渠道主动推送信息比率", "rate",
-            "已在新媒体渠道推送的条目", "当年发布的文件、解读和意见征集",
+            "new_media_push_rate",
+            "通过政务新媒体渠道主动推送信息比率",
+            "rate",
+            "已在新媒体渠道推送的条目",
+            "当年发布的文件、解读和意见征集",
             "当年发布的政策文件（首次发布）、政策解读和意见征集（开始征集）中，至少有一次推送在标记为政务新媒体"
             "的渠道上送达成功的比例。推送失败或待发送、仅推送至网站订阅源或邮件等非新媒体渠道的不计入分子。"
             "已撤回的文件和解读（含所属文件已撤回的解读）不计入；未发布的意见征集不在统计范围内。",
             push_population,
         ),
         Metric(
-            "predisclosure_rate_growth", "行政规范性文件预公开比率", "growth",
-            "经预公开（意见征集）后出台的规范性文件", "当年发布的规范性文件",
+            "predisclosure_rate_growth",
+            "行政规范性文件预公开比率",
+            "growth",
+            "经预公开（意见征集）后出台的规范性文件",
+            "当年发布的规范性文件",
             "当年首次发布、当前处于发布状态的行政规范性文件中，出台前经过意见征集（预公开）的比例，与上一年度"
             "同口径比率相比。“经过意见征集”指有一项已发布的意见征集在反馈中关联本文件为最终出台文件，且征集开始"
             "日期不晚于文件成文日期（无成文日期时按发布日期）。已撤回的文件不计入。",
             predisclosure_population,
         ),
         Metric(
-            "meeting_openness_growth", "部门和街道会议开放比率", "growth",
-            "开放的会议", "当年已召开的部门和街道会议",
+            "meeting_openness_growth",
+            "部门和街道会议开放比率",
+            "growth",
+            "开放的会议",
+            "当年已召开的部门和街道会议",
             "当年已召开（会议日期不晚于今日、未取消）的区政府部门和街道会议中，邀请企业市民代表、专家学者或"
             "媒体列席，或进行网络直播的会议所占比例，与上一年度同口径比率相比。区政府常务会议等非部门、"
             "街道会议登记在会议开放栏目，但不计入本目标。",
             meeting_population,
         ),
         Metric(
-            "zombie_boards", "“僵尸留言板”“僵尸电话”", "zero",
-            "逾期未答复的咨询", "当年收到的咨询",
+            "zombie_boards",
+            "“僵尸留言板”“僵尸电话”",
+            "zero",
+            "逾期未答复的咨询",
+            "当年收到的咨询",
             "当年收到、超过答复期限仍未答复的政务咨询数量，目标为基本消除。",
-            None, "政务咨询（留言）服务尚未上线，暂不可测量；不以估算数字代替。",
+            None,
+            "政务咨询（留言）服务尚未上线，暂不可测量；不以估算数字代替。",
         ),
     ]
 }
@@ -524,8 +621,14 @@ def _months(pop: Population, year: int, today: date, previous: Population | None
     rows = []
     for month in range(1, last + 1):
         items = [i for i in pop.items if i.day.month == month]
-        rows.append(MonthRow(month, Ratio(sum(1 for i in items if i.counted), len(items)),
-                             _cumulative(pop, month), _cumulative(previous, month) if previous else None))
+        rows.append(
+            MonthRow(
+                month,
+                Ratio(sum(1 for i in items if i.counted), len(items)),
+                _cumulative(pop, month),
+                _cumulative(previous, month) if previous else None,
+            )
+        )
     return rows
 
 
@@ -546,8 +649,9 @@ def _agencies(pop: Population, previous: Population | None = None) -> list[Agenc
     return sorted(rows.values(), key=lambda r: (-r.holding_back, -r.ratio.denominator, r.agency))
 
 
-def compute_target(sess: Session, year: int, metric: Metric, target: Target | None,
-                   today: date | None = None) -> TargetResult:
+def compute_target(
+    sess: Session, year: int, metric: Metric, target: Target | None, today: date | None = None
+) -> TargetResult:
     today = today or today_local()
     if metric.population is None:
         return TargetResult(metric, target, year, "not_measurable")
@@ -649,14 +753,22 @@ def summary_table(report: YearReport) -> Table:
     for r in report.results:
         ratio, prev = r.ratio, r.previous_ratio
         by_unit = {reading.unit: reading_text(reading) for reading in r.readings}
-        rows.append(Row([
-            r.metric.label, r.goal_text,
-            ratio.numerator if ratio else "—", ratio.denominator if ratio else "—",
-            fmt_percent(ratio.value) if ratio else STATUS_LABELS["not_measurable"],
-            fmt_percent(prev.value) if prev else "—",
-            by_unit.get("points", "—"), by_unit.get("relative", "—"),
-            r.status_label,
-        ], r.key))
+        rows.append(
+            Row(
+                [
+                    r.metric.label,
+                    r.goal_text,
+                    ratio.numerator if ratio else "—",
+                    ratio.denominator if ratio else "—",
+                    fmt_percent(ratio.value) if ratio else STATUS_LABELS["not_measurable"],
+                    fmt_percent(prev.value) if prev else "—",
+                    by_unit.get("points", "—"),
+                    by_unit.get("relative", "—"),
+                    r.status_label,
+                ],
+                r.key,
+            )
+        )
     return Table("summary", f"{report.year}年度工作目标完成情况", columns, rows)
 
 
@@ -667,8 +779,15 @@ def months_table(result: TargetResult) -> Table:
         columns.append("上年同期累计比率")
     rows = []
     for m in result.months:
-        cells: list[Cell] = [f"{m.month}月", m.ratio.denominator, m.ratio.numerator, fmt_percent(m.ratio.value),
-                             m.cumulative.numerator, m.cumulative.denominator, fmt_percent(m.cumulative.value)]
+        cells: list[Cell] = [
+            f"{m.month}月",
+            m.ratio.denominator,
+            m.ratio.numerator,
+            fmt_percent(m.ratio.value),
+            m.cumulative.numerator,
+            m.cumulative.denominator,
+            fmt_percent(m.cumulative.value),
+        ]
         if growth:
             cells.append(fmt_percent(m.previous_cumulative.value if m.previous_cumulative else None))
         rows.append(Row(cells))
@@ -682,8 +801,13 @@ def agencies_table(result: TargetResult) -> Table:
         columns.append("上年比率")
     rows = []
     for a in result.agencies:
-        cells: list[Cell] = [a.agency, a.ratio.numerator, a.ratio.denominator, fmt_percent(a.ratio.value),
-                             a.holding_back]
+        cells: list[Cell] = [
+            a.agency,
+            a.ratio.numerator,
+            a.ratio.denominator,
+            fmt_percent(a.ratio.value),
+            a.holding_back,
+        ]
         if growth:
             cells.append(fmt_percent(a.previous.value if a.previous else None))
         rows.append(Row(cells, a.agency_slug))
@@ -735,7 +859,8 @@ def waivers(sess: Session, year: int) -> list[Waiver]:
     """三同步 waivers recorded for documents first published in ``year``: why they went out alone."""
     start, end = year_bounds(year)
     rows = sess.scalars(
-        select(PublicationWaiver).join(Document, Document.id == PublicationWaiver.document_id)
+        select(PublicationWaiver)
+        .join(Document, Document.id == PublicationWaiver.document_id)
         .where(Document.published_at >= start, Document.published_at < end)
         .order_by(PublicationWaiver.at, PublicationWaiver.id)
     )

@@ -20,10 +20,13 @@ class Section:
 
 def _items(sess: Session, user: User, status: str) -> list[tuple[str, str, str]]:
     out = []
-    for model, endpoint, noun in ((Document, "admin_documents.edit", "文件"),
-                                  (Interpretation, "admin_interpretations.edit", "解读")):
-        for obj in sess.scalars(select(model).where(model.status == status).order_by(model.updated_at.desc())
-                                .limit(100)):
+    for model, endpoint, noun in (
+        (Document, "admin_documents.edit", "文件"),
+        (Interpretation, "admin_interpretations.edit", "解读"),
+    ):
+        for obj in sess.scalars(
+            select(model).where(model.status == status).order_by(model.updated_at.desc()).limit(100)
+        ):
             if in_scope(user, obj):
                 out.append((f"[{noun}] {obj.title}", url_for(endpoint, item_id=obj.id), ""))
     return out
@@ -42,14 +45,32 @@ def for_user(sess: Session, user: User) -> list[Section]:
     if user.has_role("editor", "reviewer", "publisher", "admin"):
         from portal.services.consultations import staff_todo
 
-        sections.append(Section("意见征集", [
-            (title, url_for("admin_consultations.manage", cid=int(cid)), note)
-            for title, cid, note in staff_todo(sess, user)]))
+        sections.append(
+            Section(
+                "意见征集",
+                [
+                    (title, url_for("admin_consultations.manage", cid=int(cid)), note)
+                    for title, cid, note in staff_todo(sess, user)
+                ],
+            )
+        )
     if user.has_role("publisher", "admin"):
-        failed = sess.scalars(select(Push).where(Push.status == "failed").order_by(Push.id.desc()).limit(50)).all()
-        sections.append(Section("推送失败", [
-            (f"{p.channel.name}：{p.item_type} #{p.item_id}", url_for("admin_manage.pushes", status="failed"),
-             p.last_error) for p in failed]))
+        failed = sess.scalars(
+            select(Push).where(Push.status == "failed").order_by(Push.id.desc()).limit(50)
+        ).all()
+        sections.append(
+            Section(
+                "推送失败",
+                [
+                    (
+                        f"{p.channel.name}：{p.item_type} #{p.item_id}",
+                        url_for("admin_manage.pushes", status="failed"),
+                        p.last_error,
+                    )
+                    for p in failed
+                ],
+            )
+        )
     return sections
 
 
@@ -58,9 +79,19 @@ def _gazette_drafts(sess: Session, user: User) -> list[tuple[str, str, str]]:
     from portal.services.gazette_assembly import publish_problems
 
     out = []
-    for issue in sess.scalars(select(GazetteIssue).where(GazetteIssue.status == "draft")
-                              .order_by(GazetteIssue.year.desc(), GazetteIssue.number.desc()).limit(50)):
+    for issue in sess.scalars(
+        select(GazetteIssue)
+        .where(GazetteIssue.status == "draft")
+        .order_by(GazetteIssue.year.desc(), GazetteIssue.number.desc())
+        .limit(50)
+    ):
         ready = not publish_problems(sess, issue)
         if user.has_role("editor") or ready:
-            out.append((issue.title, url_for("admin_gazette.edit", item_id=issue.id), "可以发布" if ready else "编排中"))
+            out.append(
+                (
+                    issue.title,
+                    url_for("admin_gazette.edit", item_id=issue.id),
+                    "可以发布" if ready else "编排中",
+                )
+            )
     return out

@@ -57,8 +57,10 @@ def documents() -> Any:
         page=result.page,
         pages=result.pages,
         ignored=query.ignored,
-        facets={name: [{"value": v, "label": label, "count": n} for v, label, n in values]
-                for name, values in result.facets.items()},
+        facets={
+            name: [{"value": v, "label": label, "count": n} for v, label, n in values]
+            for name, values in result.facets.items()
+        },
         documents=[document_summary(d) for d in result.documents],
     )
 
@@ -73,8 +75,10 @@ def document(slug: str) -> Any:
         **document_summary(doc),
         source=doc.source,
         body_html=doc.body_html,
-        measures=[{"no": m.no, "text": m.text, "lead": m.lead, "units": m.units, "status": m.status}
-                  for m in doc.measures],
+        measures=[
+            {"no": m.no, "text": m.text, "lead": m.lead, "units": m.units, "status": m.status}
+            for m in doc.measures
+        ],
         interpretations=[interpretation_summary(i) for i in doc.interpretations if i.status == "published"],
         amended_or_repealed_by=[{"kind": k, "slug": d.slug, "title": d.title} for k, d in links["by"]],
         amends_or_repeals=[{"kind": k, "slug": d.slug, "title": d.title} for k, d in links["of"]],
@@ -98,5 +102,10 @@ def interpretation(slug: str) -> Any:
 
 @bp.errorhandler(HTTPException)
 def _json_error(exc: HTTPException) -> Any:
-    messages = {404: "未找到该条目。", 400: "请求参数有误。", 405: "不支持该请求方式。", 429: "请求过于频繁。"}
+    messages = {
+        404: "未找到该条目。",
+        400: "请求参数有误。",
+        405: "不支持该请求方式。",
+        429: "请求过于频繁。",
+    }
     return jsonify(error=exc.code, message=messages.get(exc.code or 500, "请求未能完成。")), exc.code

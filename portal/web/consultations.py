@@ -32,7 +32,9 @@ def _register_search(_state: Any) -> None:
 
 
 def _limit(name: str) -> Any:
-    return limiter.limit(lambda: setting_limit(name) or "1000000 per second", exempt_when=lambda: is_disabled(name))
+    return limiter.limit(
+        lambda: setting_limit(name) or "1000000 per second", exempt_when=lambda: is_disabled(name)
+    )
 
 
 @bp.app_context_processor
@@ -40,27 +42,45 @@ def _helpers() -> dict[str, Any]:
     return {
         "consultation_links": lambda doc: service.consultations_for_document(session, doc),
         "new_key": new_idempotency_key,
-        "CONSULTATION_KINDS": KINDS, "CONSULTATION_STATUS": STATUS, "COMMENT_CHANNELS": CHANNELS,
-        "MODERATION": MODERATION, "DISPOSITIONS": DISPOSITIONS,
+        "CONSULTATION_KINDS": KINDS,
+        "CONSULTATION_STATUS": STATUS,
+        "COMMENT_CHANNELS": CHANNELS,
+        "MODERATION": MODERATION,
+        "DISPOSITIONS": DISPOSITIONS,
     }
 
 
 @bp.get("/")
 def index() -> str:
     today = local_today()
-    return render_template("consultations/index.html", groups=service.public_list(session, today), today=today,
-                           days_left=service.days_left)
+    return render_template(
+        "consultations/index.html",
+        groups=service.public_list(session, today),
+        today=today,
+        days_left=service.days_left,
+    )
 
 
-def _page(consultation, form: dict[str, Any] | None = None, error: str = "", field: str = "",  # noqa: ANN001
-          status: int = 200) -> tuple[str, int]:
+def _page(
+    consultation,
+    form: dict[str, Any] | None = None,
+    error: str = "",
+    field: str = "",  # noqa: ANN001
+    status: int = 200,
+) -> tuple[str, int]:
     today = local_today()
     clause_arg = request.args.get("clause", "")
     form = form or {"clause": clause_arg if clause_arg.isdigit() else "", "key": new_idempotency_key()}
     return render_template(
-        "consultations/consultation.html", c=consultation, phase=service.phase(consultation, today),
-        days_left=service.days_left(consultation, today), shown=service.shown_comments(session, consultation),
-        form=form, error=error, error_field=field, body_max=service.BODY_MAX,
+        "consultations/consultation.html",
+        c=consultation,
+        phase=service.phase(consultation, today),
+        days_left=service.days_left(consultation, today),
+        shown=service.shown_comments(session, consultation),
+        form=form,
+        error=error,
+        error_field=field,
+        body_max=service.BODY_MAX,
     ), status
 
 
@@ -75,8 +95,12 @@ def consultation(slug: str) -> tuple[str, int]:
 def _form_data() -> dict[str, Any]:
     f = request.form
     return {
-        "body": f.get("body", ""), "clause": f.get("clause", ""), "name": f.get("name", ""),
-        "contact": f.get("contact", ""), "consent": f.get("consent") == "1", "key": f.get("key", ""),
+        "body": f.get("body", ""),
+        "clause": f.get("clause", ""),
+        "name": f.get("name", ""),
+        "contact": f.get("contact", ""),
+        "consent": f.get("consent") == "1",
+        "key": f.get("key", ""),
     }
 
 
@@ -101,20 +125,27 @@ def submit(slug: str) -> Response | tuple[str, int]:
     if clause and not clause.isdigit():
         return _refused(slug, form, "所选条款不存在，请重新选择。", "clause")
     data = service.CommentInput(
-        body=form["body"], idempotency_key=form["key"], clause_number=int(clause) if clause else None,
-        name=form["name"], contact=form["contact"], consent=form["consent"],
+        body=form["body"],
+        idempotency_key=form["key"],
+        clause_number=int(clause) if clause else None,
+        name=form["name"],
+        contact=form["contact"],
+        consent=form["consent"],
     )
     secret = current_app.config["SECRET_KEY"]
     try:
-        comment, _new = service.submit_comment(session, c, data,
-                                               sender=service.sender_hash(secret, request.remote_addr or ""))
+        comment, _new = service.submit_comment(
+            session, c, data, sender=service.sender_hash(secret, request.remote_addr or "")
+        )
     except service.ConsultationError as exc:
         return _refused(slug, form, exc.message, exc.field, exc.status)
     # Committed: the receipt can be shown. 303 so that a reload of the receipt does not resubmit.
     return redirect(url_for("consultations.receipt", code=comment.receipt_code), code=303)
 
 
-def _refused(slug: str, form: dict[str, Any], message: str, field: str = "", status: int = 400) -> tuple[str, int]:
+def _refused(
+    slug: str, form: dict[str, Any], message: str, field: str = "", status: int = 400
+) -> tuple[str, int]:
     """The page again with the form as typed and the reason; the full consultation is loaded only here."""
     session.rollback()
     return _page(service.public_consultation(session, slug), form, message, field, status)
@@ -128,8 +159,9 @@ def lookup() -> Response | tuple[str, int]:
         return render_template("consultations/lookup.html", code="", error=""), 200
     comment = service.find_receipt(session, code)
     if comment is None:
-        return render_template("consultations/lookup.html", code=code,
-                               error="未找到该回执码对应的意见，请核对后重新输入。"), 404
+        return render_template(
+            "consultations/lookup.html", code=code, error="未找到该回执码对应的意见，请核对后重新输入。"
+        ), 404
     return redirect(url_for("consultations.receipt", code=comment.receipt_code), code=303)
 
 

@@ -22,7 +22,9 @@ def _atom(body: bytes) -> Response:
 
 @bp.get("/all.atom")
 def all_items() -> Response:
-    return _atom(build_feed(session, current_app.extensions["settings"], title="最新发布", self_path=request.path))
+    return _atom(
+        build_feed(session, current_app.extensions["settings"], title="最新发布", self_path=request.path)
+    )
 
 
 @bp.get("/agency/<slug>.atom")
@@ -30,8 +32,15 @@ def agency(slug: str) -> Response:
     found = session.scalars(select(Agency).where(Agency.slug == slug)).first()
     if found is None:
         abort(404)
-    return _atom(build_feed(session, current_app.extensions["settings"], title=found.name,
-                            self_path=request.path, agency=found))
+    return _atom(
+        build_feed(
+            session,
+            current_app.extensions["settings"],
+            title=found.name,
+            self_path=request.path,
+            agency=found,
+        )
+    )
 
 
 @bp.get("/topic/<name>.atom")
@@ -39,8 +48,15 @@ def topic(name: str) -> Response:
     found = session.scalars(select(Topic).where(Topic.name == name)).first()
     if found is None:
         abort(404)
-    return _atom(build_feed(session, current_app.extensions["settings"], title=f"主题：{found.name}",
-                            self_path=request.path, topic=found))
+    return _atom(
+        build_feed(
+            session,
+            current_app.extensions["settings"],
+            title=f"主题：{found.name}",
+            self_path=request.path,
+            topic=found,
+        )
+    )
 
 
 @public_urls
@@ -59,10 +75,17 @@ def feed_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
     render the bulk pages (each feed costs as much as twenty document pages)."""
     settings = current_app.extensions["settings"]
     feeds: list[tuple[str, str, dict]] = [("/feeds/all.atom", "最新发布", {})]
-    feeds += [(f"/feeds/agency/{a.slug}.atom", a.name, {"agency": a})
-              for a in sess.scalars(select(Agency).order_by(Agency.position))]
-    feeds += [(f"/feeds/topic/{t.name}.atom", f"主题：{t.name}", {"topic": t})
-              for t in sess.scalars(select(Topic).order_by(Topic.name)) if "/" not in t.name]
+    feeds += [
+        (f"/feeds/agency/{a.slug}.atom", a.name, {"agency": a})
+        for a in sess.scalars(select(Agency).order_by(Agency.position))
+    ]
+    feeds += [
+        (f"/feeds/topic/{t.name}.atom", f"主题：{t.name}", {"topic": t})
+        for t in sess.scalars(select(Topic).order_by(Topic.name))
+        if "/" not in t.name
+    ]
     for position, (path, title, scope) in enumerate(feeds):
         if shard.mine(position):
-            yield StaticPage(path, "", {}, body=build_feed(sess, settings, title=title, self_path=path, **scope))
+            yield StaticPage(
+                path, "", {}, body=build_feed(sess, settings, title=title, self_path=path, **scope)
+            )

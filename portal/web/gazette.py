@@ -34,9 +34,14 @@ def issue(year: int, number: int) -> Any:
 
 def _withdrawn_notice(year: int, number: int) -> Any:
     """A withdrawn issue answers 410 Gone with the publisher's public reason; anything else is a 404."""
-    issue = session.scalars(select(GazetteIssue).where(
-        GazetteIssue.year == year, GazetteIssue.number == number, GazetteIssue.status == "withdrawn",
-        GazetteIssue.published_at.is_not(None))).first()
+    issue = session.scalars(
+        select(GazetteIssue).where(
+            GazetteIssue.year == year,
+            GazetteIssue.number == number,
+            GazetteIssue.status == "withdrawn",
+            GazetteIssue.published_at.is_not(None),
+        )
+    ).first()
     if issue is None:
         abort(404)
     return render_template("gazette/withdrawn.html", issue=issue), 410
@@ -61,7 +66,9 @@ def send_pdf(issue: GazetteIssue) -> Any:
     path = pdf_path(current_app.extensions["settings"].instance_path, issue)
     if path is None:
         abort(404)
-    return send_stored_file(path, "application/pdf", f"政府公报{issue.year}年第{issue.number}期.pdf", issue.pdf_sha256)
+    return send_stored_file(
+        path, "application/pdf", f"政府公报{issue.year}年第{issue.number}期.pdf", issue.pdf_sha256
+    )
 
 
 @bp.app_template_global("gazette_pdf_url")

@@ -18,8 +18,12 @@ bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 def index() -> str:
     year = request.args.get("year", "")
     chosen = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None
-    return render_template("meetings/index.html", meetings=meetings.public_meetings(session, chosen),
-                           years=meetings.meeting_years(session), year=chosen)
+    return render_template(
+        "meetings/index.html",
+        meetings=meetings.public_meetings(session, chosen),
+        years=meetings.meeting_years(session),
+        year=chosen,
+    )
 
 
 @bp.get("/<slug>/")

@@ -114,8 +114,10 @@ def store(response: Response) -> None:
         return
     etag = hashlib.blake2b(body, digest_size=16).hexdigest()
     response.set_etag(etag)
-    cache.put(_key(), Entry(body, response.content_type, etag, public_version.current(),
-                            time.monotonic() + cache.seconds))
+    cache.put(
+        _key(),
+        Entry(body, response.content_type, etag, public_version.current(), time.monotonic() + cache.seconds),
+    )
 
 
 def invalidate() -> None:

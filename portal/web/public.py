@@ -28,14 +28,20 @@ def library_url(args: dict[str, Any]) -> str:
     if not args:
         return url_for("public.policies_page", page=page) if page > 1 else url_for("public.policies")
     if len(args) == 1:
-        (facet, value), = args.items()
+        ((facet, value),) = args.items()
         if facet in library.FACETS and "/" not in str(value):
             return url_for("public.policies_facet", facet=facet, value=str(value), page=page)
     return url_for("public.policies", **args, **({"page": page} if page > 1 else {}))
 
 
-FACET_LABELS = {"agency": "发文机关", "year": "发布年份", "genre": "公文种类", "topic": "主题分类",
-                "validity": "有效性", "normative": "文件类型"}
+FACET_LABELS = {
+    "agency": "发文机关",
+    "year": "发布年份",
+    "genre": "公文种类",
+    "topic": "主题分类",
+    "validity": "有效性",
+    "normative": "文件类型",
+}
 
 
 def facet_sidebar(query: library.LibraryQuery, facets: dict[str, list[tuple[str, str, int]]]) -> list:
@@ -54,8 +60,9 @@ def facet_sidebar(query: library.LibraryQuery, facets: dict[str, list[tuple[str,
     return sidebar
 
 
-def _listing(query: library.LibraryQuery, result: library.LibraryPage,
-             sidebar: list | None = None) -> dict[str, Any]:
+def _listing(
+    query: library.LibraryQuery, result: library.LibraryPage, sidebar: list | None = None
+) -> dict[str, Any]:
     return {"query": query, "result": result, "sidebar": sidebar or facet_sidebar(query, result.facets)}
 
 
@@ -95,7 +102,9 @@ def document(slug: str) -> str:
         return published.withdrawn_notice(Document, slug)  # 410 with the public reason, or 404
     interpretations = [i for i in doc.interpretations if i.status == "published"]
     return render_template(
-        "policies/document.html", doc=doc, interpretations=interpretations,
+        "policies/document.html",
+        doc=doc,
+        interpretations=interpretations,
         links=library.document_links(session, doc),
     )
 
@@ -132,7 +141,6 @@ def _listing_paths(base: str, total: int) -> Iterator[str]:
         yield f"{base}page/{page}/"
 
 
-
 @bulk_pages
 def library_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
     """The export's fast path for the library: the same pages as the views, loaded in bulk."""
@@ -141,11 +149,22 @@ def library_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
         key = tuple(query.args().items())  # the sidebar is the same on every page of a listing
         if key not in sidebars:
             sidebars[key] = facet_sidebar(query, result.facets)
-        yield StaticPage(library_url(query.args(page=query.page)), "policies/index.html",
-                         _listing(query, result, sidebars[key]))
-    for doc, interpretations, links, helpers in library.iter_public_documents(sess, shard=(shard.index, shard.count)):
-        yield StaticPage(f"/policies/{doc.slug}/", "policies/document.html",
-                         {"doc": doc, "interpretations": interpretations, "links": links, **helpers})
+        yield StaticPage(
+            library_url(query.args(page=query.page)),
+            "policies/index.html",
+            _listing(query, result, sidebars[key]),
+        )
+    for doc, interpretations, links, helpers in library.iter_public_documents(
+        sess, shard=(shard.index, shard.count)
+    ):
+        yield StaticPage(
+            f"/policies/{doc.slug}/",
+            "policies/document.html",
+            {"doc": doc, "interpretations": interpretations, "links": links, **helpers},
+        )
     for interp, helpers in library.iter_public_interpretations(sess, shard=(shard.index, shard.count)):
-        yield StaticPage(f"/interpretations/{interp.slug}/", "policies/interpretation.html",
-                         {"interp": interp, "doc": interp.document, **helpers})
+        yield StaticPage(
+            f"/interpretations/{interp.slug}/",
+            "policies/interpretation.html",
+            {"interp": interp, "doc": interp.document, **helpers},
+        )

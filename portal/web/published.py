@@ -18,9 +18,16 @@ bp = Blueprint("published", __name__)
 def public_versions(obj: Document | Interpretation) -> list[DocumentVersion]:
     """Versions after the first publication, newest first (the first one is the publication itself)."""
     item_type = "document" if isinstance(obj, Document) else "interpretation"
-    return list(session.scalars(select(DocumentVersion).where(
-        DocumentVersion.item_type == item_type, DocumentVersion.item_id == obj.id,
-    ).order_by(DocumentVersion.number.desc())))
+    return list(
+        session.scalars(
+            select(DocumentVersion)
+            .where(
+                DocumentVersion.item_type == item_type,
+                DocumentVersion.item_id == obj.id,
+            )
+            .order_by(DocumentVersion.number.desc())
+        )
+    )
 
 
 def public_attachments(doc: Document) -> list[Attachment]:
@@ -50,5 +57,3 @@ def attachment(slug: str, attachment_id: int, filename: str) -> Any:
 @bp.record_once
 def _globals(state: Any) -> None:
     state.app.jinja_env.globals.update(public_versions=public_versions, public_attachments=public_attachments)
-
-

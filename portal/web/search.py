@@ -18,5 +18,6 @@ def index() -> str | Response:
         doc = search.exact_doc_number(session, query.text)
         if doc is not None:
             return redirect(f"/policies/{doc.slug}/")
-    return render_template("search/index.html", query=query, result=search.run(session, query),
-                           facet_labels=search.FACET_LABELS)
+    return render_template(
+        "search/index.html", query=query, result=search.run(session, query), facet_labels=search.FACET_LABELS
+    )

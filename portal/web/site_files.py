@@ -21,12 +21,7 @@ def _base() -> str:
 
 @bp.get("/robots.txt")
 def robots() -> Response:
-    body = (
-        "User-agent: *\n"
-        "Disallow: /admin/\n"
-        "Disallow: /search\n"
-        f"Sitemap: {_base()}/sitemap.xml\n"
-    )
+    body = f"User-agent: *\nDisallow: /admin/\nDisallow: /search\nSitemap: {_base()}/sitemap.xml\n"
     return Response(body, mimetype="text/plain")
 
 
@@ -36,8 +31,10 @@ def sitemap() -> Response:
 
 
 def sitemap_xml(sess: Session, base: str) -> str:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path in all_public_urls(sess):
         if path.endswith("/"):  # pages; the sitemap and feeds list themselves elsewhere
             lines.append(f"<url><loc>{escape(base + quote(path))}</loc></url>")

@@ -63,12 +63,20 @@ def fix_url(item: svc.Item) -> str | None:
 
 def chart(result: svc.TargetResult) -> object:
     bars = [(f"{m.month}月", m.cumulative.value) for m in result.months]
-    desc = "；".join(f"{m.month}月累计{svc.fmt_percent(m.cumulative.value)}"
-                     f"（{m.cumulative.numerator}/{m.cumulative.denominator}）" for m in result.months)
+    desc = "；".join(
+        f"{m.month}月累计{svc.fmt_percent(m.cumulative.value)}"
+        f"（{m.cumulative.numerator}/{m.cumulative.denominator}）"
+        for m in result.months
+    )
     if result.required is not None:
         desc += f"。本年需达到{svc.fmt_percent(result.required)}"
-    return bar_chart(f"chart-{result.key}", bars, result.required,
-                     f"{result.metric.label}：{result.year}年逐月累计比率", desc or "本年尚无月份数据")
+    return bar_chart(
+        f"chart-{result.key}",
+        bars,
+        result.required,
+        f"{result.metric.label}：{result.year}年逐月累计比率",
+        desc or "本年尚无月份数据",
+    )
 
 
 @bp.get("/")
@@ -81,8 +89,12 @@ def dashboard(year: int) -> str:
     _check_year(year)
     report = svc.year_report(session, year)
     return render_template(
-        "targets/dashboard.html", report=report, summary=svc.summary_table(report), svc=svc,
-        chart=chart, staff=is_staff(),
+        "targets/dashboard.html",
+        report=report,
+        summary=svc.summary_table(report),
+        svc=svc,
+        chart=chart,
+        staff=is_staff(),
         summary_link=lambda key: url_for("targets.detail", year=year, key=key),
     )
 
@@ -109,11 +121,21 @@ def detail(year: int, key: str) -> str:
         return Markup('<a href="{}">{}</a>').format(href, text) if href else Markup("{}").format(item.action)
 
     def export_links(name: str) -> dict[str, str]:
-        return {fmt: url_for("targets.table_export", year=year, key=key, table=name, fmt=fmt) for fmt in FORMATS}
+        return {
+            fmt: url_for("targets.table_export", year=year, key=key, table=name, fmt=fmt) for fmt in FORMATS
+        }
 
     return render_template(
-        "targets/detail.html", result=result, tables=tables, svc=svc, chart=chart, staff=is_staff(),
-        item_link=item_link, fix_cell=fix_cell, export_links=export_links, waivers=_waivers(year, key),
+        "targets/detail.html",
+        result=result,
+        tables=tables,
+        svc=svc,
+        chart=chart,
+        staff=is_staff(),
+        item_link=item_link,
+        fix_cell=fix_cell,
+        export_links=export_links,
+        waivers=_waivers(year, key),
     )
 
 
@@ -127,8 +149,17 @@ def _waivers(year: int, key: str) -> list[svc.Waiver]:
 def table_body(table: svc.Table, fmt: str, year: int) -> str:
     """A table as CSV or JSON text: the same columns, rows and cell text as on the page."""
     if fmt == "json":
-        return json.dumps({"year": year, "table": table.name, "caption": table.caption,
-                           "columns": table.columns, "rows": table.records()}, ensure_ascii=False, indent=1)
+        return json.dumps(
+            {
+                "year": year,
+                "table": table.name,
+                "caption": table.caption,
+                "columns": table.columns,
+                "rows": table.records(),
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table.columns)

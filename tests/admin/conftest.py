@@ -16,7 +16,9 @@ BODY = "## 一、总体要求\n\n坚持以公开为常态、不公开为例外�
 @pytest.fixture
 def agencies(sess):  # noqa: ANN201
     office = Agency(slug="gov-office", name="北京市西城区人民政府办公室", short_name="区政府办", position=1)
-    other = Agency(slug="planning", name="北京市规划和自然资源委员会西城分局", short_name="规自分局", position=2)
+    other = Agency(
+        slug="planning", name="北京市规划和自然资源委员会西城分局", short_name="规自分局", position=2
+    )
     sess.add_all([office, other])
     sess.commit()
     return SimpleNamespace(office=office, other=other)
@@ -37,9 +39,15 @@ def staff(make_user, agencies):  # noqa: ANN201
 
 def document_form(agency_ids, **fields) -> MultiDict:  # noqa: ANN001
     data = {
-        "title": "西城区2021年政务公开工作要点", "doc_number": "西政办发〔2021〕3号", "written_on": "2021-03-01",
-        "genre": "要点", "topics": "政务公开、综合政务", "disclosure": "active", "body_md": BODY,
-        "index_no": "000012345/2021-00003", "source": "区政府办",
+        "title": "西城区2021年政务公开工作要点",
+        "doc_number": "西政办发〔2021〕3号",
+        "written_on": "2021-03-01",
+        "genre": "要点",
+        "topics": "政务公开、综合政务",
+        "disclosure": "active",
+        "body_md": BODY,
+        "index_no": "000012345/2021-00003",
+        "source": "区政府办",
     }
     data.update(fields)
     form = MultiDict([(k, v) for k, v in data.items() if v is not None])
@@ -64,8 +72,15 @@ def make_draft(sess, staff, agencies):  # noqa: ANN201
 @pytest.fixture
 def make_interpretation(sess, staff):  # noqa: ANN201
     def make(doc, **fields):  # noqa: ANN001, ANN003, ANN202
-        data = MultiDict({"title": f"《{doc.title}》解读", "document_id": str(doc.id), "form": "qa",
-                          "interpreter": "张三", **fields})
+        data = MultiDict(
+            {
+                "title": f"《{doc.title}》解读",
+                "document_id": str(doc.id),
+                "form": "qa",
+                "interpreter": "张三",
+                **fields,
+            }
+        )
         data.add("question", "为什么要制定这个文件？")
         data.add("answer", "为了推进政务公开。")
         form = editing.parse_interpretation_form(sess, data, None)

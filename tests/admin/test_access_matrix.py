@@ -27,33 +27,59 @@ ACCESS_DENIED = "您没有访问此页面的权限"
 def world(app, sess, staff, agencies, make_user, make_interpretation):  # noqa: ANN201
     """One of each object an admin route can point at, all in the office agency."""
     make_user("norole", [], agency=agencies.office)
-    doc = editing.save_document(sess, staff.editor, editing.parse_document_form(
-        sess, document_form([agencies.office.id]), None))
+    doc = editing.save_document(
+        sess, staff.editor, editing.parse_document_form(sess, document_form([agencies.office.id]), None)
+    )
     sess.commit()
     interp = make_interpretation(doc)
-    channel = channels.save_channel(sess, staff.admin, channels.parse_channel_form(
-        sess, MultiDict({"name": "订阅源", "kind": "feed", "active": "1"}), None))
+    channel = channels.save_channel(
+        sess,
+        staff.admin,
+        channels.parse_channel_form(sess, MultiDict({"name": "订阅源", "kind": "feed", "active": "1"}), None),
+    )
     sess.add(Push(item_type="document", item_id=doc.id, channel_id=channel.id, status="failed", attempts=1))
     from portal.services import attachments
 
-    attachments.add(sess, staff.editor, doc, "图.png", PNG, instance_path=app.extensions["settings"].instance_path,
-                    max_bytes=1024 * 1024)
+    attachments.add(
+        sess,
+        staff.editor,
+        doc,
+        "图.png",
+        PNG,
+        instance_path=app.extensions["settings"].instance_path,
+        max_bytes=1024 * 1024,
+    )
     sess.commit()
     # A draft issue that was once published: deleting it is refused, so the walk keeps it to the end.
-    issue = gazette_assembly.save_issue(sess, staff.editor, gazette_assembly.parse_issue_form(
-        sess, MultiDict({"year": "2020", "number": "5", "running_number": "125", "published_on": "2020-05-15"}),
-        None))
+    issue = gazette_assembly.save_issue(
+        sess,
+        staff.editor,
+        gazette_assembly.parse_issue_form(
+            sess,
+            MultiDict({"year": "2020", "number": "5", "running_number": "125", "published_on": "2020-05-15"}),
+            None,
+        ),
+    )
     issue.published_at = utcnow()
     sess.commit()
     return {
-        "item_id": doc.id, "issue_id": issue.id, "interp_id": interp.id, "agency_id": agencies.office.id, "channel_id": channel.id,
-        "user_id": staff.editor.id, "push_id": sess.scalar(select(Push.id)),
-        "attachment_id": sess.scalar(select(Attachment.id)), "old": 1, "new": 1,
+        "item_id": doc.id,
+        "issue_id": issue.id,
+        "interp_id": interp.id,
+        "agency_id": agencies.office.id,
+        "channel_id": channel.id,
+        "user_id": staff.editor.id,
+        "push_id": sess.scalar(select(Push.id)),
+        "attachment_id": sess.scalar(select(Attachment.id)),
+        "old": 1,
+        "new": 1,
     }
 
 
 def _admin_rules(app):  # noqa: ANN001, ANN202
-    return sorted((r for r in app.url_map.iter_rules() if r.rule.startswith(ADMIN_PREFIX)), key=lambda r: r.rule)
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.rule.startswith(ADMIN_PREFIX)), key=lambda r: r.rule
+    )
 
 
 def _url(rule, world) -> str:  # noqa: ANN001
@@ -69,8 +95,12 @@ def _url(rule, world) -> str:  # noqa: ANN001
 
 
 def test_every_admin_route_declares_its_roles_or_is_explicitly_public(app):
-    undeclared = [r.endpoint for r in _admin_rules(app)
-                  if allowed_roles(r.endpoint) is None and not getattr(app.view_functions[r.endpoint], "_portal_public", False)]
+    undeclared = [
+        r.endpoint
+        for r in _admin_rules(app)
+        if allowed_roles(r.endpoint) is None
+        and not getattr(app.view_functions[r.endpoint], "_portal_public", False)
+    ]
     assert undeclared == [], f"admin routes without roles_required: {undeclared}"
 
 
@@ -99,7 +129,9 @@ def test_every_admin_route_with_every_role(app, sess, world):
                 body = response.get_data(as_text=True)
                 label = f"{who} {method} {url} ({rule.endpoint}) -> {response.status_code}"
                 assert response.status_code < 500, label
-                to_login = response.status_code == 302 and "/admin/login" in response.headers.get("Location", "")
+                to_login = response.status_code == 302 and "/admin/login" in response.headers.get(
+                    "Location", ""
+                )
                 if public:
                     assert response.status_code != 403, label
                 elif who == "anonymous":
@@ -156,8 +188,13 @@ def test_role_declarations_of_the_staff_area(app):
 
 def test_editors_and_reviewers_only_see_their_agency(app, client, sess, staff, login_as, world):
     doc_url = f"/admin/documents/{world['item_id']}"
-    for user, status in ((staff.other_editor, 403), (staff.other_reviewer, 403), (staff.editor, 200),
-                         (staff.reviewer, 200), (staff.publisher, 200)):
+    for user, status in (
+        (staff.other_editor, 403),
+        (staff.other_reviewer, 403),
+        (staff.editor, 200),
+        (staff.reviewer, 200),
+        (staff.publisher, 200),
+    ):
         login_as(user)
         assert client.get(doc_url).status_code == status, user.username
         listing = client.get("/admin/documents/").get_data(as_text=True)

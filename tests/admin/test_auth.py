@@ -20,8 +20,9 @@ def agency(sess):  # noqa: ANN201
 
 
 def _login(client, csrf_token, username, password="correct horse battery"):  # noqa: ANN001, ANN202
-    return client.post("/admin/login", data={"username": username, "password": password,
-                                             "csrf_token": csrf_token()})
+    return client.post(
+        "/admin/login", data={"username": username, "password": password, "csrf_token": csrf_token()}
+    )
 
 
 def test_editor_signs_in_with_password_and_reaches_dashboard(client, csrf_token, make_user, agency):
@@ -33,7 +34,9 @@ def test_editor_signs_in_with_password_and_reaches_dashboard(client, csrf_token,
     assert page.status_code == 200 and "工作台" in page.get_data(as_text=True)
 
 
-def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client, sess, csrf_token, make_user, agency):
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(
+    client, sess, csrf_token, make_user, agency
+):
     make_user("wang", ["editor"], agency=agency)
     for username, password in (("wang", "wrong password!"), ("nobody", "correct horse battery")):
         response = _login(client, csrf_token, username, password)
@@ -79,18 +82,30 @@ def test_admin_must_enrol_totp_at_first_sign_in_then_use_it(client, csrf_token, 
     secret = page.split('<code class="secret">', 1)[1].split("<", 1)[0]
     bad = client.post("/admin/login/enrol", data={"code": "000000", "csrf_token": csrf_token()})
     assert bad.status_code == 400
-    ok = client.post("/admin/login/enrol", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token()})
+    ok = client.post(
+        "/admin/login/enrol", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token()}
+    )
     assert ok.status_code == 302
     assert client.get("/admin/users").status_code in (200, 404)  # signed in now
-    assert sess.scalars(__import__("sqlalchemy").select(User).where(User.username == "root")).one().totp_secret == secret
+    assert (
+        sess.scalars(__import__("sqlalchemy").select(User).where(User.username == "root")).one().totp_secret
+        == secret
+    )
 
     client.post("/admin/logout", data={"csrf_token": csrf_token()})
     response = _login(client, csrf_token, "root")
     assert response.headers["Location"].endswith("/admin/login/totp")
-    assert client.post("/admin/login/totp", data={"code": "123456", "csrf_token": csrf_token()}).status_code == 401
+    assert (
+        client.post("/admin/login/totp", data={"code": "123456", "csrf_token": csrf_token()}).status_code
+        == 401
+    )
     # The enrolment code is spent; the next one (the authenticator shows it within 30 s) is accepted once.
-    assert client.post("/admin/login/totp", data={"code": pyotp.TOTP(secret).now(),
-                                                  "csrf_token": csrf_token()}).status_code == 401
+    assert (
+        client.post(
+            "/admin/login/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token()}
+        ).status_code
+        == 401
+    )
     code = pyotp.TOTP(secret).at(time.time() + 30)
     ok = client.post("/admin/login/totp", data={"code": code, "csrf_token": csrf_token()})
     assert ok.status_code == 302 and client.get("/admin/").status_code == 200
@@ -104,8 +119,10 @@ def test_logout_ends_every_session_of_the_user(app, make_user, agency, csrf_toke
     make_user("wang", ["editor"], agency=agency)
     laptop, phone = app.test_client(), app.test_client()
     for c in (laptop, phone):
-        c.post("/admin/login", data={"username": "wang", "password": "correct horse battery",
-                                     "csrf_token": _token(c)})
+        c.post(
+            "/admin/login",
+            data={"username": "wang", "password": "correct horse battery", "csrf_token": _token(c)},
+        )
         assert c.get("/admin/").status_code == 200
     laptop.post("/admin/logout", data={"csrf_token": _token(laptop)})
     assert laptop.get("/admin/").status_code == 302
@@ -116,14 +133,31 @@ def test_password_change_ends_other_sessions_and_keeps_this_one(app, make_user, 
     make_user("wang", ["editor"], agency=agency)
     laptop, phone = app.test_client(), app.test_client()
     for c in (laptop, phone):
-        c.post("/admin/login", data={"username": "wang", "password": "correct horse battery", "csrf_token": _token(c)})
-    response = laptop.post("/admin/account", data={"current": "correct horse battery", "new": "a much better secret",
-                                                   "repeat": "a much better secret", "csrf_token": _token(laptop)})
+        c.post(
+            "/admin/login",
+            data={"username": "wang", "password": "correct horse battery", "csrf_token": _token(c)},
+        )
+    response = laptop.post(
+        "/admin/account",
+        data={
+            "current": "correct horse battery",
+            "new": "a much better secret",
+            "repeat": "a much better secret",
+            "csrf_token": _token(laptop),
+        },
+    )
     assert response.status_code == 302
     assert laptop.get("/admin/").status_code == 200
     assert phone.get("/admin/").status_code == 302
-    weak = laptop.post("/admin/account", data={"current": "a much better secret", "new": "short", "repeat": "short",
-                                               "csrf_token": _token(laptop)})
+    weak = laptop.post(
+        "/admin/account",
+        data={
+            "current": "a much better secret",
+            "new": "short",
+            "repeat": "short",
+            "csrf_token": _token(laptop),
+        },
+    )
     assert weak.status_code == 400 and "至少需要" in weak.get_data(as_text=True)
 
 

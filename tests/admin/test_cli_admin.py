@@ -25,7 +25,9 @@ def test_create_admin_from_password_file_then_refuse_duplicate_and_weak(app, ses
     sess.expire_all()
     user = sess.scalars(select(User).where(User.username == "root")).one()
     assert user.roles == ["admin"] and user.password_hash.startswith("$argon2id$")
-    assert sess.scalars(select(AuditEntry).where(AuditEntry.action == "user.create")).one().actor_name == "cli"
+    assert (
+        sess.scalars(select(AuditEntry).where(AuditEntry.action == "user.create")).one().actor_name == "cli"
+    )
 
     again = runner.invoke(main, ["create-admin", "root", "--password-file", str(secret)])
     assert again.exit_code == 1 and "taken" in again.output
@@ -36,7 +38,9 @@ def test_create_admin_from_password_file_then_refuse_duplicate_and_weak(app, ses
 
 def test_create_admin_prompts_for_the_password(app, sess, monkeypatch):
     _env(app, monkeypatch)
-    result = CliRunner().invoke(main, ["create-admin", "root"], input="a long enough password\na long enough password\n")
+    result = CliRunner().invoke(
+        main, ["create-admin", "root"], input="a long enough password\na long enough password\n"
+    )
     assert result.exit_code == 0, result.output
     sess.expire_all()
     assert sess.scalars(select(User).where(User.username == "root")).one()

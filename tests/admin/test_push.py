@@ -119,7 +119,9 @@ def test_webhook_is_delivered_and_its_signature_verifies(sess, staff, make_draft
 def test_email_is_delivered_to_the_distribution_list(app, sess, staff, make_draft, smtp_server):
     controller, mailbox = smtp_server
     app.extensions["settings"] = dataclasses.replace(app.extensions["settings"], smtp_port=controller.port)
-    channel = _channel(sess, staff, name="政务公开邮件组", kind="email", recipients="a@example.gov.cn, b@example.gov.cn")
+    channel = _channel(
+        sess, staff, name="政务公开邮件组", kind="email", recipients="a@example.gov.cn, b@example.gov.cn"
+    )
     doc = make_draft()
     _publish(sess, staff, doc, [channel.id])
     assert len(mailbox.messages) == 1
@@ -170,7 +172,9 @@ def test_delivery_gives_up_after_the_last_attempt(app, sess, staff, make_draft):
     while record.next_attempt_at is not None:
         push.run_due(sess, settings, now=record.next_attempt_at)
         sess.refresh(record)
-    assert record.status == "failed" and record.attempts == push.MAX_ATTEMPTS and "连接失败" in record.last_error
+    assert (
+        record.status == "failed" and record.attempts == push.MAX_ATTEMPTS and "连接失败" in record.last_error
+    )
 
 
 def test_feed_channel_counts_as_delivered_and_feeds_list_the_item(client, sess, staff, make_draft, agencies):
@@ -180,7 +184,11 @@ def test_feed_channel_counts_as_delivered_and_feeds_list_the_item(client, sess, 
     record = sess.scalars(select(Push)).one()
     sess.refresh(record)
     assert record.status == "delivered"
-    for url in ("/feeds/all.atom", f"/feeds/agency/{agencies.office.slug}.atom", "/feeds/topic/政务公开.atom"):
+    for url in (
+        "/feeds/all.atom",
+        f"/feeds/agency/{agencies.office.slug}.atom",
+        "/feeds/topic/政务公开.atom",
+    ):
         response = client.get(url)
         assert response.status_code == 200 and response.mimetype == "application/atom+xml", url
         assert doc.title in response.get_data(as_text=True)
@@ -227,7 +235,10 @@ def test_push_worker_command_retries_what_is_due(app, sess, staff, make_draft, m
         monkeypatch.setenv("PORTAL_DATABASE_URL", settings.sqlalchemy_url)
         result = CliRunner().invoke(main, ["push", "--run", "--status"])
         assert result.exit_code == 0, result.output
-        assert "pending: 0, failed: 1, delivered: 0" in result.output and "delivered 1, failed 0" in result.output
+        assert (
+            "pending: 0, failed: 1, delivered: 0" in result.output
+            and "delivered 1, failed 0" in result.output
+        )
         sess.expire_all()
         assert sess.scalars(select(Push)).one().status == "delivered"
         assert len(broken.requests) == 2

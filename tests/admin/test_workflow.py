@@ -30,9 +30,11 @@ def test_draft_to_review_to_approved_to_published(sess, staff, make_draft):
     sess.commit()
     assert doc.status == "published" and doc.published_at is not None
     assert result.published == [doc]
-    actions = sess.scalars(select(AuditEntry.action).where(AuditEntry.object_id == doc.id,
-                                                           AuditEntry.object_type == "document")
-                           .order_by(AuditEntry.id)).all()
+    actions = sess.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.object_id == doc.id, AuditEntry.object_type == "document")
+        .order_by(AuditEntry.id)
+    ).all()
     assert actions == ["document.create", "document.submit", "document.approve", "document.publish"]
     versions = publishing.versions(sess, doc)
     assert [(v.number, v.change_note) for v in versions] == [(1, "首次发布")]
@@ -48,10 +50,19 @@ def test_publishing_without_approval_is_refused(sess, staff, make_draft):
     assert doc.published_at is None
 
 
-@pytest.mark.parametrize("who, step", [
-    ("reviewer", "submit"), ("publisher", "submit"), ("editor", "approve"), ("publisher", "approve"),
-    ("editor", "publish"), ("reviewer", "publish"), ("other_reviewer", "approve"), ("other_editor", "submit"),
-])
+@pytest.mark.parametrize(
+    "who, step",
+    [
+        ("reviewer", "submit"),
+        ("publisher", "submit"),
+        ("editor", "approve"),
+        ("publisher", "approve"),
+        ("editor", "publish"),
+        ("reviewer", "publish"),
+        ("other_reviewer", "approve"),
+        ("other_editor", "submit"),
+    ],
+)
 def test_roles_and_agencies_are_enforced(sess, staff, make_draft, who, step):
     doc = make_draft()
     if step != "submit":
@@ -117,9 +128,14 @@ def test_waiver_with_reason_lets_a_normative_document_out_alone(sess, staff, mak
     publishing.publish(sess, staff.publisher, doc, PublishRequest(waiver_reason="内容简单，无需解读"))
     sess.commit()
     waiver = sess.scalars(select(PublicationWaiver)).one()
-    assert (waiver.document_id, waiver.reason, waiver.user_id) == (doc.id, "内容简单，无需解读", staff.publisher.id)
-    assert sess.scalars(select(AuditEntry).where(AuditEntry.action == "document.sync_waiver")).one().after == {
-        "reason": "内容简单，无需解读"}
+    assert (waiver.document_id, waiver.reason, waiver.user_id) == (
+        doc.id,
+        "内容简单，无需解读",
+        staff.publisher.id,
+    )
+    assert sess.scalars(
+        select(AuditEntry).where(AuditEntry.action == "document.sync_waiver")
+    ).one().after == {"reason": "内容简单，无需解读"}
 
 
 def test_interpretation_cannot_go_out_before_its_document(sess, staff, make_draft, make_interpretation):
@@ -130,11 +146,14 @@ def test_interpretation_cannot_go_out_before_its_document(sess, staff, make_draf
         publishing.publish(sess, staff.publisher, interp, PublishRequest())
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("联系人身份证号 11010519491231002X。", "身份证号码"),
-    ("联系电话：138 1234 5678", "手机号码"),
-    ("请发送至 zhang.san@example.com", "电子邮箱"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("联系人身份证号 11010519491231002X。", "身份证号码"),
+        ("联系电话：138 1234 5678", "手机号码"),
+        ("请发送至 zhang.san@example.com", "电子邮箱"),
+    ],
+)
 def test_privacy_hit_blocks_publication_until_overridden(sess, staff, make_draft, text, kind):
     doc = make_draft(body_md="正文。\n\n" + text)
     _to_approved(sess, staff, doc)
@@ -225,7 +244,10 @@ def test_editing_a_published_document_makes_a_version_with_its_note(sess, staff,
     assert ("+", "坚持公开为常态。") in diff["body_md"] and ("-", "推进决策公开。") in diff["body_md"]
     entry = sess.scalars(select(AuditEntry).where(AuditEntry.action == "document.update")).one()
     assert "推进决策公开" in entry.before["body_md"] and "推进决策公开" not in entry.after["body_md"]
-    assert sess.scalar(select(DocumentVersion.snapshot).where(DocumentVersion.number == 2))["body_md"] == doc.body_md
+    assert (
+        sess.scalar(select(DocumentVersion.snapshot).where(DocumentVersion.number == 2))["body_md"]
+        == doc.body_md
+    )
 
 
 def test_items_under_review_or_approved_cannot_be_edited(sess, staff, make_draft, agencies):
@@ -238,16 +260,31 @@ def test_items_under_review_or_approved_cannot_be_edited(sess, staff, make_draft
 
 def test_form_validation_reports_every_problem(sess, staff, make_draft, agencies):
     make_draft()
-    form = document_form([999], title="", doc_number="西政办发2021-3", written_on="2021-02-30",
-                         disclosure="withheld", slug="Bad Slug")
+    form = document_form(
+        [999],
+        title="",
+        doc_number="西政办发2021-3",
+        written_on="2021-02-30",
+        disclosure="withheld",
+        slug="Bad Slug",
+    )
     with pytest.raises(editing.FormErrors) as refused:
         editing.parse_document_form(sess, form, None)
-    assert set(refused.value.errors) == {"title", "doc_number", "written_on", "agency_ids", "disclosure_reason", "slug"}
+    assert set(refused.value.errors) == {
+        "title",
+        "doc_number",
+        "written_on",
+        "agency_ids",
+        "disclosure_reason",
+        "slug",
+    }
     duplicate = document_form([agencies.office.id], doc_number="西政办发(2021)3号")
     with pytest.raises(editing.FormErrors) as refused:
         editing.parse_document_form(sess, duplicate, None)
     assert "已被其他文件使用" in refused.value.errors["doc_number"]
-    future = document_form([agencies.office.id], doc_number="", written_on=f"{datetime.now(UTC).year + 1}-01-01")
+    future = document_form(
+        [agencies.office.id], doc_number="", written_on=f"{datetime.now(UTC).year + 1}-01-01"
+    )
     with pytest.raises(editing.FormErrors):
         editing.parse_document_form(sess, future, None)
 
@@ -270,7 +307,9 @@ def test_measures_are_saved_in_the_order_given(sess, staff, agencies):
     doc = editing.save_document(sess, staff.editor, editing.parse_document_form(sess, form, None))
     sess.commit()
     assert [(m.no, m.text, m.units) for m in doc.measures] == [
-        ("1", "第一项任务", ["各街道", "区政务服务局"]), ("2", "第二项任务", ["各街道", "区政务服务局"])]
+        ("1", "第一项任务", ["各街道", "区政务服务局"]),
+        ("2", "第二项任务", ["各街道", "区政务服务局"]),
+    ]
 
 
 def test_publish_edit_and_withdraw_keep_the_search_index_in_step(client, sess, staff, make_draft, agencies):

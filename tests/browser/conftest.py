@@ -24,8 +24,15 @@ from tests.conftest import CONTENT
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "correct horse battery"
 
@@ -40,8 +47,10 @@ def _chromium() -> str | None:
 def browser():  # noqa: ANN201
     executable = _chromium()
     if executable is None:
-        pytest.skip("Chromium is not installed: apt-get install -y chromium (tests use /usr/bin/chromium; "
-                    "Playwright's own browser download is never used)")
+        pytest.skip(
+            "Chromium is not installed: apt-get install -y chromium (tests use /usr/bin/chromium; "
+            "Playwright's own browser download is never used)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -66,7 +75,9 @@ def demo(app, sess, make_user):  # noqa: ANN001, ANN201
     from tests.consultations.helpers import make_consultation
 
     consultation = make_consultation(sess, slug="parking")
-    office = sess.query(Agency).filter_by(slug="xicheng-gov-office").one_or_none() or sess.query(Agency).first()
+    office = (
+        sess.query(Agency).filter_by(slug="xicheng-gov-office").one_or_none() or sess.query(Agency).first()
+    )
     staff = SimpleNamespace(
         editor=make_user("editor", ["editor"], agency=office),
         reviewer=make_user("reviewer", ["reviewer"], agency=office),
@@ -94,8 +105,9 @@ def page_at(browser):  # noqa: ANN001, ANN201
     contexts = []
 
     def make(width: int = 1280, height: int = 900, bypass_csp: bool = False):  # noqa: ANN202
-        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                      bypass_csp=bypass_csp)
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN", bypass_csp=bypass_csp
+        )
         context.set_default_timeout(15000)
         contexts.append(context)
         return context.new_page()
@@ -127,9 +139,13 @@ def page_types(app, sess, demo, live_server) -> dict[str, str]:  # noqa: ANN001
             endpoint, _args = adapter.match(path)
             found.setdefault(endpoint, path)
     comment, _new = consultation_service.submit_comment(
-        sess, demo.consultation,
-        consultation_service.CommentInput(body="建议在学校周边增设临时停车位。", idempotency_key=new_idempotency_key()),
-        sender="browser-test")
+        sess,
+        demo.consultation,
+        consultation_service.CommentInput(
+            body="建议在学校周边增设临时停车位。", idempotency_key=new_idempotency_key()
+        ),
+        sender="browser-test",
+    )
     found["consultations.receipt"] = f"/consultations/receipts/{comment.receipt_code}/"
     found["admin_auth.login"] = "/admin/login"
     found["errors.not_found"] = "/policies/no-such-document/"

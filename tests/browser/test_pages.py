@@ -61,8 +61,10 @@ def test_every_page_type_fits_375_and_1280_px(page_at, live_server, page_types):
             result = page.evaluate(OVERFLOW_JS)
             page.screenshot(path=str(artifact("screenshots", f"{name}-{width}.png")), full_page=True)
             if result["scrollWidth"] > result["width"] or result["out"]:
-                problems.append(f"{name} ({path}) at {width}px: page {result['scrollWidth']} px wide in a "
-                                f"{result['width']} px viewport; cut off: {result['out']}")
+                problems.append(
+                    f"{name} ({path}) at {width}px: page {result['scrollWidth']} px wide in a "
+                    f"{result['width']} px viewport; cut off: {result['out']}"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -94,16 +96,29 @@ def test_keyboard_reaches_every_link_and_field_in_reading_order(page_at, live_se
                 break  # wrapped around to the browser chrome or to the first element
             seen.append(active["kb"])
             if active["kb"] is None:
-                problems.append(f"{name}: focus reached {active['tag']} “{active['text']}” that is not a link or field")
+                problems.append(
+                    f"{name}: focus reached {active['tag']} “{active['text']}” that is not a link or field"
+                )
             if not active["inView"]:
                 problems.append(f"{name}: focused {active['tag']} “{active['text']}” is off screen")
-            if active["outline"] == "none" and active["tag"] in ("a", "button", "input", "select", "textarea"):
+            if active["outline"] == "none" and active["tag"] in (
+                "a",
+                "button",
+                "input",
+                "select",
+                "textarea",
+            ):
                 problems.append(f"{name}: focused {active['tag']} “{active['text']}” shows no focus outline")
             if active["top"] + 2 < last_top:
                 problems.append(f"{name}: focus moved up the page to {active['tag']} “{active['text']}”")
             last_top = active["top"]
         if [kb for kb in seen if kb is not None] != expected:
-            missing = [page.evaluate(f"document.querySelector('[data-kb=\"{kb}\"]').outerHTML.slice(0, 120)")
-                       for kb in expected if kb not in seen]
-            problems.append(f"{name} ({path}): focus order differs from reading order; never reached: {missing[:5]}")
+            missing = [
+                page.evaluate(f"document.querySelector('[data-kb=\"{kb}\"]').outerHTML.slice(0, 120)")
+                for kb in expected
+                if kb not in seen
+            ]
+            problems.append(
+                f"{name} ({path}): focus order differs from reading order; never reached: {missing[:5]}"
+            )
     assert not problems, "\n".join(problems)

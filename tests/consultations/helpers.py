@@ -28,7 +28,9 @@ DRAFT = """## 第一章 总则
 def agency(sess) -> Agency:  # noqa: ANN001
     found = sess.scalars(select(Agency).where(Agency.name == "北京市西城区城市管理委员会")).first()
     if found is None:
-        found = Agency(slug="xicheng-cgw", name="北京市西城区城市管理委员会", short_name="区城管委")  # as in agencies.yml
+        found = Agency(
+            slug="xicheng-cgw", name="北京市西城区城市管理委员会", short_name="区城管委"
+        )  # as in agencies.yml
         sess.add(found)
         sess.commit()
     return found
@@ -38,14 +40,19 @@ def make_consultation(sess, *, slug: str = "parking", opens: int = -3, closes: i
     """A published consultation whose period is relative to today (days)."""
     today = local_today()
     data = service.ConsultationInput(
-        title=fields.pop("title", "西城区街巷停车管理办法（征求意见稿）"), agency_id=agency(sess).id,
-        kind=fields.pop("kind", "other"), opens_on=today + timedelta(days=opens),
-        closes_on=today + timedelta(days=closes), draft_md=fields.pop("draft_md", DRAFT),
+        title=fields.pop("title", "西城区街巷停车管理办法（征求意见稿）"),
+        agency_id=agency(sess).id,
+        kind=fields.pop("kind", "other"),
+        opens_on=today + timedelta(days=opens),
+        closes_on=today + timedelta(days=closes),
+        draft_md=fields.pop("draft_md", DRAFT),
         basis_md=fields.pop("basis_md", "《北京市机动车停车条例》第十条"),
         note_md=fields.pop("note_md", "为解决街巷停车难问题，起草本办法。"),
         channel_email=fields.pop("channel_email", "yjzj@example.gov.cn"),
         channel_post=fields.pop("channel_post", "西城区二龙路27号 100032"),
-        channel_phone=fields.pop("channel_phone", "010-88888888"), slug=slug, **fields,
+        channel_phone=fields.pop("channel_phone", "010-88888888"),
+        slug=slug,
+        **fields,
     )
     return service.create_consultation(sess, "test", data)
 
@@ -61,7 +68,14 @@ def form_key(html: str) -> str:
 def comment_form(client, slug: str = "parking", **fields) -> dict:  # noqa: ANN001, ANN003
     """The fields the comment form would post, with the page's CSRF token and idempotency key."""
     html = client.get(f"/consultations/{slug}/").get_data(as_text=True)
-    data = {"csrf_token": csrf(html), "key": form_key(html), "body": "建议增加夜间停车位。", "clause": "",
-            "name": "", "contact": "", "website": ""}
+    data = {
+        "csrf_token": csrf(html),
+        "key": form_key(html),
+        "body": "建议增加夜间停车位。",
+        "clause": "",
+        "name": "",
+        "contact": "",
+        "website": "",
+    }
     data.update(fields)
     return data

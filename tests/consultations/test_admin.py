@@ -31,10 +31,21 @@ def editor(sess, make_user, login_as):  # noqa: ANN001, ANN201
 
 def _create_form(sess, **fields) -> dict:  # noqa: ANN001, ANN003
     today = local_today()
-    form = {"title": "西城区养犬管理规定（征求意见稿）", "agency_id": str(agency(sess).id), "kind": "major_decision",
-            "affects_rights": "1", "draft_md": DRAFT, "basis_md": "《北京市养犬管理规定》", "note_md": "说明",
-            "opens_on": today.isoformat(), "closes_on": (today + timedelta(days=29)).isoformat(),
-            "accepts_online": "1", "channel_email": "dog@example.gov.cn", "slug": "dogs", "publish": "1"}
+    form = {
+        "title": "西城区养犬管理规定（征求意见稿）",
+        "agency_id": str(agency(sess).id),
+        "kind": "major_decision",
+        "affects_rights": "1",
+        "draft_md": DRAFT,
+        "basis_md": "《北京市养犬管理规定》",
+        "note_md": "说明",
+        "opens_on": today.isoformat(),
+        "closes_on": (today + timedelta(days=29)).isoformat(),
+        "accepts_online": "1",
+        "channel_email": "dog@example.gov.cn",
+        "slug": "dogs",
+        "publish": "1",
+    }
     form.update(fields)
     return form
 
@@ -56,19 +67,27 @@ def test_create_refuses_a_short_period_without_a_public_reason(client, sess, edi
     assert refused.status_code == 400
     assert "不少于30日，本次为20日" in refused.get_data(as_text=True)
     assert sess.scalars(select(Consultation)).first() is None
-    created = client.post("/admin/consultations/new", data={
-        **short, "short_period_reason": "须在汛期前出台", "csrf_token": _token(client)})
+    created = client.post(
+        "/admin/consultations/new",
+        data={**short, "short_period_reason": "须在汛期前出台", "csrf_token": _token(client)},
+    )
     assert created.status_code == 303
     page = client.get("/consultations/dogs/").get_data(as_text=True)
     assert "须在汛期前出台" in page and "剩余19天" in page
-    assert sess.scalars(select(AuditEntry).where(AuditEntry.action == "consultation.create")).one().actor_name == "editor"
+    assert (
+        sess.scalars(select(AuditEntry).where(AuditEntry.action == "consultation.create")).one().actor_name
+        == "editor"
+    )
 
 
 def test_create_from_a_draft_document_takes_its_text(client, sess, editor, tmp_path):
     load_content(sess, make_content(tmp_path, good=GOOD.replace("topics:", "status: draft\ntopics:")))
     doc = sess.scalars(select(Document)).one()
     form = _create_form(sess, draft_md="", draft_document_id=str(doc.id), kind="other", slug="from-doc")
-    assert client.post("/admin/consultations/new", data={**form, "csrf_token": _token(client)}).status_code == 303
+    assert (
+        client.post("/admin/consultations/new", data={**form, "csrf_token": _token(client)}).status_code
+        == 303
+    )
     c = sess.scalars(select(Consultation)).one()
     assert c.draft_document_id == doc.id and "正文" in c.draft_md
 
@@ -90,7 +109,9 @@ def test_staff_pages_need_roles_and_csrf(app, client, sess, make_user, login_as)
     token = _token(client, "/consultations/parking/")
     assert client.post(f"/admin/consultations/{c.id}/moderate", data={"csrf_token": token}).status_code == 403
     _switch_user(login_as, make_user("mod", roles=["reviewer"]))
-    forged = client.post(f"/admin/consultations/{c.id}/moderate", data={"csrf_token": "x", "action": "publish"})
+    forged = client.post(
+        f"/admin/consultations/{c.id}/moderate", data={"csrf_token": "x", "action": "publish"}
+    )
     assert forged.status_code == 400 and "页面已过期" in forged.get_data(as_text=True)
 
 
@@ -104,7 +125,9 @@ def test_editors_and_reviewers_handle_only_their_agency(client, sess, make_user,
     _switch_user(login_as, make_user("outsider", roles=["editor", "reviewer"], agency=other))
     assert client.get(f"/admin/consultations/{c.id}/").status_code == 403
     assert c.title not in client.get("/admin/consultations/").get_data(as_text=True)
-    refused = client.post("/admin/consultations/new", data={**_create_form(sess), "csrf_token": _token(client)})
+    refused = client.post(
+        "/admin/consultations/new", data={**_create_form(sess), "csrf_token": _token(client)}
+    )
     assert refused.status_code == 403 and "只能以本部门名义发起意见征集" in refused.get_data(as_text=True)
     _switch_user(login_as, make_user("insider", roles=["reviewer"], agency=agency(sess)))
     assert client.get(f"/admin/consultations/{c.id}/").status_code == 200
@@ -113,21 +136,33 @@ def test_editors_and_reviewers_handle_only_their_agency(client, sess, make_user,
 
 def _submit(sess, c, body, **fields):  # noqa: ANN001, ANN003, ANN202
     key = f"k-{body.encode().hex()[:40]}-padding"
-    comment, _ = service.submit_comment(sess, c, service.CommentInput(body=body, idempotency_key=key, **fields),
-                                        today=c.opens_on)
+    comment, _ = service.submit_comment(
+        sess, c, service.CommentInput(body=body, idempotency_key=key, **fields), today=c.opens_on
+    )
     return comment
 
 
 def test_moderation_queue_publish_reject_duplicate_in_bulk(client, sess, editor):
     c = make_consultation(sess)
-    a, b, d, e = (_submit(sess, c, text, consent=True) for text in ("意见甲", "意见乙", "广告内容", "意见甲！"))
+    a, b, d, e = (
+        _submit(sess, c, text, consent=True) for text in ("意见甲", "意见乙", "广告内容", "意见甲！")
+    )
     token = _token(client, f"/admin/consultations/{c.id}/")
     url = f"/admin/consultations/{c.id}/moderate"
-    assert client.post(url, data={"csrf_token": token, "action": "publish", "ids": [a.id, b.id]}).status_code == 303
-    no_reason = client.post(url, data={"csrf_token": token, "action": "reject", "ids": [d.id]}, follow_redirects=True)
+    assert (
+        client.post(url, data={"csrf_token": token, "action": "publish", "ids": [a.id, b.id]}).status_code
+        == 303
+    )
+    no_reason = client.post(
+        url, data={"csrf_token": token, "action": "reject", "ids": [d.id]}, follow_redirects=True
+    )
     assert "不予公开时必须填写理由" in no_reason.get_data(as_text=True)
-    client.post(url, data={"csrf_token": token, "action": "reject", "ids": [d.id], "reason": "与征集事项无关的广告"})
-    client.post(url, data={"csrf_token": token, "action": "duplicate", "ids": [e.id], "duplicate_of": a.receipt_code})
+    client.post(
+        url, data={"csrf_token": token, "action": "reject", "ids": [d.id], "reason": "与征集事项无关的广告"}
+    )
+    client.post(
+        url, data={"csrf_token": token, "action": "duplicate", "ids": [e.id], "duplicate_of": a.receipt_code}
+    )
     sess.expire_all()
     assert [x.moderation for x in (a, b, d, e)] == ["published", "published", "rejected", "duplicate"]
     assert e.duplicate_of_id == a.id and d.moderation_reason == "与征集事项无关的广告"
@@ -141,17 +176,29 @@ def test_staff_enter_comments_received_by_post_and_phone(client, sess, editor):
     c = make_consultation(sess)
     page = client.get(f"/admin/consultations/{c.id}/").get_data(as_text=True)
     key = page.split('name="key" value="', 1)[1].split('"', 1)[0]
-    form = {"csrf_token": csrf(page), "key": key, "channel": "post", "body": "来信：建议延长收费时段。",
-            "name": "王五", "received_on": "2026-11-18", "clause": "4"}
+    form = {
+        "csrf_token": csrf(page),
+        "key": key,
+        "channel": "post",
+        "body": "来信：建议延长收费时段。",
+        "name": "王五",
+        "received_on": "2026-11-18",
+        "clause": "4",
+    }
     assert client.post(f"/admin/consultations/{c.id}/comments", data=form).status_code == 303
     assert client.post(f"/admin/consultations/{c.id}/comments", data=form).status_code == 303  # resubmitted
     comment = sess.scalars(select(Comment)).one()
-    assert comment.channel == "post" and comment.entered_by_id == editor.id and comment.clause.label == "第三条"
+    assert (
+        comment.channel == "post" and comment.entered_by_id == editor.id and comment.clause.label == "第三条"
+    )
     assert comment.received_at.date() == date(2026, 11, 18)
     queue = client.get(f"/admin/consultations/{c.id}/").get_data(as_text=True)
     assert "来信：建议延长收费时段。" in queue and "信函" in queue
-    online = client.post(f"/admin/consultations/{c.id}/comments", data={**form, "key": "x" * 20, "channel": "online"},
-                         follow_redirects=True)
+    online = client.post(
+        f"/admin/consultations/{c.id}/comments",
+        data={**form, "key": "x" * 20, "channel": "online"},
+        follow_redirects=True,
+    )
     assert "请选择意见的来源渠道" in online.get_data(as_text=True)
 
 
@@ -170,10 +217,14 @@ def _closed_consultation(sess, editor):  # noqa: ANN001, ANN202
 def test_closing_needs_the_period_over_and_the_queue_empty(client, sess, editor):
     open_one = make_consultation(sess, slug="still-open")
     token = _token(client)
-    early = client.post(f"/admin/consultations/{open_one.id}/close", data={"csrf_token": token}, follow_redirects=True)
+    early = client.post(
+        f"/admin/consultations/{open_one.id}/close", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "征集期尚未结束" in early.get_data(as_text=True)
     c, comments = _closed_consultation(sess, editor)
-    pending = client.post(f"/admin/consultations/{c.id}/close", data={"csrf_token": token}, follow_redirects=True)
+    pending = client.post(
+        f"/admin/consultations/{c.id}/close", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "还有5条意见待审核" in pending.get_data(as_text=True)
     service.moderate(sess, editor, c, [x.id for x in comments], "publish")
     assert client.post(f"/admin/consultations/{c.id}/close", data={"csrf_token": token}).status_code == 303
@@ -191,22 +242,39 @@ def test_dispositions_viewpoints_report_links_and_email(smtp_inbox, client, sess
     service.close_consultation(sess, editor, c)
     token = _token(client, f"/admin/consultations/{c.id}/feedback")
     base = f"/admin/consultations/{c.id}"
-    client.post(f"{base}/viewpoints", data={"csrf_token": token, "summary": "增加夜间停车位", "disposition": "adopted"})
-    no_reason = client.post(f"{base}/viewpoints", data={"csrf_token": token, "summary": "x", "disposition": "not_adopted"},
-                            follow_redirects=True)
+    client.post(
+        f"{base}/viewpoints",
+        data={"csrf_token": token, "summary": "增加夜间停车位", "disposition": "adopted"},
+    )
+    no_reason = client.post(
+        f"{base}/viewpoints",
+        data={"csrf_token": token, "summary": "x", "disposition": "not_adopted"},
+        follow_redirects=True,
+    )
     assert "未采纳时必须说明理由" in no_reason.get_data(as_text=True)
     vp = c.viewpoints[0]
-    early = client.post(f"{base}/report", data={"csrf_token": token, "summary": "总结"}, follow_redirects=True)
+    early = client.post(
+        f"{base}/report", data={"csrf_token": token, "summary": "总结"}, follow_redirects=True
+    )
     assert "还有4条已受理意见未给出处理结果" in early.get_data(as_text=True)
-    rows = {"csrf_token": token, "ids": [night1.id, night2.id, fee.id, unclear.id],
-            f"viewpoint-{night1.id}": vp.id, f"viewpoint-{night2.id}": vp.id,
-            f"disposition-{fee.id}": "not_adopted", f"reason-{fee.id}": "收费标准由市级部门统一制定",
-            f"disposition-{unclear.id}": "partly", f"reason-{unclear.id}": "已补充定义，其余表述保留"}
+    rows = {
+        "csrf_token": token,
+        "ids": [night1.id, night2.id, fee.id, unclear.id],
+        f"viewpoint-{night1.id}": vp.id,
+        f"viewpoint-{night2.id}": vp.id,
+        f"disposition-{fee.id}": "not_adopted",
+        f"reason-{fee.id}": "收费标准由市级部门统一制定",
+        f"disposition-{unclear.id}": "partly",
+        f"reason-{unclear.id}": "已补充定义，其余表述保留",
+    }
     assert client.post(f"{base}/dispositions", data=rows).status_code == 303
     sess.expire_all()
     assert (night1.disposition, night2.disposition, fee.disposition) == ("adopted", "adopted", "not_adopted")
-    published = client.post(f"{base}/report", data={"csrf_token": token, "summary": "感谢各界参与。",
-                                                   "final_document_id": final.id}, follow_redirects=True)
+    published = client.post(
+        f"{base}/report",
+        data={"csrf_token": token, "summary": "感谢各界参与。", "final_document_id": final.id},
+        follow_redirects=True,
+    )
     assert "反馈报告已发布" in published.get_data(as_text=True)
 
     report = client.get("/consultations/parking/report/").get_data(as_text=True)
@@ -238,6 +306,7 @@ def test_report_waits_for_the_mail_server_and_can_be_resent(client, sess, editor
 
     settings = current_app.extensions["settings"]
     import dataclasses
+
     dead = dataclasses.replace(settings, smtp_host="127.0.0.1", smtp_port=1)
     assert reports.publish_report(sess, editor, c, "总结", None, dead) == 3
     assert reports.unnotified_count(sess, c) == 3  # nothing reached anybody; staff can resend
@@ -245,15 +314,32 @@ def test_report_waits_for_the_mail_server_and_can_be_resent(client, sess, editor
     assert "3条意见的提出人尚未收到通知" in page
 
 
-def test_csv_export_leaves_out_contacts_and_moderated_away_unless_admin(client, sess, editor, make_user, login_as):
+def test_csv_export_leaves_out_contacts_and_moderated_away_unless_admin(
+    client, sess, editor, make_user, login_as
+):
     c, (night1, night2, fee, spam, unclear) = _closed_consultation(sess, editor)
     service.moderate(sess, editor, c, [night1.id, night2.id], "publish")
     service.moderate(sess, editor, c, [spam.id], "reject", "广告")
-    sess.add(Comment(consultation_id=c.id, body="=HYPERLINK(\"http://evil\")", receipt_code="AAAAA-BBBBB",
-                     idempotency_key="formula-injection-key", moderation="published", consent=True))
+    sess.add(
+        Comment(
+            consultation_id=c.id,
+            body='=HYPERLINK("http://evil")',
+            receipt_code="AAAAA-BBBBB",
+            idempotency_key="formula-injection-key",
+            moderation="published",
+            consent=True,
+        )
+    )
     sess.commit()
-    rows = list(csv.reader(io.StringIO(client.get(f"/admin/consultations/{c.id}/comments.csv")
-                                       .get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/admin/consultations/{c.id}/comments.csv")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
     text = "\n".join(",".join(r) for r in rows)
     assert "联系方式" not in rows[0] and "a@example.com" not in text and "买房找我" not in text
     assert "应增加夜间车位" in text and "收费应降低" in text  # pending comments are still there

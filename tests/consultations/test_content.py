@@ -66,7 +66,9 @@ def test_short_period_without_reason_is_an_error_with_its_line(sess, tmp_path):
 
 def test_unknown_clause_in_a_comment_is_reported(sess, tmp_path):
     text = SHORT.replace("kind: major_decision", "kind: other") + ""
-    text = text.replace("---\n第一条", "comments:\n  - receipt: X1\n    body: 意见\n    clause: 第九条\n---\n第一条")
+    text = text.replace(
+        "---\n第一条", "comments:\n  - receipt: X1\n    body: 意见\n    clause: 第九条\n---\n第一条"
+    )
     report = load_content(sess, _content(tmp_path, text))
     assert report.errors and "no clause '第九条'" in report.errors[0]
 
@@ -75,10 +77,12 @@ def test_correcting_the_draft_keeps_comments_on_their_clause(sess, tmp_path):
     root = _content(tmp_path, SHORT.replace("kind: major_decision", "kind: other") + "\n第二条 其他。\n")
     load_content(sess, root)
     c = sess.scalars(select(Consultation)).one()
-    comment, _ = service.submit_comment(sess, c, service.CommentInput(
-        body="对第二条的意见", idempotency_key="x" * 20, clause_number=2))
+    comment, _ = service.submit_comment(
+        sess, c, service.CommentInput(body="对第二条的意见", idempotency_key="x" * 20, clause_number=2)
+    )
     (root / "consultations" / "c.md").write_text(
-        SHORT.replace("kind: major_decision", "kind: other") + "\n第二条 其他（修改）。\n", encoding="utf-8")
+        SHORT.replace("kind: major_decision", "kind: other") + "\n第二条 其他（修改）。\n", encoding="utf-8"
+    )
     assert load_content(sess, root).updated == ["consultation:c"]
     sess.expire_all()
     assert comment.clause.label == "第二条" and "修改" in comment.clause.text_md

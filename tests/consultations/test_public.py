@@ -25,7 +25,11 @@ def test_list_shows_open_upcoming_and_closed_with_days_left(client, sess):
     html = client.get("/consultations/").get_data(as_text=True)
     assert "正在征集（1）" in html and "即将开始（1）" in html and "已结束（1）" in html
     assert "剩余10天" in html and "5天后开始" in html
-    assert "/consultations/open-one/" in html and "/consultations/later/" in html and "/consultations/past/" in html
+    assert (
+        "/consultations/open-one/" in html
+        and "/consultations/later/" in html
+        and "/consultations/past/" in html
+    )
     assert "北京市西城区城市管理委员会" in html
     assert "/consultations/" in client.get("/").get_data(as_text=True)  # nav link
 
@@ -46,8 +50,14 @@ def test_page_shows_anchored_clauses_basis_note_channels_and_period(client, sess
 
 def test_citizen_comments_on_a_clause_and_looks_up_the_receipt(client, sess):
     make_consultation(sess)
-    form = comment_form(client, clause="3", body="第二条应明确临时停车时长。", name="张三",
-                        contact="zhang@example.com", consent="1")
+    form = comment_form(
+        client,
+        clause="3",
+        body="第二条应明确临时停车时长。",
+        name="张三",
+        contact="zhang@example.com",
+        consent="1",
+    )
     response = client.post("/consultations/parking/comments", data=form)
     assert response.status_code == 303
     code = response.headers["Location"].rstrip("/").rsplit("/", 1)[1]
@@ -90,16 +100,19 @@ def test_same_key_meets_the_unique_constraint_and_returns_the_first_comment(sess
     assert again.receipt_code == first.receipt_code
 
 
-@pytest.mark.parametrize(("fields", "status", "message"), [
-    ({"body": "   "}, 400, "意见内容不能为空"),
-    ({"body": "长" * 5001}, 400, "意见内容不能超过5000字"),
-    ({"clause": "99"}, 400, "所选条款不存在"),
-    ({"clause": "abc"}, 400, "所选条款不存在"),
-    ({"name": "名" * 65}, 400, "姓名或名称不能超过64字"),
-    ({"website": "http://spam.example"}, 400, "提交未成功"),
-    ({"csrf_token": "forged"}, 400, "页面已过期"),
-    ({"key": "short"}, 400, "表单已失效"),
-])
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({"body": "   "}, 400, "意见内容不能为空"),
+        ({"body": "长" * 5001}, 400, "意见内容不能超过5000字"),
+        ({"clause": "99"}, 400, "所选条款不存在"),
+        ({"clause": "abc"}, 400, "所选条款不存在"),
+        ({"name": "名" * 65}, 400, "姓名或名称不能超过64字"),
+        ({"website": "http://spam.example"}, 400, "提交未成功"),
+        ({"csrf_token": "forged"}, 400, "页面已过期"),
+        ({"key": "short"}, 400, "表单已失效"),
+    ],
+)
 def test_bad_input_gets_a_chinese_message_and_writes_nothing(client, sess, fields, status, message):
     make_consultation(sess)
     response = client.post("/consultations/parking/comments", data=comment_form(client, **fields))
@@ -130,7 +143,9 @@ def test_blocked_sender_is_refused_with_a_message(client, sess):
     make_consultation(sess)
     sess.add(BlockedSender(contact="spam@example.com", reason="广告"))
     sess.commit()
-    response = client.post("/consultations/parking/comments", data=comment_form(client, contact="spam@example.com"))
+    response = client.post(
+        "/consultations/parking/comments", data=comment_form(client, contact="spam@example.com")
+    )
     assert response.status_code == 403 and "您的意见暂时无法提交" in response.get_data(as_text=True)
     assert _count(sess) == 0
 
@@ -139,11 +154,25 @@ def test_published_comments_are_listed_by_clause_without_contacts(client, sess, 
     c = make_consultation(sess)
     staff = make_user("mod", roles=["reviewer"])
     ids = []
-    for clause, consent, body in (("3", True, "第二条意见甲"), ("3", True, "第二条意见乙"), ("", True, "总体意见丙"),
-                                  ("4", False, "不愿公开的意见"), ("4", True, "待审核的意见")):
-        comment, _ = service.submit_comment(sess, c, service.CommentInput(
-            body=body, idempotency_key=f"key-{len(ids):02d}-abcdefghijklmnop", consent=consent,
-            clause_number=int(clause) if clause else None, contact="secret@example.com", name="李四"))
+    for clause, consent, body in (
+        ("3", True, "第二条意见甲"),
+        ("3", True, "第二条意见乙"),
+        ("", True, "总体意见丙"),
+        ("4", False, "不愿公开的意见"),
+        ("4", True, "待审核的意见"),
+    ):
+        comment, _ = service.submit_comment(
+            sess,
+            c,
+            service.CommentInput(
+                body=body,
+                idempotency_key=f"key-{len(ids):02d}-abcdefghijklmnop",
+                consent=consent,
+                clause_number=int(clause) if clause else None,
+                contact="secret@example.com",
+                name="李四",
+            ),
+        )
         ids.append(comment.id)
     service.moderate(sess, staff, c, ids[:4], "publish")
     html = client.get("/consultations/parking/").get_data(as_text=True)

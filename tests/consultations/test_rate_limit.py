@@ -17,7 +17,10 @@ def app_overrides(app_overrides, request):  # noqa: ANN001, ANN201
 
 def test_rate_limit_per_address_answers_429_in_chinese(client, sess):
     make_consultation(sess)
-    codes = [client.post("/consultations/parking/comments", data=comment_form(client)).status_code for _ in range(4)]
+    codes = [
+        client.post("/consultations/parking/comments", data=comment_form(client)).status_code
+        for _ in range(4)
+    ]
     assert codes == [303, 303, 303, 429]
     last = client.post("/consultations/parking/comments", data=comment_form(client))
     assert last.status_code == 429 and "请求过于频繁" in last.get_data(as_text=True)
@@ -27,5 +30,8 @@ def test_rate_limit_per_address_answers_429_in_chinese(client, sess):
 @pytest.mark.parametrize("app_overrides", ["off"], indirect=True)
 def test_rate_limit_can_be_switched_off_for_benchmarks(client, sess):
     make_consultation(sess)
-    codes = {client.post("/consultations/parking/comments", data=comment_form(client)).status_code for _ in range(8)}
+    codes = {
+        client.post("/consultations/parking/comments", data=comment_form(client)).status_code
+        for _ in range(8)
+    }
     assert codes == {303}

@@ -26,7 +26,10 @@ def test_comment_limit_is_counted_in_redis(client, sess):
     make_consultation(sess)
     address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
     client.environ_base["REMOTE_ADDR"] = address
-    codes = [client.post("/consultations/parking/comments", data=comment_form(client)).status_code for _ in range(3)]
+    codes = [
+        client.post("/consultations/parking/comments", data=comment_form(client)).status_code
+        for _ in range(3)
+    ]
     assert codes == [303, 303, 429]
     server = redis.Redis.from_url(REDIS_URL)
     keys = [k for k in server.scan_iter(match=f"*{address}*")]

@@ -36,8 +36,14 @@ def _fetch(opener: urllib.request.OpenerDirector, url: str, data: dict | None = 
 
 
 def _portal(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([sys.executable, "-m", "portal", *args], cwd=ROOT, env={**os.environ, **env},
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "portal", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
@@ -48,9 +54,14 @@ def stack(app, sess, database, tmp_path):  # noqa: ANN001, ANN201
         pytest.skip(NGINX_MISSING)
     nginx_port, app_port = free_port(), free_port()
     base = f"http://127.0.0.1:{nginx_port}"
-    env = {"PORTAL_DATABASE_URL": database.url, "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
-           "PORTAL_SEARCH_INDEX": str(tmp_path / "search_index"), "PORTAL_SECRET_KEY": "deploy-test",
-           "PORTAL_BASE_URL": base, "PORTAL_CONTENT_DIR": str(ROOT / "content")}
+    env = {
+        "PORTAL_DATABASE_URL": database.url,
+        "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+        "PORTAL_SEARCH_INDEX": str(tmp_path / "search_index"),
+        "PORTAL_SECRET_KEY": "deploy-test",
+        "PORTAL_BASE_URL": base,
+        "PORTAL_CONTENT_DIR": str(ROOT / "content"),
+    }
     _portal(env, "load")
     from tests.consultations.helpers import make_consultation
 
@@ -73,14 +84,18 @@ def test_static_pages_come_from_the_export(stack):
     status, headers, html = _fetch(opener, f"{base}/policies/2020-key-points/")
     assert status == 200 and headers["X-Portal-Source"] == "static"
     assert "西城区2020年政务公开工作要点" in html
-    assert "script-src 'self'" in headers["Content-Security-Policy"] and headers["X-Content-Type-Options"] == "nosniff"
+    assert (
+        "script-src 'self'" in headers["Content-Security-Policy"]
+        and headers["X-Content-Type-Options"] == "nosniff"
+    )
     assert "max-age=60" in headers["Cache-Control"] and headers["ETag"]
     status, headers, _ = _fetch(opener, f"{base}/policies/topic/{urllib.parse.quote('政务公开')}/")
     assert status == 200 and headers["X-Portal-Source"] == "static"
     status, headers, css = _fetch(opener, f"{base}/static/css/site.css")
     assert status == 200 and "box-sizing" in css
-    conditional = urllib.request.Request(f"{base}/policies/2020-key-points/",
-                                         headers={"If-None-Match": _fetch(opener, f"{base}/")[1]["ETag"]})
+    conditional = urllib.request.Request(
+        f"{base}/policies/2020-key-points/", headers={"If-None-Match": _fetch(opener, f"{base}/")[1]["ETag"]}
+    )
     assert urllib.request.urlopen(conditional, timeout=10).status == 200  # another page's ETag: no 304
 
 
@@ -106,10 +121,15 @@ def test_comment_form_posts_through_nginx_and_the_receipt_can_be_looked_up(stack
     form = {
         "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1),
         "key": re.search(r'name="key" value="([^"]+)"', html).group(1),
-        "body": "建议在学校周边增设临时停车位。", "clause": "", "name": "", "contact": "", "website": "",
+        "body": "建议在学校周边增设临时停车位。",
+        "clause": "",
+        "name": "",
+        "contact": "",
+        "website": "",
     }
-    action = re.search(r'<form[^>]*action="([^"]+)"[^>]*method="post"|<form[^>]*method="post"[^>]*action="([^"]+)"',
-                       html)
+    action = re.search(
+        r'<form[^>]*action="([^"]+)"[^>]*method="post"|<form[^>]*method="post"[^>]*action="([^"]+)"', html
+    )
     target = next(g for g in action.groups() if g)
     status, headers, _ = _fetch(opener, urllib.parse.urljoin(base, target), form)
     assert status == 303, status
@@ -117,6 +137,7 @@ def test_comment_form_posts_through_nginx_and_the_receipt_can_be_looked_up(stack
     status, _headers, receipt = _fetch(opener, receipt_url)
     assert status == 200 and "建议在学校周边增设临时停车位。" in receipt
     code = receipt_url.rstrip("/").rsplit("/", 1)[1]
-    status, headers, _ = _fetch(urllib.request.build_opener(_NoRedirect),
-                                f"{base}/consultations/receipts/?code={code}")
+    status, headers, _ = _fetch(
+        urllib.request.build_opener(_NoRedirect), f"{base}/consultations/receipts/?code={code}"
+    )
     assert status == 303 and headers["Location"].endswith(f"/consultations/receipts/{code}/")

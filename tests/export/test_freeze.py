@@ -16,8 +16,11 @@ from portal.web import public_urls
 from tests.ingest.test_content_loader import GOOD, QA, make_content
 
 BASE = "https://app.example.gov.cn"
-OLD = GOOD.replace("2020-04-24", "2019-03-01").replace("agency: 区政府办", "agency: 西城区政府").replace(
-    "西政办发[2020]5号", "西政发[2019]2号")
+OLD = (
+    GOOD.replace("2020-04-24", "2019-03-01")
+    .replace("agency: 区政府办", "agency: 西城区政府")
+    .replace("西政办发[2020]5号", "西政发[2019]2号")
+)
 
 
 @pytest.fixture
@@ -38,11 +41,22 @@ def _links(html: str) -> list[str]:
 def test_every_public_page_is_written_with_links_that_resolve(app, site, client):
     report = freeze(app, site)
     assert report.ok, (report.errors, report.broken_links)
-    for rel in ("index.html", "policies/index.html", "policies/good/index.html", "policies/old/index.html",
-                "interpretations/good/index.html", "policies/year/2019/index.html",
-                "policies/topic/政务公开/index.html", "policies/normative/0/index.html",
-                "sitemap.xml", "robots.txt", "404.html", "static/css/site.css", "feeds/all.atom",
-                "feeds/topic/政务公开.atom"):
+    for rel in (
+        "index.html",
+        "policies/index.html",
+        "policies/good/index.html",
+        "policies/old/index.html",
+        "interpretations/good/index.html",
+        "policies/year/2019/index.html",
+        "policies/topic/政务公开/index.html",
+        "policies/normative/0/index.html",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "static/css/site.css",
+        "feeds/all.atom",
+        "feeds/topic/政务公开.atom",
+    ):
         assert (site / rel).is_file(), rel
     pages = list(site.rglob("*.html"))
     for page in pages:
@@ -52,7 +66,9 @@ def test_every_public_page_is_written_with_links_that_resolve(app, site, client)
             assert link.startswith("/"), (page, link)
             target = link.split("#")[0]
             # A file of the export, or (beyond the pages the export reached) a page nginx hands to the app.
-            assert (site / output_path(target)).is_file() or client.get(target).status_code == 200, f"{page}: {link}"
+            assert (site / output_path(target)).is_file() or client.get(target).status_code == 200, (
+                f"{page}: {link}"
+            )
 
 
 def test_exported_pages_carry_no_inline_script_or_style(app, site):
@@ -69,8 +85,14 @@ def test_exported_pages_match_what_the_app_serves(app, sess, site, client):
     good = sess.scalars(select(Document).where(Document.slug == "good")).one()
     make_consultation(sess, slug="parking", draft_document_id=good.id)  # the page links its consultation
     freeze(app, site)
-    for path in ("/", "/policies/", "/policies/year/2020/", "/policies/agency/xicheng-gov/", "/policies/good/",
-                 "/interpretations/good/"):
+    for path in (
+        "/",
+        "/policies/",
+        "/policies/year/2020/",
+        "/policies/agency/xicheng-gov/",
+        "/policies/good/",
+        "/interpretations/good/",
+    ):
         served = rewrite_for_export(client.get(path).get_data(as_text=True), BASE)
         if path == "/policies/good/":
             assert "/consultations/parking/" in served
@@ -81,8 +103,13 @@ def test_bulk_feeds_and_sitemap_match_what_the_app_serves(app, site, client):
     """Feeds and the sitemap are built by the export's bulk generators, not dispatched: same bytes."""
     report = freeze(app, site)
     assert report.ok, (report.errors, report.broken_links)
-    paths = ["/sitemap.xml", "/robots.txt", "/feeds/all.atom", "/feeds/agency/xicheng-gov.atom",
-             "/feeds/topic/政务公开.atom"]
+    paths = [
+        "/sitemap.xml",
+        "/robots.txt",
+        "/feeds/all.atom",
+        "/feeds/agency/xicheng-gov.atom",
+        "/feeds/topic/政务公开.atom",
+    ]
     for path in paths:
         assert (site / output_path(path)).read_bytes() == client.get(path).get_data(), path
 
@@ -92,9 +119,16 @@ def test_export_in_several_processes_is_the_export_in_one(app, site, tmp_path):
     three = freeze(app, site, processes=3)  # more processes than some kinds of page have items
     assert three.processes == 3 and one.processes == 1
     assert (three.pages, three.written, three.dynamic, three.errors, three.broken_links) == (
-        one.pages, one.written, one.dynamic, one.errors, one.broken_links)
+        one.pages,
+        one.written,
+        one.dynamic,
+        one.errors,
+        one.broken_links,
+    )
     files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
-    assert files == sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file())
+    assert files == sorted(
+        p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*") if p.is_file()
+    )
     for rel in files:
         assert (site / rel).read_bytes() == (tmp_path / "one" / rel).read_bytes(), rel
     again = freeze(app, site, processes=2)  # the manifest merged from three processes serves a re-export
@@ -111,7 +145,10 @@ def test_facet_pages_list_only_their_documents(app, site):
 def test_sitemap_and_robots(app, site):
     freeze(app, site)
     sitemap = (site / "sitemap.xml").read_text("utf-8")
-    assert f"<loc>{BASE}/policies/good/</loc>" in sitemap and f"<loc>{BASE}/interpretations/good/</loc>" in sitemap
+    assert (
+        f"<loc>{BASE}/policies/good/</loc>" in sitemap
+        and f"<loc>{BASE}/interpretations/good/</loc>" in sitemap
+    )
     assert f"{BASE}/policies/topic/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/" in sitemap
     robots = (site / "robots.txt").read_text("utf-8")
     assert "Disallow: /admin/" in robots and f"Sitemap: {BASE}/sitemap.xml" in robots
@@ -125,7 +162,9 @@ def test_reexport_rewrites_only_what_a_publication_changed(app, sess, site, tmp_
     again = freeze(app, site)
     assert again.written == 0 and again.removed == 0 and again.unchanged == first.written
 
-    new = GOOD.replace("西城区2020年政务公开工作要点", "西城区新发布的通知").replace("西政办发[2020]5号", "西政办发[2020]9号")
+    new = GOOD.replace("西城区2020年政务公开工作要点", "西城区新发布的通知").replace(
+        "西政办发[2020]5号", "西政办发[2020]9号"
+    )
     load_content(sess, make_content(tmp_path / "more", new=new))
     third = freeze(app, site)
     assert (site / "policies/new/index.html").is_file()
@@ -149,9 +188,11 @@ def test_forms_and_dynamic_links_point_at_the_app(app, site):
     """A page with a search form and a link into the staff area, exported from a throwaway route."""
 
     def page() -> str:
-        return ('<!doctype html><html lang="zh-CN"><body><form action="/search" method="get">'
-                '<input name="q"></form><a href="/admin/">管理</a><a href="/policies/?year=2020&agency=x">组合</a>'
-                '<a href="/policies/good/">文件</a></body></html>')
+        return (
+            '<!doctype html><html lang="zh-CN"><body><form action="/search" method="get">'
+            '<input name="q"></form><a href="/admin/">管理</a><a href="/policies/?year=2020&agency=x">组合</a>'
+            '<a href="/policies/good/">文件</a></body></html>'
+        )
 
     app.add_url_rule("/form-page/", "form_page", page)
     register = public_urls.public_urls(lambda _sess: ["/form-page/"])
@@ -166,8 +207,11 @@ def test_forms_and_dynamic_links_point_at_the_app(app, site):
 
 
 def test_page_with_a_session_bound_form_is_left_to_the_app(app, site):
-    app.add_url_rule("/csrf-page/", "csrf_page",
-                     lambda: '<form method="post"><input type="hidden" name="csrf_token" value="x"></form>')
+    app.add_url_rule(
+        "/csrf-page/",
+        "csrf_page",
+        lambda: '<form method="post"><input type="hidden" name="csrf_token" value="x"></form>',
+    )
     register = public_urls.public_urls(lambda _sess: ["/csrf-page/"])
     try:
         (site / "csrf-page").mkdir(parents=True)

@@ -14,8 +14,11 @@ pytestmark = pytest.mark.skipif(not can_fork(), reason="needs os.fork")
 def test_each_share_runs_once_and_results_come_back_in_order():
     parent = os.getpid()
     closed = []
-    results = run_shares(lambda i: (i, os.getpid() == parent, {"big": "x" * 200_000}), 3,
-                         before_fork=lambda: closed.append(True))
+    results = run_shares(
+        lambda i: (i, os.getpid() == parent, {"big": "x" * 200_000}),
+        3,
+        before_fork=lambda: closed.append(True),
+    )
     assert [(i, here) for i, here, _ in results] == [(0, True), (1, False), (2, False)]
     assert results[2][2]["big"] == "x" * 200_000  # more than a pipe buffer
     assert closed == [True]

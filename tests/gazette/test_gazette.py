@@ -23,8 +23,11 @@ contents:
 
 def gazette_content(tmp_path, issue: str = ISSUE, name: str = "2020-05"):  # noqa: ANN201
     root = make_content(
-        tmp_path, good=GOOD,
-        other=GOOD.replace("西城区2020年政务公开工作要点", "另一份文件").replace("西政办发[2020]5号", "西政办发[2020]6号"),
+        tmp_path,
+        good=GOOD,
+        other=GOOD.replace("西城区2020年政务公开工作要点", "另一份文件").replace(
+            "西政办发[2020]5号", "西政办发[2020]6号"
+        ),
         secret=GOOD.replace("topics:", "disclosure: 依申请公开\ndisclosure_reason: 涉及个人信息\ntopics:"),
     )
     (root / "gazette").mkdir()
@@ -42,8 +45,12 @@ def test_issue_page_lists_public_documents_by_category_in_order(client, sess, tm
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "政府公报2020年第5期（总第125期）" in html
-    assert html.index("区政府办公室文件") < html.index("/policies/good/") < html.index("其他文件") < html.index(
-        "/policies/other/")
+    assert (
+        html.index("区政府办公室文件")
+        < html.index("/policies/good/")
+        < html.index("其他文件")
+        < html.index("/policies/other/")
+    )
     assert "/policies/secret/" not in html  # withheld documents stay out of the public table of contents
     assert "/static/gazette/2020-05.pdf" in html
 
@@ -59,8 +66,9 @@ def test_loading_twice_changes_nothing_and_edits_reorder_the_contents(client, se
     load_content(sess, root)
     again = load_content(sess, root)
     assert again.ok and not again.created and not again.updated
-    (root / "gazette" / "2020-05.yml").write_text(ISSUE.replace("[good]", "[other]").replace("[other, secret]", "[good]"),
-                                                  encoding="utf-8")
+    (root / "gazette" / "2020-05.yml").write_text(
+        ISSUE.replace("[good]", "[other]").replace("[other, secret]", "[good]"), encoding="utf-8"
+    )
     assert load_content(sess, root).updated == ["gazette:2020-05"]
     html = client.get("/gazette/2020/5/").get_data(as_text=True)
     assert html.index("/policies/other/") < html.index("/policies/good/")
@@ -71,7 +79,9 @@ def test_bad_issue_files_are_reported_by_line_and_load_nothing(sess, tmp_path):
         "2020-05": ISSUE.replace("[good]", "[missing]"),
         "2020-06": ISSUE.replace("number: 5", "number: 6").replace("published_on: 2020-05-15\n", ""),
         "2020-07": ISSUE,  # number 5 in a file named 2020-07
-        "2020-08": ISSUE.replace("number: 5", "number: 8").replace("pdf: /static", "pdf: javascript:alert(1)//"),
+        "2020-08": ISSUE.replace("number: 5", "number: 8").replace(
+            "pdf: /static", "pdf: javascript:alert(1)//"
+        ),
     }
     root = gazette_content(tmp_path, issue=cases.pop("2020-05"))
     for name, text in cases.items():
@@ -94,9 +104,12 @@ def test_unknown_issue_is_a_404(client, sess, tmp_path):
 def test_a_document_is_carried_by_one_issue_and_a_running_number_by_one_issue(sess, tmp_path):
     root = gazette_content(tmp_path)
     (root / "gazette" / "2020-06.yml").write_text(
-        ISSUE.replace("number: 5", "number: 6").replace("125", "126").replace("[good]", "[other]")
+        ISSUE.replace("number: 5", "number: 6")
+        .replace("125", "126")
+        .replace("[good]", "[other]")
         .replace("[other, secret]", "[good]"),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     report = load_content(sess, root)
     messages = "\n".join(report.errors)
     assert "2020-06.yml:6: document 'other' is already in gazette issue '2020-05'" in messages
@@ -107,5 +120,10 @@ def test_a_document_is_carried_by_one_issue_and_a_running_number_by_one_issue(se
 
 
 def test_an_optional_title_names_a_special_issue(client, sess, tmp_path):
-    load_content(sess, gazette_content(tmp_path, issue=ISSUE.replace("contents:\n", "title: 优化营商环境专刊\ncontents:\n")))
-    assert "政府公报2020年第5期（总第125期） 优化营商环境专刊" in client.get("/gazette/2020/5/").get_data(as_text=True)
+    load_content(
+        sess,
+        gazette_content(tmp_path, issue=ISSUE.replace("contents:\n", "title: 优化营商环境专刊\ncontents:\n")),
+    )
+    assert "政府公报2020年第5期（总第125期） 优化营商环境专刊" in client.get("/gazette/2020/5/").get_data(
+        as_text=True
+    )

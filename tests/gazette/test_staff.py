@@ -19,8 +19,13 @@ from portal.services.publishing import PublishRequest
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-ISSUE_FORM = {"year": "2021", "number": "1", "running_number": "130", "custom_title": "",
-              "published_on": "2021-03-15"}
+ISSUE_FORM = {
+    "year": "2021",
+    "number": "1",
+    "running_number": "130",
+    "custom_title": "",
+    "published_on": "2021-03-15",
+}
 
 
 @pytest.fixture
@@ -52,8 +57,11 @@ def _post(client, csrf_token, url: str, **data):  # noqa: ANN001, ANN003, ANN202
 
 
 def _audit(sess, issue_id: int) -> list[str]:  # noqa: ANN001
-    return sess.scalars(select(AuditEntry.action).where(
-        AuditEntry.object_type == "gazetteissue", AuditEntry.object_id == issue_id).order_by(AuditEntry.id)).all()
+    return sess.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.object_type == "gazetteissue", AuditEntry.object_id == issue_id)
+        .order_by(AuditEntry.id)
+    ).all()
 
 
 def _create(client, csrf_token, **fields) -> int:  # noqa: ANN001, ANN003
@@ -81,20 +89,40 @@ def test_assemble_publish_and_withdraw_an_issue(client, sess, staff, login_as, c
     found = client.get(f"/admin/gazette/{issue_id}?q=" + quote("西政办发[2021]7号")).get_data(as_text=True)
     assert "西城区老旧小区综合整治实施方案" in found and "街巷长制" not in found
     for doc, category in ((plan, "区政府办公室文件"), (rules, "区政府文件"), (points, "区政府办公室文件")):
-        assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries", document_id=doc.id,
-                     category=category).status_code == 302
+        assert (
+            _post(
+                client,
+                csrf_token,
+                f"/admin/gazette/{issue_id}/entries",
+                document_id=doc.id,
+                category=category,
+            ).status_code
+            == 302
+        )
     # A new entry joins the end of its category: the office's two documents stay together.
     assert _entry_ids(sess, issue_id) == [plan.id, points.id, rules.id]
     # Reorder: the district government's document first, then the office's in printed order.
     entries = {e.document_id: e.id for e in sess.get(GazetteIssue, issue_id).entries}
     for entry, direction in ((rules.id, "up"), (rules.id, "up"), (points.id, "up")):
-        assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries/move", entry_id=entries[entry],
-                     direction=direction).status_code == 302
+        assert (
+            _post(
+                client,
+                csrf_token,
+                f"/admin/gazette/{issue_id}/entries/move",
+                entry_id=entries[entry],
+                direction=direction,
+            ).status_code
+            == 302
+        )
     assert _entry_ids(sess, issue_id) == [rules.id, points.id, plan.id]
 
     upload = {"file": (__import__("io").BytesIO(PDF), "公报2021-1.pdf"), "csrf_token": csrf_token()}
-    assert client.post(f"/admin/gazette/{issue_id}/pdf", data=upload,
-                       content_type="multipart/form-data").status_code == 302
+    assert (
+        client.post(
+            f"/admin/gazette/{issue_id}/pdf", data=upload, content_type="multipart/form-data"
+        ).status_code
+        == 302
+    )
 
     # Nothing is public before publication.
     assert client.get("/gazette/2021/1/").status_code == 404
@@ -108,8 +136,13 @@ def test_assemble_publish_and_withdraw_an_issue(client, sess, staff, login_as, c
     assert "/gazette/2021/1/" in index and "总第130期" in index
     html = client.get("/gazette/2021/1/").get_data(as_text=True)
     assert "政府公报2021年第1期（总第130期） 城市更新专刊" in html
-    assert (html.index("区政府文件") < html.index(f"/policies/{rules.slug}/") < html.index("区政府办公室文件")
-            < html.index(f"/policies/{points.slug}/") < html.index(f"/policies/{plan.slug}/"))
+    assert (
+        html.index("区政府文件")
+        < html.index(f"/policies/{rules.slug}/")
+        < html.index("区政府办公室文件")
+        < html.index(f"/policies/{points.slug}/")
+        < html.index(f"/policies/{plan.slug}/")
+    )
     pdf = client.get("/gazette/2021/1/gazette-2021-01.pdf")
     assert pdf.status_code == 200 and pdf.data == PDF and pdf.mimetype == "application/pdf"
     assert pdf.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
@@ -118,19 +151,34 @@ def test_assemble_publish_and_withdraw_an_issue(client, sess, staff, login_as, c
     assert "/gazette/2021/1/" in client.get("/search?q=" + quote("城市更新专刊")).get_data(as_text=True)
 
     assert _audit(sess, issue_id) == [
-        "gazette.create", "gazette.entry_add", "gazette.entry_add", "gazette.entry_add", "gazette.entry_move",
-        "gazette.entry_move", "gazette.entry_move", "gazette.pdf_upload", "gazette.publish"]
+        "gazette.create",
+        "gazette.entry_add",
+        "gazette.entry_add",
+        "gazette.entry_add",
+        "gazette.entry_move",
+        "gazette.entry_move",
+        "gazette.entry_move",
+        "gazette.pdf_upload",
+        "gazette.publish",
+    ]
 
     # A published issue is not edited in place.
     login_as(staff.editor)
-    refused = _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries/remove", entry_id=entries[plan.id])
+    refused = _post(
+        client, csrf_token, f"/admin/gazette/{issue_id}/entries/remove", entry_id=entries[plan.id]
+    )
     assert refused.status_code == 409 and "只有草稿才能调整目录" in refused.get_data(as_text=True)
 
     # Withdrawn: a 410 with the public reason, gone from the list, the search and the documents' pages.
     login_as(staff.publisher)
     refused = _post(client, csrf_token, f"/admin/gazette/{issue_id}/withdraw", reason=" ")
     assert refused.status_code == 409 and "撤回时必须填写公开的撤回理由" in refused.get_data(as_text=True)
-    assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/withdraw", reason="目录有误，更正后重新发布").status_code == 302
+    assert (
+        _post(
+            client, csrf_token, f"/admin/gazette/{issue_id}/withdraw", reason="目录有误，更正后重新发布"
+        ).status_code
+        == 302
+    )
     client.delete_cookie("session")
     gone = client.get("/gazette/2021/1/")
     assert gone.status_code == 410 and "目录有误，更正后重新发布" in gone.get_data(as_text=True)
@@ -142,8 +190,12 @@ def test_assemble_publish_and_withdraw_an_issue(client, sess, staff, login_as, c
     # Reopened by the editor, corrected, and published again by the publisher.
     login_as(staff.editor)
     assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/reopen").status_code == 302
-    assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries/remove",
-                 entry_id=entries[plan.id]).status_code == 302
+    assert (
+        _post(
+            client, csrf_token, f"/admin/gazette/{issue_id}/entries/remove", entry_id=entries[plan.id]
+        ).status_code
+        == 302
+    )
     login_as(staff.publisher)
     assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/publish").status_code == 302
     client.delete_cookie("session")
@@ -170,13 +222,20 @@ def test_the_staff_list_filters_by_year_and_shows_drafts(client, sess, staff, lo
 def test_number_conflicts_are_refused_in_chinese_and_write_nothing(client, sess, staff, login_as, csrf_token):
     login_as(staff.editor)
     issue_id = _create(client, csrf_token)
-    before = (sess.scalar(select(func.count(GazetteIssue.id))), sess.scalar(select(func.count(AuditEntry.id))))
+    before = (
+        sess.scalar(select(func.count(GazetteIssue.id))),
+        sess.scalar(select(func.count(AuditEntry.id))),
+    )
 
     same_number = _post(client, csrf_token, "/admin/gazette/new", **{**ISSUE_FORM, "running_number": "131"})
     assert same_number.status_code == 400 and "2021年第1期已存在" in same_number.get_data(as_text=True)
     same_running = _post(client, csrf_token, "/admin/gazette/new", **{**ISSUE_FORM, "number": "2"})
-    assert same_running.status_code == 400 and "总第130期已被2021年第1期使用" in same_running.get_data(as_text=True)
-    bad = _post(client, csrf_token, "/admin/gazette/new", year="二〇二一", number="0", published_on="2021-13-01")
+    assert same_running.status_code == 400 and "总第130期已被2021年第1期使用" in same_running.get_data(
+        as_text=True
+    )
+    bad = _post(
+        client, csrf_token, "/admin/gazette/new", year="二〇二一", number="0", published_on="2021-13-01"
+    )
     text = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "年份应为" in text and "期号应为" in text and "出版日期格式" in text
 
@@ -206,21 +265,32 @@ def test_a_document_appears_in_one_issue_only(client, sess, staff, login_as, csr
     login_as(staff.editor)
     first = _create(client, csrf_token)
     second = _create(client, csrf_token, number="2", running_number="131", published_on="2021-04-15")
-    assert _post(client, csrf_token, f"/admin/gazette/{first}/entries", document_id=rules.id,
-                 category="区政府文件").status_code == 302
-    again = _post(client, csrf_token, f"/admin/gazette/{first}/entries", document_id=rules.id, category="区政府文件")
+    assert (
+        _post(
+            client, csrf_token, f"/admin/gazette/{first}/entries", document_id=rules.id, category="区政府文件"
+        ).status_code
+        == 302
+    )
+    again = _post(
+        client, csrf_token, f"/admin/gazette/{first}/entries", document_id=rules.id, category="区政府文件"
+    )
     assert again.status_code == 409 and "已在本期目录中" in again.get_data(as_text=True)
-    elsewhere = _post(client, csrf_token, f"/admin/gazette/{second}/entries", document_id=rules.id,
-                      category="区政府文件")
+    elsewhere = _post(
+        client, csrf_token, f"/admin/gazette/{second}/entries", document_id=rules.id, category="区政府文件"
+    )
     assert elsewhere.status_code == 409
-    assert "已收入《政府公报2021年第1期（总第130期）》，一份文件只能刊登在一期公报中" in elsewhere.get_data(as_text=True)
+    assert "已收入《政府公报2021年第1期（总第130期）》，一份文件只能刊登在一期公报中" in elsewhere.get_data(
+        as_text=True
+    )
     # The search result says so too, and offers no way to pick it.
     listed = client.get(f"/admin/gazette/{second}?q=" + quote("街巷长制")).get_data(as_text=True)
     assert "已收入《政府公报2021年第1期" in listed and "disabled" in listed
     # Only published public documents are offered and accepted.
     draft = make_draft(title="尚未发布的街巷长制文件", doc_number="西政发〔2021〕9号")
     assert "尚未发布的街巷长制文件" not in listed
-    refused = _post(client, csrf_token, f"/admin/gazette/{second}/entries", document_id=draft.id, category="区政府文件")
+    refused = _post(
+        client, csrf_token, f"/admin/gazette/{second}/entries", document_id=draft.id, category="区政府文件"
+    )
     assert refused.status_code == 409 and "只能收录已发布且主动公开的文件" in refused.get_data(as_text=True)
     assert _entry_ids(sess, second) == []
     assert sess.scalar(select(func.count(GazetteEntry.id))) == 1
@@ -229,8 +299,16 @@ def test_a_document_appears_in_one_issue_only(client, sess, staff, login_as, csr
 def test_roles_editors_assemble_publishers_publish(client, sess, staff, login_as, csrf_token, docs):
     login_as(staff.editor)
     issue_id = _create(client, csrf_token)
-    assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries", document_id=docs[0].id,
-                 category="区政府文件").status_code == 302
+    assert (
+        _post(
+            client,
+            csrf_token,
+            f"/admin/gazette/{issue_id}/entries",
+            document_id=docs[0].id,
+            category="区政府文件",
+        ).status_code
+        == 302
+    )
     refused = _post(client, csrf_token, f"/admin/gazette/{issue_id}/publish")
     assert refused.status_code == 403  # the access layer: editors do not publish
     login_as(staff.reviewer)
@@ -239,28 +317,47 @@ def test_roles_editors_assemble_publishers_publish(client, sess, staff, login_as
     edit = _post(client, csrf_token, f"/admin/gazette/{issue_id}", **ISSUE_FORM)
     assert edit.status_code == 403 and "您没有编排公报的权限" in edit.get_data(as_text=True)
     login_as(staff.publisher)
-    assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries", document_id=docs[1].id,
-                 category="区政府文件").status_code == 403
+    assert (
+        _post(
+            client,
+            csrf_token,
+            f"/admin/gazette/{issue_id}/entries",
+            document_id=docs[1].id,
+            category="区政府文件",
+        ).status_code
+        == 403
+    )
     login_as(staff.admin)
     assert client.get("/admin/gazette/").status_code == 403
     assert _entry_ids(sess, issue_id) == [docs[0].id]
     assert sess.get(GazetteIssue, issue_id).status == "draft"
 
 
-def test_four_eyes_whoever_last_changed_the_contents_does_not_publish(client, sess, staff, login_as, csrf_token,
-                                                                      docs, make_user, agencies):
+def test_four_eyes_whoever_last_changed_the_contents_does_not_publish(
+    client, sess, staff, login_as, csrf_token, docs, make_user, agencies
+):
     both = make_user("both", ["editor", "publisher"], agency=agencies.office)
     login_as(both)
     issue_id = _create(client, csrf_token)
-    assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries", document_id=docs[0].id,
-                 category="区政府文件").status_code == 302
+    assert (
+        _post(
+            client,
+            csrf_token,
+            f"/admin/gazette/{issue_id}/entries",
+            document_id=docs[0].id,
+            category="区政府文件",
+        ).status_code
+        == 302
+    )
     refused = _post(client, csrf_token, f"/admin/gazette/{issue_id}/publish")
     assert refused.status_code == 409 and "不能发布由自己最后编排的公报" in refused.get_data(as_text=True)
     login_as(staff.publisher)
     assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/publish").status_code == 302
 
 
-def test_publishing_needs_contents_that_read_like_the_printed_issue(client, sess, staff, login_as, csrf_token, docs):
+def test_publishing_needs_contents_that_read_like_the_printed_issue(
+    client, sess, staff, login_as, csrf_token, docs
+):
     login_as(staff.editor)
     issue_id = _create(client, csrf_token)
     login_as(staff.publisher)
@@ -283,7 +380,13 @@ def test_publishing_needs_contents_that_read_like_the_printed_issue(client, sess
 
     # Changing the category mends it.
     login_as(staff.editor)
-    _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries/category", entry_id=last.id, category="区政府文件")
+    _post(
+        client,
+        csrf_token,
+        f"/admin/gazette/{issue_id}/entries/category",
+        entry_id=last.id,
+        category="区政府文件",
+    )
     login_as(staff.publisher)
     assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/publish").status_code == 302
     assert "gazette.entry_category" in _audit(sess, issue_id)
@@ -293,14 +396,26 @@ def test_reordering_moves_one_step_and_stops_at_the_ends(client, sess, staff, lo
     login_as(staff.editor)
     issue_id = _create(client, csrf_token)
     for doc in docs:
-        _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries", document_id=doc.id, category="区政府文件")
+        _post(
+            client,
+            csrf_token,
+            f"/admin/gazette/{issue_id}/entries",
+            document_id=doc.id,
+            category="区政府文件",
+        )
     ids = {e.document_id: e.id for e in sess.get(GazetteIssue, issue_id).entries}
     first, middle, last = (d.id for d in docs)
-    top = _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries/move", entry_id=ids[first], direction="up")
+    top = _post(
+        client, csrf_token, f"/admin/gazette/{issue_id}/entries/move", entry_id=ids[first], direction="up"
+    )
     assert top.status_code == 409 and "已经在目录的最前面" in top.get_data(as_text=True)
-    bottom = _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries/move", entry_id=ids[last], direction="down")
+    bottom = _post(
+        client, csrf_token, f"/admin/gazette/{issue_id}/entries/move", entry_id=ids[last], direction="down"
+    )
     assert bottom.status_code == 409 and "已经在目录的最后面" in bottom.get_data(as_text=True)
-    _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries/move", entry_id=ids[first], direction="down")
+    _post(
+        client, csrf_token, f"/admin/gazette/{issue_id}/entries/move", entry_id=ids[first], direction="down"
+    )
     assert _entry_ids(sess, issue_id) == [middle, first, last]
     _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries/move", entry_id=ids[last], direction="up")
     assert _entry_ids(sess, issue_id) == [middle, last, first]
@@ -319,8 +434,11 @@ def test_only_a_pdf_is_accepted_as_the_printed_issue(client, sess, staff, login_
     issue_id = _create(client, csrf_token)
 
     def upload(data: bytes, name: str):  # noqa: ANN202
-        return client.post(f"/admin/gazette/{issue_id}/pdf", content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(data), name), "csrf_token": csrf_token()})
+        return client.post(
+            f"/admin/gazette/{issue_id}/pdf",
+            content_type="multipart/form-data",
+            data={"file": (io.BytesIO(data), name), "csrf_token": csrf_token()},
+        )
 
     for data, name in ((PNG, "公报.pdf"), (b"PK\x03\x04not a zip", "公报.pdf"), (b"", "公报.pdf")):
         refused = upload(data, name)
@@ -343,7 +461,13 @@ def test_only_a_pdf_is_accepted_as_the_printed_issue(client, sess, staff, login_
 def test_a_never_published_draft_may_be_deleted(client, sess, staff, login_as, csrf_token, docs):
     login_as(staff.editor)
     issue_id = _create(client, csrf_token)
-    _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries", document_id=docs[0].id, category="区政府文件")
+    _post(
+        client,
+        csrf_token,
+        f"/admin/gazette/{issue_id}/entries",
+        document_id=docs[0].id,
+        category="区政府文件",
+    )
     assert _post(client, csrf_token, f"/admin/gazette/{issue_id}/delete").status_code == 302
     assert sess.scalar(select(func.count(GazetteIssue.id))) == 0
     assert sess.scalar(select(func.count(GazetteEntry.id))) == 0
@@ -368,18 +492,28 @@ def test_the_static_export_carries_the_uploaded_pdf(app, sess, staff, docs, tmp_
 
     from portal.export import freeze
 
-    issue = gazette_assembly.save_issue(sess, staff.editor, gazette_assembly.parse_issue_form(
-        sess, MultiDict(ISSUE_FORM), None))
+    issue = gazette_assembly.save_issue(
+        sess, staff.editor, gazette_assembly.parse_issue_form(sess, MultiDict(ISSUE_FORM), None)
+    )
     gazette_assembly.add_entry(sess, staff.editor, issue, docs[0].id, "区政府文件")
-    gazette_assembly.attach_pdf(sess, staff.editor, issue, "公报.pdf", PDF,
-                                instance_path=app.extensions["settings"].instance_path, max_bytes=1 << 20)
+    gazette_assembly.attach_pdf(
+        sess,
+        staff.editor,
+        issue,
+        "公报.pdf",
+        PDF,
+        instance_path=app.extensions["settings"].instance_path,
+        max_bytes=1 << 20,
+    )
     sess.commit()
     gazette_assembly.publish_issue(sess, staff.publisher, issue)
     sess.commit()
     report = freeze(app, tmp_path / "site")
     assert report.ok, (report.errors, report.broken_links)
     assert (tmp_path / "site" / "gazette" / "2021" / "1" / "gazette-2021-01.pdf").read_bytes() == PDF
-    assert "gazette-2021-01.pdf" in (tmp_path / "site" / "gazette" / "2021" / "1" / "index.html").read_text("utf-8")
+    assert "gazette-2021-01.pdf" in (tmp_path / "site" / "gazette" / "2021" / "1" / "index.html").read_text(
+        "utf-8"
+    )
 
 
 def test_the_gazette_pages_are_valid_html5(client, sess, staff, login_as, csrf_token, docs, tmp_path):
@@ -391,15 +525,29 @@ def test_the_gazette_pages_are_valid_html5(client, sess, staff, login_as, csrf_t
 
     java = shutil.which("java")
     if not java or not VNU.exists():
-        pytest.skip("HTML5 validation needs Java and node_modules/vnu-jar: run `npm ci` (and apt-get install default-jre-headless)")
+        pytest.skip(
+            "HTML5 validation needs Java and node_modules/vnu-jar: run `npm ci` (and apt-get install default-jre-headless)"
+        )
     login_as(staff.editor)
     issue_id = _create(client, csrf_token, custom_title="专刊")
     for doc in docs[:2]:
-        _post(client, csrf_token, f"/admin/gazette/{issue_id}/entries", document_id=doc.id, category="区政府文件")
-    client.post(f"/admin/gazette/{issue_id}/pdf", content_type="multipart/form-data",
-                data={"file": (io.BytesIO(PDF), "公报.pdf"), "csrf_token": csrf_token()})
-    pages = {"list": "/admin/gazette/", "new": "/admin/gazette/new",
-             "edit": f"/admin/gazette/{issue_id}?q=" + quote("西城区")}
+        _post(
+            client,
+            csrf_token,
+            f"/admin/gazette/{issue_id}/entries",
+            document_id=doc.id,
+            category="区政府文件",
+        )
+    client.post(
+        f"/admin/gazette/{issue_id}/pdf",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(PDF), "公报.pdf"), "csrf_token": csrf_token()},
+    )
+    pages = {
+        "list": "/admin/gazette/",
+        "new": "/admin/gazette/new",
+        "edit": f"/admin/gazette/{issue_id}?q=" + quote("西城区"),
+    }
     html = {name: client.get(path).get_data(as_text=True) for name, path in pages.items()}
     login_as(staff.publisher)
     html["publisher"] = client.get(f"/admin/gazette/{issue_id}").get_data(as_text=True)

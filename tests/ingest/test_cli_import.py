@@ -110,7 +110,9 @@ def test_imported_seeds_load_once_the_reviewer_names_the_agency(sess, seeds, con
     doc = sess.query(Document).filter_by(slug="seed-004").one()
     assert doc.status == "draft"  # imported texts wait for review
     assert len(doc.measures) == 42
-    assert sess.query(Document).filter_by(slug="seed-000").one().measures[27].units == ["区科学技术和信息化局"]
+    assert sess.query(Document).filter_by(slug="seed-000").one().measures[27].units == [
+        "区科学技术和信息化局"
+    ]
 
 
 def test_interpretation_in_question_answer_form(sess, seeds, content_dir, tmp_path):
@@ -124,7 +126,10 @@ def test_interpretation_in_question_answer_form(sess, seeds, content_dir, tmp_pa
     src = read_source(content_dir / "interpretations" / "plan-qa.md")
     assert src.meta["title"] == "关于《西城区2020年政务公开工作要点》的解读"
     assert src.meta["document"] == "plan"
-    assert [item["q"] for item in src.meta["qa"]] == ["为什么要制定本要点？", "新出台政策配发问答的比率要达到多少？"]
+    assert [item["q"] for item in src.meta["qa"]] == [
+        "为什么要制定本要点？",
+        "新出台政策配发问答的比率要达到多少？",
+    ]
     assert src.meta["qa"][0]["a"] == "为了深化政务公开，打造政务公开示范区。"
     report = load_content(sess, content_dir)
     assert report.ok, report.errors

@@ -71,7 +71,8 @@ def test_changed_file_updates_its_record_and_keeps_publication_date(sess, tmp_pa
     load_content(sess, root)
     published = sess.scalars(select(Document)).one().published_at
     (root / "policies" / "good.md").write_text(
-        GOOD.replace("published_on: 2020-04-24", "published_on: 2021-01-01").replace("正文", "新正文"), "utf-8"
+        GOOD.replace("published_on: 2020-04-24", "published_on: 2021-01-01").replace("正文", "新正文"),
+        "utf-8",
     )
     report = load_content(sess, root)
     assert report.updated == ["document:good"]
@@ -93,7 +94,9 @@ def test_bad_files_report_file_and_line_and_load_nothing(sess, tmp_path):
         no_title=GOOD.replace("title: 西城区2020年政务公开工作要点\n", ""),
         bad_measure=GOOD.replace("    text: 做好规划公开\n", ""),
     )
-    (root / "interpretations" / "orphan.md").write_text(QA.replace("document: good", "document: nowhere"), "utf-8")
+    (root / "interpretations" / "orphan.md").write_text(
+        QA.replace("document: good", "document: nowhere"), "utf-8"
+    )
     report = load_content(sess, root)
     errors = "\n".join(report.errors)
     assert "unknown_agency.md:4: unknown agency '不存在的机关'" in errors

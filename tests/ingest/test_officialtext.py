@@ -33,7 +33,14 @@ def test_000_wrapped_measures(imported):
     assert len(doc.measures) == 36
     assert all(m["units"] for m in doc.measures)
     assert measure(doc, "28")["units"] == ["区科学技术和信息化局"]
-    assert measure(doc, "2")["units"] == ["区政府办", "区发展改革委", "区财政局", "区商务局", "北京金融街服务局", "西城园管委会"]
+    assert measure(doc, "2")["units"] == [
+        "区政府办",
+        "区发展改革委",
+        "区财政局",
+        "区商务局",
+        "北京金融街服务局",
+        "西城园管委会",
+    ]
     assert doc.warnings == []
 
 

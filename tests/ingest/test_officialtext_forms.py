@@ -30,15 +30,27 @@ def test_joint_issuance_with_articles_and_unit_lines():
     assert "## 第一章 总则" in doc.body
     assert "- 2 -" not in doc.body
     assert "第三条 各部门编制本单位清单，报区政务服务局备案。" in doc.body
-    assert doc.measures == [{"no": "三", "text": "各部门编制本单位清单，报区政务服务局备案。",
-                             "units": ["区政务服务局", "区政府各部门"], "lead": ["区政务服务局"]}]
+    assert doc.measures == [
+        {
+            "no": "三",
+            "text": "各部门编制本单位清单，报区政务服务局备案。",
+            "units": ["区政务服务局", "区政府各部门"],
+            "lead": ["区政务服务局"],
+        }
+    ]
     assert doc.slug() == "2021-measures-7"
     meta = doc.front_matter()
     assert meta["agencies"] == doc.agencies and "agency" not in meta
 
 
 def test_doc_number_bracket_forms():
-    for printed in ("西政发〔2020〕4号", "西政发[2020]4号", "西政发(2020)4号", "西政发（2020）4号", "西政发［2020］4号"):
+    for printed in (
+        "西政发〔2020〕4号",
+        "西政发[2020]4号",
+        "西政发(2020)4号",
+        "西政发（2020）4号",
+        "西政发［2020］4号",
+    ):
         doc = extract(f"{printed}\n西城区某项工作方案\n一、总体要求\n做好工作。\n")
         assert doc.doc_number == "西政发〔2020〕4号", printed
 

@@ -16,9 +16,17 @@ from portal.ingest.units import extract_units, parse_unit_clause
         ("区城管委负责落实", ["区城管委"], []),
         ("宣传文旅局负责", ["宣传文旅局"], []),
         ("党政办公室、组织人事部分工负责", ["党政办公室", "组织人事部"], []),
-        ("区政务服务局牵头，区政府各部门、各街道负责落实", ["区政务服务局", "区政府各部门", "各街道"], ["区政务服务局"]),
+        (
+            "区政务服务局牵头，区政府各部门、各街道负责落实",
+            ["区政务服务局", "区政府各部门", "各街道"],
+            ["区政务服务局"],
+        ),
         ("区政务服务局牵头,区政府各部门落实", ["区政务服务局", "区政府各部门"], ["区政务服务局"]),
-        ("党政办公室牵头，教育体育局、基层工作部等参与", ["党政办公室", "教育体育局", "基层工作部"], ["党政办公室"]),
+        (
+            "党政办公室牵头，教育体育局、基层工作部等参与",
+            ["党政办公室", "教育体育局", "基层工作部"],
+            ["党政办公室"],
+        ),
         ("牵头单位：区司法局；责任单位：各街道", ["区司法局", "各街道"], ["区司法局"]),
     ],
 )
@@ -29,7 +37,9 @@ def test_unit_brackets(bracket, units, lead):
     assert found.lead == lead
 
 
-@pytest.mark.parametrize("bracket", ["试行", "党组", "至少包含2家“两新”企业、2家中小微企业", "2016年—2035年", "部门"])
+@pytest.mark.parametrize(
+    "bracket", ["试行", "党组", "至少包含2家“两新”企业、2家中小微企业", "2016年—2035年", "部门"]
+)
 def test_ordinary_parentheses_are_not_units(bracket):
     assert parse_unit_clause(bracket) is None
 
@@ -42,14 +52,16 @@ def test_full_and_half_width_brackets_mixed_in_one_item():
 
 
 def test_units_on_lines_of_their_own():
-    structure = parse_structure([
-        "一、重点任务",
-        "1.建立政务公开清单。",
-        "牵头单位：区政务服务局",
-        "责任单位：区政府各部门、各街道",
-        "2.做好政策解读。",
-        "责任单位：区司法局",
-    ])
+    structure = parse_structure(
+        [
+            "一、重点任务",
+            "1.建立政务公开清单。",
+            "牵头单位：区政务服务局",
+            "责任单位：区政府各部门、各街道",
+            "2.做好政策解读。",
+            "责任单位：区司法局",
+        ]
+    )
     first, second = structure.measures()
     assert first.units.lead == ["区政务服务局"]
     assert first.units.units == ["区政务服务局", "区政府各部门", "各街道"]

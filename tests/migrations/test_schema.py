@@ -41,4 +41,6 @@ def test_migrations_match_models(empty_database_url):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
-    assert diff == [], "models and migrations differ: regenerate with `python -m portal.migrations.regenerate`"
+    assert diff == [], (
+        "models and migrations differ: regenerate with `python -m portal.migrations.regenerate`"
+    )

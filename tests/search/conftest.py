@@ -36,16 +36,46 @@ def app_overrides(app_overrides: dict, database) -> dict:  # noqa: ANN001
 
 # The demo corpus of the search tests: the five seed texts as published documents, with their real 文号.
 SEED_DOCS = {
-    "000": ("measures-2020", "西政发〔2020〕4号", "xicheng-gov", "2020-03-02", ["作风建设"],
-            "北京市西城区人民政府关于印发《西城区进一步推动“转作风、强创新、提效能”的若干措施（试行）》的通知"),
-    "001": ("burden-2019", "京办发〔2019〕13号", "beijing-party-office", "2019-05-10", ["作风建设", "基层减负"],
-            "中共北京市委办公厅印发《关于解决形式主义突出问题为基层减负的若干措施》的通知"),
-    "002": ("work-rules", "西政发〔2018〕4号", "xicheng-gov", "2018-03-20", ["政府工作"],
-            "北京市西城区人民政府关于印发《北京市西城区人民政府工作规则》的通知"),
-    "003": ("xixian-2022", "", "xixian-newarea", "2022-04-01", ["基层减负"],
-            "西咸新区2022年整治形式主义为基层减负专项工作机制工作方案"),
-    "004": ("open-gov-2020", "西政办发〔2020〕5号", "xicheng-gov-office", "2020-04-24", ["政务公开"],
-            "西城区2020年政务公开工作要点"),
+    "000": (
+        "measures-2020",
+        "西政发〔2020〕4号",
+        "xicheng-gov",
+        "2020-03-02",
+        ["作风建设"],
+        "北京市西城区人民政府关于印发《西城区进一步推动“转作风、强创新、提效能”的若干措施（试行）》的通知",
+    ),
+    "001": (
+        "burden-2019",
+        "京办发〔2019〕13号",
+        "beijing-party-office",
+        "2019-05-10",
+        ["作风建设", "基层减负"],
+        "中共北京市委办公厅印发《关于解决形式主义突出问题为基层减负的若干措施》的通知",
+    ),
+    "002": (
+        "work-rules",
+        "西政发〔2018〕4号",
+        "xicheng-gov",
+        "2018-03-20",
+        ["政府工作"],
+        "北京市西城区人民政府关于印发《北京市西城区人民政府工作规则》的通知",
+    ),
+    "003": (
+        "xixian-2022",
+        "",
+        "xixian-newarea",
+        "2022-04-01",
+        ["基层减负"],
+        "西咸新区2022年整治形式主义为基层减负专项工作机制工作方案",
+    ),
+    "004": (
+        "open-gov-2020",
+        "西政办发〔2020〕5号",
+        "xicheng-gov-office",
+        "2020-04-24",
+        ["政务公开"],
+        "西城区2020年政务公开工作要点",
+    ),
 }
 QA = """---
 title: 《西城区2020年政务公开工作要点》解读
@@ -78,11 +108,17 @@ def write_seed_corpus(root: Path) -> Path:
         slug, number, agency, day, topics, title = SEED_DOCS[path.name[:3]]
         text = path.read_text("utf-8")
         body = "\n\n".join(p.strip() for p in text.splitlines() if p.strip())
-        front = [f"title: {json.dumps(title, ensure_ascii=False)}", f"agency: {agency}", f"published_on: {day}",
-                 f"topics: [{', '.join(topics)}]"]
+        front = [
+            f"title: {json.dumps(title, ensure_ascii=False)}",
+            f"agency: {agency}",
+            f"published_on: {day}",
+            f"topics: [{', '.join(topics)}]",
+        ]
         if number:
             front.append(f"doc_number: {number}")
-        (root / "policies" / f"{slug}.md").write_text("---\n" + "\n".join(front) + "\n---\n" + body + "\n", "utf-8")
+        (root / "policies" / f"{slug}.md").write_text(
+            "---\n" + "\n".join(front) + "\n---\n" + body + "\n", "utf-8"
+        )
     (root / "interpretations" / "open-gov-2020-qa.md").write_text(QA, "utf-8")
     (root / "gazette" / "2020-05.yml").write_text(GAZETTE, "utf-8")
     return root

@@ -6,7 +6,16 @@ from portal.ingest.content import load_content
 from tests.conftest import CONTENT
 from tests.search.test_search import found_keys, texts
 
-QUERIES = ["预公开", "政务新媒体", "僵尸留言板", "问责", "一网通办", "政务公开", "基层减负", "西政发〔2020〕4号"]
+QUERIES = [
+    "预公开",
+    "政务新媒体",
+    "僵尸留言板",
+    "问责",
+    "一网通办",
+    "政务公开",
+    "基层减负",
+    "西政发〔2020〕4号",
+]
 
 
 def test_demo_gazette_issue_lists_its_documents(client, sess):

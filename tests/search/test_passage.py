@@ -19,7 +19,10 @@ def test_a_match_deep_in_a_long_text_is_quoted_with_its_context():
 
 
 def test_a_short_text_is_quoted_whole_and_without_a_match_from_its_start():
-    assert str(passage("第一条  为了推进\n政务公开。", parse_query("推进"))) == "第一条 为了<mark>推进</mark> 政务公开。"
+    assert (
+        str(passage("第一条  为了推进\n政务公开。", parse_query("推进")))
+        == "第一条 为了<mark>推进</mark> 政务公开。"
+    )
     assert str(passage("只有这一句。", parse_query("公开"))) == "只有这一句。"
 
 

@@ -11,8 +11,24 @@ from portal.search.base import SearchRequest
 from portal.search.text import flat_text, parse_query
 from tests.ingest.test_content_loader import GOOD, make_content
 
-RECALL_QUERIES = ["预公开", "政务新媒体", "僵尸留言板", "问责", "一网通办", "政务公开", "形式主义", "基层减负",
-                  "考核", "督查检查", "区政府", "常务会议", "2020", "12345", "文", "转作风、强创新"]
+RECALL_QUERIES = [
+    "预公开",
+    "政务新媒体",
+    "僵尸留言板",
+    "问责",
+    "一网通办",
+    "政务公开",
+    "形式主义",
+    "基层减负",
+    "考核",
+    "督查检查",
+    "区政府",
+    "常务会议",
+    "2020",
+    "12345",
+    "文",
+    "转作风、强创新",
+]
 
 
 def found_keys(app, query: str, **filters: str) -> set[str]:
@@ -33,8 +49,11 @@ def test_every_literal_occurrence_is_found_and_nothing_else(app, corpus):
     for query in RECALL_QUERIES:
         literal = {k for k, t in everything.items() if query in t}
         # Punctuation and spaces between characters are ignored, as in the index: 转作风强创新 = 转作风、强创新.
-        ignoring_punctuation = {k for k, t in everything.items()
-                                if flat_text(query) in "\n".join(flat_text(line) for line in t.split("\n"))}
+        ignoring_punctuation = {
+            k
+            for k, t in everything.items()
+            if flat_text(query) in "\n".join(flat_text(line) for line in t.split("\n"))
+        }
         found = found_keys(app, query)
         assert literal, f"the corpus should contain {query}"
         assert literal <= found, f"{query}: missed {literal - found}"
@@ -58,8 +77,14 @@ def test_two_words_must_both_match(app, corpus):
 
 
 DOC_NUMBER_FORMS = [
-    "西政发〔2020〕4号", "西政发[2020]4号", "西政发(2020)4号", "西政发（2020）4号", "西政发【2020】4号",
-    "西政发 〔2020〕 4 号", " 西政发[2020] 4号 ", "西政发〔２０２０〕４号",
+    "西政发〔2020〕4号",
+    "西政发[2020]4号",
+    "西政发(2020)4号",
+    "西政发（2020）4号",
+    "西政发【2020】4号",
+    "西政发 〔2020〕 4 号",
+    " 西政发[2020] 4号 ",
+    "西政发〔２０２０〕４号",
 ]
 
 
@@ -81,8 +106,23 @@ def test_partial_doc_number_lists_the_matches(client, corpus):
 
 
 ODD_INPUT = [
-    "", "   ", "!!!", "。。。，、", "政" * 5000, 'title:"x" AND (OR', "*", "?*", "\\", "%_%", "a b c d e f g h i j k",
-    "<script>alert(1)</script>", "'; DROP TABLE document; --", "\u200b\u3000", "𠀀𠀁", "政务 -公开 +\"\"", "):(",
+    "",
+    "   ",
+    "!!!",
+    "。。。，、",
+    "政" * 5000,
+    'title:"x" AND (OR',
+    "*",
+    "?*",
+    "\\",
+    "%_%",
+    "a b c d e f g h i j k",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE document; --",
+    "\u200b\u3000",
+    "𠀀𠀁",
+    '政务 -公开 +""',
+    "):(",
 ]
 
 
@@ -94,9 +134,19 @@ def test_any_input_gets_a_page_never_a_500(client, corpus):
 
 
 def test_unknown_facet_values_and_pages_are_ignored_with_a_message(client, corpus):
-    response = client.get("/search", query_string={
-        "q": "政务", "type": "nope", "agency": "nobody", "year": "abc", "validity": "zz", "topic": "无此主题",
-        "page": "-3", "sort": "sideways"})
+    response = client.get(
+        "/search",
+        query_string={
+            "q": "政务",
+            "type": "nope",
+            "agency": "nobody",
+            "year": "abc",
+            "validity": "zz",
+            "topic": "无此主题",
+            "page": "-3",
+            "sort": "sideways",
+        },
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "已忽略无法识别的筛选条件" in html and "nobody" in html
@@ -107,7 +157,8 @@ def test_facets_count_and_filter(app, client, corpus):
     html = client.get("/search?q=" + quote("基层减负")).get_data(as_text=True)
     assert "政策文件（" in html and "中共北京市委办公厅（1）" in html
     assert found_keys(app, "基层减负", agency="beijing-party-office") == {
-        k for k in found_keys(app, "基层减负") if k in found_keys(app, "京办发")}
+        k for k in found_keys(app, "基层减负") if k in found_keys(app, "京办发")
+    }
     filtered = client.get("/search?q=" + quote("基层减负") + "&year=2022").get_data(as_text=True)
     assert "/policies/xixian-2022/" in filtered and "/policies/burden-2019/" not in filtered
     by_type = client.get("/search?q=" + quote("政务公开") + "&type=gazette").get_data(as_text=True)
@@ -118,8 +169,12 @@ def test_facets_count_and_filter(app, client, corpus):
 
 
 def test_sort_by_date_and_pagination(app, client, sess, tmp_path):
-    files = {f"doc{i:02d}": GOOD.replace("published_on: 2020-04-24", f"published_on: 2020-03-{i + 1:02d}")
-             .replace("西政办发[2020]5号", f"西政办发[2020]{i + 10}号") for i in range(25)}
+    files = {
+        f"doc{i:02d}": GOOD.replace("published_on: 2020-04-24", f"published_on: 2020-03-{i + 1:02d}").replace(
+            "西政办发[2020]5号", f"西政办发[2020]{i + 10}号"
+        )
+        for i in range(25)
+    }
     load_content(sess, make_content(tmp_path, **files))
     first = client.get("/search?q=" + quote("政务公开") + "&sort=date").get_data(as_text=True)
     assert "找到 25 条结果" in first and "第 1 / 2 页" in first
@@ -134,7 +189,9 @@ def test_withdrawing_or_editing_a_document_updates_the_index(app, client, sess, 
     root = make_content(tmp_path, good=GOOD)
     load_content(sess, root)
     assert found_keys(app, "政务公开工作要点")
-    (root / "policies" / "good.md").write_text(GOOD.replace("西城区2020年政务公开工作要点", "西城区一网通办要点"), "utf-8")
+    (root / "policies" / "good.md").write_text(
+        GOOD.replace("西城区2020年政务公开工作要点", "西城区一网通办要点"), "utf-8"
+    )
     load_content(sess, root)
     assert found_keys(app, "一网通办要点") and not found_keys(app, "政务公开工作要点")
     (root / "policies" / "good.md").write_text(GOOD.replace("topics:", "status: withdrawn\ntopics:"), "utf-8")
@@ -150,9 +207,15 @@ def test_published_consultations_are_searchable_through_the_registration_api(app
     from portal.search import refresh_after_commit
 
     agency = sess.query(Agency).filter_by(slug="xicheng-gov").one()
-    draft = Consultation(slug="parking", title="关于停车管理的征求意见稿", agency_id=agency.id,
-                         draft_md="第一条 为规范居住区停车秩序，制定本办法。", opens_on=date(2024, 3, 1),
-                         closes_on=date(2024, 4, 1), status="draft")
+    draft = Consultation(
+        slug="parking",
+        title="关于停车管理的征求意见稿",
+        agency_id=agency.id,
+        draft_md="第一条 为规范居住区停车秩序，制定本办法。",
+        opens_on=date(2024, 3, 1),
+        closes_on=date(2024, 4, 1),
+        status="draft",
+    )
     sess.add(draft)
     sess.flush()
     refresh_after_commit(sess, draft)
@@ -179,7 +242,7 @@ def test_a_phrase_is_found_wherever_it_lies_in_a_long_body_up_to_the_longest_que
     assert len(units) > 3 * MAX_QUERY_CHARS
     for length in (5, 37, MAX_QUERY_CHARS):
         for start in range(0, len(units) - length, 89):
-            phrase = units[start:start + length]
+            phrase = units[start : start + length]
             assert doc.key in found_keys(app, phrase), (start, length)
 
 

@@ -17,8 +17,22 @@ from portal.search.text import parse_query, units
 from portal.search.whoosh_backend import WhooshBackend
 from tests.conftest import SEEDS
 
-QUERIES = ["政务公开", "形式主义", "基层减负", "问责", "2020", "西政发〔2020〕4号", "公", "减负 考核", "一网通办",
-           "ABC", "ｗｅｂ", "预公开", "工作规则", "不存在的词语"]
+QUERIES = [
+    "政务公开",
+    "形式主义",
+    "基层减负",
+    "问责",
+    "2020",
+    "西政发〔2020〕4号",
+    "公",
+    "减负 考核",
+    "一网通办",
+    "ABC",
+    "ｗｅｂ",
+    "预公开",
+    "工作规则",
+    "不存在的词语",
+]
 
 
 def seed_docs() -> list[SearchDoc]:
@@ -27,17 +41,23 @@ def seed_docs() -> list[SearchDoc]:
     for n, path in enumerate(sorted(SEEDS.glob("*.txt"))):
         paragraphs = [p.strip() for p in path.read_text("utf-8").splitlines() if p.strip()]
         for k in range(0, len(paragraphs), 6):
-            part = paragraphs[k:k + 6]
+            part = paragraphs[k : k + 6]
             i = len(docs)
-            docs.append(SearchDoc(
-                type="interpretation" if i % 5 == 4 else "document", id=i + 1, title=part[0][:60],
-                url=f"/policies/p{i}/", date=date(2018 + i % 6, 1 + i % 12, 1 + i % 28) if i % 7 else None,
-                doc_number=f"西政发〔{2018 + i % 5}〕{i}号" if i % 3 else "",
-                body="\n".join(part[1:]) + (" ABC web ｗｅｂ 𠀀𠀁" if i % 4 == 0 else ""),
-                questions="什么是重大行政决策预公开？如何清理僵尸留言板？" if i % 5 == 4 else "",
-                agencies=["xicheng-gov"] if n % 2 else ["xicheng-gov", "beijing-party-office"],
-                topics=["政务公开"] if i % 2 else [], validity="有效" if i % 3 else "",
-            ))
+            docs.append(
+                SearchDoc(
+                    type="interpretation" if i % 5 == 4 else "document",
+                    id=i + 1,
+                    title=part[0][:60],
+                    url=f"/policies/p{i}/",
+                    date=date(2018 + i % 6, 1 + i % 12, 1 + i % 28) if i % 7 else None,
+                    doc_number=f"西政发〔{2018 + i % 5}〕{i}号" if i % 3 else "",
+                    body="\n".join(part[1:]) + (" ABC web ｗｅｂ 𠀀𠀁" if i % 4 == 0 else ""),
+                    questions="什么是重大行政决策预公开？如何清理僵尸留言板？" if i % 5 == 4 else "",
+                    agencies=["xicheng-gov"] if n % 2 else ["xicheng-gov", "beijing-party-office"],
+                    topics=["政务公开"] if i % 2 else [],
+                    validity="有效" if i % 3 else "",
+                )
+            )
     return docs
 
 
@@ -93,8 +113,10 @@ def results(backend: WhooshBackend) -> list[object]:
 
 def found(backend: WhooshBackend) -> list[object]:
     """What each query finds; the order of equal scores and equal facet counts follows document numbers."""
-    return [(query, total, sorted((h.type, h.id) for h in hits), {f: sorted(c) for f, c in facets.items()})
-            for query, _sort, total, hits, facets in results(backend)]
+    return [
+        (query, total, sorted((h.type, h.id) for h in hits), {f: sorted(c) for f, c in facets.items()})
+        for query, _sort, total, hits, facets in results(backend)
+    ]
 
 
 def test_units_are_cut_and_normalised_as_the_text_module_does():

@@ -33,29 +33,68 @@ def agency(sess, slug: str, name: str, kind: str) -> Agency:  # noqa: ANN001
     return a
 
 
-def document(sess, slug: str, issuer: Agency, published_at: datetime, *, status: str = "published",  # noqa: ANN001
-             disclosure: str = "active", normative: bool = False, interps: tuple = (),
-             written_on: date | None = None) -> Document:
-    doc = Document(slug=slug, title=f"文件{slug}", published_at=published_at, status=status,
-                   disclosure=disclosure, disclosure_reason="" if disclosure == "active" else "涉及个人信息",
-                   normative=normative, written_on=written_on)
+def document(
+    sess,
+    slug: str,
+    issuer: Agency,
+    published_at: datetime,
+    *,
+    status: str = "published",  # noqa: ANN001
+    disclosure: str = "active",
+    normative: bool = False,
+    interps: tuple = (),
+    written_on: date | None = None,
+) -> Document:
+    doc = Document(
+        slug=slug,
+        title=f"文件{slug}",
+        published_at=published_at,
+        status=status,
+        disclosure=disclosure,
+        disclosure_reason="" if disclosure == "active" else "涉及个人信息",
+        normative=normative,
+        written_on=written_on,
+    )
     doc.issuers = [DocumentAgency(agency=issuer, agency_id=issuer.id, position=0)]
     sess.add(doc)
     for n, (form, interp_status) in enumerate(interps):
-        interp = Interpretation(slug=f"{slug}-i{n}", title=f"解读{slug}-{n}", form=form, status=interp_status,
-                                published_at=published_at if interp_status == "published" else None,
-                                document=doc)
+        interp = Interpretation(
+            slug=f"{slug}-i{n}",
+            title=f"解读{slug}-{n}",
+            form=form,
+            status=interp_status,
+            published_at=published_at if interp_status == "published" else None,
+            document=doc,
+        )
         if form == "qa":
             interp.items = [QAItem(position=0, question="问？", answer_md="答。", answer_html="<p>答。</p>")]
         sess.add(interp)
     return doc
 
 
-def meeting(sess, slug: str, host: Agency, held_on: date, *, invited: tuple = (), stream: str = "",  # noqa: ANN001
-            cancelled: bool = False, minutes: str = "") -> Meeting:
-    m = Meeting(slug=slug, title=f"会议{slug}", agency_id=host.id, held_on=held_on, invited=list(invited),
-                stream_url=stream, is_open=bool(invited or stream), cancelled=cancelled, minutes_md=minutes,
-                minutes_html=f"<p>{minutes}</p>" if minutes else "")
+def meeting(
+    sess,
+    slug: str,
+    host: Agency,
+    held_on: date,
+    *,
+    invited: tuple = (),
+    stream: str = "",  # noqa: ANN001
+    cancelled: bool = False,
+    minutes: str = "",
+) -> Meeting:
+    m = Meeting(
+        slug=slug,
+        title=f"会议{slug}",
+        agency_id=host.id,
+        held_on=held_on,
+        invited=list(invited),
+        stream_url=stream,
+        is_open=bool(invited or stream),
+        cancelled=cancelled,
+        minutes_md=minutes,
+        minutes_html=f"<p>{minutes}</p>" if minutes else "",
+    )
     sess.add(m)
     return m
 
@@ -91,19 +130,35 @@ def build_year(sess) -> dict[str, Agency]:  # noqa: ANN001
     meeting(sess, "m20-cancel", street, date(2020, 9, 2), invited=("public",), cancelled=True)
     meeting(sess, "m20-gov", gov, date(2020, 6, 30), invited=("public", "experts"))
 
-    sess.add_all([
-        Target(year=2020, key="qa_rate", goal=60, position=0, wording="新出台政策配发问答比率达到60%"),
-        Target(year=2020, key="meeting_openness_growth", goal=20, unit="points", position=1),
-        Target(year=2020, key="zombie_boards", goal=0, position=2),
-    ])
+    sess.add_all(
+        [
+            Target(year=2020, key="qa_rate", goal=60, position=0, wording="新出台政策配发问答比率达到60%"),
+            Target(year=2020, key="meeting_openness_growth", goal=20, unit="points", position=1),
+            Target(year=2020, key="zombie_boards", goal=0, position=2),
+        ]
+    )
     sess.commit()
     return {"dept": dept, "street": street, "gov": gov}
 
 
-def consultation(sess, slug: str, host: Agency, opens_on: date, final: Document | None, *,  # noqa: ANN001
-                 status: str = "reported") -> Consultation:
-    c = Consultation(slug=slug, title=f"征集{slug}", agency_id=host.id, opens_on=opens_on,
-                     closes_on=opens_on + timedelta(days=30), status=status, final_document=final)
+def consultation(
+    sess,
+    slug: str,
+    host: Agency,
+    opens_on: date,
+    final: Document | None,
+    *,  # noqa: ANN001
+    status: str = "reported",
+) -> Consultation:
+    c = Consultation(
+        slug=slug,
+        title=f"征集{slug}",
+        agency_id=host.id,
+        opens_on=opens_on,
+        closes_on=opens_on + timedelta(days=30),
+        status=status,
+        final_document=final,
+    )
     sess.add(c)
     return c
 

@@ -39,25 +39,53 @@ def test_staff_register_a_meeting_and_it_counts(client, sess, make_user, login_a
     form = client.get("/admin/meetings/new")
     assert form.status_code == 200, form.get_data(as_text=True)[-800:]
     token = csrf(form.get_data(as_text=True))
-    bad = client.post("/admin/meetings/new", data={"csrf_token": token, "title": "", "held_on": "2020-13-01",
-                                                   "agency_id": str(dept.id), "stream_url": "ftp://x"})
+    bad = client.post(
+        "/admin/meetings/new",
+        data={
+            "csrf_token": token,
+            "title": "",
+            "held_on": "2020-13-01",
+            "agency_id": str(dept.id),
+            "stream_url": "ftp://x",
+        },
+    )
     assert bad.status_code == 400
     text = bad.get_data(as_text=True)
     assert "请填写会议名称" in text and "年-月-日" in text and "直播链接须以" in text
     assert sess.scalar(select(func.count(Meeting.id))) == 0
-    assert client.post("/admin/meetings/new", data={"title": "无令牌", "agency_id": str(dept.id),
-                                                    "held_on": "2020-06-01"}).status_code == 400
-    ok = client.post("/admin/meetings/new", data={
-        "csrf_token": token, "title": "营商环境座谈会", "agency_id": str(dept.id), "held_on": "2020-06-01",
-        "invited": ["public", "media"], "minutes_md": "**纪要**<script>alert(1)</script>"})
+    assert (
+        client.post(
+            "/admin/meetings/new",
+            data={"title": "无令牌", "agency_id": str(dept.id), "held_on": "2020-06-01"},
+        ).status_code
+        == 400
+    )
+    ok = client.post(
+        "/admin/meetings/new",
+        data={
+            "csrf_token": token,
+            "title": "营商环境座谈会",
+            "agency_id": str(dept.id),
+            "held_on": "2020-06-01",
+            "invited": ["public", "media"],
+            "minutes_md": "**纪要**<script>alert(1)</script>",
+        },
+    )
     assert ok.status_code == 302
     meeting = sess.scalars(select(Meeting)).one()
     assert meeting.is_open and meeting.invited == ["public", "media"] and meeting.slug == "meeting-2020-06-01"
     page = client.get(f"/meetings/{meeting.slug}/").get_data(as_text=True)
     assert "<strong>纪要</strong>" in page and "<script>alert" not in page
     # Edit: no invitation and no stream makes it a closed meeting, gone from the public page.
-    edit = client.post(f"/admin/meetings/{meeting.id}/edit", data={
-        "csrf_token": token, "title": "营商环境座谈会", "agency_id": str(dept.id), "held_on": "2020-06-01"})
+    edit = client.post(
+        f"/admin/meetings/{meeting.id}/edit",
+        data={
+            "csrf_token": token,
+            "title": "营商环境座谈会",
+            "agency_id": str(dept.id),
+            "held_on": "2020-06-01",
+        },
+    )
     assert edit.status_code == 302
     sess.expire_all()
     assert not sess.get(Meeting, meeting.id).is_open
@@ -76,8 +104,15 @@ def test_staff_of_one_agency_cannot_touch_another_agencys_meetings(client, sess,
     other = sess.scalars(select(Meeting).where(Meeting.slug == "m20-experts")).one()
     assert client.get(f"/admin/meetings/{other.id}/edit").status_code == 403
     token = csrf(client.get("/admin/meetings/new").get_data(as_text=True))
-    refused = client.post("/admin/meetings/new", data={"csrf_token": token, "title": "x",
-                                                       "agency_id": str(agencies["dept"].id), "held_on": "2020-01-02"})
+    refused = client.post(
+        "/admin/meetings/new",
+        data={
+            "csrf_token": token,
+            "title": "x",
+            "agency_id": str(agencies["dept"].id),
+            "held_on": "2020-01-02",
+        },
+    )
     assert refused.status_code == 400 and "只能登记本单位的会议" in refused.get_data(as_text=True)
 
 
@@ -106,23 +141,36 @@ def test_targets_file_errors_name_the_line_and_removed_targets_go(sess, tmp_path
     root = tmp_path / "content"
     root.mkdir()
     path = root / "targets.yml"
-    path.write_text("years:\n  2020:\n    targets:\n      - key: qa_rate\n        goal: 60\n"
-                    "      - key: meeting_openness_growth\n        goal: 20\n", "utf-8")
+    path.write_text(
+        "years:\n  2020:\n    targets:\n      - key: qa_rate\n        goal: 60\n"
+        "      - key: meeting_openness_growth\n        goal: 20\n",
+        "utf-8",
+    )
     first = load_content(sess, root)
-    assert first.ok and sorted(first.created) == ["target:2020:meeting_openness_growth", "target:2020:qa_rate"]
+    assert first.ok and sorted(first.created) == [
+        "target:2020:meeting_openness_growth",
+        "target:2020:qa_rate",
+    ]
     growth = sess.scalars(select(Target).where(Target.key == "meeting_openness_growth")).one()
     assert growth.unit == "points"  # the default reading of "提升20%"
     path.write_text("years:\n  2020:\n    targets:\n      - key: qa_rate\n        goal: 70\n", "utf-8")
     second = load_content(sess, root)
     assert second.ok and sess.scalars(select(Target.goal)).all() == [70.0]
-    path.write_text("years:\n  2020:\n    targets:\n      - key: qa_rate\n        goal: 60\n"
-                    "  2021:\n    targets:\n      - key: growth_of_happiness\n", "utf-8")
+    path.write_text(
+        "years:\n  2020:\n    targets:\n      - key: qa_rate\n        goal: 60\n"
+        "  2021:\n    targets:\n      - key: growth_of_happiness\n",
+        "utf-8",
+    )
     bad = load_content(sess, root)
-    assert bad.errors == [f"{path}:6: year 2021, target 1: 'key' must be one of qa_rate, new_media_push_rate, "
-                          "predisclosure_rate_growth, meeting_openness_growth, zombie_boards"]
+    assert bad.errors == [
+        f"{path}:6: year 2021, target 1: 'key' must be one of qa_rate, new_media_push_rate, "
+        "predisclosure_rate_growth, meeting_openness_growth, zombie_boards"
+    ]
     assert sess.scalars(select(Target.goal)).all() == [70.0]  # nothing half-written
-    path.write_text("years:\n  2020:\n    targets:\n      - key: meeting_openness_growth\n        unit: percent\n",
-                    "utf-8")
+    path.write_text(
+        "years:\n  2020:\n    targets:\n      - key: meeting_openness_growth\n        unit: percent\n",
+        "utf-8",
+    )
     assert "unit must be one of points, relative" in load_content(sess, root).errors[0]
 
 
@@ -131,9 +179,12 @@ def test_meeting_file_errors_name_the_field(sess, tmp_path):
     (root / "meetings").mkdir(parents=True)
     (root / "agencies.yml").write_text((CONTENT / "agencies.yml").read_text("utf-8"), "utf-8")
     (root / "meetings" / "a.yml").write_text("title: 会\nagency: 区发改委\nheld_on: 2020-02-30\n", "utf-8")
-    (root / "meetings" / "b.yml").write_text("title: 会\nagency: 没有这个单位\nheld_on: 2020-02-03\n", "utf-8")
-    (root / "meetings" / "c.yml").write_text("title: 会\nagency: 区发改委\nheld_on: 2020-02-03\ninvited: [群众]\n",
-                                             "utf-8")
+    (root / "meetings" / "b.yml").write_text(
+        "title: 会\nagency: 没有这个单位\nheld_on: 2020-02-03\n", "utf-8"
+    )
+    (root / "meetings" / "c.yml").write_text(
+        "title: 会\nagency: 区发改委\nheld_on: 2020-02-03\ninvited: [群众]\n", "utf-8"
+    )
     report = load_content(sess, root)
     assert sorted(report.errors) == [
         f"{root}/meetings/a.yml:3: bad or missing 'held_on'",

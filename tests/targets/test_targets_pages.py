@@ -62,10 +62,22 @@ def test_dashboard_shows_every_figure_with_both_readings(client, sess):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert html.count("<h1>") == 1 and 'lang="zh-CN"' in html
-    for text in ("50.0%（2/4）", "未达标", "75.0%（3/4）", "25.0%（1/4）", "已达标", "口径说明",
-                 "按百分点口径（采用）：需达到45.0%，+50.0个百分点，已达标",
-                 "按相对增幅口径：需达到30.0%，+200.0%，已达标", "暂不可测", "政务咨询（留言）服务尚未上线",
-                 "新出台政策配发问答比率达到60%", 'role="img"', "<desc id=", "已排除 1 项"):
+    for text in (
+        "50.0%（2/4）",
+        "未达标",
+        "75.0%（3/4）",
+        "25.0%（1/4）",
+        "已达标",
+        "口径说明",
+        "按百分点口径（采用）：需达到45.0%，+50.0个百分点，已达标",
+        "按相对增幅口径：需达到30.0%，+200.0%，已达标",
+        "暂不可测",
+        "政务咨询（留言）服务尚未上线",
+        "新出台政策配发问答比率达到60%",
+        'role="img"',
+        "<desc id=",
+        "已排除 1 项",
+    ):
         assert text in html, text
     assert "<script" not in html
     summary = page_tables(html)["summary"]
@@ -113,7 +125,9 @@ def test_exports_match_the_page(client, sess):
             rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
             assert rows == tables[name], (key, name)
             data = json.loads(client.get(f"/targets/2020/{key}/{name}.json").get_data(as_text=True))
-            assert [data["columns"]] + [[str(r[c]) for c in data["columns"]] for r in data["rows"]] == tables[name]
+            assert [data["columns"]] + [[str(r[c]) for c in data["columns"]] for r in data["rows"]] == tables[
+                name
+            ]
     summary = page_tables(client.get("/targets/2020/").get_data(as_text=True))["summary"]
     rows = list(csv.reader(io.StringIO(client.get("/targets/2020/summary.csv").get_data(as_text=True)[1:])))
     assert rows == summary
@@ -166,7 +180,10 @@ def test_push_figure_and_staff_see_the_waivers(client, sess, make_user, login_as
     assert "33.3%（3/9）" in html
     tables = page_tables(client.get("/targets/2020/new_media_push_rate/").get_data(as_text=True))
     assert [row[:2] for row in tables["counted"][1:]] == [
-        ["政策文件", "文件d1"], ["政策解读", "解读d1-0"], ["意见征集", "征集c-open"]]
+        ["政策文件", "文件d1"],
+        ["政策解读", "解读d1-0"],
+        ["意见征集", "征集c-open"],
+    ]
     assert "紧急发布" not in client.get("/targets/2020/qa_rate/").get_data(as_text=True)
     login_as(make_user("pub", roles=["publisher"]))
     staff_html = client.get("/targets/2020/qa_rate/").get_data(as_text=True)

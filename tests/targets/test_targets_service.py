@@ -35,9 +35,23 @@ def test_qa_rate_counts_lists_months_and_agencies_exactly(sess):
     monthly = [(m.month, m.ratio.numerator, m.ratio.denominator) for m in qa.months if m.ratio.denominator]
     assert monthly == [(1, 1, 1), (3, 0, 2), (6, 1, 1)]
     cumulative = [(m.cumulative.numerator, m.cumulative.denominator) for m in qa.months]
-    assert cumulative == [(1, 1), (1, 1), (1, 3), (1, 3), (1, 3), (2, 4), (2, 4), (2, 4), (2, 4), (2, 4), (2, 4)]
+    assert cumulative == [
+        (1, 1),
+        (1, 1),
+        (1, 3),
+        (1, 3),
+        (1, 3),
+        (2, 4),
+        (2, 4),
+        (2, 4),
+        (2, 4),
+        (2, 4),
+        (2, 4),
+    ]
     assert [(a.agency_slug, a.ratio.numerator, a.ratio.denominator) for a in qa.agencies] == [
-        ("dept", 1, 2), ("street", 1, 2)]
+        ("dept", 1, 2),
+        ("street", 1, 2),
+    ]
     assert qa.progress == pytest.approx(100 * 50 / 60)
 
 
@@ -61,9 +75,19 @@ def test_meeting_openness_compares_with_the_previous_year_in_both_readings(sess)
     assert slugs(result.previous.holding_back) == ["m19-a", "m19-b", "m19-c"]
     points, relative = result.readings
     assert (points.unit, points.declared, points.required, points.change, points.status) == (
-        "points", True, 45.0, 50.0, "met")
+        "points",
+        True,
+        45.0,
+        50.0,
+        "met",
+    )
     assert (relative.unit, relative.declared, relative.required, relative.change, relative.status) == (
-        "relative", False, 30.0, 200.0, "met")
+        "relative",
+        False,
+        30.0,
+        200.0,
+        "met",
+    )
     assert result.status == "met" and result.required == 45.0
 
 
@@ -119,7 +143,11 @@ def test_predisclosure_counts_consultations_before_adoption_and_compares_years(s
     points, relative = result.readings
     assert (points.required, points.change, points.status, points.declared) == (70.0, -25.0, "not_met", False)
     assert (relative.required, relative.change, relative.status, relative.declared) == (
-        60.0, -50.0, "not_met", True)
+        60.0,
+        -50.0,
+        "not_met",
+        True,
+    )
     assert result.status == "not_met" and result.required == 60.0
     notes = {i.slug: i.note for i in result.population.items}
     assert notes["n2"] == notes["n5"] == "关联的意见征集未发布或晚于文件成文日期"
@@ -133,17 +161,27 @@ def test_new_media_push_rate_counts_delivered_new_media_pushes_only(sess):
     build_pushes(sess, build_year(sess))
     result = svc.year_report(sess, 2020, TODAY).result("new_media_push_rate")
     assert [(i.kind, i.slug) for i in result.population.counted] == [
-        ("document", "d1"), ("interpretation", "d1-i0"), ("consultation", "c-open")]
+        ("document", "d1"),
+        ("interpretation", "d1-i0"),
+        ("consultation", "c-open"),
+    ]
     assert slugs(result.population.holding_back) == ["d2", "d2-i0", "d3", "d4", "d4-i0", "d4-i1"]
     assert slugs(result.population.excluded) == ["d5", "d5-i0"]
     assert (result.ratio.numerator, result.ratio.denominator) == (3, 9)
     assert result.status == "met"  # 33.3% against 30%
     notes = {i.slug: i.note for i in result.population.holding_back}
     assert notes == {
-        "d2": "仅推送至非新媒体渠道", "d2-i0": "未推送", "d3": "新媒体渠道推送未送达（发送失败）", "d4": "未推送",
-        "d4-i0": "新媒体渠道推送未送达（待发送）", "d4-i1": "未推送"}
+        "d2": "仅推送至非新媒体渠道",
+        "d2-i0": "未推送",
+        "d3": "新媒体渠道推送未送达（发送失败）",
+        "d4": "未推送",
+        "d4-i0": "新媒体渠道推送未送达（待发送）",
+        "d4-i1": "未推送",
+    }
     assert [(a.agency_slug, a.ratio.numerator, a.ratio.denominator) for a in result.agencies] == [
-        ("street", 1, 5), ("dept", 2, 4)]
+        ("street", 1, 5),
+        ("dept", 2, 4),
+    ]
     waivers = svc.waivers(sess, 2020)
     assert [(w.document.slug, w.reason) for w in waivers] == [("d2", "紧急发布，解读随后配发")]
     assert svc.waivers(sess, 2019) == []
@@ -153,16 +191,27 @@ def test_growth_targets_compare_each_month_and_agency_with_the_year_before(sess)
     build_year(sess)
     result = svc.target_result(sess, 2020, "meeting_openness_growth", TODAY)
     # 2019 meetings: March open, April, May and June closed; 2020: Feb and May (x2) then September.
-    by_month = {m.month: (m.cumulative.numerator, m.cumulative.denominator,
-                          m.previous_cumulative.numerator, m.previous_cumulative.denominator) for m in result.months}
+    by_month = {
+        m.month: (
+            m.cumulative.numerator,
+            m.cumulative.denominator,
+            m.previous_cumulative.numerator,
+            m.previous_cumulative.denominator,
+        )
+        for m in result.months
+    }
     assert by_month[3] == (1, 1, 1, 1)
     assert by_month[6] == (2, 3, 1, 4)
     assert by_month[9] == (3, 4, 1, 4)
-    rows = {a.agency_slug: (a.ratio.numerator, a.ratio.denominator, a.previous.numerator, a.previous.denominator)
-            for a in result.agencies}
+    rows = {
+        a.agency_slug: (a.ratio.numerator, a.ratio.denominator, a.previous.numerator, a.previous.denominator)
+        for a in result.agencies
+    }
     assert rows == {"dept": (2, 2, 1, 2), "street": (1, 2, 0, 2)}
     table = svc.agencies_table(result)
     assert table.columns[-1] == "上年比率"
     assert [row.cells for row in table.rows] == [
-        ["金融街街道", 1, 2, "50.0%", 1, "0.0%"], ["区发改委", 2, 2, "100.0%", 0, "50.0%"]]
+        ["金融街街道", 1, 2, "50.0%", 1, "0.0%"],
+        ["区发改委", 2, 2, "100.0%", 0, "50.0%"],
+    ]
     assert svc.months_table(result).rows[5].cells[-1] == "25.0%"

@@ -7,11 +7,16 @@ from tests.ingest.test_content_loader import GOOD, QA, make_content
 
 
 def test_documents_list_filters_and_hides_non_public(client, sess, tmp_path):
-    load_content(sess, make_content(
-        tmp_path, good=GOOD, good_qa=QA,
-        draft=GOOD.replace("topics:", "status: draft\ntopics:"),
-        old=GOOD.replace("2020-04-24", "2019-03-01"),
-    ))
+    load_content(
+        sess,
+        make_content(
+            tmp_path,
+            good=GOOD,
+            good_qa=QA,
+            draft=GOOD.replace("topics:", "status: draft\ntopics:"),
+            old=GOOD.replace("2020-04-24", "2019-03-01"),
+        ),
+    )
     data = client.get("/api/v1/documents").get_json()
     assert data["total"] == 2
     assert {d["slug"] for d in data["documents"]} == {"good", "old"}

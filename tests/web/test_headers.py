@@ -32,7 +32,9 @@ def test_public_page_is_cacheable_and_answers_conditional_requests_with_304(clie
     load_content(sess, make_content(tmp_path, good=GOOD))
     first = client.get("/policies/good/")
     assert first.status_code == 200
-    assert first.headers["Cache-Control"].startswith("public") and "s-maxage" in first.headers["Cache-Control"]
+    assert (
+        first.headers["Cache-Control"].startswith("public") and "s-maxage" in first.headers["Cache-Control"]
+    )
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
     again = client.get("/policies/good/", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
@@ -63,7 +65,9 @@ def test_cached_page_follows_a_publication_at_once(client, sess, tmp_path):
 
     doc.status = "withdrawn"
     sess.commit()
-    assert client.get("/policies/good/").status_code == 410  # withdrawn: a notice with the reason, not the page
+    assert (
+        client.get("/policies/good/").status_code == 410
+    )  # withdrawn: a notice with the reason, not the page
 
 
 def test_a_page_answered_to_a_visitor_with_a_session_is_not_cached(client, sess, tmp_path):

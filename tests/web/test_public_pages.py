@@ -21,8 +21,17 @@ def test_document_page_shows_metadata_measures_and_interpretation(client, sess, 
     page = client.get("/policies/good/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for text in ("索引号", "发文机关", "西政办发[2020]5号", "2020年4月20日", "2020年4月24日", "主动公开",
-                 "市规划自然资源委西城分局", 'id="一总体要求"', "/interpretations/good/"):
+    for text in (
+        "索引号",
+        "发文机关",
+        "西政办发[2020]5号",
+        "2020年4月20日",
+        "2020年4月24日",
+        "主动公开",
+        "市规划自然资源委西城分局",
+        'id="一总体要求"',
+        "/interpretations/good/",
+    ):
         assert text in html
     assert '<meta name="ArticleTitle" content="西城区2020年政务公开工作要点">' in html
     interp = client.get("/interpretations/good/").get_data(as_text=True)
@@ -38,23 +47,37 @@ def test_script_and_event_handler_payloads_never_reach_the_page(client, sess, tm
 
 
 def test_only_published_active_documents_are_public(client, sess, tmp_path):
-    load_content(sess, make_content(
-        tmp_path, good=GOOD,
-        draft=GOOD.replace("topics:", "status: draft\ntopics:"),
-        secret=GOOD.replace("topics:", "disclosure: 依申请公开\ndisclosure_reason: 涉及个人信息\ntopics:"),
-    ))
+    load_content(
+        sess,
+        make_content(
+            tmp_path,
+            good=GOOD,
+            draft=GOOD.replace("topics:", "status: draft\ntopics:"),
+            secret=GOOD.replace(
+                "topics:", "disclosure: 依申请公开\ndisclosure_reason: 涉及个人信息\ntopics:"
+            ),
+        ),
+    )
     assert len(sess.scalars(select(Document)).all()) == 3
     assert client.get("/policies/draft/").status_code == 404
     assert client.get("/policies/secret/").status_code == 404
     listing = client.get("/policies/").get_data(as_text=True)
-    assert "/policies/good/" in listing and "/policies/draft/" not in listing and "/policies/secret/" not in listing
+    assert (
+        "/policies/good/" in listing
+        and "/policies/draft/" not in listing
+        and "/policies/secret/" not in listing
+    )
 
 
 def test_library_facets_count_and_filter(client, sess, tmp_path):
-    load_content(sess, make_content(
-        tmp_path, good=GOOD,
-        old=GOOD.replace("2020-04-24", "2019-03-01").replace("agency: 区政府办", "agency: 西城区政府"),
-    ))
+    load_content(
+        sess,
+        make_content(
+            tmp_path,
+            good=GOOD,
+            old=GOOD.replace("2020-04-24", "2019-03-01").replace("agency: 区政府办", "agency: 西城区政府"),
+        ),
+    )
     html = client.get("/policies/").get_data(as_text=True)
     assert "2020年（1）" in html and "2019年（1）" in html
     filtered = client.get("/policies/?year=2019").get_data(as_text=True)

@@ -71,7 +71,9 @@ def test_every_public_page_of_the_demo_site_works(client, sess):
 def test_one_page_of_each_kind_is_valid_html5(client, sess, tmp_path):
     java = shutil.which("java")
     if not java or not VNU.exists():
-        pytest.skip("HTML5 validation needs Java and node_modules/vnu-jar: run `npm ci` (and apt-get install default-jre-headless)")
+        pytest.skip(
+            "HTML5 validation needs Java and node_modules/vnu-jar: run `npm ci` (and apt-get install default-jre-headless)"
+        )
     load_content(sess, CONTENT)
     kinds: dict[str, str] = {}
     for path, html in crawl(client).items():

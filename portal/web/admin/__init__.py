@@ -36,8 +36,12 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
 
 
-DOWNLOAD_ENDPOINTS = {"admin_documents.download_attachment", "published.attachment", "admin_gazette.download_pdf",
-                      "gazette.pdf"}
+DOWNLOAD_ENDPOINTS = {
+    "admin_documents.download_attachment",
+    "published.attachment",
+    "admin_gazette.download_pdf",
+    "gazette.pdf",
+}
 
 
 def _download_policy(response):  # noqa: ANN001, ANN202

@@ -115,8 +115,9 @@ def enrol() -> Any:
             error = str(exc)
         else:
             return _start_session(user)
-    return render_template("admin/enrol.html", secret=secret, uri=accounts.totp_uri(user, secret),
-                           error=error), (200 if not error else 400)
+    return render_template(
+        "admin/enrol.html", secret=secret, uri=accounts.totp_uri(user, secret), error=error
+    ), (200 if not error else 400)
 
 
 @bp.post("/logout")
@@ -139,8 +140,13 @@ def account() -> Any:
     error = ""
     if request.method == "POST":
         try:
-            accounts.change_password(db.session, user, request.form.get("current", ""),
-                                     request.form.get("new", ""), request.form.get("repeat", ""))
+            accounts.change_password(
+                db.session,
+                user,
+                request.form.get("current", ""),
+                request.form.get("new", ""),
+                request.form.get("repeat", ""),
+            )
         except accounts.AccountError as exc:
             db.session.rollback()
             error = str(exc)
@@ -169,5 +175,6 @@ def account_totp() -> Any:
             session.pop("enrol_secret", None)
             flash("已启用动态验证码。", "info")
             return redirect(url_for("admin_auth.account"))
-    return render_template("admin/enrol.html", secret=secret, uri=accounts.totp_uri(user, secret),
-                           error=error, own=True), (200 if not error else 400)
+    return render_template(
+        "admin/enrol.html", secret=secret, uri=accounts.totp_uri(user, secret), error=error, own=True
+    ), (200 if not error else 400)

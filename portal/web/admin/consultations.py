@@ -57,8 +57,12 @@ def _back(c: Consultation, anchor: str = "", page: str = "manage") -> Response:
 @bp.get("/")
 @any_staff
 def index() -> str:
-    return render_template("admin/consultations/index.html", rows=service.staff_list(session, current_user),
-                           can_create=current_user.has_role(*CREATE), phase=service.phase)
+    return render_template(
+        "admin/consultations/index.html",
+        rows=service.staff_list(session, current_user),
+        can_create=current_user.has_role(*CREATE),
+        phase=service.phase,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -68,14 +72,23 @@ def new() -> Any:
     if request.method == "POST":
         try:
             data = service.ConsultationInput(
-                title=form.get("title", ""), agency_id=_int(form.get("agency_id")), kind=form.get("kind", ""),
-                opens_on=_date("opens_on"), closes_on=_date("closes_on"), draft_md=form.get("draft_md", ""),
+                title=form.get("title", ""),
+                agency_id=_int(form.get("agency_id")),
+                kind=form.get("kind", ""),
+                opens_on=_date("opens_on"),
+                closes_on=_date("closes_on"),
+                draft_md=form.get("draft_md", ""),
                 draft_document_id=_int(form.get("draft_document_id")),
-                affects_rights=form.get("affects_rights") == "1", basis_md=form.get("basis_md", ""),
-                note_md=form.get("note_md", ""), short_period_reason=form.get("short_period_reason", ""),
-                accepts_online=form.get("accepts_online") == "1", channel_email=form.get("channel_email", ""),
-                channel_post=form.get("channel_post", ""), channel_phone=form.get("channel_phone", ""),
-                slug=form.get("slug", ""), publish=form.get("publish") == "1",
+                affects_rights=form.get("affects_rights") == "1",
+                basis_md=form.get("basis_md", ""),
+                note_md=form.get("note_md", ""),
+                short_period_reason=form.get("short_period_reason", ""),
+                accepts_online=form.get("accepts_online") == "1",
+                channel_email=form.get("channel_email", ""),
+                channel_post=form.get("channel_post", ""),
+                channel_phone=form.get("channel_phone", ""),
+                slug=form.get("slug", ""),
+                publish=form.get("publish") == "1",
             )
             c = service.create_consultation(session, current_user, data)
         except service.ConsultationError as exc:
@@ -87,12 +100,23 @@ def new() -> Any:
 
 
 def _new_page(error: str = "", field: str = "") -> str:
-    defaults = {"accepts_online": "1", "affects_rights": "1", "publish": "1", "kind": "normative",
-                "opens_on": local_today().isoformat(), "agency_id": str(current_user.agency_id or "")}
+    defaults = {
+        "accepts_online": "1",
+        "affects_rights": "1",
+        "publish": "1",
+        "kind": "normative",
+        "opens_on": local_today().isoformat(),
+        "agency_id": str(current_user.agency_id or ""),
+    }
     values = request.form if request.method == "POST" else defaults
-    return render_template("admin/consultations/new.html", values=values, error=error, error_field=field,
-                           agencies=service.agency_choices(session),
-                           documents=service.document_choices(session))
+    return render_template(
+        "admin/consultations/new.html",
+        values=values,
+        error=error,
+        error_field=field,
+        agencies=service.agency_choices(session),
+        documents=service.document_choices(session),
+    )
 
 
 @bp.get("/<int:cid>/")
@@ -103,14 +127,22 @@ def manage(cid: int) -> str:
     if state not in {"pending", "published", "rejected", "duplicate", "all"}:
         state = "pending"
     return render_template(
-        "admin/consultations/manage.html", c=c, state=state, phase=service.phase(c),
-        comments=service.staff_comments(session, c, state), counts=service.moderation_counts(session, c),
-        can_moderate=current_user.has_role(*MODERATE), can_close=current_user.has_role(*CREATE),
-        can_publish=current_user.has_role(*PUBLISH), is_admin=current_user.has_role("admin"),
+        "admin/consultations/manage.html",
+        c=c,
+        state=state,
+        phase=service.phase(c),
+        comments=service.staff_comments(session, c, state),
+        counts=service.moderation_counts(session, c),
+        can_moderate=current_user.has_role(*MODERATE),
+        can_close=current_user.has_role(*CREATE),
+        can_publish=current_user.has_role(*PUBLISH),
+        is_admin=current_user.has_role("admin"),
     )
 
 
-def _refused(c: Consultation, exc: service.ConsultationError, page: str = "manage", anchor: str = "") -> Response:
+def _refused(
+    c: Consultation, exc: service.ConsultationError, page: str = "manage", anchor: str = ""
+) -> Response:
     session.rollback()
     flash(exc.message, "error")
     return _back(c, anchor, page)
@@ -134,13 +166,23 @@ def moderate(cid: int) -> Response:
     c = _consultation(cid)
     ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
     try:
-        n = service.moderate(session, current_user, c, ids, request.form.get("action", ""),
-                             request.form.get("reason", ""), request.form.get("duplicate_of", ""))
+        n = service.moderate(
+            session,
+            current_user,
+            c,
+            ids,
+            request.form.get("action", ""),
+            request.form.get("reason", ""),
+            request.form.get("duplicate_of", ""),
+        )
     except service.ConsultationError as exc:
         return _refused(c, exc, anchor="#queue")
     flash(f"已处理{n}条意见。", "success")
-    return redirect(url_for("admin_consultations.manage", cid=c.id, state=request.form.get("state", "pending"))
-                    + "#queue", code=303)
+    return redirect(
+        url_for("admin_consultations.manage", cid=c.id, state=request.form.get("state", "pending"))
+        + "#queue",
+        code=303,
+    )
 
 
 @bp.post("/<int:cid>/block/<int:comment_id>")
@@ -163,9 +205,14 @@ def enter(cid: int) -> Response:
     f = request.form
     try:
         data = service.CommentInput(
-            body=f.get("body", ""), idempotency_key=f.get("key", ""), clause_number=_int(f.get("clause")),
-            name=f.get("name", ""), contact=f.get("contact", ""), consent=f.get("consent") == "1",
-            channel=f.get("channel", ""), received_on=_date("received_on"),
+            body=f.get("body", ""),
+            idempotency_key=f.get("key", ""),
+            clause_number=_int(f.get("clause")),
+            name=f.get("name", ""),
+            contact=f.get("contact", ""),
+            consent=f.get("consent") == "1",
+            channel=f.get("channel", ""),
+            received_on=_date("received_on"),
         )
         comment = service.enter_comment(session, current_user, c, data)
     except service.ConsultationError as exc:
@@ -191,9 +238,13 @@ def close(cid: int) -> Response:
 def feedback(cid: int) -> str:
     c = _consultation(cid)
     return render_template(
-        "admin/consultations/feedback.html", c=c, comments=service.staff_comments(session, c, "published"),
-        report=reports.build_report(session, c), documents=service.document_choices(session, public_only=True),
-        can_answer=current_user.has_role(*MODERATE), can_publish=current_user.has_role(*PUBLISH),
+        "admin/consultations/feedback.html",
+        c=c,
+        comments=service.staff_comments(session, c, "published"),
+        report=reports.build_report(session, c),
+        documents=service.document_choices(session, public_only=True),
+        can_answer=current_user.has_role(*MODERATE),
+        can_publish=current_user.has_role(*PUBLISH),
         unnotified=reports.unnotified_count(session, c) if c.status == "reported" else 0,
         missing=service.open_dispositions(session, c),
     )
@@ -205,8 +256,9 @@ def add_viewpoint(cid: int) -> Response:
     c = _consultation(cid)
     f = request.form
     try:
-        service.add_viewpoint(session, current_user, c, f.get("summary", ""), f.get("disposition", ""),
-                              f.get("reason", ""))
+        service.add_viewpoint(
+            session, current_user, c, f.get("summary", ""), f.get("disposition", ""), f.get("reason", "")
+        )
     except service.ConsultationError as exc:
         return _refused(c, exc, "feedback", "#viewpoints")
     flash("已添加观点。", "success")
@@ -219,9 +271,14 @@ def dispositions(cid: int) -> Response:
     c = _consultation(cid)
     f = request.form
     rows = [
-        service.DispositionRow(comment_id=int(i), disposition=f.get(f"disposition-{i}", ""),
-                               reason=f.get(f"reason-{i}", ""), viewpoint_id=_int(f.get(f"viewpoint-{i}")))
-        for i in f.getlist("ids") if i.isdigit()
+        service.DispositionRow(
+            comment_id=int(i),
+            disposition=f.get(f"disposition-{i}", ""),
+            reason=f.get(f"reason-{i}", ""),
+            viewpoint_id=_int(f.get(f"viewpoint-{i}")),
+        )
+        for i in f.getlist("ids")
+        if i.isdigit()
     ]
     try:
         n = service.save_dispositions(session, current_user, c, rows)
@@ -236,9 +293,14 @@ def dispositions(cid: int) -> Response:
 def publish_report(cid: int) -> Response:
     c = _consultation(cid)
     try:
-        n = reports.publish_report(session, current_user, c, request.form.get("summary", ""),
-                                   _int(request.form.get("final_document_id")),
-                                   current_app.extensions["settings"])
+        n = reports.publish_report(
+            session,
+            current_user,
+            c,
+            request.form.get("summary", ""),
+            _int(request.form.get("final_document_id")),
+            current_app.extensions["settings"],
+        )
     except service.ConsultationError as exc:
         return _refused(c, exc, "feedback", "#publish")
     flash(f"反馈报告已发布，已通知{n}位留有电子邮件地址的意见提出人。", "success")
@@ -266,5 +328,11 @@ def export(cid: int) -> Response:
         abort(403)
     body = reports.export_comments_csv(session, current_user, c, full=full)
     name = f"{c.slug}-comments{'-full' if full else ''}.csv"
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "Content-Type": "text/csv; charset=utf-8"})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Type": "text/csv; charset=utf-8",
+        },
+    )

@@ -31,7 +31,8 @@ def admin_nav() -> list[tuple[str, str]]:
     if not current_user.is_authenticated:
         return []
     return [
-        (endpoint, label) for endpoint, label in NAV
+        (endpoint, label)
+        for endpoint, label in NAV
         if endpoint in current_app.view_functions and current_user.has_role(*(allowed_roles(endpoint) or ()))
     ]
 

@@ -35,18 +35,34 @@ def _form_values(doc: Document | None) -> MultiDict:
     if doc is None:
         user = me()
         return MultiDict([("agency_ids", str(user.agency_id))] if user.agency_id else [])
-    values = MultiDict({
-        "title": doc.title, "slug": doc.slug, "index_no": doc.index_no, "doc_number": doc.doc_number,
-        "written_on": doc.written_on.isoformat() if doc.written_on else "", "genre": doc.genre,
-        "topics": "、".join(t.name for t in doc.topics), "normative": "1" if doc.normative else "",
-        "registration_no": doc.registration_no, "disclosure": doc.disclosure,
-        "disclosure_reason": doc.disclosure_reason, "source": doc.source, "body_md": doc.body_md,
-    })
+    values = MultiDict(
+        {
+            "title": doc.title,
+            "slug": doc.slug,
+            "index_no": doc.index_no,
+            "doc_number": doc.doc_number,
+            "written_on": doc.written_on.isoformat() if doc.written_on else "",
+            "genre": doc.genre,
+            "topics": "、".join(t.name for t in doc.topics),
+            "normative": "1" if doc.normative else "",
+            "registration_no": doc.registration_no,
+            "disclosure": doc.disclosure,
+            "disclosure_reason": doc.disclosure_reason,
+            "source": doc.source,
+            "body_md": doc.body_md,
+        }
+    )
     for link in doc.issuers:
         values.add("agency_ids", str(link.agency_id))
     for m in doc.measures:
-        for key, value in (("no", m.no), ("text", m.text), ("lead", "、".join(m.lead)),
-                           ("units", "、".join(m.units)), ("status", m.status), ("position", str(m.position + 1))):
+        for key, value in (
+            ("no", m.no),
+            ("text", m.text),
+            ("lead", "、".join(m.lead)),
+            ("units", "、".join(m.units)),
+            ("status", m.status),
+            ("position", str(m.position + 1)),
+        ):
             values.add(f"measure_{key}", value)
     return values
 
@@ -58,20 +74,39 @@ def _measure_rows(values: MultiDict) -> list[dict[str, str]]:
     return rows + [{"no": "", "text": "", "lead": "", "units": "", "status": "pending", "position": ""}] * 3
 
 
-def show(doc: Document | None, *, values: MultiDict | None = None, errors: dict | None = None,
-         error: str = "", preview: str = "", warnings: list[str] | None = None, status: int = 200) -> Any:
+def show(
+    doc: Document | None,
+    *,
+    values: MultiDict | None = None,
+    errors: dict | None = None,
+    error: str = "",
+    preview: str = "",
+    warnings: list[str] | None = None,
+    status: int = 200,
+) -> Any:
     values = values if values is not None else _form_values(doc)
     user = me()
     may_edit = editing.may_edit(user, doc)[0] if doc is not None else True
     context = {
-        "doc": doc, "values": values, "errors": errors or {}, "error": error, "preview": preview,
-        "warnings": warnings or [], "agencies": _agencies(), "measure_rows": _measure_rows(values),
-        "MEASURE_STATUS": MEASURE_STATUS, "genres": editing.GENRES, "may_edit": may_edit, "user": user,
+        "doc": doc,
+        "values": values,
+        "errors": errors or {},
+        "error": error,
+        "preview": preview,
+        "warnings": warnings or [],
+        "agencies": _agencies(),
+        "measure_rows": _measure_rows(values),
+        "MEASURE_STATUS": MEASURE_STATUS,
+        "genres": editing.GENRES,
+        "may_edit": may_edit,
+        "user": user,
     }
     if doc is not None:
         context.update(
-            remarks=publishing.remarks_for(session, doc), versions=publishing.versions(session, doc),
-            attachments=attachments.attachments_of(doc), hits=publishing.privacy_hits(doc),
+            remarks=publishing.remarks_for(session, doc),
+            versions=publishing.versions(session, doc),
+            attachments=attachments.attachments_of(doc),
+            hits=publishing.privacy_hits(doc),
             waivers=doc_waivers(doc),
         )
     return render_template("admin/documents/edit.html", **context), status
@@ -99,7 +134,9 @@ def _save(doc: Document | None) -> Any:
     values = request.form
     if request.form.get("action") == "preview":
         return show(doc, values=values, preview=render_markdown(values.get("body_md", "")))
-    return workflow.save_form(doc, show, editing.parse_document_form, editing.save_document, "admin_documents.edit")
+    return workflow.save_form(
+        doc, show, editing.parse_document_form, editing.save_document, "admin_documents.edit"
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -134,8 +171,14 @@ def import_text() -> Any:
         return show(None, error=str(exc), status=400)
     except editing.FormErrors as exc:
         session.rollback()
-        return show(None, values=exc.values, errors=exc.errors, warnings=exc.warnings,
-                    error="导入的文本缺少部分信息，请补充后保存为草稿。", status=400)
+        return show(
+            None,
+            values=exc.values,
+            errors=exc.errors,
+            warnings=exc.warnings,
+            error="导入的文本缺少部分信息，请补充后保存为草稿。",
+            status=400,
+        )
     session.commit()
     for warning in result.warnings:
         flash(f"导入提示：{warning}", "warning")
@@ -150,13 +193,17 @@ def validity(item_id: int) -> Any:
     successor = None
     ref = request.form.get("successor", "").strip()
     if ref:
-        successor = session.scalars(select(Document).where(
-            (Document.slug == ref) | (Document.doc_number_key == editing.normalize_doc_number(ref)))).first()
+        successor = session.scalars(
+            select(Document).where(
+                (Document.slug == ref) | (Document.doc_number_key == editing.normalize_doc_number(ref))
+            )
+        ).first()
         if successor is None:
             return show(doc, error=f"找不到文件“{ref}”（请填写网址标识或文号）。", status=400)
     try:
-        publishing.mark_validity(session, me(), doc, request.form.get("validity", ""), successor,
-                                 request.form.get("note", ""))
+        publishing.mark_validity(
+            session, me(), doc, request.form.get("validity", ""), successor, request.form.get("note", "")
+        )
     except WorkflowError as exc:
         session.rollback()
         return show(doc, error=exc.message, status=exc.status)
@@ -177,8 +224,15 @@ def upload_attachment(item_id: int) -> Any:
         return show(doc, error="请选择要上传的附件。", status=400)
     settings = current_app.extensions["settings"]
     try:
-        attachments.add(session, me(), doc, upload.filename, upload.read(), instance_path=settings.instance_path,
-                        max_bytes=settings.upload_max_bytes)
+        attachments.add(
+            session,
+            me(),
+            doc,
+            upload.filename,
+            upload.read(),
+            instance_path=settings.instance_path,
+            max_bytes=settings.upload_max_bytes,
+        )
     except attachments.AttachmentError as exc:
         session.rollback()
         return show(doc, error=str(exc), status=400)
@@ -229,8 +283,10 @@ def send_stored_file(path: Path, content_type: str, filename: str, sha256: str) 
         abort(404)
     response = Response(path.read_bytes(), mimetype=content_type)
     ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode() or "attachment"
-    ascii_name = re.sub(r'[^A-Za-z0-9._-]+', "_", ascii_name)
-    response.headers["Content-Disposition"] = f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name)
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.set_etag(sha256)

@@ -35,31 +35,53 @@ def _issue(item_id: int) -> GazetteIssue:
 
 def _form_values(issue: GazetteIssue | None) -> MultiDict:
     if issue is not None:
-        return MultiDict({
-            "year": str(issue.year), "number": str(issue.number),
-            "running_number": str(issue.running_number or ""), "custom_title": issue.custom_title,
-            "published_on": issue.published_on.isoformat() if issue.published_on else "",
-        })
+        return MultiDict(
+            {
+                "year": str(issue.year),
+                "number": str(issue.number),
+                "running_number": str(issue.running_number or ""),
+                "custom_title": issue.custom_title,
+                "published_on": issue.published_on.isoformat() if issue.published_on else "",
+            }
+        )
     raw = request.args.get("year", "")
     year = int(raw) if raw.isdigit() and 1949 <= int(raw) <= date.today().year + 1 else date.today().year
     number, running = gazette_assembly.proposed_numbers(session, year)
-    return MultiDict({"year": str(year), "number": str(number), "running_number": str(running),
-                      "published_on": date.today().isoformat() if year == date.today().year else ""})
+    return MultiDict(
+        {
+            "year": str(year),
+            "number": str(number),
+            "running_number": str(running),
+            "published_on": date.today().isoformat() if year == date.today().year else "",
+        }
+    )
 
 
-def show(issue: GazetteIssue | None, *, values: MultiDict | None = None, errors: dict | None = None,
-         error: str = "", status: int = 200) -> Any:
+def show(
+    issue: GazetteIssue | None,
+    *,
+    values: MultiDict | None = None,
+    errors: dict | None = None,
+    error: str = "",
+    status: int = 200,
+) -> Any:
     """The issue page (or the new-issue form); ``workflow.save_form`` calls it to show a refused form."""
     user = me()
     query = request.args.get("q", "").strip()
     context: dict[str, Any] = {
-        "issue": issue, "values": values if values is not None else _form_values(issue), "errors": errors or {},
-        "error": error, "user": user, "GAZETTE_STATUS": GAZETTE_STATUS, "query": query,
+        "issue": issue,
+        "values": values if values is not None else _form_values(issue),
+        "errors": errors or {},
+        "error": error,
+        "user": user,
+        "GAZETTE_STATUS": GAZETTE_STATUS,
+        "query": query,
         "may_assemble": user.has_role("editor") and (issue is None or issue.status == "draft"),
     }
     if issue is not None:
         context.update(
-            groups=gazette_assembly.toc_groups(issue), split=gazette_assembly.split_categories(issue),
+            groups=gazette_assembly.toc_groups(issue),
+            split=gazette_assembly.split_categories(issue),
             categories=gazette_assembly.categories(session),
             candidates=gazette_assembly.find_documents(session, query) if query else [],
             problems=gazette_assembly.publish_problems(session, issue) if issue.status == "draft" else [],
@@ -72,8 +94,13 @@ def show(issue: GazetteIssue | None, *, values: MultiDict | None = None, errors:
 def index() -> str:
     raw = request.args.get("year", "")
     year = int(raw) if raw.isdigit() else None
-    return render_template("admin/gazette/index.html", issues=gazette_assembly.staff_issues(session, year),
-                           years=gazette_assembly.issue_years(session), year=year, GAZETTE_STATUS=GAZETTE_STATUS)
+    return render_template(
+        "admin/gazette/index.html",
+        issues=gazette_assembly.staff_issues(session, year),
+        years=gazette_assembly.issue_years(session),
+        year=year,
+        GAZETTE_STATUS=GAZETTE_STATUS,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -94,8 +121,9 @@ def edit(item_id: int) -> Any:
 
 
 def _save(issue: GazetteIssue | None) -> Any:
-    return workflow.save_form(issue, show, gazette_assembly.parse_issue_form, gazette_assembly.save_issue,
-                              "admin_gazette.edit")
+    return workflow.save_form(
+        issue, show, gazette_assembly.parse_issue_form, gazette_assembly.save_issue, "admin_gazette.edit"
+    )
 
 
 def _act(issue: GazetteIssue, action: Any, done: str, anchor: str = "") -> Any:
@@ -126,35 +154,52 @@ def add_entry(item_id: int) -> Any:
     raw = request.form.get("document_id", "")
     if not raw.isdigit():
         return show(issue, error="请先搜索并选择要收录的文件。", status=400)
-    return _act(issue, lambda: gazette_assembly.add_entry(session, me(), issue, int(raw),
-                                                          request.form.get("category", "")),
-                "已加入本期目录。", "toc")
+    return _act(
+        issue,
+        lambda: gazette_assembly.add_entry(session, me(), issue, int(raw), request.form.get("category", "")),
+        "已加入本期目录。",
+        "toc",
+    )
 
 
 @bp.post("/<int:item_id>/entries/move")
 @roles_required("editor")
 def move_entry(item_id: int) -> Any:
     issue = _issue(item_id)
-    return _act(issue, lambda: gazette_assembly.move_entry(session, me(), issue, _entry_id(),
-                                                           request.form.get("direction", "")),
-                "目录顺序已调整。", "toc")
+    return _act(
+        issue,
+        lambda: gazette_assembly.move_entry(
+            session, me(), issue, _entry_id(), request.form.get("direction", "")
+        ),
+        "目录顺序已调整。",
+        "toc",
+    )
 
 
 @bp.post("/<int:item_id>/entries/category")
 @roles_required("editor")
 def entry_category(item_id: int) -> Any:
     issue = _issue(item_id)
-    return _act(issue, lambda: gazette_assembly.set_entry_category(session, me(), issue, _entry_id(),
-                                                                   request.form.get("category", "")),
-                "类别已修改。", "toc")
+    return _act(
+        issue,
+        lambda: gazette_assembly.set_entry_category(
+            session, me(), issue, _entry_id(), request.form.get("category", "")
+        ),
+        "类别已修改。",
+        "toc",
+    )
 
 
 @bp.post("/<int:item_id>/entries/remove")
 @roles_required("editor")
 def remove_entry(item_id: int) -> Any:
     issue = _issue(item_id)
-    return _act(issue, lambda: gazette_assembly.remove_entry(session, me(), issue, _entry_id()),
-                "已从本期目录移除。", "toc")
+    return _act(
+        issue,
+        lambda: gazette_assembly.remove_entry(session, me(), issue, _entry_id()),
+        "已从本期目录移除。",
+        "toc",
+    )
 
 
 @bp.post("/<int:item_id>/pdf")
@@ -166,9 +211,20 @@ def upload_pdf(item_id: int) -> Any:
         return show(issue, error="请选择要上传的 PDF 文件。", status=400)
     settings = current_app.extensions["settings"]
     data = upload.read()
-    return _act(issue, lambda: gazette_assembly.attach_pdf(
-        session, me(), issue, upload.filename, data, instance_path=settings.instance_path,
-        max_bytes=settings.upload_max_bytes), "PDF 已上传。", "pdf")
+    return _act(
+        issue,
+        lambda: gazette_assembly.attach_pdf(
+            session,
+            me(),
+            issue,
+            upload.filename,
+            data,
+            instance_path=settings.instance_path,
+            max_bytes=settings.upload_max_bytes,
+        ),
+        "PDF 已上传。",
+        "pdf",
+    )
 
 
 @bp.post("/<int:item_id>/pdf/remove")
@@ -197,15 +253,20 @@ def publish(item_id: int) -> Any:
 @roles_required("publisher")
 def withdraw(item_id: int) -> Any:
     issue = _issue(item_id)
-    return _act(issue, lambda: gazette_assembly.withdraw_issue(session, me(), issue, request.form.get("reason", "")),
-                "本期公报已撤回。")
+    return _act(
+        issue,
+        lambda: gazette_assembly.withdraw_issue(session, me(), issue, request.form.get("reason", "")),
+        "本期公报已撤回。",
+    )
 
 
 @bp.post("/<int:item_id>/reopen")
 @roles_required("editor", "publisher")
 def reopen(item_id: int) -> Any:
     issue = _issue(item_id)
-    return _act(issue, lambda: gazette_assembly.reopen_issue(session, me(), issue), "本期公报已转为草稿，可重新编辑。")
+    return _act(
+        issue, lambda: gazette_assembly.reopen_issue(session, me(), issue), "本期公报已转为草稿，可重新编辑。"
+    )
 
 
 @bp.post("/<int:item_id>/delete")

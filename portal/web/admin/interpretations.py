@@ -24,12 +24,19 @@ def _form_values(interp: Interpretation | None) -> MultiDict:
     if interp is None:
         values = MultiDict({"form": "qa", "document_id": request.args.get("document", "")})
         return values
-    values = MultiDict({
-        "title": interp.title, "slug": interp.slug, "document_id": str(interp.document_id), "form": interp.form,
-        "interpreter": interp.interpreter, "agency_id": str(interp.agency_id or ""),
-        "interpreted_on": interp.interpreted_on.isoformat() if interp.interpreted_on else "",
-        "body_md": interp.body_md, "media_url": interp.media_url,
-    })
+    values = MultiDict(
+        {
+            "title": interp.title,
+            "slug": interp.slug,
+            "document_id": str(interp.document_id),
+            "form": interp.form,
+            "interpreter": interp.interpreter,
+            "agency_id": str(interp.agency_id or ""),
+            "interpreted_on": interp.interpreted_on.isoformat() if interp.interpreted_on else "",
+            "body_md": interp.body_md,
+            "media_url": interp.media_url,
+        }
+    )
     for n, qa in enumerate(interp.items, 1):
         values.add("question", qa.question)
         values.add("answer", qa.answer_md)
@@ -39,32 +46,52 @@ def _form_values(interp: Interpretation | None) -> MultiDict:
 
 def _qa_rows(values: MultiDict) -> list[dict[str, str]]:
     q, a, p = values.getlist("question"), values.getlist("answer"), values.getlist("qa_position")
-    rows = [{"question": q[i], "answer": a[i] if i < len(a) else "", "position": p[i] if i < len(p) else ""}
-            for i in range(len(q)) if q[i].strip() or (i < len(a) and a[i].strip())]
+    rows = [
+        {"question": q[i], "answer": a[i] if i < len(a) else "", "position": p[i] if i < len(p) else ""}
+        for i in range(len(q))
+        if q[i].strip() or (i < len(a) and a[i].strip())
+    ]
     return rows + [{"question": "", "answer": "", "position": ""}] * EMPTY_QA_ROWS
 
 
 def _documents() -> list[Document]:
     """Documents an interpretation may be attached to, within the user's scope."""
     user = me()
-    docs = session.scalars(select(Document).where(Document.status != "withdrawn")
-                           .order_by(Document.updated_at.desc()).limit(500))
+    docs = session.scalars(
+        select(Document).where(Document.status != "withdrawn").order_by(Document.updated_at.desc()).limit(500)
+    )
     return [d for d in docs if publishing.in_scope(user, d)]
 
 
-def show(interp: Interpretation | None, *, values: MultiDict | None = None, errors: dict | None = None,
-         error: str = "", preview: str = "", status: int = 200) -> Any:
+def show(
+    interp: Interpretation | None,
+    *,
+    values: MultiDict | None = None,
+    errors: dict | None = None,
+    error: str = "",
+    preview: str = "",
+    status: int = 200,
+) -> Any:
     values = values if values is not None else _form_values(interp)
     user = me()
     context = {
-        "interp": interp, "values": values, "errors": errors or {}, "error": error, "preview": preview,
-        "qa_rows": _qa_rows(values), "documents": _documents(), "user": user,
+        "interp": interp,
+        "values": values,
+        "errors": errors or {},
+        "error": error,
+        "preview": preview,
+        "qa_rows": _qa_rows(values),
+        "documents": _documents(),
+        "user": user,
         "agencies": list(session.scalars(select(Agency).order_by(Agency.position, Agency.id))),
         "may_edit": editing.may_edit(user, interp)[0] if interp is not None else True,
     }
     if interp is not None:
-        context.update(remarks=publishing.remarks_for(session, interp), versions=publishing.versions(session, interp),
-                       hits=publishing.privacy_hits(interp))
+        context.update(
+            remarks=publishing.remarks_for(session, interp),
+            versions=publishing.versions(session, interp),
+            hits=publishing.privacy_hits(interp),
+        )
     return render_template("admin/interpretations/edit.html", **context), status
 
 
@@ -73,7 +100,9 @@ def show(interp: Interpretation | None, *, values: MultiDict | None = None, erro
 def index() -> str:
     user = me()
     status = request.args.get("status", "")
-    stmt = select(Interpretation).order_by(Interpretation.updated_at.desc(), Interpretation.id.desc()).limit(500)
+    stmt = (
+        select(Interpretation).order_by(Interpretation.updated_at.desc(), Interpretation.id.desc()).limit(500)
+    )
     if status:
         stmt = stmt.where(Interpretation.status == status)
     items = [i for i in session.scalars(stmt) if publishing.in_scope(user, i)]
@@ -83,11 +112,21 @@ def index() -> str:
 def _save(interp: Interpretation | None) -> Any:
     values = request.form
     if values.get("action") == "preview":
-        answers = "\n\n".join(f"**问：{q}**\n\n{a}" for q, a in zip(values.getlist("question"),
-                                                                   values.getlist("answer"), strict=False) if q.strip())
-        return show(interp, values=values, preview=render_markdown(values.get("body_md", "") + "\n\n" + answers))
-    return workflow.save_form(interp, show, editing.parse_interpretation_form, editing.save_interpretation,
-                              "admin_interpretations.edit")
+        answers = "\n\n".join(
+            f"**问：{q}**\n\n{a}"
+            for q, a in zip(values.getlist("question"), values.getlist("answer"), strict=False)
+            if q.strip()
+        )
+        return show(
+            interp, values=values, preview=render_markdown(values.get("body_md", "") + "\n\n" + answers)
+        )
+    return workflow.save_form(
+        interp,
+        show,
+        editing.parse_interpretation_form,
+        editing.save_interpretation,
+        "admin_interpretations.edit",
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

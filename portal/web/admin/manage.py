@@ -41,23 +41,33 @@ def _agencies() -> list[Agency]:
 @bp.get("/users")
 @roles_required("admin")
 def users() -> str:
-    return render_template("admin/manage/users.html",
-                           users=session.scalars(select(User).order_by(User.username)).all())
+    return render_template(
+        "admin/manage/users.html", users=session.scalars(select(User).order_by(User.username)).all()
+    )
 
 
 def _user_form(values: Any) -> accounts.UserForm:
     raw_agency = (values.get("agency_id") or "").strip()
     return accounts.UserForm(
-        username=(values.get("username") or "").strip(), display_name=(values.get("display_name") or "").strip(),
-        email=(values.get("email") or "").strip(), roles=values.getlist("roles"),
-        agency_id=int(raw_agency) if raw_agency.isdigit() else None, active=values.get("active") in {"1", "on"},
+        username=(values.get("username") or "").strip(),
+        display_name=(values.get("display_name") or "").strip(),
+        email=(values.get("email") or "").strip(),
+        roles=values.getlist("roles"),
+        agency_id=int(raw_agency) if raw_agency.isdigit() else None,
+        active=values.get("active") in {"1", "on"},
         password=values.get("password") or "",
     )
 
 
 def _show_user(user: User | None, values: Any, error: str = "", status: int = 200) -> Any:
-    return render_template("admin/manage/user_form.html", user=user, values=values, error=error,
-                           agencies=_agencies(), ROLES=ROLES), status
+    return render_template(
+        "admin/manage/user_form.html",
+        user=user,
+        values=values,
+        error=error,
+        agencies=_agencies(),
+        ROLES=ROLES,
+    ), status
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -82,8 +92,14 @@ def edit_user(user_id: int) -> Any:
     if user is None:
         abort(404)
     if request.method == "GET":
-        values = {"username": user.username, "display_name": user.display_name, "email": user.email,
-                  "roles": user.roles, "agency_id": str(user.agency_id or ""), "active": "1" if user.active else ""}
+        values = {
+            "username": user.username,
+            "display_name": user.display_name,
+            "email": user.email,
+            "roles": user.roles,
+            "agency_id": str(user.agency_id or ""),
+            "active": "1" if user.active else "",
+        }
         return _show_user(user, values)
     form = _user_form(request.form)
     if user.id == me().id and ("admin" not in form.roles or not form.active):
@@ -139,12 +155,23 @@ def edit_agency(agency_id: int | None) -> Any:
             flash("部门已保存。", "info")
             return redirect(url_for("admin_manage.agencies"))
     elif agency is not None:
-        values = {"slug": agency.slug, "name": agency.name, "short_name": agency.short_name, "kind": agency.kind,
-                  "parent_id": str(agency.parent_id or "")}
+        values = {
+            "slug": agency.slug,
+            "name": agency.name,
+            "short_name": agency.short_name,
+            "kind": agency.kind,
+            "parent_id": str(agency.parent_id or ""),
+        }
     else:
         values = {"kind": "department"}
-    return render_template("admin/manage/agency_form.html", agency=agency, values=values, errors=errors,
-                           agencies=_agencies(), AGENCY_KINDS=AGENCY_KINDS), (400 if errors else 200)
+    return render_template(
+        "admin/manage/agency_form.html",
+        agency=agency,
+        values=values,
+        errors=errors,
+        agencies=_agencies(),
+        AGENCY_KINDS=AGENCY_KINDS,
+    ), (400 if errors else 200)
 
 
 # -- channels ---------------------------------------------------------------------------------------
@@ -153,8 +180,11 @@ def edit_agency(agency_id: int | None) -> Any:
 @bp.get("/channels")
 @roles_required("admin")
 def channels() -> str:
-    return render_template("admin/manage/channels.html", channels=session.scalars(
-        select(Channel).order_by(Channel.name)).all(), CHANNEL_KINDS=CHANNEL_KINDS)
+    return render_template(
+        "admin/manage/channels.html",
+        channels=session.scalars(select(Channel).order_by(Channel.name)).all(),
+        CHANNEL_KINDS=CHANNEL_KINDS,
+    )
 
 
 @bp.route("/channels/new", methods=["GET", "POST"], defaults={"channel_id": None})
@@ -168,8 +198,9 @@ def edit_channel(channel_id: int | None) -> Any:
     values: Any = request.form
     if request.method == "POST":
         try:
-            saved = channel_service.save_channel(session, me(), channel_service.parse_channel_form(session, request.form, channel),
-                                          channel)
+            saved = channel_service.save_channel(
+                session, me(), channel_service.parse_channel_form(session, request.form, channel), channel
+            )
         except FormErrors as exc:
             session.rollback()
             errors = exc.errors
@@ -178,13 +209,23 @@ def edit_channel(channel_id: int | None) -> Any:
             flash("推送渠道已保存。", "info")
             return redirect(url_for("admin_manage.edit_channel", channel_id=saved.id))
     elif channel is not None:
-        values = {"name": channel.name, "kind": channel.kind, "new_media": "1" if channel.new_media else "",
-                  "active": "1" if channel.active else "", "url": channel.config.get("url", ""),
-                  "recipients": "\n".join(channel.config.get("recipients", []))}
+        values = {
+            "name": channel.name,
+            "kind": channel.kind,
+            "new_media": "1" if channel.new_media else "",
+            "active": "1" if channel.active else "",
+            "url": channel.config.get("url", ""),
+            "recipients": "\n".join(channel.config.get("recipients", [])),
+        }
     else:
         values = {"active": "1", "kind": "webhook"}
-    return render_template("admin/manage/channel_form.html", channel=channel, values=values, errors=errors,
-                           CHANNEL_KINDS=CHANNEL_KINDS), (400 if errors else 200)
+    return render_template(
+        "admin/manage/channel_form.html",
+        channel=channel,
+        values=values,
+        errors=errors,
+        CHANNEL_KINDS=CHANNEL_KINDS,
+    ), (400 if errors else 200)
 
 
 # -- push records -----------------------------------------------------------------------------------
@@ -195,8 +236,12 @@ def edit_channel(channel_id: int | None) -> Any:
 def pushes() -> str:
     status = request.args.get("status", "")
     status = status if status in PUSH_STATUS else ""
-    return render_template("admin/manage/pushes.html", pushes=push.recent(session, status), status=status,
-                           PUSH_STATUS=PUSH_STATUS)
+    return render_template(
+        "admin/manage/pushes.html",
+        pushes=push.recent(session, status),
+        status=status,
+        PUSH_STATUS=PUSH_STATUS,
+    )
 
 
 @bp.post("/pushes/<int:push_id>/retry")

@@ -37,8 +37,9 @@ def _editable(meeting_id: int) -> Meeting:
 
 
 def _form_page(form: meetings.MeetingForm, meeting: Meeting | None, status: int = 200) -> tuple[str, int]:
-    return render_template("admin/meetings/form.html", form=form, meeting=meeting, agencies=_agencies(),
-                           groups=INVITED_GROUPS), status
+    return render_template(
+        "admin/meetings/form.html", form=form, meeting=meeting, agencies=_agencies(), groups=INVITED_GROUPS
+    ), status
 
 
 def _save(meeting: Meeting | None) -> Response | tuple[str, int]:

@@ -87,7 +87,9 @@ def register(bp: Blueprint, model: type, show: Callable[..., Any]) -> None:
     @roles_required("reviewer", "publisher")
     def return_(item_id: int) -> Any:
         remarks = request.form.get("remarks", "")
-        return act(item_id, lambda o: publishing.return_to_draft(session, me(), o, remarks), f"{noun}已退回修改。")
+        return act(
+            item_id, lambda o: publishing.return_to_draft(session, me(), o, remarks), f"{noun}已退回修改。"
+        )
 
     @bp.post("/<int:item_id>/withdraw")
     @roles_required("publisher")
@@ -125,17 +127,40 @@ def register(bp: Blueprint, model: type, show: Callable[..., Any]) -> None:
         else:
             hits = [h for h in publishing.privacy_hits(obj)]
         sync = publishing.sync_interpretations(obj) if isinstance(obj, Document) else []
-        return render_template("admin/publish.html", obj=obj, noun=noun, bp=bp.name, channels=channels, req=req,
-                               error=error, hits=hits, sync=sync, CHANNEL_KINDS=CHANNEL_KINDS), status
+        return render_template(
+            "admin/publish.html",
+            obj=obj,
+            noun=noun,
+            bp=bp.name,
+            channels=channels,
+            req=req,
+            error=error,
+            hits=hits,
+            sync=sync,
+            CHANNEL_KINDS=CHANNEL_KINDS,
+        ), status
 
     @bp.get("/<int:item_id>/versions/<int:old>/<int:new>")
     @roles_required(*STAFF)
     def diff(item_id: int, old: int, new: int) -> Any:
         obj = load_item(model, item_id)
-        found = {v.number: v for v in session.scalars(select(DocumentVersion).where(
-            DocumentVersion.item_type == publishing.item_type(obj), DocumentVersion.item_id == obj.id,
-            DocumentVersion.number.in_([old, new])))}
+        found = {
+            v.number: v
+            for v in session.scalars(
+                select(DocumentVersion).where(
+                    DocumentVersion.item_type == publishing.item_type(obj),
+                    DocumentVersion.item_id == obj.id,
+                    DocumentVersion.number.in_([old, new]),
+                )
+            )
+        }
         if old not in found or new not in found:
             abort(404)
-        return render_template("admin/diff.html", obj=obj, bp=bp.name, old=found[old], new=found[new],
-                               changes=publishing.diff_versions(found[old], found[new]))
+        return render_template(
+            "admin/diff.html",
+            obj=obj,
+            bp=bp.name,
+            old=found[old],
+            new=found[new],
+            changes=publishing.diff_versions(found[old], found[new]),
+        )
