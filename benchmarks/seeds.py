@@ -1,16 +1,13 @@
-"""Where the seed texts are: ``PORTAL_SEEDS_DIR`` or ``shared/seeds`` beside the checkout."""
+"""Where the seed texts are: the official texts the demo corpus was imported from, kept in the repository."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "content" / "sources"
 
 
 def find_seeds() -> Path:
-    if os.environ.get("PORTAL_SEEDS_DIR"):
-        return Path(os.environ["PORTAL_SEEDS_DIR"])
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "seeds"
-        if candidate.is_dir():
-            return candidate
-    raise SystemExit("seed texts not found: set PORTAL_SEEDS_DIR or put shared/seeds beside the checkout")
+    if not any(SEEDS_DIR.glob("*.txt")):
+        raise SystemExit(f"seed texts not found in {SEEDS_DIR}")
+    return SEEDS_DIR

@@ -145,27 +145,19 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-def _find_seeds() -> Path:
-    """``shared/seeds`` beside the checkout (or beside any parent: worktrees sit deeper)."""
-    if os.environ.get("PORTAL_SEEDS_DIR"):
-        return Path(os.environ["PORTAL_SEEDS_DIR"])
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "seeds"
-        if candidate.is_dir():
-            return candidate
-    return Path("shared/seeds")
-
-
-SEEDS = _find_seeds()
-CONTENT = Path(__file__).resolve().parents[1] / "content"
+ROOT = Path(__file__).resolve().parents[1]
+CONTENT = ROOT / "content"
+# The five official texts the demo corpus was imported from, kept in the repository so that a clone
+# stands alone: ``NNN_<slug>.txt``, NNN being the key the tests use and <slug> the document in content/.
+SEEDS = CONTENT / "sources"
 
 
 @pytest.fixture(scope="session")
 def seeds() -> dict[str, Path]:
-    """The five seed texts by their number: {"000": Path, ...}."""
-    if not SEEDS.is_dir():
-        pytest.fail(f"seed texts not found at {SEEDS} (the checkout must sit beside shared/)")
-    return {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
+    """The five source texts by their number: {"000": Path, ...}."""
+    found = {p.name[:3]: p for p in sorted(SEEDS.glob("*.txt"))}
+    assert len(found) == 5, f"expected five source texts in {SEEDS}, found {sorted(found)}"
+    return found
 
 
 _PASSWORD_HASHES: dict[str, str] = {}
