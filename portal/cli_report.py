@@ -40,6 +40,7 @@ def report() -> None:
 )
 def report_targets(year: int | None, fmt: str) -> None:
     """The year's disclosure targets: value, numerator, denominator, goal and status."""
+    from portal.clock import today_local
     from portal.services import targets as svc
     from portal.web.targets import table_body
 
@@ -48,7 +49,7 @@ def report_targets(year: int | None, fmt: str) -> None:
         sys.exit(2)
     app = make_app()
     with app.app_context():
-        year = year or svc.today_local().year
+        year = year or today_local().year
         report_ = svc.year_report(db.session, year)
         if not report_.declared:
             declared = ", ".join(str(y) for y in report_.declared_years) or "none"

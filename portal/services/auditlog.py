@@ -9,15 +9,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from portal.clock import LOCAL_TZ
 from portal.models import AuditEntry
 
 PAGE_SIZE = 50
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass

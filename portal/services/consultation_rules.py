@@ -10,33 +10,13 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-import chinese_calendar
+from portal.clock import today_local as local_today  # noqa: F401  (callers in this area)
+from portal.clock import working_days
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MAJOR_DECISION_DAYS = 30
 NORMATIVE_WORKING_DAYS = 7
-
-
-def local_today() -> date:
-    """Periods are Beijing calendar dates, whatever the server's time zone."""
-    return datetime.now(LOCAL_TZ).date()
-
-
-def is_working_day(day: date) -> bool:
-    """Official working days (adjusted for holidays and make-up days); Monday to Friday for years the
-    holiday calendar does not know yet."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
-
-
-def working_days(opens_on: date, closes_on: date) -> int:
-    days = (closes_on - opens_on).days + 1
-    return sum(1 for i in range(max(days, 0)) if is_working_day(opens_on + timedelta(days=i)))
 
 
 def period_shortfall(kind: str, affects_rights: bool, opens_on: date, closes_on: date) -> str:

@@ -12,6 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from portal.clock import today_local
 from portal.db import session
 from portal.services import targets as svc
 from portal.web.admin.access import ANY_STAFF
@@ -81,7 +82,7 @@ def chart(result: svc.TargetResult) -> object:
 
 @bp.get("/")
 def current() -> str:
-    return dashboard(svc.today_local().year)
+    return dashboard(today_local().year)
 
 
 @bp.get("/<int:year>/")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from portal.clock import LOCAL_TZ
 from portal.models.accounts import ROLES
 from portal.models.documents import DISCLOSURE, STATUS, VALIDITY
 from portal.models.interpretations import FORMS
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def cn_date(value: date | datetime | None) -> str:

@@ -8,7 +8,9 @@ import json
 from html.parser import HTMLParser
 
 from click.testing import CliRunner
+from sqlalchemy import select
 
+from portal.models import Consultation, Document, Meeting
 from portal.services import targets as svc
 from tests.targets.builders import build_normative, build_pushes, build_year
 
@@ -107,7 +109,7 @@ def test_staff_see_links_to_fix_each_item(client, sess, make_user, login_as):
     build_year(sess)
     login_as(make_user("ed", roles=["editor"]))
     html = client.get("/targets/2020/meeting_openness_growth/").get_data(as_text=True)
-    closed = sess.scalars(svc.select(svc.Meeting).where(svc.Meeting.slug == "m20-closed")).one()
+    closed = sess.scalars(select(Meeting).where(Meeting.slug == "m20-closed")).one()
     assert f'href="/admin/meetings/{closed.id}/edit">下次会议邀请列席或直播</a>' in html
     qa = client.get("/targets/2020/qa_rate/").get_data(as_text=True)
     assert "处理" in qa and "三同步豁免记录" in qa
@@ -194,12 +196,12 @@ def test_staff_fix_links_lead_to_the_right_editor(client, sess, make_user, login
     agencies = build_year(sess)
     build_pushes(sess, agencies)
     login_as(make_user("ed2", roles=["editor"]))
-    ids = {d.slug: d.id for d in sess.query(svc.Document)}
+    ids = {d.slug: d.id for d in sess.query(Document)}
     qa = client.get("/targets/2020/qa_rate/").get_data(as_text=True)
     assert f'href="/admin/interpretations/new?document={ids["d3"]}">配发问答形式解读</a>' in qa
     assert f'href="/admin/interpretations/new?document={ids["d2"]}">补充问答形式解读</a>' in qa
     assert f'href="/admin/documents/{ids["d1"]}">编辑</a>' in qa
     push = client.get("/targets/2020/new_media_push_rate/").get_data(as_text=True)
-    c_open = sess.scalars(svc.select(svc.Consultation).where(svc.Consultation.slug == "c-open")).one()
+    c_open = sess.scalars(select(Consultation).where(Consultation.slug == "c-open")).one()
     assert f'href="/admin/consultations/{c_open.id}/">编辑</a>' in push
     assert client.get(f"/admin/interpretations/new?document={ids['d3']}").status_code == 200
