@@ -7,6 +7,7 @@ Messages are in English; the exit status is non-zero whenever anything was refus
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -17,10 +18,33 @@ from sqlalchemy import func, select
 from portal import db
 
 
-def make_app(**overrides: object) -> Flask:
+def make_app(*, migrate: bool = True, **overrides: object) -> Flask:
+    """The app for a command. Its database is migrated first, as ``portal serve`` does, so that a command
+    run on a fresh instance works instead of failing on missing tables."""
     from portal.app import create_app
 
-    return create_app(overrides or None)
+    app = create_app(overrides or None)
+    if migrate:
+        ensure_schema(app.extensions["settings"].sqlalchemy_url)
+    return app
+
+
+def ensure_schema(url: str) -> None:
+    """Upgrade a database that is empty or under Alembic to the newest schema.
+
+    A schema created without Alembic (``metadata.create_all``, as the tests do) is left as it is: there is
+    no version to upgrade from."""
+    from sqlalchemy import create_engine, inspect
+
+    from portal.migrations import upgrade
+
+    engine = create_engine(url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    if not tables or "alembic_version" in tables:
+        upgrade(url)
 
 
 @click.group()
@@ -31,7 +55,7 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Create or upgrade the database schema to the newest migration."""
-    app = make_app()
+    app = make_app(migrate=False)
     from portal.migrations import upgrade
 
     upgrade(app.extensions["settings"].sqlalchemy_url)
@@ -79,7 +103,13 @@ def first_run(app: Flask) -> None:
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader")
 def serve(host: str, port: int, workers: int, dev: bool) -> None:
     """Migrate, load the demo content on first run, then serve."""
-    app = make_app()
+    from portal.config import local_base_url
+
+    # Feeds, the sitemap, robots.txt and SiteDomain name the address served here unless the deployment
+    # says otherwise; the environment reaches gunicorn's workers too.
+    if not os.environ.get("PORTAL_BASE_URL"):
+        os.environ["PORTAL_BASE_URL"] = local_base_url(host, port)
+    app = make_app(migrate=False)
     first_run(app)
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=True)

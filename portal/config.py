@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,11 @@ class Settings:
         return f"sqlite:///{self.instance_path / 'portal.sqlite3'}"
 
     @property
+    def site_domain(self) -> str:
+        """The host name of ``base_url`` (the SiteDomain meta tag holds a domain, not a URL)."""
+        return urlsplit(self.base_url).hostname or ""
+
+    @property
     def is_sqlite(self) -> bool:
         return self.sqlalchemy_url.startswith("sqlite")
 
@@ -79,6 +85,15 @@ _ENV = {
     "comment_rate_limit": ("PORTAL_COMMENT_RATE_LIMIT", str),
     "receipt_lookup_rate_limit": ("PORTAL_RECEIPT_LOOKUP_RATE_LIMIT", str),
 }
+
+
+def local_base_url(host: str, port: int) -> str:
+    """The base URL of ``portal serve --host H --port P``; a wildcard address is reached on loopback."""
+    if host in {"", "0.0.0.0", "::"}:
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
