@@ -29,9 +29,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
     )
     db.init_app(app)
+    _init_public_version(app)
     _init_search(app)
     _init_web(app)
     return app
+
+
+def _init_public_version(app: Flask) -> None:
+    from portal.services import public_version
+
+    public_version.init_app(app)
 
 
 def _init_search(app: Flask) -> None:

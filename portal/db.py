@@ -1,18 +1,22 @@
-"""Database engine, the scoped session and the after-commit hook.
+"""Database engine, the app's scoped session and the after-commit hook.
 
 Plain SQLAlchemy 2 rather than Flask-SQLAlchemy: the CLI, the benchmarks and the importer use the same
 session outside any request, and the after-commit hook (search index, push queue) needs session events.
+
+Each app owns its engine and its scoped session (``app.extensions``); ``db.session`` is a proxy to the
+current app's, so two apps in one process (tests, the exporter's workers) never share a session.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+from werkzeug.local import LocalProxy
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -27,7 +31,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-session: scoped_session[Session] = scoped_session(sessionmaker(expire_on_commit=False))
+def _app_session() -> scoped_session[Session]:
+    return current_app.extensions["db_session"]
+
+
+# Typed as what it stands for: every caller uses it as the scoped session itself.
+session: scoped_session[Session] = cast("scoped_session[Session]", LocalProxy(_app_session))
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -53,8 +62,9 @@ def init_app(app: Flask) -> None:
         settings.instance_path.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.sqlalchemy_url)
     app.extensions["engine"] = engine
-    session.configure(bind=engine)
-    app.teardown_appcontext(lambda _exc: session.remove())
+    scoped = scoped_session(sessionmaker(bind=engine, expire_on_commit=False))
+    app.extensions["db_session"] = scoped
+    app.teardown_appcontext(lambda _exc: scoped.remove())
 
 
 def after_commit(sess: Session, callback: Callable[[], None]) -> None:

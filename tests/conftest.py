@@ -117,7 +117,7 @@ def app(database: _Database, app_overrides: dict) -> Iterator[Flask]:
     app = create_app({**app_overrides, "database_url": database.url})
     with app.app_context():
         yield app
-    db.session.remove()
+    app.extensions["db_session"].remove()
     app.extensions["engine"].dispose()
     database.empty()
 

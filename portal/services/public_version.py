@@ -14,40 +14,70 @@ from __future__ import annotations
 import os
 import uuid
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
+from flask import Flask, current_app
 from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, Session
 
 # Tables whose rows never appear on a public page.
 NEUTRAL_TABLES: set[str] = {"audit_entry", "user_account"}
 
-_stamp_file: Path | None = None
+
+class PublicVersion:
+    """The stamp of one app, kept in a small file of its instance folder."""
+
+    def __init__(self, instance_path: Path) -> None:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        self.path = instance_path / "public_version"
+
+    def current(self) -> str:
+        """The current stamp; empty before the first bump."""
+        try:
+            return self.path.read_text()
+        except FileNotFoundError:
+            return ""
+
+    def changed_at(self) -> float | None:
+        """When public content last changed (the stamp file's mtime), or None before the first bump."""
+        try:
+            return self.path.stat().st_mtime
+        except FileNotFoundError:
+            return None
+
+    def bump(self) -> None:
+        """Record that public content may have changed (atomic: readers never see a half-written stamp)."""
+        tmp = self.path.with_name(f".public_version.{os.getpid()}.{uuid.uuid4().hex}")
+        tmp.write_text(uuid.uuid4().hex)
+        os.replace(tmp, self.path)
 
 
-def configure(instance_path: Path) -> None:
-    """Point the stamp at an instance folder (the last app created in a process wins)."""
-    global _stamp_file
-    instance_path.mkdir(parents=True, exist_ok=True)
-    _stamp_file = instance_path / "public_version"
+# Session events fire for every session in the process; the stamp to bump is the one of the app whose
+# engine the session is bound to, so two apps in one process never bump each other's.
+_by_engine: WeakKeyDictionary[Engine, PublicVersion] = WeakKeyDictionary()
+
+
+def init_app(app: Flask) -> PublicVersion:
+    stamp = PublicVersion(app.extensions["settings"].instance_path)
+    app.extensions["public_version"] = stamp
+    _by_engine[app.extensions["engine"]] = stamp
+    return stamp
+
+
+def of(app: Flask | None = None) -> PublicVersion:
+    """The stamp of ``app`` (default: the current app)."""
+    return (app or current_app).extensions["public_version"]
 
 
 def current() -> str:
-    """The current stamp; empty before the first bump."""
-    if _stamp_file is None:
-        return ""
-    try:
-        return _stamp_file.read_text()
-    except FileNotFoundError:
-        return ""
+    """The current app's stamp."""
+    return of().current()
 
 
 def bump() -> None:
-    """Record that public content may have changed (atomic: readers never see a half-written stamp)."""
-    if _stamp_file is None:
-        return
-    tmp = _stamp_file.with_name(f".public_version.{os.getpid()}.{uuid.uuid4().hex}")
-    tmp.write_text(uuid.uuid4().hex)
-    os.replace(tmp, _stamp_file)
+    """Record that the current app's public content may have changed (writes made outside the ORM)."""
+    of().bump()
 
 
 def _touches_public(objects: object) -> bool:
@@ -72,4 +102,7 @@ def _note_bulk_write(state: ORMExecuteState) -> None:
 @event.listens_for(Session, "after_commit")
 def _bump_after_commit(sess: Session) -> None:
     if sess.info.pop("public_changed", False):
-        bump()
+        bind = sess.get_bind()
+        stamp = _by_engine.get(bind.engine if isinstance(bind, Connection) else bind)
+        if stamp is not None:
+            stamp.bump()

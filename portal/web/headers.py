@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -50,11 +49,7 @@ def security_headers(https: bool, base_url: str) -> dict[str, str]:
 
 
 def _last_modified() -> datetime:
-    stamp = public_version._stamp_file  # noqa: SLF001  (the stamp's mtime is the last public change)
-    try:
-        seconds = os.stat(stamp).st_mtime if stamp else current_app.extensions["started_at"]
-    except FileNotFoundError:
-        seconds = current_app.extensions["started_at"]
+    seconds = public_version.of().changed_at() or current_app.extensions["started_at"]
     return datetime.fromtimestamp(int(seconds), UTC)
 
 

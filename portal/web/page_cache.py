@@ -127,7 +127,6 @@ def invalidate() -> None:
 
 def init_app(app: Flask) -> None:
     settings = app.extensions["settings"]
-    public_version.configure(settings.instance_path)
     if settings.page_cache_seconds > 0:
         app.extensions["page_cache"] = PageCache(settings.page_cache_seconds)
     # First of all before_request hooks: a hit skips the rate limiter's bookkeeping and the session
