@@ -14,7 +14,10 @@ from portal.cli import main, make_app
     "--rebuild", is_flag=True, help="Build a fresh index from the database and swap it in atomically."
 )
 @click.option(
-    "--check", "check_", is_flag=True, help="Report items missing from, extra in or stale in the index."
+    "--check",
+    "check_",
+    is_flag=True,
+    help="Apply index work left in the outbox, then report items missing from, extra in or stale in the index.",
 )
 def index_command(rebuild: bool, check_: bool) -> None:
     """Maintain the search index (Whoosh folder or PostgreSQL table, per PORTAL_SEARCH_BACKEND)."""
@@ -37,6 +40,8 @@ def index_command(rebuild: bool, check_: bool) -> None:
         )
     if check_:
         drift = search.check(app)
+        if drift.applied:
+            click.echo(f"applied {drift.applied} index update(s) left in the outbox (an interrupted process)")
         for label, keys in (("missing", drift.missing), ("extra", drift.extra), ("stale", drift.stale)):
             for key in keys:
                 click.echo(f"{label}: {key}")

@@ -10,7 +10,7 @@ from portal.models.interpretations import Interpretation, QAItem
 from portal.models.meetings import Meeting
 from portal.models.publishing import Attachment, DocumentVersion, PublicationWaiver, ReviewRemark
 from portal.models.push import Channel, Push
-from portal.models.search import SearchChunk, SearchEntry
+from portal.models.search import SearchChunk, SearchEntry, SearchOutbox
 from portal.models.targets import Target
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "QAItem",
     "SearchChunk",
     "SearchEntry",
+    "SearchOutbox",
     "ReviewRemark",
     "Target",
     "Topic",

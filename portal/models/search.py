@@ -1,13 +1,15 @@
-"""The PostgreSQL search backend's tables (``PORTAL_SEARCH_BACKEND=postgres``); unused on SQLite.
+"""The search tables: the outbox of index work (every database), and the PostgreSQL backend's index
+(``PORTAL_SEARCH_BACKEND=postgres``; unused on SQLite).
 
-Derived data like the Whoosh folder: ``portal index --rebuild`` refills them from the other tables.
+The index tables are derived data like the Whoosh folder: ``portal index --rebuild`` refills them from the
+other tables. The outbox is not: it is written in the transaction of the change it describes.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, Index, Integer, String, Text
+from sqlalchemy import Date, DateTime, Index, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -60,3 +62,25 @@ class SearchChunk(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     tsv: Mapped[str] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"))
     flat: Mapped[str] = mapped_column(Text)
+
+
+class SearchOutbox(Base):
+    """Index work owed for a committed change: written by the same transaction as the change, so that a
+    crash between the commit and the index update (kill -9, power loss, a failed index write) leaves the row
+    behind, and the next drain (after any commit, at start-up, in ``portal index --check``, or the web
+    workers' periodic look) writes the item and deletes the row. See :mod:`portal.search.outbox`."""
+
+    __tablename__ = "search_outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_type: Mapped[str] = mapped_column(String(32))  # a registered searchable type: "document"
+    item_id: Mapped[int] = mapped_column(Integer)
+    # "update" (published, edited) or "delete" (the row was deleted). Applying either re-reads the item
+    # from the database, which alone says whether it is public now; the operation is for people reading
+    # the table.
+    operation: Mapped[str] = mapped_column(String(16), default="update")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def key(self) -> str:
+        return f"{self.item_type}:{self.item_id}"

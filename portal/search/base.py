@@ -101,10 +101,4 @@ class SearchBackend(Protocol):
     def fingerprints(self) -> dict[str, str]:
         """key -> fingerprint of every indexed item, for the drift check."""
 
-    def pending(self) -> set[str]:
-        """Keys whose update could not be written (the lock was busy) and still wait; emptied by reading."""
-
-    def defer(self, keys: Iterable[str]) -> None:
-        """Remember keys to be written by whoever holds the writer lock next."""
-
     def size_bytes(self) -> int: ...

@@ -38,6 +38,7 @@ from portal.search.registry import SearchDoc
 from portal.search.text import MAX_QUERY_CHARS, Word, flat_text
 
 LOCK_ID = 0x5EA2C4  # pg_advisory_xact_lock key of the search writers
+DRAIN_LOCK_ID = LOCK_ID + 1  # pg_advisory_lock key of the outbox drains (writer_lock)
 RUN = 4  # units per lexeme: words up to this long are exact in the index
 # The planner costs ``tsv @@ q`` in a sequential scan as one cheap operator per row, but each row's tsvector
 # is toasted (tens of KB): for a common word it chose to scan and detoast the whole table (125 ms at 1,000
@@ -231,7 +232,22 @@ class PostgresBackend:
 
     @contextmanager
     def writer_lock(self, timeout: float = 30.0) -> Iterator[bool]:
-        yield True  # each write transaction takes the advisory lock itself
+        """One drain of the outbox at a time, across processes: a session-level advisory lock (released by
+        the server if the holder dies). Each write transaction also takes ``LOCK_ID``, which a rebuild holds."""
+        with self.engine.connect() as conn:
+            deadline = time.monotonic() + timeout
+            while not conn.execute(text("SELECT pg_try_advisory_lock(:id)"), {"id": DRAIN_LOCK_ID}).scalar():
+                conn.rollback()
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.05)
+            conn.commit()
+            try:
+                yield True
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": DRAIN_LOCK_ID})
+                conn.commit()
 
     @staticmethod
     def _lock(conn: Connection) -> None:
@@ -313,12 +329,6 @@ class PostgresBackend:
     def fingerprints(self) -> dict[str, str]:
         with self.engine.connect() as conn:
             return dict(conn.execute(text("SELECT key, fingerprint FROM search_entry")).all())
-
-    def defer(self, keys: Iterable[str]) -> None:  # never needed: writers wait for the advisory lock
-        raise NotImplementedError
-
-    def pending(self) -> set[str]:
-        return set()
 
     def size_bytes(self) -> int:
         with self.engine.connect() as conn:

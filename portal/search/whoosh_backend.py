@@ -9,8 +9,8 @@
 - Layout: ``<root>/current`` is a symlink to ``gen-<n>``. A rebuild writes a fresh ``gen-<n+1>`` with the
   bulk segment writer (:mod:`portal.search.whoosh_build`) and swaps the link atomically; readers keep the
   old generation until their next search; an interrupted build leaves ``current`` untouched.
-  ``<root>/write.lock`` (flock) admits one writer at a time; updates that cannot wait for a rebuild go to
-  ``<root>/pending.keys``.
+  ``<root>/write.lock`` (flock) admits one writer at a time; updates that cannot wait for a rebuild stay in
+  the database's outbox (:mod:`portal.search.outbox`) until the next drain.
 """
 
 from __future__ import annotations
@@ -406,7 +406,7 @@ class WhooshBackend:
         for path in older[:-1]:
             shutil.rmtree(path, ignore_errors=True)
 
-    # -- drift and deferred updates -----------------------------------------------------------------
+    # -- drift -----------------------------------------------------------------------------------
 
     def fingerprints(self) -> dict[str, str]:
         view = self._open_view()
@@ -416,25 +416,6 @@ class WhooshBackend:
             f"{show[0]}:{show[1]}": show[6]
             for show in (fields["show"] for fields in view.searcher.all_stored_fields())
         }
-
-    def defer(self, keys: Iterable[str]) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / "pending.keys", "a", encoding="utf-8") as handle:
-            handle.write("".join(f"{k}\n" for k in keys))
-
-    def pending(self) -> set[str]:
-        path = self.root / "pending.keys"
-        taken = self.root / f"pending.{os.getpid()}.taking"
-        try:
-            os.replace(path, taken)  # later defers start a new file
-        except FileNotFoundError:
-            return set()
-        keys = set(taken.read_text("utf-8").split())
-        taken.unlink()
-        return keys
-
-    def has_pending(self) -> bool:
-        return (self.root / "pending.keys").exists()
 
     def size_bytes(self) -> int:
         target = self._generation()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 11:23:33.568000
+Create Date: 2026-12-01 22:00:52.459274
 """
 from alembic import op
 import sqlalchemy as sa
@@ -125,6 +125,14 @@ def upgrade() -> None:
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
         batch_op.create_index('ix_search_entry_tsv', ['tsv'], unique=False, postgresql_using='gin')
 
+    op.create_table('search_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_type', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('operation', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_outbox'))
+    )
     op.create_table('target',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -595,6 +603,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_target_year'))
 
     op.drop_table('target')
+    op.drop_table('search_outbox')
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_search_entry_tsv', postgresql_using='gin')
 
