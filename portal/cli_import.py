@@ -25,20 +25,27 @@ def _fail(message: str) -> None:
 
 
 def read_text_file(path: Path) -> str:
-    """The UTF-8 text of ``path``; exits with a clear message when it is missing, binary or empty."""
+    """The text of ``path`` (.txt in UTF-8/GBK/GB18030, .docx, PDF); exits with one clear line otherwise."""
+    from portal.ingest.sourcefile import MAX_FILE_BYTES, SourceRefused, read_source_bytes
+
     if not path.exists():
         _fail(f"{path}: no such file")
     if not path.is_file():
         _fail(f"{path}: not a file")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        _fail(f"{path}: not UTF-8 text (byte {exc.start}); convert it first, e.g. iconv -f GBK -t UTF-8")
-    if "\x00" in text:
-        _fail(f"{path}: not a plain text file")
-    if not text.strip():
-        _fail(f"{path}: the file is empty")
-    return text
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:  # refused before reading it into memory
+            _fail(
+                f"{path}: the file is {size / 2**20:.0f} MB; an official text is at most {MAX_FILE_BYTES // 2**20} MB"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        _fail(f"{path}: cannot be read ({exc.strerror or exc})")
+    try:
+        return read_source_bytes(data, str(path))
+    except SourceRefused as exc:
+        _fail(exc.message)
+    return ""
 
 
 def write_output(text: str, out: str | None, default: Path, force: bool) -> None:
@@ -88,14 +95,16 @@ def _document_title(content_dir: Path, slug: str) -> str:
 )
 @click.option("--slug", help="File name (without .md) to use instead of the one derived from the text.")
 @click.option(
-    "--interpretation", is_flag=True, help="The text is a Q&A interpretation (问：/答：) of --for SLUG."
+    "--interpretation",
+    is_flag=True,
+    help="The text is an interpretation (问：/答： or prose) of --for SLUG.",
 )
 @click.option("--for", "for_slug", metavar="SLUG", help="The document an --interpretation interprets.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def import_text(
     file: Path, out: str | None, slug: str | None, interpretation: bool, for_slug: str | None, force: bool
 ) -> None:
-    """Turn an official plain text (copied from a PDF or web page) into a content file for review.
+    """Turn an official text (.txt, .docx or PDF, or a copy of a web page) into a content file for review.
 
     Slugs are <year>-<genre>[-<文号 number>], e.g. 2020-measures-4 for 西政发〔2020〕4号《…若干措施》;
     an interpretation gets <document slug>-qa.
@@ -113,7 +122,10 @@ def import_text(
 
     from portal.ingest.officialtext import extract
 
-    doc = extract(text)
+    try:
+        doc = extract(text)
+    except RecursionError:  # pathological nesting; never a traceback
+        _fail(f"{file}: the text could not be parsed")
     if not doc.title and not (doc.structure and doc.structure.blocks):
         _fail(f"{file}: found neither a title nor any text to import")
     _warn([f"{file}: {w}" for w in doc.warnings])
@@ -136,16 +148,34 @@ def _import_interpretation(
         _fail("--interpretation needs --for SLUG (the document it interprets)")
     document_title = _document_title(content_dir, for_slug)
     parsed = parse_interpretation(text)
-    if not parsed.items:
+    if not parsed.form:
         _fail(
-            f"{file}: no questions and answers found (expected 问：… 答：… or numbered questions ending in ？)"
+            f"{file}: no questions and answers found (expected 问：… 答：… or numbered questions ending in ？), "
+            "nor the sections (一、…) or paragraphs of a prose interpretation"
         )
     warnings = [
         f"{file}: question {n} has no answer" for n, item in enumerate(parsed.items, 1) if not item.answer
     ]
+    warnings += [f"{file}: {w}" for w in parsed.warnings]
+    if parsed.form == "text":
+        warnings.append(
+            f"{file}: form: no questions and answers; imported as a text interpretation"
+            f" ({parsed.sections} sections)"
+        )
+    if parsed.policy and document_title and _squeeze(parsed.policy) != _squeeze(document_title):
+        warnings.append(
+            f"{file}: the text interprets 《{parsed.policy}》, but --for {for_slug} is 《{document_title}》"
+        )
+    if not parsed.interpreted_on:
+        warnings.append(f"{file}: interpreted_on: no date found; left empty")
     if not parsed.title:
         parsed.title = f"《{document_title}》政策解读" if document_title else "政策解读"
         warnings.append(f"{file}: title: no title line before the first question; using '{parsed.title}'")
     _warn(warnings)
     markdown = front_matter_markdown(parsed.front_matter(for_slug), parsed.body)
-    write_output(markdown, out, content_dir / "interpretations" / f"{slug or for_slug + '-qa'}.md", force)
+    suffix = "-qa" if parsed.form == "qa" else "-interpretation"
+    write_output(markdown, out, content_dir / "interpretations" / f"{slug or for_slug + suffix}.md", force)
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text).translate(str.maketrans("（）", "()"))

@@ -23,17 +23,35 @@ from typing import Any
 import yaml
 
 from portal.ingest.structure import Block, Structure, find_marker, parse_structure, render_markdown_body
-from portal.ingest.textclean import clean_lines, tidy_spaces
+from portal.ingest.textclean import CleanText, clean_lines, tidy_spaces
 from portal.ingest.units import extract_units
 from portal.services.documents import is_valid_doc_number, normalize_doc_number
 
 _OPEN, _CLOSE = "〔[(（［【", "〕])）］】"
 _DOC_NUMBER = rf"[\u4e00-\u9fff]{{1,10}}\s*[{re.escape(_OPEN)}]\s*(?:19|20)\d{{2}}\s*[{re.escape(_CLOSE)}]\s*\d{{1,4}}\s*号"
-_DOC_NUMBER_LINE = re.compile(rf"^(?:文\s*号\s*[:：]\s*)?({_DOC_NUMBER})(?:签发人[:：].*)?$")
+_DOC_NUMBER_LINE = re.compile(rf"^[（(]?(?:文\s*号\s*[:：]\s*)?({_DOC_NUMBER})[）)]?(?:签发人[:：].*)?$")
+# "京政办发〔2016〕26号《…的通知》", "鞍立政发〔2023〕2号立山区人民政府关于…": a number glued to a title copy.
+_DOC_NUMBER_GLUED = re.compile(rf"^({_DOC_NUMBER})\s*(?P<rest>\S.{{4,}})$")
+# An order's number: "中华人民共和国水利部令第36号", "中华人民共和国主席令(九届第37号)", "潍坊市人民政府令" / "第77号".
+_ORDER_LINE = re.compile(
+    r"^(?P<order>[\u4e00-\u9fff]{2,30}令)\s*(?P<number>第\s*\d{1,4}\s*号|[（(][^）)]{1,12}号[）)]|\d{1,4}号)?$"
+)
+_ORDER_NUMBER = re.compile(r"^第\s*\d{1,4}\s*号$")
+_TAG = re.compile(r"^【[^】]{1,10}】")
+_SIGNER = re.compile(r"^(?:市长|省长|区长|县长|主任|局长|部长|主席|总理|书记|厅长)[\u4e00-\u9fff]{2,4}$")
+_ANNEX = re.compile(r"^附\s*件\s*\d*\s*[:：]?")
+_PAREN_SUFFIX = re.compile(r"^[（(][^（）()]{1,12}[)）]$")
+# "（2005年11月25日贵州省第十届人民代表大会常务委员会第十八次会议通过）", "(2005年10月12日 国家外汇管理局发布)".
+_DATE_NOTE = re.compile(
+    r"^[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日.{0,60}?(?:通过|发布|公布|印发|施行)"
+)
+_NEWS_LEAD = re.compile(
+    r"^(?:近日|日前|近期|\d{1,2}月\d{1,2}日)[,，]?(?P<issuers>[^，,。《]{2,80}?)(?:联合)?(?:印发|发布)了?《(?P<title>[^》]{4,80})》"
+)
 _DOC_NUMBER_IN_FOOTER = re.compile(rf"(?:^|[\s:：])({_DOC_NUMBER})")
 _DATE_LINE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _CN_DATE_LINE = re.compile(
-    r"^([〇○零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
+    r"^([〇○零OoＯ0一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日$"
 )
 _ORG = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,40}?(?:人民政府|政府|办公厅|办公室|委员会|党委|党组|工委|管委会|办事处|"
@@ -41,8 +59,10 @@ _ORG = re.compile(
 )
 _MASTHEAD = re.compile(r"^(?P<org>.{2,40}?)文件$")
 _WRAPPER = re.compile(
-    r"^(?P<issuer>.*?)(?:关于)?(?:印发|转发|发布|颁布)\s*(?:《(?P<quoted>.+)》|(?P<plain>.+?))\s*的(?:通知|决定|通告|公告|函)$"
+    r"^(?:【[^】]{1,10}】)?(?P<issuer>.*?)(?:关于)?(?:印发|转发|发布|颁布|批转)\s*(?:[^《〈]{0,20}?[《〈](?P<quoted>[^《〈]+?(?:[《〈][^》〉]+[》〉][^《〈]*?)?)[》〉]|(?P<plain>.+?))\s*的(?:通知|决定|通告|公告|函)$"
 )
+# "…关于印发山西省贯彻落实《…》工作方案": a notice title printed without its 的通知.
+_LOOSE_WRAPPER = re.compile(r"^(?:【[^】]{1,10}】)?(?P<issuer>.*?)关于印发\s*(?P<plain>.+[^的])(?P<quoted>)$")
 GENRES = (
     "通知",
     "意见",
@@ -67,6 +87,9 @@ GENRES = (
     "制度",
     "函",
     "纪要",
+    "举措",
+    "法",
+    "目录",
 )
 _GENRE_END = re.compile(
     rf"({'|'.join(sorted(GENRES, key=len, reverse=True))})(?:[（(](?:试行|暂行|修订|征求意见稿)[）)])?$"
@@ -97,6 +120,9 @@ GENRE_SLUGS = {
     "制度": "system",
     "函": "letter",
     "纪要": "minutes",
+    "举措": "measures",
+    "法": "law",
+    "目录": "catalogue",
 }
 
 
@@ -112,6 +138,7 @@ class ImportWarning:
 @dataclass
 class ImportedDocument:
     title: str = ""
+    notice_title: str = ""  # the 印发 notice's full title, when the document came with one
     doc_number: str = ""
     agencies: list[str] = field(default_factory=list)
     written_on: date | None = None
@@ -137,16 +164,19 @@ class ImportedDocument:
     def measures(self) -> list[dict[str, Any]]:
         """Front-matter measures: ``no``, ``text`` (without the unit brackets), ``units``, ``lead``."""
         out = []
-        for block in self.structure.measures() if self.structure else []:
+        for block, units in self.structure.measure_blocks() if self.structure else []:
             _, text = extract_units(block.text)
-            measure: dict[str, Any] = {"no": block.no, "text": text, "units": list(block.units.units)}
-            if block.units.lead:
-                measure["lead"] = list(block.units.lead)
+            measure: dict[str, Any] = {"no": block.no, "text": text, "units": list(units.units)}
+            if units.lead:
+                measure["lead"] = list(units.lead)
             out.append(measure)
         return out
 
     def front_matter(self) -> dict[str, Any]:
-        meta: dict[str, Any] = {"title": self.title, "doc_number": self.doc_number}
+        meta: dict[str, Any] = {"title": self.title}
+        if self.notice_title:
+            meta["notice_title"] = self.notice_title
+        meta["doc_number"] = self.doc_number
         if len(self.agencies) > 1:
             meta["agencies"] = list(self.agencies)
         else:
@@ -214,9 +244,11 @@ def make_slug(doc: ImportedDocument) -> str:
 
 # -- metadata ---------------------------------------------------------------------------------------
 
+_CN_ZERO = "〇○零OoＯ0"
+
 
 def _cn_digits(text: str) -> int:
-    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")} | dict.fromkeys(_CN_ZERO, 0)
     if len(text) == 4:
         return int("".join(str(digits[c]) for c in text))
     if text.startswith("十"):
@@ -239,122 +271,264 @@ def parse_date_line(line: str) -> date | None:
 
 
 def title_text(text: str) -> str:
-    return tidy_spaces(text).strip("　 ")
+    text = tidy_spaces(text).strip("　 ")
+    # A title printed inside 《》 as a whole (a web page quoting it): the brackets are not part of it.
+    if text.startswith("《") and text.endswith("》") and text.count("《") == 1:
+        text = text[1:-1]
+    return text
+
+
+def _ends_title(line: str) -> bool:
+    return bool(_GENRE_END.search(title_text(line)))
 
 
 def _is_title_like(line: str) -> bool:
     return (
         len(line) <= 60
         and not re.search(r"[。；;！？]", line)
-        and not line.endswith(("：", ":"))
+        and not line.endswith(("：", ":", "，", ",", "、"))
+        and not _SIGNER.match(line)
+        and not re.search(r"[年月]\S{0,3}日$", line)
+        and not _ANNEX.match(line)
         and find_marker(line) is None
         and parse_date_line(line) is None
     )
 
 
-def _find_wrapper(header: list[int], lines: list[str]) -> tuple[list[int], re.Match[str]] | None:
-    """The 印发…的通知 line, or two consecutive lines that make one (a heading broken in two)."""
-    singles = [[i] for i in header]
-    pairs = [[i, j] for i, j in zip(header, header[1:], strict=False) if j == i + 1]
-    for used in singles + pairs:
-        match = _WRAPPER.match("".join(lines[j] for j in used))
-        if match:
-            return used, match
+def _is_org(line: str) -> bool:
+    return bool(_ORG.match(line)) and not _GENRE_END.search(line)
+
+
+def split_signature_line(raw: str) -> list[str]:
+    """``中共中央办公厅 国务院办公厅``: two agencies signing on one line, apart by spaces (a web page's
+    issuer line may end in ``等``, naming the first few only)."""
+    parts = raw.split()
+    if parts and parts[-1] == "等":
+        parts = parts[:-1]
+    if len(parts) >= 2 and all(_is_org(part) for part in parts):
+        return parts
+    return [raw]
+
+
+def _org_list(text: str) -> list[str]:
+    """``国家计委、财政部、国家国内贸易局`` → the three, when every part names an agency."""
+    parts = [part for part in re.split(r"[、，,\s]+", text.strip()) if part]
+    return parts if parts and all(_is_org(part) for part in parts) else []
+
+
+@dataclass
+class _Lines:
+    """The cleaned lines and which of them the metadata has used up."""
+
+    lines: list[str]
+    raw: list[str]
+    consumed: set[int] = field(default_factory=set)
+
+    def free(self, indexes: range | list[int]) -> list[int]:
+        return [i for i in indexes if i not in self.consumed]
+
+
+def _title_run(src: _Lines, start: int, stop: int) -> list[int]:
+    """Title lines from ``start``: consecutive title-like lines, the last ending in a genre word, and a
+    ``（试行）`` or ``（2025年版）`` line after it. A heading broken over lines by the layout is one title."""
+    run: list[int] = []
+    i = start
+    while i < stop and i not in src.consumed:
+        line = src.lines[i]
+        if run and _PAREN_SUFFIX.match(line) and _ends_title(src.lines[run[-1]]):
+            run.append(i)
+            break
+        if not _is_title_like(line) or _is_org(line) or (run and _ends_title(src.lines[run[-1]])):
+            break
+        run.append(i)
+        i += 1
+    while run and not (_ends_title(src.lines[run[-1]]) or _PAREN_SUFFIX.match(src.lines[run[-1]])):
+        run.pop()
+    return run
+
+
+def _joined(src: _Lines, run: list[int]) -> str:
+    return title_text(_TAG.sub("", "".join(src.lines[i] for i in run)))
+
+
+def _find_wrapper(src: _Lines, stop: int) -> tuple[list[int], re.Match[str]] | None:
+    """The 印发…的通知 line, or up to three consecutive lines that make one (a heading broken by layout)."""
+    for size in (1, 2, 3):
+        for i in range(stop - size + 1):
+            used = list(range(i, i + size))
+            if any(j in src.consumed or not _is_title_like(src.lines[j]) for j in used):
+                continue
+            joined = _joined(src, used)
+            match = _WRAPPER.match(joined) or _LOOSE_WRAPPER.match(joined)
+            if match:
+                return used, match
     return None
+
+
+def _consume_copies(src: _Lines, text: str, stop: int) -> None:
+    """Web pages print the title two or three times (page title, heading, the text's own): all are chrome."""
+    for size in (1, 2, 3):
+        for i in range(stop - size + 1):
+            used = list(range(i, i + size))
+            if not any(j in src.consumed for j in used) and _joined(src, used) in (text, f"《{text}》"):
+                src.consumed.update(used)
+
+
+def _find_doc_number(src: _Lines, stop: int, cleaned: CleanText) -> str:
+    """A 文号 line of its own (also in brackets, or glued before a copy of the title), a 令 number, the page's
+    metadata table, else the attachment link of the footer; never one cited inside the body."""
+    for i in src.free(range(stop)):
+        line = src.lines[i]
+        if (match := _DOC_NUMBER_LINE.match(line)) and is_valid_doc_number(match[1]):
+            src.consumed.add(i)
+            return normalize_doc_number(match[1])
+        if (match := _DOC_NUMBER_GLUED.match(line)) and is_valid_doc_number(match[1]):
+            src.lines[i] = match["rest"].strip()  # the title copy after the number stays a title line
+            return normalize_doc_number(match[1])
+        if match := _ORDER_LINE.match(line):
+            number = match["number"]
+            if not number and i + 1 < len(src.lines) and (nxt := _ORDER_NUMBER.match(src.lines[i + 1])):
+                number = nxt[0]
+                src.consumed.add(i + 1)
+            if number:
+                src.consumed.add(i)
+                return match["order"] + number.replace("(", "（").replace(")", "）")
+    if cleaned.meta_doc_number and is_valid_doc_number(cleaned.meta_doc_number):
+        return normalize_doc_number(cleaned.meta_doc_number)
+    for line in cleaned.footer:
+        match = _DOC_NUMBER_IN_FOOTER.search(line)
+        if match and is_valid_doc_number(match[1]):
+            return normalize_doc_number(match[1])
+    return ""
 
 
 def extract(text: str) -> ImportedDocument:
     """Parse an official plain text; see the module docstring for what is found where."""
-    cleaned = clean_lines(text, is_structural=lambda line: find_marker(line) is not None)
-    lines = cleaned.lines
+    cleaned = clean_lines(
+        text, is_structural=lambda line: find_marker(line) is not None, split_line=split_signature_line
+    )
+    src = _Lines(cleaned.lines, cleaned.raw)
+    lines = src.lines
     doc = ImportedDocument(source=cleaned.source)
-    consumed: set[int] = set()
 
     first_marker = next((i for i, line in enumerate(lines) if find_marker(line)), len(lines))
-    header = list(range(first_marker))
 
-    # 文号: a line of its own in the header, else the attachment link of a web-page footer.
-    for i in header:
-        if (match := _DOC_NUMBER_LINE.match(lines[i])) and is_valid_doc_number(match[1]):
-            doc.doc_number = normalize_doc_number(match[1])
-            consumed.add(i)
-            break
-    else:
-        for line in cleaned.footer:
-            match = _DOC_NUMBER_IN_FOOTER.search(line)
-            if match and is_valid_doc_number(match[1]):
-                doc.doc_number = normalize_doc_number(match[1])
-                break
-
-    # 成文日期 and the signature above it.
+    # 成文日期: the first date line, with the signature above it.
+    date_at: int | None = None
     signature: list[str] = []
     for i, line in enumerate(lines):
-        day = parse_date_line(line)
-        if day is None:
+        if (day := parse_date_line(line)) is None:
             continue
-        doc.written_on = day
-        consumed.add(i)
+        doc.written_on, date_at = day, i
+        src.consumed.add(i)
         j = i - 1
-        while j >= 0 and j not in consumed and _ORG.match(lines[j]) and len(signature) < 5:
+        while j >= 0 and j not in src.consumed and _is_org(lines[j]) and len(signature) < 5:
             signature.insert(0, lines[j])
-            consumed.add(j)
+            src.consumed.add(j)
             j -= 1
         break
+    # The front matter of the text ends at the first numbered line, or after the notice's signature date.
+    top = max(first_marker, date_at + 1 if date_at is not None else 0)
+    doc.doc_number = _find_doc_number(src, top, cleaned)
 
     masthead = ""
-    for i in header[:4]:
-        if (match := _MASTHEAD.match(lines[i])) and i not in consumed:
+    for i in src.free(range(min(4, len(lines)))):
+        if match := _MASTHEAD.match(lines[i]):
             masthead = match["org"]
-            consumed.add(i)
+            src.consumed.add(i)
             break
 
-    # Title: the 《》 title of a wrapper notice, else the first title line(s) of the header.
-    wrapper_issuer = ""
-    free = [i for i in header if i not in consumed]
-    wrapper = _find_wrapper(free, lines)
+    # A news report: "近日，A、B印发了《…》": the title and the issuers.
+    news_issuers: list[str] = []
+    for i in src.free(range(min(3, len(lines)))):
+        if match := _NEWS_LEAD.search(lines[i]):
+            doc.title = title_text(match["title"])
+            news_issuers = _org_list(match["issuers"])
+            src.consumed.add(i)
+            break
+
+    # The wrapper notice (…关于印发《…》的通知) and its title, however many copies the page prints.
+    wrapper_issuers: list[str] = []
+    inner_title = ""
+    wrapper = _find_wrapper(src, top)
     if wrapper:
         used, match = wrapper
-        consumed.update(used)
-        # Issuers printed on lines of their own above a wrapper title (joint issuance): part of the title.
-        j = used[0] - 1
-        while j >= 0 and j not in consumed and _ORG.match(lines[j]):
-            consumed.add(j)
-            j -= 1
-        doc.title = title_text(match["quoted"] or match["plain"])
-        wrapper_issuer = re.sub(r"关于$", "", match["issuer"]).strip()
+        doc.notice_title = _joined(src, used)
+        src.consumed.update(used)
+        _consume_copies(src, doc.notice_title, top)
+        inner_title = title_text(match.group("quoted") or match.group("plain") or "")
+        issuer = re.sub(r"关于$", "", match["issuer"]).strip()
+        raw_issuer = src.raw[used[0]].split("关于")[0] if len(used) == 1 else issuer
+        wrapper_issuers = _org_list(raw_issuer) or ([issuer] if _is_org(issuer) else [])
         doc.genre = "通知"
-    title_at = None
-    for n, i in enumerate(free):
-        if i in consumed:
-            continue
-        if doc.title:
-            if title_text(lines[i]) == doc.title:  # the inner title repeated above the text
-                consumed.add(i)
-                title_at = i
-                break
-            continue
-        if not _is_title_like(lines[i]) or _ORG.match(lines[i]):
-            continue
-        run = [i]
-        for j in free[n + 1 :]:
-            if j != run[-1] + 1 or _GENRE_END.search(lines[run[-1]]) or not _is_title_like(lines[j]):
-                break
-            run.append(j)
-        doc.title = title_text("".join(lines[k] for k in run))
-        consumed.update(run)
-        title_at = run[0]
-        break
 
+    # The document's own title: right after the notice's signature date (the attached document), else
+    # the last title in the front lines (web pages print the page title before the text's own), else
+    # the title the wrapper names.
+    title_at: int | None = None
+    if date_at is not None and (wrapper or signature or date_at < first_marker):
+        start = date_at + 1
+        while start < len(lines) and (start in src.consumed or _is_org(lines[start])):
+            start += 1
+        run = _title_run(src, start, len(lines))
+        if run:
+            doc.title, title_at = _joined(src, run), run[0]
+            src.consumed.update(run)
+    if title_at is None and not doc.title:
+        front = first_marker if date_at is None or date_at > first_marker else date_at
+        runs = [run for i in src.free(range(front)) if (run := _title_run(src, i, front))]
+        runs = [run for run in runs if not any(run[0] in other[1:] for other in runs)]
+        if runs:
+            doc.title, title_at = _joined(src, runs[-1]), runs[-1][0]
+            for run in runs:
+                if _joined(src, run) == doc.title:
+                    src.consumed.update(run)
+        elif inner_title:
+            doc.title = inner_title
+        else:
+            for i in src.free(range(front)):
+                if _is_title_like(lines[i]) and not _is_org(lines[i]) and len(lines[i]) >= 6:
+                    doc.title, title_at = title_text(lines[i]), i
+                    src.consumed.add(i)
+                    break
+    if doc.title:
+        _consume_copies(src, doc.title, top)
+    if doc.notice_title == doc.title:
+        doc.notice_title = ""
+
+    # Agencies standing alone above the text (a web page's issuer line) and an order's issuer (…令).
+    issuer_lines: list[str] = []
+    order_issuer = ""
+    for i in src.free(range(top if date_at is None else min(top, date_at))):
+        if title_at is not None and i > title_at:
+            break
+        if _is_org(lines[i]) and lines[i] not in issuer_lines:
+            issuer_lines.append(lines[i])
+            src.consumed.add(i)
+    if match := re.match(r"^(?:中华人民共和国)?(.+?)令", doc.doc_number):
+        order_issuer = match[1] if _is_org(match[1]) else ""
+    title_issuers = _org_list(doc.title.split("关于")[0]) if "关于" in doc.title else []
+    if title_issuers and set(issuer_lines) < set(title_issuers):
+        issuer_lines = title_issuers  # the page's issuer line named only the first few (…等)
+    doc.agencies = (
+        signature
+        or ([masthead] if masthead else [])
+        or wrapper_issuers
+        or news_issuers
+        or issuer_lines
+        or ([order_issuer] if order_issuer else [])
+        or title_issuers
+    )
+
+    if doc.written_on is None:
+        doc.written_on = _other_date(src, top, cleaned)
     if not doc.genre and any(re.search(r"关于(?:印发|转发)\S*的通知", line) for line in cleaned.footer):
         doc.genre = "通知"  # the web page links the 印发 notice the document came with (002)
     if not doc.genre and (genre := _GENRE_END.search(doc.title)):
         doc.genre = genre[1]
-    doc.agencies = (
-        signature or ([masthead] if masthead else []) or ([wrapper_issuer] if wrapper_issuer else [])
-    )
 
     # Lines above the title (a notice: 主送机关 and its text) are set apart from the document itself.
-    remaining = [(i, line) for i, line in enumerate(lines) if i not in consumed]
+    remaining = [(i, line) for i, line in enumerate(lines) if i not in src.consumed]
     lead = [line for i, line in remaining if title_at is not None and i < title_at]
     body_lines = [line for i, line in remaining if title_at is None or i > title_at]
     doc.structure = parse_structure(body_lines)
@@ -364,6 +538,22 @@ def extract(text: str) -> ImportedDocument:
     )
     _warn(doc)
     return doc
+
+
+def _other_date(src: _Lines, top: int, cleaned: CleanText) -> date | None:
+    """Without a date line: "（2005年11月25日…通过）" above the text, else the page's 发文日期 cell."""
+    for i in range(min(top + 3, len(src.lines))):
+        if match := _DATE_NOTE.match(src.lines[i]):
+            try:
+                return date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                continue
+    if cleaned.meta_date:
+        try:
+            return date(*cleaned.meta_date)
+        except ValueError:
+            return None
+    return None
 
 
 def _warn(doc: ImportedDocument) -> None:
@@ -380,3 +570,11 @@ def _warn(doc: ImportedDocument) -> None:
     doc.warnings.extend(ImportWarning(name, message) for name, value, message in checks if not value)
     if doc.structure and not doc.structure.heading_levels:
         doc.warnings.append(ImportWarning("body", "no numbered sections found; the body has no headings"))
+    for measure in doc.measures:
+        if not measure["units"]:
+            doc.warnings.append(
+                ImportWarning(
+                    "measures",
+                    f"measure {measure['no']}: no units (no 牵头单位/责任单位 named; the text may end here)",
+                )
+            )

@@ -98,28 +98,73 @@ class Structure:
     def items(self, level: str) -> list[Block]:
         return [b for b in self.blocks if b.kind == "item" and b.level == level]
 
+    def _parents(self) -> list[Block | None]:
+        """For each block, the nearest heading above it (the section it belongs to)."""
+        parents: list[Block | None] = []
+        current: Block | None = None
+        for block in self.blocks:
+            parents.append(current)
+            if block.kind == "heading":
+                current = block
+        return parents
+
+    def effective_units(self) -> dict[int, Units]:
+        """Units of each item: its own, else those its section names (``一、强化科技创新（区科技局牵头）``)."""
+        out: dict[int, Units] = {}
+        inherited: dict[str, Units] = {}
+        for n, block in enumerate(self.blocks):
+            if block.kind == "heading":
+                inherited[block.level] = block.units
+                depth = self.heading_levels.index(block.level) if block.level in self.heading_levels else 0
+                for deeper in self.heading_levels[depth + 1 :]:
+                    inherited.pop(deeper, None)
+            elif block.kind == "item":
+                named = [u for u in inherited.values() if u]
+                out[n] = block.units or (named[-1] if named else Units())
+        return out
+
     @property
     def measure_level(self) -> str | None:
         """The item level that carries responsible units (most often), if any does."""
-        counts = {level: sum(1 for b in self.items(level) if b.units) for level in self.item_levels}
+        units = self.effective_units()
+        counts = {
+            level: sum(1 for n, b in enumerate(self.blocks) if b.level == level and units.get(n))
+            for level in self.item_levels
+        }
         best = max(counts, key=counts.get, default=None)
         return best if best and counts[best] else None
 
-    def measures(self) -> list[Block]:
+    def measure_blocks(self) -> list[tuple[Block, Units]]:
+        """The measures and their units: the items at the measure level in every section where one of
+        them names units. An item there without units (the text ends, or the units were left out) is
+        still a measure, reported as one without units rather than dropped."""
         level = self.measure_level
-        return [b for b in self.items(level) if b.units] if level else []
+        if level is None:
+            return []
+        units = self.effective_units()
+        parents = self._parents()
+        at_level = [n for n, b in enumerate(self.blocks) if b.kind == "item" and b.level == level]
+        with_units = {id(parents[n]) for n in at_level if units.get(n)}
+        return [(self.blocks[n], units.get(n) or Units()) for n in at_level if id(parents[n]) in with_units]
+
+    def measures(self) -> list[Block]:
+        return [block for block, units in self.measure_blocks() if units]
 
 
-def _classify_levels(markers: list[Marker]) -> tuple[list[str], list[str]]:
-    by_level: dict[str, list[Marker]] = {}
-    for marker in markers:
-        by_level.setdefault(marker.level, []).append(marker)
+def _classify_levels(markers: list[Marker], before_unit_line: set[int]) -> tuple[list[str], list[str]]:
+    by_level: dict[str, list[tuple[int, Marker]]] = {}
+    for n, marker in enumerate(markers):
+        by_level.setdefault(marker.level, []).append((n, marker))
     headings, items = [], []
     for level in LEVEL_ORDER:
         found = by_level.get(level)
         if not found:
             continue
-        heading_like = sum(1 for m in found if looks_like_heading(m.rest))
+        # A numbered line followed by 牵头单位：/责任单位： lines is a task, however short it is.
+        if any(n in before_unit_line for n, _ in found):
+            items.append(level)
+            continue
+        heading_like = sum(1 for _, m in found if looks_like_heading(m.rest))
         (headings if heading_like * 2 > len(found) else items).append(level)
     return headings, items
 
@@ -127,7 +172,11 @@ def _classify_levels(markers: list[Marker]) -> tuple[list[str], list[str]]:
 def parse_structure(lines: list[str]) -> Structure:
     """Turn cleaned lines into headings, items and paragraphs, joining lines the layout broke."""
     markers = {i: m for i, line in enumerate(lines) if (m := find_marker(line))}
-    heading_levels, item_levels = _classify_levels(list(markers.values()))
+    order = list(markers)
+    before_unit_line = {
+        n for n, i in enumerate(order) if any(is_unit_line(line) for line in lines[i + 1 : i + 2])
+    }
+    heading_levels, item_levels = _classify_levels(list(markers.values()), before_unit_line)
     blocks: list[Block] = []
     for i, line in enumerate(lines):
         marker = markers.get(i)
@@ -151,7 +200,8 @@ def parse_structure(lines: list[str]) -> Structure:
             continue
         if marker.level in heading_levels:
             title, _, rest = marker.rest.partition("。")
-            blocks.append(Block("heading", title, marker.level, marker.no))
+            found, _ = extract_units(title)
+            blocks.append(Block("heading", title, marker.level, marker.no, units=found))
             if rest.strip():
                 blocks.append(Block("para", rest.strip()))
         else:

@@ -32,6 +32,32 @@ _PRINTED = re.compile(r"^\S{0,40}?\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日
 _DISCLOSURE_NOTE = re.compile(r"^[（(]\s*此件.{0,12}[)）]$")
 _SOURCE = re.compile(r"^[【\[]?\s*(?:信息|文章|稿件)?来\s*源\s*[:：]\s*(?P<source>.+?)\s*[】\]]?$")
 
+# Web-page chrome around a text: breadcrumbs, "发布时间：… 来源：… 浏览次数：…" lines, share/print links.
+_CHROME_LABEL = re.compile(
+    r"(?:发布时间|发布日期|更新时间|时\s*间|日\s*期|作\s*者|浏\s*览(?:量|次数)?|阅\s*读(?:量|次数)?|访问次数|"
+    r"点击(?:数|量|率)?|(?:信息|文章)?来\s*源|字\s*号|编\s*辑|责任编辑)\s*[:：]"
+)
+_CHROME = re.compile(
+    r"^(?:您的位置|您现在的位置|当前位置|所在位置|位置)\s*[:：]|^首页\s*[>»›＞/]|[>»›]\s*正文$|下载地址\s*[:：]|"
+    r"点击此处下载|扫一扫|在手机上(?:查看|打开)|^热门站点|收藏本站|设为首页|^【?\s*(?:打印|关闭|关闭窗口|打印本页|"
+    r"返回顶部|字体\s*[:：]?.*|分享到\s*[:：]?.*)\s*】?$|^(?:分享|打印|关闭)(?:\s*[|｜]\s*(?:分享|打印|关闭|收藏))+$|"
+    r"^AI\s*导读\s*[:：]?$|^Original URL\s*[:：]|^<正>$|^【(?:字体|打印|关闭)|^-{3}(?:\|-{3})+\|?$|"
+    r"^\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s+\S{0,20})?$",
+    re.IGNORECASE,
+)
+# The metadata table of a 政府信息公开 page: 索引号 / 发布机构 / 文号 / 发文日期 …, in cells or run together.
+_META_LABELS = re.compile(
+    r"索引号|发文日期|成文日期|发布机构|发文机关|文号|主题分类|分类|有效性|标题|发布日期"
+)
+_META_DOC_NUMBER = re.compile(r"文号[|｜:：]*([^|｜]{2,30}?号)")
+_META_DATE = re.compile(r"(?:成文|发文)日期[|｜:：]*(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})")
+_LEADING_TAG = re.compile(r"^<正>\s*")
+
+
+def is_chrome(line: str) -> bool:
+    """A line of the web page around the text, not of the text itself."""
+    return bool(_CHROME.search(line)) or len(_CHROME_LABEL.findall(line)) >= 2
+
 
 def tidy_spaces(text: str) -> str:
     """Drop whitespace except between two ASCII letters or digits ("PDF 1.7" keeps its space).
@@ -60,18 +86,45 @@ class CleanText:
     footer: list[str] = field(default_factory=list)  # web-page footer and attachment links, for metadata
     dropped: list[str] = field(default_factory=list)
     source: str = ""
+    raw: list[str] = field(default_factory=list)  # each kept line before its spaces were tidied
+    meta_doc_number: str = ""  # from a metadata table (文号 cell), when the page has one
+    meta_date: tuple[int, int, int] | None = None  # 成文日期/发文日期 cell
 
 
-def clean_lines(text: str, is_structural: Callable[[str], bool] = lambda line: False) -> CleanText:
-    """Split ``text`` into tidy non-empty lines without page numbers, 版记 and web-page footers.
+def _read_metadata(line: str, result: CleanText) -> bool:
+    """Take 文号 and 发文日期 from a metadata-table line; False when the line is not one."""
+    squeezed = re.sub(r"\s+", "", line)
+    if len(_META_LABELS.findall(squeezed)) < 2 and squeezed.count("|") < 2:
+        return False
+    if (match := _META_DOC_NUMBER.search(squeezed)) and not result.meta_doc_number:
+        result.meta_doc_number = match[1]
+    if (match := _META_DATE.search(squeezed)) and not result.meta_date:
+        result.meta_date = (int(match[1]), int(match[2]), int(match[3]))
+    return True
+
+
+def clean_lines(
+    text: str,
+    is_structural: Callable[[str], bool] = lambda line: False,
+    split_line: Callable[[str], list[str]] = lambda line: [line],
+) -> CleanText:
+    """Split ``text`` into tidy non-empty lines without page numbers, 版记, web-page chrome and footers.
 
     ``is_structural`` tells whether a line opens a numbered section or item: the 抄送 block ends there.
+    ``split_line`` may cut a raw line in several (two agencies signing on one line, apart by spaces).
     """
-    raw = [tidy_spaces(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    text = text.replace("\x00", "")
+    pairs = []
+    for raw_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        for part in split_line(raw_line):
+            pairs.append((tidy_spaces(_LEADING_TAG.sub("", part.strip())), part))
     result = CleanText(lines=[])
     in_cc_block = False
-    for line in raw:
+    for line, raw_line in pairs:
         if not line:
+            continue
+        if is_chrome(line) or _read_metadata(line, result):
+            result.dropped.append(line)
             continue
         if in_cc_block and not is_structural(line):
             result.dropped.append(line)
@@ -88,4 +141,5 @@ def clean_lines(text: str, is_structural: Callable[[str], bool] = lambda line: F
             result.source = match["source"]
         else:
             result.lines.append(line)
+            result.raw.append(raw_line)
     return result

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_BRACKET = re.compile(r"[（(]\s*([^（）()]{2,300}?)\s*[）)]")
+_BRACKET = re.compile(r"[（(]\s*([^（）()]{2,300}?)\s*[）)]|〔\s*([^〔〕]{2,300}?)\s*〕")
 # Role words at the end of a clause; the longest first, so that 牵头负责 is not read as 负责.
 _ROLE = re.compile(
     r"^(?P<units>.+?)(?:等(?:单位|部门)?)?\s*"
@@ -27,6 +27,11 @@ _LABEL_LINE = re.compile(r"^(?:[（(]\s*)?(?:牵头|责任|主责|配合|协办|
 _CLAUSE_SPLIT = re.compile(r"[，,；;]")
 _UNIT_SPLIT = re.compile(r"[、，,；;]|\s+")
 _NOT_A_UNIT = re.compile(r"[。！？：:“”\"《》]|\d{2,}")
+# "区财政局等有关部门" names 区财政局; "…按职责分工负责" after a labelled list is its role, not a name.
+_ETC = re.compile(r"等(?:有关|相关)?(?:单位|部门)?$")
+_TRAILING_ROLE = re.compile(
+    r"(?:按职责分工负责|按职责负责|分工负责|共同负责|负责落实|牵头负责|牵头落实|负责|落实|配合|参与)$"
+)
 
 
 @dataclass
@@ -55,7 +60,7 @@ def _names(text: str) -> list[str] | None:
     """Split a list of unit names; None when any part does not look like a unit name."""
     names = []
     for part in _UNIT_SPLIT.split(text):
-        name = re.sub(r"等(?:单位|部门)?$", "", part.strip())
+        name = _ETC.sub("", part.strip())
         if not name:
             continue
         if len(name) > 40 or _NOT_A_UNIT.search(name):
@@ -72,7 +77,9 @@ def _labelled(text: str) -> Units | None:
     found = Units()
     for match, following in zip(matches, [*matches[1:], None], strict=True):
         end = following.start() if following else len(text)
-        names = _names(text[match.end() : end].strip(" ；;，,。"))
+        # A remark may follow the list after a full stop: "…按职责分工负责。具体任务…不再做分工，下同。"
+        listed = text[match.end() : end].split("。")[0].strip(" ；;，,。")
+        names = _names(_TRAILING_ROLE.sub("", listed).strip(" ，,"))
         if names is None:
             return None
         found.add(names, lead=match["label"] == "牵头")
@@ -85,18 +92,21 @@ def parse_unit_clause(text: str) -> Units | None:
     if _LABEL.match(text):
         return _labelled(text)
     found = Units()
+    pending: list[str] = []  # names of clauses whose role is given by a later clause: "A、B等部门，C配合"
     for clause in _CLAUSE_SPLIT.split(text):
         clause = clause.strip()
         if not clause:
             continue
         match = _ROLE.match(clause)
-        if not match:
-            return None
-        names = _names(match["units"])
+        names = _names(match["units"] if match else clause)
         if names is None:
             return None
-        found.add(names, lead=match["role"] in _LEAD_ROLES)
-    return found or None
+        if not match:
+            pending.extend(names)
+            continue
+        found.add(pending + names, lead=match["role"] in _LEAD_ROLES)
+        pending = []
+    return None if pending else (found or None)
 
 
 def extract_units(text: str) -> tuple[Units, str]:
@@ -105,7 +115,7 @@ def extract_units(text: str) -> tuple[Units, str]:
     kept: list[str] = []
     position = 0
     for match in _BRACKET.finditer(text):
-        units = parse_unit_clause(match[1])
+        units = parse_unit_clause(match[1] or match[2])
         if units is None:
             continue
         found.merge(units)

@@ -1,4 +1,4 @@
-"""Creating a draft document from an official plain text (.txt) uploaded by an editor.
+"""Creating a draft document from an official text uploaded by an editor (.txt, .docx or PDF).
 
 The importer (``portal.ingest.officialtext``) reads the metadata and structure; its warnings are shown
 to the editor. The result goes through the same form checks as a typed-in draft: when something the
@@ -15,11 +15,11 @@ from werkzeug.datastructures import MultiDict
 
 from portal.ingest.content import find_agency
 from portal.ingest.officialtext import extract
+from portal.ingest.sourcefile import SourceRefused, read_source_bytes
 from portal.models import Document, User
 from portal.services import editing
 from portal.services.audit import record
 
-MAX_TEXT_BYTES = 2 * 1024 * 1024
 # The importer's warnings are for the command line (English); staff see these.
 WARNINGS_ZH = {
     "title": "未识别出标题，请填写。",
@@ -27,6 +27,7 @@ WARNINGS_ZH = {
     "agency": "未识别出发文机关，已暂填本人所在部门，请核对。",
     "written_on": "未识别出成文日期（单独一行的“YYYY年M月D日”），请补充。",
     "body": "未识别出分级标题，正文没有章节结构。",
+    "measures": "",  # one line per measure, below
 }
 
 
@@ -40,24 +41,22 @@ class ImportResult:
     warnings: list[str]
 
 
-def decode(data: bytes) -> str:
-    if not data.strip():
-        raise ImportRefused("上传的文件是空的。")
-    if len(data) > MAX_TEXT_BYTES:
-        raise ImportRefused("正式文本不能超过 2 MB。")
-    if b"\x00" in data:
-        raise ImportRefused("上传的不是纯文本文件（.txt）。")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportRefused("无法识别文本编码，请另存为 UTF-8 编码的 .txt 文件。")
+def decode(data: bytes, name: str = "") -> str:
+    """The text of an uploaded .txt (UTF-8/GBK/GB18030), .docx or PDF; refused with a Chinese message."""
+    try:
+        return read_source_bytes(data, name)
+    except SourceRefused as exc:
+        raise ImportRefused(exc.message_zh) from None
 
 
 def form_from_import(sess: Session, user: User, text: str) -> tuple[MultiDict, list[str]]:
     imported = extract(text)
-    warnings = [WARNINGS_ZH.get(w.field, str(w)) for w in imported.warnings]
+    warnings = [WARNINGS_ZH.get(w.field, str(w)) for w in imported.warnings if w.field != "measures"]
+    warnings += [
+        f"第{m['no']}项措施未识别出责任单位（牵头单位/责任单位），请补充。"
+        for m in imported.measures
+        if not m["units"]
+    ]
     values = MultiDict(
         {
             "title": imported.title,
@@ -87,8 +86,8 @@ def form_from_import(sess: Session, user: User, text: str) -> tuple[MultiDict, l
     return values, warnings
 
 
-def import_official_text(sess: Session, user: User, data: bytes) -> ImportResult:
-    values, warnings = form_from_import(sess, user, decode(data))
+def import_official_text(sess: Session, user: User, data: bytes, name: str = "") -> ImportResult:
+    values, warnings = form_from_import(sess, user, decode(data, name))
     try:
         form = editing.parse_document_form(sess, values, None)
         doc = editing.save_document(sess, user, form)

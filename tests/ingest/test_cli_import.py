@@ -82,7 +82,13 @@ def test_out_path(seeds, content_dir, tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "no such file"), (b"\xb9\xfa\xbc\xd2", "not UTF-8"), (b"  \n\n", "empty"), (b"", "empty")],
+    [
+        (None, "no such file"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a text file"),
+        (b"  \n\n", "empty"),
+        (b"", "empty"),
+        (b"\x80\xff" * 6, "neither UTF-8 nor GBK"),
+    ],
 )
 def test_bad_input_is_refused_and_nothing_written(content_dir, tmp_path, content, message):
     path = tmp_path / "input.txt"
@@ -171,3 +177,129 @@ def test_slugs_are_checked(seeds, content_dir, tmp_path):
     result = run(str(seeds["000"]), "--slug", "../escape")
     assert result.exit_code == 1 and "not a slug" in result.stderr
     assert not (content_dir / "escape.md").exists()
+
+
+# -- files as offices have them, and garbage ------------------------------------------------------
+
+CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "importer"
+
+
+def _blank_pdf(path: Path) -> None:
+    """A PDF with a page and no text layer, as a scanner makes it (pypdf writes it)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    with path.open("wb") as handle:
+        writer.write(handle)
+
+
+def _docx_bomb(path: Path) -> None:
+    """A small zip whose document.xml inflates a thousandfold."""
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<" + b" " * (30 * 1024 * 1024))
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_bytes(bytes(range(256)) * 64), "not a text file"),
+        (lambda p: p.write_bytes(b"\n \n"), "empty"),
+        (lambda p: p.write_bytes(b"a" * (50 * 1024 * 1024)), "50 MB"),
+        (_blank_pdf, "no text layer"),
+        (_docx_bomb, "zip bomb"),
+        (lambda p: p.write_bytes(b"PK\x03\x04 not really a zip"), "not a Word .docx"),
+        (lambda p: p.write_bytes(b"%PDF-1.7\n garbage"), "could not read the PDF"),
+    ],
+    ids=["binary", "empty", "50MB", "scanned-pdf", "docx-bomb", "broken-docx", "broken-pdf"],
+)
+def test_garbage_gets_one_clear_line_and_exit_1(content_dir, tmp_path, make, message):
+    path = tmp_path / "input.bin"
+    make(path)
+    for args in ([str(path), "--out", "-"], ["--interpretation", str(path), "--for", "plan"]):
+        result = run(*args)
+        assert result.exit_code == 1
+        assert message in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert result.stdout == "" and "Traceback" not in result.output
+    assert not list((content_dir / "policies").iterdir())
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["gd-growth.gbk.txt", "wf-emergency.gb18030.txt", "ls-tasks.docx", "cd-report.pdf", "wh-exam.docx"],
+)
+def test_gbk_docx_and_pdf_files_import_like_their_text(content_dir, name):
+    key = name.split(".")[0]
+    from_file = run(str(CORPUS / "files" / name), "--out", "-")
+    from_text = run(str(CORPUS / "texts" / f"{key}.txt"), "--out", "-")
+    assert from_file.exit_code == 0, from_file.output
+    file_meta = yaml.safe_load(from_file.stdout.split("---\n")[1])
+    text_meta = yaml.safe_load(from_text.stdout.split("---\n")[1])
+    for field in ("title", "doc_number", "agency", "agencies", "written_on"):
+        assert file_meta.get(field) == text_meta.get(field), field
+    assert [m["units"] for m in file_meta["measures"]] == [m["units"] for m in text_meta["measures"]]
+
+
+def test_every_measure_without_units_is_reported(content_dir):
+    result = run(str(CORPUS / "texts" / "ls-tasks.txt"), "--out", "-")
+    assert result.exit_code == 0
+    meta = yaml.safe_load(result.stdout.split("---\n")[1])
+    assert meta["title"] == "立山区政府2023年重点工作任务分解和责任分工方案"
+    assert (
+        meta["notice_title"]
+        == "立山区人民政府关于印发《立山区政府2023年重点工作任务分解和责任分工方案》的通知"
+    )
+    assert len(meta["measures"]) == 7 and meta["measures"][6]["units"] == []
+    assert "measure 7: no units" in result.stderr
+    assert "measure 6" not in result.stderr
+
+
+PROSE = """关于《西城区政务公开清单管理办法》的解读
+新华社北京2月20日电
+2021年，区政府办公室印发了《西城区政务公开清单管理办法》。
+一、起草背景
+为落实条例要求，规范清单管理，制定本办法。
+二、主要内容
+办法共三章，明确了清单的编制、发布和调整。
+三、实施时间
+自发布之日起施行。
+"""
+
+
+def test_a_prose_interpretation_imports_as_a_text_interpretation(sess, content_dir, tmp_path):
+    (content_dir / "policies" / "plan.md").write_text(
+        "---\ntitle: 西城区政务公开清单管理办法\nagency: 区政府办\n---\n", "utf-8"
+    )
+    prose = tmp_path / "prose.txt"
+    prose.write_text(PROSE, "utf-8")
+    result = run("--interpretation", str(prose), "--for", "plan")
+    assert result.exit_code == 0, result.output
+    assert "imported as a text interpretation (3 sections)" in result.stderr
+    assert "interprets" not in result.stderr  # the policy it names is the one --for names
+    src = read_source(content_dir / "interpretations" / "plan-interpretation.md")
+    assert src.meta["form"] == "text" and src.meta["title"] == "关于《西城区政务公开清单管理办法》的解读"
+    assert src.meta["interpreted_on"] == "2021-02-20"  # the dateline, with the year the text gives
+    assert "## 一、起草背景" in src.body and "## 三、实施时间" in src.body
+    report = load_content(sess, content_dir)
+    assert report.ok, report.errors
+    interp = sess.query(Interpretation).one()
+    assert interp.form == "text" and "起草背景" in interp.body_md
+
+
+def test_questions_run_together_in_one_paragraph(content_dir):
+    (content_dir / "policies" / "plan.md").write_text(
+        "---\ntitle: 若干措施\nagency: 区政府办\n---\n", "utf-8"
+    )
+    result = run("--interpretation", str(CORPUS / "texts" / "ba-qa.txt"), "--for", "plan", "--out", "-")
+    assert result.exit_code == 0, result.output
+    meta = yaml.safe_load(result.stdout.split("---\n")[1])
+    assert [item["q"] for item in meta["qa"]] == [
+        "向哪些部门申报该项措施资金资助",
+        "什么时候可以申报该措施资金资助",
+        "申请补贴是否受注册地和纳税限制",
+    ]
+    assert meta["qa"][2]["a"].startswith("本措施适用于具备独立法人资格")

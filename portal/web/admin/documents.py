@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.db import session
 from portal.ingest.markdown import render_markdown
+from portal.ingest.sourcefile import MAX_FILE_BYTES
 from portal.models import Agency, Attachment, Document
 from portal.models.documents import MEASURE_STATUS
 from portal.services import attachments, editing, importing, publishing
@@ -162,10 +163,12 @@ def import_text() -> Any:
     """Create a draft from an official plain text through the importer; warnings are shown."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("请选择一个 .txt 文件。", "error")
+        flash("请选择一个 .txt、.docx 或 PDF 文件。", "error")
         return redirect(url_for("admin_documents.new"))
     try:
-        result = importing.import_official_text(session, me(), upload.read())
+        # One byte past the limit is enough to know the file is too big, without reading all of it.
+        data = upload.stream.read(MAX_FILE_BYTES + 1)
+        result = importing.import_official_text(session, me(), data, upload.filename)
     except importing.ImportRefused as exc:
         session.rollback()
         return show(None, error=str(exc), status=400)
