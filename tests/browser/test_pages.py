@@ -122,3 +122,13 @@ def test_keyboard_reaches_every_link_and_field_in_reading_order(page_at, live_se
                 f"{name} ({path}): focus order differs from reading order; never reached: {missing[:5]}"
             )
     assert not problems, "\n".join(problems)
+
+
+def test_a_missing_npm_tool_skips_with_the_command_to_run_and_fails_when_strict(tmp_path):
+    from tests.browser.conftest import read_npm_tool
+
+    missing = tmp_path / "node_modules" / "axe-core" / "axe.min.js"
+    with pytest.raises(pytest.skip.Exception, match="npm ci"):
+        read_npm_tool(missing, strict=False)
+    with pytest.raises(pytest.fail.Exception, match="npm ci"):
+        read_npm_tool(missing, strict=True)
