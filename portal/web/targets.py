@@ -82,16 +82,18 @@ def chart(result: svc.TargetResult) -> object:
 
 @bp.get("/")
 def current() -> str:
-    return dashboard(today_local().year)
+    """The 工作目标 menu: the latest year that has targets (this year's are often declared late)."""
+    return dashboard(svc.menu_year(session, today_local().year), canonical=True)
 
 
 @bp.get("/<int:year>/")
-def dashboard(year: int) -> str:
+def dashboard(year: int, canonical: bool = False) -> str:
     _check_year(year)
     report = svc.year_report(session, year)
     return render_template(
         "targets/dashboard.html",
         report=report,
+        canonical=url_for("targets.dashboard", year=year) if canonical else None,
         summary=svc.summary_table(report),
         svc=svc,
         chart=chart,

@@ -29,8 +29,17 @@ def iso_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
+def book_title(title: str) -> str:
+    """A title in book-title marks, 《…》, without doubling marks a title already carries."""
+    title = (title or "").strip()
+    if title.startswith("《") and title.endswith("》"):
+        return title
+    return f"《{title}》"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["cn_date"] = cn_date
+    app.jinja_env.filters["book_title"] = book_title
     app.jinja_env.filters["iso_date"] = iso_date
     app.jinja_env.globals.update(
         VALIDITY=VALIDITY, DISCLOSURE=DISCLOSURE, STATUS=STATUS, FORMS=FORMS, ROLES=ROLES

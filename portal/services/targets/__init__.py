@@ -27,6 +27,7 @@ from portal.services.targets.results import (
     fmt_number,
     fmt_percent,
     growth_readings,
+    menu_year,
     target_result,
     year_report,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "declared_years",
     "fmt_percent",
     "growth_readings",
+    "menu_year",
     "months_table",
     "summary_table",
     "target_result",

@@ -239,6 +239,12 @@ def declared_years(sess: Session) -> list[int]:
     return sorted(set(sess.scalars(select(Target.year))), reverse=True)
 
 
+def menu_year(sess: Session, this_year: int) -> int:
+    """The year the 工作目标 menu opens: the latest declared year up to ``this_year``, else this year."""
+    years = [y for y in declared_years(sess) if y <= this_year]
+    return years[0] if years else this_year
+
+
 def year_report(sess: Session, year: int, today: date | None = None) -> YearReport:
     """Every target declared for ``year``, computed now."""
     today = today or today_local()

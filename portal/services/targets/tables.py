@@ -117,7 +117,7 @@ def agencies_table(result: TargetResult) -> Table:
 
 ITEM_TABLES = {
     "counted": "计入分子的条目",
-    "holding_back": "拖后腿的条目（计入分母、未计入分子）",
+    "holding_back": "影响达标的条目（计入分母、未计入分子）",
     "excluded": "排除的条目",
 }
 
