@@ -30,9 +30,10 @@ OVERFLOW_JS = """() => {
 }"""
 
 FOCUSABLE_JS = """() => {
-  const sel = 'a[href], button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+  const sel = 'a[href], summary, button:not([disabled]), input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
   const visible = el => { const s = getComputedStyle(el); const r = el.getBoundingClientRect();
     if (el.getAttribute('tabindex') === '-1' || el.closest('[aria-hidden="true"]')) return false;
+    if (!el.checkVisibility() && !el.classList.contains('skip')) return false;  // e.g. inside a closed <details>
     return s.visibility !== 'hidden' && s.display !== 'none' && (r.width > 0 || r.height > 0 || el.classList.contains('skip')); };
   let n = 0; const ids = [];
   for (const el of document.querySelectorAll(sel)) { if (!visible(el)) continue;
@@ -132,3 +133,51 @@ def test_a_missing_npm_tool_skips_with_the_command_to_run_and_fails_when_strict(
         read_npm_tool(missing, strict=False)
     with pytest.raises(pytest.fail.Exception, match="npm ci"):
         read_npm_tool(missing, strict=True)
+
+
+FIRST_RESULT_JS = """() => {
+  const hit = document.querySelector('.results li');
+  const links = [...document.querySelectorAll('.facets li a')].filter(a => a.checkVisibility());
+  return {top: hit.getBoundingClientRect().top + window.scrollY, visibleFacetLinks: links.length};
+}"""
+
+
+def test_at_375_px_the_results_come_first_and_the_filters_open_on_demand(page_at, live_server, demo):
+    for path in ("/policies/", "/search?q=政务公开"):
+        page = page_at(375)
+        _open(page, live_server + path)
+        before = page.evaluate(FIRST_RESULT_JS)
+        assert before["top"] < 500, f"{path}: the first result starts {before['top']} px down"
+        assert before["visibleFacetLinks"] == 0, path
+        page.click(".facets summary")  # no script: the browser's own disclosure
+        assert page.evaluate(FIRST_RESULT_JS)["visibleFacetLinks"] > 3, path
+        wide = page_at(1280)
+        _open(wide, live_server + path)
+        assert wide.evaluate(FIRST_RESULT_JS)["visibleFacetLinks"] > 3, f"{path}: sidebar hidden at 1280 px"
+
+
+SUMMARY_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const cells = [...document.querySelectorAll('#table-summary tbody td, #table-summary tbody th')];
+  const outside = cells.filter(c => { const r = c.getBoundingClientRect(); return r.right > width + 1 || r.width === 0; })
+    .map(c => c.dataset.label + ': ' + c.textContent.trim());
+  const broken = [];
+  for (const cell of document.querySelectorAll('.data-table td, .figures dd')) {
+    const text = cell.textContent.trim();
+    if (!/^[0-9.%（）()/≥ ]+$/.test(text)) continue;  // a figure, not words
+    const range = document.createRange(); range.selectNodeContents(cell);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    if (tops.size > 1) broken.push(text);
+  }
+  const status = cells.filter(c => c.dataset.label === '状态').map(c => c.textContent.trim());
+  return {outside, broken, status};
+}"""
+
+
+def test_targets_summary_at_375_px_shows_every_status_and_keeps_figures_whole(page_at, live_server, demo):
+    page = page_at(375)
+    _open(page, live_server + "/targets/2020/")
+    result = page.evaluate(SUMMARY_JS)
+    assert result["status"] and all(result["status"]), result
+    assert not result["outside"], f"cells outside the viewport or in an inner scroll: {result['outside']}"
+    assert not result["broken"], f"figures broken across lines: {result['broken']}"
