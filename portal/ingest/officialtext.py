@@ -37,7 +37,14 @@ _ORDER_LINE = re.compile(
     r"^(?P<order>[\u4e00-\u9fff]{2,30}令)\s*(?P<number>第\s*\d{1,4}\s*号|[（(][^）)]{1,12}号[）)]|\d{1,4}号)?$"
 )
 _ORDER_NUMBER = re.compile(r"^第\s*\d{1,4}\s*号$")
-_TAG = re.compile(r"^【[^】]{1,10}】")
+# A page's category tag before a title: 【规范性文件】, “党政混合信息公开”.
+_TAG = re.compile(r"^(?:【[^】]{1,12}】|“[^”]{2,12}”)\s*")
+# An old-style number: "(78)交公路字412号".
+_OLD_DOC_NUMBER_LINE = re.compile(
+    r"^[（(]?\s*([（(]\d{2,4}[)）][\u4e00-\u9fff]{1,12}\s*\d{1,4}\s*号)\s*[)）]?$"
+)
+# "…的通知(岳办发〔2017〕2号)": a title with its number after it.
+_DOC_NUMBER_AFTER = re.compile(rf"^(?P<rest>.{{6,}}?)\s*[（(]({_DOC_NUMBER})[)）]$")
 _SIGNER = re.compile(r"^(?:市长|省长|区长|县长|主任|局长|部长|主席|总理|书记|厅长)[\u4e00-\u9fff]{2,4}$")
 _ANNEX = re.compile(r"^附\s*件\s*\d*\s*[:：]?")
 _PAREN_SUFFIX = re.compile(r"^[（(][^（）()]{1,12}[)）]$")
@@ -59,10 +66,11 @@ _ORG = re.compile(
 )
 _MASTHEAD = re.compile(r"^(?P<org>.{2,40}?)文件$")
 _WRAPPER = re.compile(
-    r"^(?:【[^】]{1,10}】)?(?P<issuer>.*?)(?:关于)?(?:印发|转发|发布|颁布|批转)\s*(?:[^《〈]{0,20}?[《〈](?P<quoted>[^《〈]+?(?:[《〈][^》〉]+[》〉][^《〈]*?)?)[》〉]|(?P<plain>.+?))\s*的(?:通知|决定|通告|公告|函)$"
+    r"^(?P<issuer>.*?)(?:关于)?(?:印发|转发|颁发|发布|颁布|批转)\s*(?:[^《〈]{0,20}?[《〈](?P<quoted>[^《〈]+?(?:[《〈][^》〉]+[》〉][^《〈]*?)?)[》〉](?:[（(][^（）()]{1,8}[)）])?|(?P<plain>.+?))\s*的(?:通知|决定|通告|公告|函)$"
 )
+_WRAPPER_KEYWORD = re.compile(r"(?:关于)?(?:印发|转发|颁发|发布|颁布|批转)")
 # "…关于印发山西省贯彻落实《…》工作方案": a notice title printed without its 的通知.
-_LOOSE_WRAPPER = re.compile(r"^(?:【[^】]{1,10}】)?(?P<issuer>.*?)关于印发\s*(?P<plain>.+[^的])(?P<quoted>)$")
+_LOOSE_WRAPPER = re.compile(r"^(?P<issuer>.*?)关于印发\s*(?P<plain>.+[^的])(?P<quoted>)$")
 GENRES = (
     "通知",
     "意见",
@@ -282,9 +290,9 @@ def _ends_title(line: str) -> bool:
     return bool(_GENRE_END.search(title_text(line)))
 
 
-def _is_title_like(line: str) -> bool:
+def _is_title_like(line: str, limit: int = 60) -> bool:
     return (
-        len(line) <= 60
+        len(line) <= limit
         and not re.search(r"[。；;！？]", line)
         and not line.endswith(("：", ":", "，", ",", "、"))
         and not _SIGNER.match(line)
@@ -356,7 +364,8 @@ def _find_wrapper(src: _Lines, stop: int) -> tuple[list[int], re.Match[str]] | N
     for size in (1, 2, 3):
         for i in range(stop - size + 1):
             used = list(range(i, i + size))
-            if any(j in src.consumed or not _is_title_like(src.lines[j]) for j in used):
+            # A notice title naming several issuers runs long (成都 four bureaus: 90 characters).
+            if any(j in src.consumed or not _is_title_like(src.lines[j], 150) for j in used):
                 continue
             joined = _joined(src, used)
             match = _WRAPPER.match(joined) or _LOOSE_WRAPPER.match(joined)
@@ -385,6 +394,12 @@ def _find_doc_number(src: _Lines, stop: int, cleaned: CleanText) -> str:
         if (match := _DOC_NUMBER_GLUED.match(line)) and is_valid_doc_number(match[1]):
             src.lines[i] = match["rest"].strip()  # the title copy after the number stays a title line
             return normalize_doc_number(match[1])
+        if (match := _DOC_NUMBER_AFTER.match(line)) and is_valid_doc_number(match[2]):
+            src.lines[i] = match["rest"].strip()
+            return normalize_doc_number(match[2])
+        if match := _OLD_DOC_NUMBER_LINE.match(line):
+            src.consumed.add(i)
+            return re.sub(r"\s+", "", match[1]).replace("(", "（").replace(")", "）")
         if match := _ORDER_LINE.match(line):
             number = match["number"]
             if not number and i + 1 < len(src.lines) and (nxt := _ORDER_NUMBER.match(src.lines[i + 1])):
@@ -433,7 +448,7 @@ def extract(text: str) -> ImportedDocument:
 
     masthead = ""
     for i in src.free(range(min(4, len(lines)))):
-        if match := _MASTHEAD.match(lines[i]):
+        if (match := _MASTHEAD.match(lines[i])) and _is_org(match["org"]):
             masthead = match["org"]
             src.consumed.add(i)
             break
@@ -457,9 +472,12 @@ def extract(text: str) -> ImportedDocument:
         src.consumed.update(used)
         _consume_copies(src, doc.notice_title, top)
         inner_title = title_text(match.group("quoted") or match.group("plain") or "")
-        issuer = re.sub(r"关于$", "", match["issuer"]).strip()
-        raw_issuer = src.raw[used[0]].split("关于")[0] if len(used) == 1 else issuer
-        wrapper_issuers = _org_list(raw_issuer) or ([issuer] if _is_org(issuer) else [])
+        issuer = _TAG.sub("", re.sub(r"关于$", "", match["issuer"])).strip()
+        # The raw line still has the spaces between joint issuers ("…局 …局关于印发…").
+        raw_issuer = _TAG.sub("", _WRAPPER_KEYWORD.split(src.raw[used[0]].strip(), maxsplit=1)[0].strip())
+        wrapper_issuers = (_org_list(raw_issuer) if len(used) == 1 else []) or (
+            [issuer] if _is_org(issuer) else []
+        )
         doc.genre = "通知"
 
     # The document's own title: right after the notice's signature date (the attached document), else

@@ -47,10 +47,16 @@ _CHROME = re.compile(
 )
 # The metadata table of a 政府信息公开 page: 索引号 / 发布机构 / 文号 / 发文日期 …, in cells or run together.
 _META_LABELS = re.compile(
-    r"索引号|发文日期|成文日期|发布机构|发文机关|文号|主题分类|分类|有效性|标题|发布日期"
+    r"索引号|发文日期|成文日期|发布机构|发文机构|发文机关|文号|主题分类|组配分类|信息分类|分类|有效性|标题|名称|"
+    r"发布日期|生成日期|生效时间|废止时间|关键词|内容概述"
+)
+# A metadata label alone on its line ("• 发文日期："), its value on the next.
+_META_LABEL_LINE = re.compile(
+    r"^[•·●\-*]?\s*(?P<label>索引号|主题分类|来源|发文机构|发布机构|发文字号|文号|发文日期|成文日期|有效性|"
+    r"发布日期|内容概述|信息分类|组配分类)\s*[:：]\s*(?P<value>.*)$"
 )
 _META_DOC_NUMBER = re.compile(r"文号[|｜:：]*([^|｜]{2,30}?号)")
-_META_DATE = re.compile(r"(?:成文|发文)日期[|｜:：]*(\d{4})[-年/.](\d{1,2})[-月/.](\d{1,2})")
+_META_DATE = re.compile(r"(?:成文|发文)日期[|｜:：]*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _LEADING_TAG = re.compile(r"^<正>\s*")
 
 
@@ -103,6 +109,21 @@ def _read_metadata(line: str, result: CleanText) -> bool:
     return True
 
 
+def _read_label_line(line: str, following: str, result: CleanText) -> int:
+    """A bulleted metadata label; returns how many lines it used (0: not one, 2: its value was below)."""
+    match = _META_LABEL_LINE.match(line)
+    if not match:
+        return 0
+    value, used = match["value"].strip(), 1
+    if not value and following and not _META_LABEL_LINE.match(following):
+        value, used = following, 2
+    if match["label"] in ("发文字号", "文号"):
+        _read_metadata(f"文号|{value}|索引号|", result)
+    elif match["label"] in ("发文日期", "成文日期"):
+        _read_metadata(f"{match['label']}|{value}|索引号|", result)
+    return used
+
+
 def clean_lines(
     text: str,
     is_structural: Callable[[str], bool] = lambda line: False,
@@ -120,8 +141,16 @@ def clean_lines(
             pairs.append((tidy_spaces(_LEADING_TAG.sub("", part.strip())), part))
     result = CleanText(lines=[])
     in_cc_block = False
-    for line, raw_line in pairs:
-        if not line:
+    pairs = [(line, raw_line) for line, raw_line in pairs if line]
+    skip = 0
+    for n, (line, raw_line) in enumerate(pairs):
+        if skip:
+            skip -= 1
+            continue
+        following = pairs[n + 1][0] if n + 1 < len(pairs) else ""
+        if used := _read_label_line(line, following, result):
+            skip = used - 1
+            result.dropped.append(line)
             continue
         if is_chrome(line) or _read_metadata(line, result):
             result.dropped.append(line)
