@@ -5,6 +5,7 @@ from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
 from portal.models.consultations import BlockedSender, Clause, Comment, Consultation, Viewpoint
 from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
+from portal.models.foi import InfoRequest, InfoRequestEvent, InfoRequestRemedy
 from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
 from portal.models.meetings import Meeting
@@ -29,6 +30,9 @@ __all__ = [
     "DocumentVersion",
     "GazetteEntry",
     "GazetteIssue",
+    "InfoRequest",
+    "InfoRequestEvent",
+    "InfoRequestRemedy",
     "Interpretation",
     "Measure",
     "Meeting",

@@ -16,6 +16,8 @@ ROLES = {
     "reviewer": "审核",
     "publisher": "发布",
     "admin": "管理员",
+    "foi_officer": "依申请公开办理",
+    "foi_head": "依申请公开负责人",
 }
 
 

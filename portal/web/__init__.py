@@ -9,6 +9,7 @@ from portal.web import (
     api,
     consultations,
     errors,
+    foi,
     gazette,
     headers,
     limits,
@@ -22,6 +23,7 @@ from portal.web import (
 )
 from portal.web.admin import access
 from portal.web.admin import consultations as admin_consultations
+from portal.web.admin import foi as admin_foi
 from portal.web.admin import meetings as admin_meetings
 
 
@@ -41,5 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(targets.bp)
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin_meetings.bp)
+    app.register_blueprint(foi.bp)
+    app.register_blueprint(admin_foi.bp)
     app.register_blueprint(site_files.bp)
     app.register_blueprint(search.bp)

@@ -21,6 +21,14 @@ def cn_date(value: date | datetime | None) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def cn_datetime(value: datetime | None) -> str:
+    """2020年6月2日 14:05, in Beijing time."""
+    if value is None:
+        return ""
+    local = value.astimezone(LOCAL_TZ) if value.tzinfo else value
+    return f"{cn_date(local)} {local:%H:%M}"
+
+
 def iso_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -41,6 +49,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["cn_date"] = cn_date
     app.jinja_env.filters["book_title"] = book_title
     app.jinja_env.filters["iso_date"] = iso_date
+    app.jinja_env.filters["cn_datetime"] = cn_datetime
     app.jinja_env.globals.update(
         VALIDITY=VALIDITY, DISCLOSURE=DISCLOSURE, STATUS=STATUS, FORMS=FORMS, ROLES=ROLES
     )

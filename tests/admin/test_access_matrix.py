@@ -7,6 +7,8 @@ access layer enforces exactly that (and that a route without a declaration is re
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -14,12 +16,14 @@ from werkzeug.datastructures import MultiDict
 from portal.models import Attachment, Push, User
 from portal.models.base import utcnow
 from portal.services import channels, editing, gazette_assembly
+from portal.services.foi import requests as foi_requests
 from portal.web.admin.access import ADMIN_PREFIX, allowed_roles
 from tests.admin.conftest import document_form
 from tests.conftest import CheckedClient, csrf_token_for
+from tests.foi.conftest import application as foi_application
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-ROLE_USERS = ["anonymous", "norole", "editor", "reviewer", "publisher", "admin"]
+ROLE_USERS = ["anonymous", "norole", "editor", "reviewer", "publisher", "admin", "foi_officer"]
 ACCESS_DENIED = "您没有访问此页面的权限"
 
 
@@ -27,6 +31,7 @@ ACCESS_DENIED = "您没有访问此页面的权限"
 def world(app, sess, staff, agencies, make_user, make_interpretation):  # noqa: ANN201
     """One of each object an admin route can point at, all in the office agency."""
     make_user("norole", [], agency=agencies.office)
+    foi_officer = make_user("foi_officer", ["foi_officer"], agency=agencies.office)
     doc = editing.save_document(
         sess, staff.editor, editing.parse_document_form(sess, document_form([agencies.office.id]), None)
     )
@@ -61,6 +66,9 @@ def world(app, sess, staff, agencies, make_user, make_interpretation):  # noqa: 
         ),
     )
     issue.published_at = utcnow()
+    foi_request, _ = foi_requests.register(
+        sess, foi_officer, foi_application(), agencies.office, "in_person", date(2020, 9, 28), secret_key="k"
+    )
     sess.commit()
     return {
         "item_id": doc.id,
@@ -71,6 +79,7 @@ def world(app, sess, staff, agencies, make_user, make_interpretation):  # noqa: 
         "user_id": staff.editor.id,
         "push_id": sess.scalar(select(Push.id)),
         "attachment_id": sess.scalar(select(Attachment.id)),
+        "request_id": foi_request.id,
         "old": 1,
         "new": 1,
     }
@@ -166,7 +175,14 @@ def test_role_declarations_of_the_staff_area(app):
         "admin_manage.audit": {"admin"},
         "admin_manage.audit_csv": {"admin"},
         "admin_manage.pushes": {"publisher", "admin"},
-        "admin.dashboard": {"editor", "reviewer", "publisher", "admin"},
+        "admin.dashboard": {"editor", "reviewer", "publisher", "admin", "foi_officer", "foi_head"},
+        # 依申请公开: FOI staff handle their agency's requests; admins may look (ID numbers masked).
+        "admin_foi.index": {"foi_officer", "foi_head", "admin"},
+        "admin_foi.detail": {"foi_officer", "foi_head", "admin"},
+        "admin_foi.letter": {"foi_officer", "foi_head", "admin"},
+        "admin_foi.annual": {"foi_officer", "foi_head", "admin"},
+        "admin_foi.new": {"foi_officer", "foi_head"},
+        "admin_foi.act": {"foi_officer", "foi_head"},
         # The gazette: editors assemble, publishers publish and withdraw, staff may look.
         "admin_gazette.index": {"editor", "reviewer", "publisher"},
         "admin_gazette.edit": {"editor", "reviewer", "publisher"},

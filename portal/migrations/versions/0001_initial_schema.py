@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 22:00:52.459274
+Create Date: 2026-12-01 22:27:08.963211
 """
 from alembic import op
 import sqlalchemy as sa
@@ -410,6 +410,63 @@ def upgrade() -> None:
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_version_item_id'), ['item_id'], unique=False)
 
+    op.create_table('info_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('receipt_code', sa.String(length=16), nullable=False),
+    sa.Column('secret_hash', sa.String(length=128), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('first_agency_id', sa.Integer(), nullable=False),
+    sa.Column('applicant_type', sa.String(length=16), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('contact_person', sa.String(length=50), nullable=False),
+    sa.Column('id_type', sa.String(length=16), nullable=False),
+    sa.Column('id_number', sa.String(length=64), nullable=False),
+    sa.Column('phone', sa.String(length=32), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('address', sa.String(length=300), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('doc_ref', sa.String(length=200), nullable=False),
+    sa.Column('form_wanted', sa.String(length=16), nullable=False),
+    sa.Column('delivery', sa.String(length=16), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('sender_hash', sa.String(length=32), nullable=False),
+    sa.Column('submitted_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=True),
+    sa.Column('clock_start_on', sa.Date(), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('pause_deadline_on', sa.Date(), nullable=True),
+    sa.Column('extended_days', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('outcome', sa.String(length=32), nullable=False),
+    sa.Column('outcome_detail', sa.Text(), nullable=False),
+    sa.Column('outcome_link', sa.String(length=500), nullable=False),
+    sa.Column('refer_body', sa.String(length=300), nullable=False),
+    sa.Column('letter_text', sa.Text(), nullable=False),
+    sa.Column('letter_drafted_by_id', sa.Integer(), nullable=True),
+    sa.Column('letter_approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('concluded_on', sa.Date(), nullable=True),
+    sa.Column('fee_method', sa.String(length=16), nullable=False),
+    sa.Column('fee_amount', sa.Integer(), nullable=False),
+    sa.Column('fee_paid_on', sa.Date(), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_info_request_agency_id_agency')),
+    sa.ForeignKeyConstraint(['first_agency_id'], ['agency.id'], name=op.f('fk_info_request_first_agency_id_agency')),
+    sa.ForeignKeyConstraint(['letter_approved_by_id'], ['user_account.id'], name=op.f('fk_info_request_letter_approved_by_id_user_account')),
+    sa.ForeignKeyConstraint(['letter_drafted_by_id'], ['user_account.id'], name=op.f('fk_info_request_letter_drafted_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_info_request')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_info_request_idempotency_key')),
+    sa.UniqueConstraint('receipt_code', name=op.f('uq_info_request_receipt_code'))
+    )
+    with op.batch_alter_table('info_request', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_info_request_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_info_request_concluded_on'), ['concluded_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_info_request_due_on'), ['due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_info_request_received_on'), ['received_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_info_request_sender_hash'), ['sender_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_info_request_state'), ['state'], unique=False)
+
     op.create_table('publication_waiver',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -477,6 +534,36 @@ def upgrade() -> None:
     with op.batch_alter_table('consultation_viewpoint', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consultation_viewpoint_consultation_id'), ['consultation_id'], unique=False)
 
+    op.create_table('info_request_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_name', sa.String(length=64), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['request_id'], ['info_request.id'], name=op.f('fk_info_request_event_request_id_info_request'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_info_request_event'))
+    )
+    with op.batch_alter_table('info_request_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_info_request_event_request_id'), ['request_id'], unique=False)
+
+    op.create_table('info_request_remedy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('filed_on', sa.Date(), nullable=False),
+    sa.Column('result', sa.String(length=16), nullable=False),
+    sa.Column('decided_on', sa.Date(), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['request_id'], ['info_request.id'], name=op.f('fk_info_request_remedy_request_id_info_request'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_info_request_remedy'))
+    )
+    with op.batch_alter_table('info_request_remedy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_info_request_remedy_request_id'), ['request_id'], unique=False)
+
     op.create_table('consultation_comment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -526,6 +613,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consultation_comment_consultation_id'))
 
     op.drop_table('consultation_comment')
+    with op.batch_alter_table('info_request_remedy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_info_request_remedy_request_id'))
+
+    op.drop_table('info_request_remedy')
+    with op.batch_alter_table('info_request_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_info_request_event_request_id'))
+
+    op.drop_table('info_request_event')
     with op.batch_alter_table('consultation_viewpoint', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultation_viewpoint_consultation_id'))
 
@@ -546,6 +641,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_publication_waiver_document_id'))
 
     op.drop_table('publication_waiver')
+    with op.batch_alter_table('info_request', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_info_request_state'))
+        batch_op.drop_index(batch_op.f('ix_info_request_sender_hash'))
+        batch_op.drop_index(batch_op.f('ix_info_request_received_on'))
+        batch_op.drop_index(batch_op.f('ix_info_request_due_on'))
+        batch_op.drop_index(batch_op.f('ix_info_request_concluded_on'))
+        batch_op.drop_index(batch_op.f('ix_info_request_agency_id'))
+
+    op.drop_table('info_request')
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_version_item_id'))
 

@@ -21,7 +21,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 ADMIN_PREFIX = "/admin/"
 # Reachable without signing in (the login page itself and its helpers). Nothing else is.
 PUBLIC_ADMIN_ENDPOINTS: set[str] = set()
-ANY_STAFF = frozenset({"editor", "reviewer", "publisher", "admin"})
+ANY_STAFF = frozenset({"editor", "reviewer", "publisher", "admin", "foi_officer", "foi_head"})
 
 login_manager = LoginManager()
 

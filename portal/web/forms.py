@@ -1,0 +1,36 @@
+"""The base of every WTForms form on the site: messages in Chinese, CSRF from Flask-WTF.
+
+Flask-WTF's own translation hook needs Flask-Babel; the portal has one language, so the forms ask WTForms
+for its bundled Chinese messages directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+from wtforms.meta import DefaultMeta
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        locales = ("zh",)
+
+        def get_translations(self, form: Any) -> Any:
+            return DefaultMeta.get_translations(self, form)
+
+    def fail(self, field: str, message: str) -> None:
+        """Attach a refusal from a service to the field it names (or to the form when it names none)."""
+        target = getattr(self, field, None) if field else None
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*target.errors, message]
+        else:
+            self.form_errors.append(message)
+
+
+def choices(options: Mapping[Any, str] | Iterable[tuple[Any, str]]) -> list[SelectChoice]:
+    """Options of a select or radio field, from a code -> label mapping or (value, label) pairs."""
+    pairs = options.items() if isinstance(options, Mapping) else options
+    return [SelectChoice(value, label) for value, label in pairs]
