@@ -64,6 +64,7 @@ def fingerprint(doc: SearchDoc) -> str:
         " ".join(doc.agencies),
         "\x1e".join(doc.topics),
         doc.validity,
+        doc.keywords,
     ]
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 

@@ -102,9 +102,9 @@ def chunks(flat: str) -> list[str]:
 
 def _rows(doc: SearchDoc) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
     """The search_entry row of ``doc`` and its search_chunk rows."""
-    fields = {f: flat_text(getattr(doc, f)) for f in ("title", "doc_number", "questions", "body")}
+    fields = {f: flat_text(getattr(doc, f)) for f in ("title", "number_text", "questions", "body")}
     lexemes = set().union(*(runs(units) for units in fields.values()))
-    head = "\n".join((fields["title"], fields["doc_number"], fields["questions"]))
+    head = "\n".join((fields["title"], fields["number_text"], fields["questions"]))
     entry = (
         doc.key,
         doc.type,

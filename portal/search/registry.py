@@ -31,6 +31,8 @@ class SearchDoc:
     doc_number: str = ""  # 文号 as printed
     body: str = ""  # plain text
     questions: str = ""  # interpretation questions: weighted above the body
+    # Words that find the item as its 文号 does but are not shown: an interpretation's document 文号.
+    keywords: str = ""
     agencies: list[str] = field(default_factory=list)  # agency slugs
     topics: list[str] = field(default_factory=list)
     validity: str = ""
@@ -38,6 +40,11 @@ class SearchDoc:
     @property
     def key(self) -> str:
         return f"{self.type}:{self.id}"
+
+    @property
+    def number_text(self) -> str:
+        """What the 文号 field of both backends indexes (one text, so that they match the same phrases)."""
+        return " ".join(filter(None, (self.doc_number, self.keywords)))
 
     @property
     def year(self) -> int | None:

@@ -1,18 +1,21 @@
-"""The built-in searchable types: documents, interpretations (questions and answers), gazette issues."""
+"""The built-in searchable types: documents, interpretations (questions and answers), gazette issues, meetings."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import Document, GazetteEntry, GazetteIssue, Interpretation, QAItem
+from portal.clock import local_day
+from portal.models import Document, GazetteEntry, GazetteIssue, Interpretation, Meeting, QAItem
 from portal.search.registry import SearchableType, SearchDoc, register_type
 from portal.search.text import html_to_text
 from portal.services.library import public_documents, public_interpretations
 
 CHUNK = 500
+INTERPRETATION_LABEL = "政策解读"
 
 
 def _chunks(ids: Sequence[int] | None) -> Iterable[Sequence[int] | None]:
@@ -24,10 +27,8 @@ def _chunks(ids: Sequence[int] | None) -> Iterable[Sequence[int] | None]:
         yield ids[start : start + CHUNK]
 
 
-def _local_date(value):  # noqa: ANN001, ANN202
-    from portal.web.templating import LOCAL_TZ
-
-    return value.astimezone(LOCAL_TZ).date() if value else None
+def _local_date(value: datetime | None) -> date | None:
+    return local_day(value) if value else None
 
 
 def document_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
@@ -111,6 +112,8 @@ def interpretation_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[Se
                 date=_local_date(interp.published_at),
                 body="\n".join(filter(None, [html_to_text(interp.body_html), answers])),
                 questions="\n".join(item.question for item in interp.items),
+                # Found by its document's 文号 and by what it is: 西政发〔2020〕4号 政策解读.
+                keywords=" ".join(filter(None, [doc.doc_number, INTERPRETATION_LABEL])),
                 agencies=[interp.agency.slug] if interp.agency else [a.slug for a in doc.agencies],
                 topics=[t.name for t in doc.topics],
             )
@@ -140,6 +143,28 @@ def gazette_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc
             )
 
 
+def meeting_docs(sess: Session, ids: Sequence[int] | None) -> Iterable[SearchDoc]:
+    """Open meetings that took place (those /meetings/<slug>/ shows), found by title and minutes."""
+    for chunk in _chunks(ids):
+        stmt = (
+            select(Meeting)
+            .where(Meeting.is_open.is_(True), Meeting.cancelled.is_(False))
+            .order_by(Meeting.id)
+        )
+        if chunk is not None:
+            stmt = stmt.where(Meeting.id.in_(chunk))
+        for meeting in sess.scalars(stmt):
+            yield SearchDoc(
+                type="meeting",
+                id=meeting.id,
+                title=meeting.title,
+                url=f"/meetings/{meeting.slug}/",
+                date=meeting.held_on,
+                body=html_to_text(meeting.minutes_html),
+                agencies=[meeting.agency.slug],
+            )
+
+
 def register_builtin_types() -> None:
     register_type(
         SearchableType(
@@ -149,10 +174,11 @@ def register_builtin_types() -> None:
     register_type(
         SearchableType(
             "interpretation",
-            "政策解读",
+            INTERPRETATION_LABEL,
             Interpretation,
             interpretation_docs,
             passages=interpretation_passages,
         )
     )
     register_type(SearchableType("gazette", "政府公报", GazetteIssue, gazette_docs))
+    register_type(SearchableType("meeting", "会议开放", Meeting, meeting_docs))

@@ -139,7 +139,7 @@ def _fields(doc: SearchDoc) -> dict[str, object]:
     return {
         "key": doc.key,
         "title": doc.title,
-        "number": doc.doc_number,
+        "number": doc.number_text,
         "questions": doc.questions,
         "body": doc.body,
         "date": doc.date.toordinal() if doc.date else 0,

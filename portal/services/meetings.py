@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, Meeting, User
 from portal.models.meetings import INVITED_GROUPS
+from portal.search import refresh_after_commit
 from portal.services.audit import record
 
 AUDIT_FIELDS = ("title", "agency_id", "held_on", "is_open", "invited", "stream_url", "cancelled")
@@ -108,6 +109,10 @@ def apply(meeting: Meeting, form: MeetingForm) -> None:
     meeting.minutes_md = form.minutes_md
     meeting.minutes_html = render_markdown(form.minutes_md)
     meeting.cancelled = form.cancelled
+    # Every writer (staff form, content loader) goes through here: the site search follows the change.
+    sess = object_session(meeting)
+    if sess is not None:
+        refresh_after_commit(sess, meeting)
 
 
 def save_meeting(
@@ -135,6 +140,7 @@ def save_meeting(
 
 def delete_meeting(sess: Session, actor: User | str, meeting: Meeting) -> None:
     record(sess, actor, "meeting.delete", meeting, before=snapshot(meeting))
+    refresh_after_commit(sess, meeting)
     sess.delete(meeting)
 
 
