@@ -36,7 +36,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from portal.config import PROJECT_ROOT
 from portal.db import session
 from portal.export.parallel import can_fork, run_shares
-from portal.export.writer import ExportWriter
+from portal.export.writer import ExportWriter, UnsafePath, check_relpath
 from portal.web.public_urls import DYNAMIC_PREFIXES, Shard, all_bulk_pages, all_public_urls, is_dynamic
 
 # The literal first, the word boundary checked behind it: the engine then jumps from one 'href="' to the
@@ -80,9 +80,12 @@ class FreezeReport:
 
 
 def output_path(path: str) -> str:
-    """``/policies/x/`` -> ``policies/x/index.html``; ``/sitemap.xml`` -> ``sitemap.xml``."""
-    rel = unquote(path).lstrip("/")
-    return rel + "index.html" if rel == "" or rel.endswith("/") else rel
+    """``/policies/x/`` -> ``policies/x/index.html``; ``/sitemap.xml`` -> ``sitemap.xml``.
+
+    Raises :class:`~portal.export.writer.UnsafePath` for a path that is not plain segments once decoded
+    (``/policies/topic/%2E%2E/`` would be ``policies/index.html``, ``..%2F..%2F`` a file outside)."""
+    rel = unquote(path).removeprefix("/")
+    return check_relpath(rel + "index.html" if rel == "" or rel.endswith("/") else rel)
 
 
 def default_processes() -> int:
@@ -220,6 +223,7 @@ def freeze(app: Flask, out: Path, copy_static: bool = True, processes: int | Non
         _copy_static(writer, Path(app.static_folder or PROJECT_ROOT / "static"))
     writer.finish()
     report = run.report
+    report.errors += [f"{rel}: refused to delete: not a path inside {out}" for rel in writer.refused]
     report.written, report.unchanged = len(writer.written), writer.unchanged
     report.removed = len(writer.removed)
     report.processes = processes
@@ -244,6 +248,9 @@ class _Pages:
 
     def _bulk(self, shard: Shard) -> None:
         for page in all_bulk_pages(session, shard):
+            if "?" in page.path:  # a listing with a query string is the app's, never a file
+                self.report.dynamic.append(page.path)
+                continue
             path = unquote(page.path)
             if path in self.rendered:
                 continue
@@ -269,8 +276,12 @@ class _Pages:
             else:
                 report.errors.append(f"{path}: HTTP {status}")
             return
+        try:
+            rel = output_path(path)
+        except UnsafePath:
+            self._refuse(path, linked_from)
+            return
         report.pages += 1
-        rel = output_path(path)
         if CSRF_MARK in body:
             report.dynamic.append(path)
             self.writer.forget(rel)
@@ -282,7 +293,18 @@ class _Pages:
                 for link in sorted(new):
                     self.found[link] = path
             body = self.renderer.rewrite(body)
-        self.writer.write(rel, body)
+        try:
+            self.writer.write(rel, body)
+        except UnsafePath:  # a folder that resolves outside the export (a symbolic link)
+            report.pages -= 1
+            self._refuse(path, linked_from)
+
+    def _refuse(self, path: str, linked_from: str) -> None:
+        why = "refused: not a path inside the export"
+        if linked_from:
+            self.report.broken_links.append(f"{path} ({why}, linked from {linked_from})")
+        else:
+            self.report.errors.append(f"{path}: {why}")
 
     def state(self) -> tuple:
         """What :meth:`merge` needs, picklable (sent back by a forked process)."""

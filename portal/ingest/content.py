@@ -43,6 +43,7 @@ from portal.services.documents import (
     is_valid_doc_number,
     normalize_doc_number,
 )
+from portal.services.facet_values import PROBLEMS, facet_value_problem
 
 ACTOR = "loader"
 
@@ -250,9 +251,18 @@ def _topics(sess: Session, names: list[str]) -> list[Topic]:
     return topics
 
 
+def _check_facet_values(src: Source) -> None:
+    """Refuse a genre or topic that could not be a path segment of the site (see facet_values)."""
+    for key, values in (("genre", [src.text("genre")]), ("topics", src.str_list("topics"))):
+        for value in values:
+            if value and (problem := facet_value_problem(value)):
+                raise src.fail(key, f"{key} value {value!r} {PROBLEMS[problem][0]}")
+
+
 def apply_document(sess: Session, src: Source, doc: Document) -> None:
     """Copy a policy file's fields onto ``doc``, validating as it goes."""
     m = src.meta
+    _check_facet_values(src)
     doc.title = str(src.require("title")).strip()
     doc.index_no = src.text("index_no")
     doc.doc_number = src.text("doc_number")

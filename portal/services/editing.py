@@ -25,6 +25,7 @@ from portal.models.documents import DISCLOSURE, MEASURE_STATUS
 from portal.models.interpretations import FORMS
 from portal.services.audit import record
 from portal.services.documents import is_valid_doc_number, normalize_doc_number
+from portal.services.facet_values import PROBLEMS, facet_value_problem
 from portal.services.publishing import Item, NotAllowed, add_version, after_change, item_type, snapshot
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,126}$")
@@ -68,6 +69,12 @@ def _date(raw: str, name: str, errors: dict[str, str], label: str) -> date | Non
     if not date(1949, 10, 1) <= value <= date.today():
         errors[name] = f"{label}不能晚于今天，也不能早于 1949 年 10 月 1 日。"
     return value
+
+
+def _shown(value: str, limit: int = 20) -> str:
+    """A refused value as it may be quoted back in a message: invisible characters made visible, cut."""
+    visible = "".join(ch if ch.isprintable() else "\ufffd" for ch in value)
+    return visible if len(visible) <= limit else visible[:limit] + "…"
 
 
 def _split(raw: str) -> list[str]:
@@ -176,8 +183,8 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
             if clash is not None and (doc is None or clash != doc.id):
                 errors["doc_number"] = f"文号“{f.doc_number}”已被其他文件使用。"
     f.written_on = _date(form.get("written_on", ""), "written_on", errors, "成文日期")
-    if len(f.genre) > 32:
-        errors["genre"] = "公文种类不能超过 32 个字符。"
+    if f.genre and (problem := facet_value_problem(f.genre)):
+        errors["genre"] = PROBLEMS[problem][1].format(label="公文种类")
     raw_ids = form.getlist("agency_ids") if hasattr(form, "getlist") else form.get("agency_ids", [])
     for raw in raw_ids:
         if not str(raw).isdigit() or sess.get(Agency, int(raw)) is None:
@@ -191,8 +198,10 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
         errors["disclosure"] = "公开属性无效。"
     elif f.disclosure != "active" and not f.disclosure_reason:
         errors["disclosure_reason"] = f"选择“{DISCLOSURE[f.disclosure]}”时必须填写理由（依据条款）。"
-    if any(len(t) > 64 for t in f.topics):
-        errors["topics"] = "每个主题分类不能超过 64 个字符。"
+    for topic in f.topics:
+        if problem := facet_value_problem(topic):
+            errors["topics"] = PROBLEMS[problem][1].format(label=f"主题分类“{_shown(topic)}”")
+            break
     f.measures = _measure_rows(form, errors)
     if doc is not None and doc.status == "published" and not f.change_note:
         errors["change_note"] = "修改已发布的文件须填写修改说明，它将显示在公开页面的“更新记录”中。"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal.db import session
 from portal.models import Agency, Topic
+from portal.services.facet_values import is_path_segment
 from portal.services.feeds import build_feed
 from portal.web.public_urls import Shard, StaticPage, bulk_pages, public_urls
 
@@ -65,7 +66,7 @@ def feed_urls(sess: Session) -> Iterator[str]:
     for slug in sess.scalars(select(Agency.slug).order_by(Agency.position)):
         yield f"/feeds/agency/{slug}.atom"
     for name in sess.scalars(select(Topic.name).order_by(Topic.name)):
-        if "/" not in name:
+        if is_path_segment(name):
             yield f"/feeds/topic/{name}.atom"
 
 
@@ -82,7 +83,7 @@ def feed_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
     feeds += [
         (f"/feeds/topic/{t.name}.atom", f"主题：{t.name}", {"topic": t})
         for t in sess.scalars(select(Topic).order_by(Topic.name))
-        if "/" not in t.name
+        if is_path_segment(t.name)
     ]
     for position, (path, title, scope) in enumerate(feeds):
         if shard.mine(position):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portal.db import session
 from portal.models import Document, Interpretation
 from portal.services import library
+from portal.services.facet_values import is_path_segment
 from portal.web import published
 from portal.web.public_urls import Shard, StaticPage, bulk_pages, public_urls
 
@@ -29,7 +30,9 @@ def library_url(args: dict[str, Any]) -> str:
         return url_for("public.policies_page", page=page) if page > 1 else url_for("public.policies")
     if len(args) == 1:
         ((facet, value),) = args.items()
-        if facet in library.FACETS and "/" not in str(value):
+        # A value that cannot be one path segment (stored before the facet_values rule) is listed by
+        # query string: served by the app, never a file of the export.
+        if facet in library.FACETS and is_path_segment(str(value)):
             return url_for("public.policies_facet", facet=facet, value=str(value), page=page)
     return url_for("public.policies", **args, **({"page": page} if page > 1 else {}))
 
@@ -126,7 +129,7 @@ def library_urls(sess: Session) -> Iterator[str]:
     yield from _listing_paths("/policies/", total)
     for facet, values in facets.items():
         for value, _label, count in values:
-            if "/" not in value:
+            if is_path_segment(value):
                 yield from _listing_paths(f"/policies/{facet}/{value}/", count)
     for slug in sess.scalars(library.public_documents().with_only_columns(Document.slug)):
         yield f"/policies/{slug}/"
