@@ -218,7 +218,7 @@ def test_page_with_a_session_bound_form_is_left_to_the_app(app, site):
         report = freeze(app, site)
     finally:
         public_urls._GENERATORS.pop(f"{register.__module__}.{register.__qualname__}")
-    assert report.dynamic == ["/csrf-page/"]
+    assert "/csrf-page/" in report.dynamic  # (besides the app's own forms, e.g. /foi/apply)
     assert not (site / "csrf-page/index.html").exists()
 
 
