@@ -374,13 +374,25 @@ def _find_wrapper(src: _Lines, stop: int) -> tuple[list[int], re.Match[str]] | N
     return None
 
 
-def _consume_copies(src: _Lines, text: str, stop: int) -> None:
-    """Web pages print the title two or three times (page title, heading, the text's own): all are chrome."""
+def _bare(text: str) -> str:
+    return re.sub(r"[《》〈〉\s]", "", text)
+
+
+def _consume_copies(src: _Lines, text: str, stop: int) -> str:
+    """Web pages print the title two or three times (page title, heading, the text's own), with or without
+    its 《》: all copies are used up; returns the copy that keeps its 《》."""
+    best = text
     for size in (1, 2, 3):
         for i in range(stop - size + 1):
             used = list(range(i, i + size))
-            if not any(j in src.consumed for j in used) and _joined(src, used) in (text, f"《{text}》"):
+            if any(j in src.consumed for j in used):
+                continue
+            copy = _joined(src, used)
+            if _bare(copy) == _bare(text):
                 src.consumed.update(used)
+                if "《" in copy and "《" not in best:
+                    best = copy
+    return best
 
 
 def _find_doc_number(src: _Lines, stop: int, cleaned: CleanText) -> str:
@@ -470,7 +482,7 @@ def extract(text: str) -> ImportedDocument:
         used, match = wrapper
         doc.notice_title = _joined(src, used)
         src.consumed.update(used)
-        _consume_copies(src, doc.notice_title, top)
+        doc.notice_title = _consume_copies(src, doc.notice_title, top)
         inner_title = title_text(match.group("quoted") or match.group("plain") or "")
         issuer = _TAG.sub("", re.sub(r"关于$", "", match["issuer"])).strip()
         # The raw line still has the spaces between joint issuers ("…局 …局关于印发…").

@@ -172,11 +172,26 @@ def _classify_levels(markers: list[Marker], before_unit_line: set[int]) -> tuple
 def parse_structure(lines: list[str]) -> Structure:
     """Turn cleaned lines into headings, items and paragraphs, joining lines the layout broke."""
     markers = {i: m for i, line in enumerate(lines) if (m := find_marker(line))}
+    # Judge a numbered line by its whole text when the layout broke it ("第一条为了…保障公众" / "身体健康…"):
+    # a long line or one ending mid-clause continues on the next.
+    whole: dict[int, Marker] = {}
+    for i, marker in markers.items():
+        text, j = marker.rest, i + 1
+        while (
+            j < len(lines)
+            and j not in markers
+            and not is_unit_line(lines[j])
+            and not ends_sentence(text)
+            and (len(lines[j - 1]) >= 28 or text.endswith(("，", ",", "、")))
+        ):
+            text += lines[j]
+            j += 1
+        whole[i] = Marker(marker.level, marker.no, text)
     order = list(markers)
     before_unit_line = {
         n for n, i in enumerate(order) if any(is_unit_line(line) for line in lines[i + 1 : i + 2])
     }
-    heading_levels, item_levels = _classify_levels(list(markers.values()), before_unit_line)
+    heading_levels, item_levels = _classify_levels(list(whole.values()), before_unit_line)
     blocks: list[Block] = []
     for i, line in enumerate(lines):
         marker = markers.get(i)

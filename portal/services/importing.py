@@ -52,6 +52,11 @@ def decode(data: bytes, name: str = "") -> str:
 def form_from_import(sess: Session, user: User, text: str) -> tuple[MultiDict, list[str]]:
     imported = extract(text)
     warnings = [WARNINGS_ZH.get(w.field, str(w)) for w in imported.warnings if w.field != "measures"]
+    if imported.notice_title:
+        # Both titles are the text's own: the staff choose which one the page shows.
+        warnings.append(
+            f"原文是印发通知，通知标题为“{imported.notice_title}”；标题一栏填的是所附文件的标题，请核对。"
+        )
     warnings += [
         f"第{m['no']}项措施未识别出责任单位（牵头单位/责任单位），请补充。"
         for m in imported.measures

@@ -32,6 +32,9 @@ def test_a_docx_task_table_becomes_a_draft_with_its_measures(client, sess, staff
     assert len(doc.measures) == 7 and doc.measures[0].units[0] == "区发改局"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "第7项措施未识别出责任单位" in page
+    assert (
+        "通知标题为“立山区人民政府关于印发《立山区政府2023年重点工作任务分解和责任分工方案》的通知”" in page
+    )
 
 
 def test_a_text_pdf_is_read(client, sess, staff, login_as):

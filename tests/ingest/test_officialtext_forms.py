@@ -65,3 +65,78 @@ def test_unstructured_text_is_reported():
     doc = extract("西城区某项通知\n请各单位做好相关工作。\n")
     assert doc.title == "西城区某项通知"
     assert "body" in {w.field for w in doc.warnings}
+
+
+# -- forms seen in real published texts (issue 18) -------------------------------------------------
+
+
+def test_units_on_lines_of_their_own_with_half_width_colons_and_a_last_measure_cut_off():
+    doc = extract(
+        "某区2023年重点工作任务分工方案\n一、主要目标\n1.地区生产总值增长6%。\n牵头单位:区发改局\n"
+        "责任单位:各街道,区直各部门\n2、固定资产投资增长15%。\n牵头单位：区发改局\n3.其他指标不低于全市平均水平。\n"
+    )
+    assert [m["units"] for m in doc.measures] == [["区发改局", "各街道", "区直各部门"], ["区发改局"], []]
+    assert doc.measures[0]["lead"] == ["区发改局"]
+    assert [str(w) for w in doc.warnings if w.field == "measures"] == [
+        "measures: measure 3: no units (no 牵头单位/责任单位 named; the text may end here)"
+    ]
+
+
+def test_every_numbering_style_carries_measures():
+    for first, second in (
+        ("1.", "2."),
+        ("1、", "2、"),
+        ("（一）", "（二）"),
+        ("(一)", "(二)"),
+        ("第一条", "第二条"),
+    ):
+        doc = extract(
+            f"某项工作方案\n{first}建立清单制度。(区政务服务局牵头,各街道配合)\n"
+            f"{second}做好政策解读。〔责任单位:区司法局按职责分工负责。下同。〕\n"
+        )
+        assert [m["units"] for m in doc.measures] == [["区政务服务局", "各街道"], ["区司法局"]], first
+
+
+def test_a_web_page_copy_with_chrome_a_glued_number_and_both_titles():
+    doc = extract(
+        "您的位置:首页»政务公开»政策文件\n"
+        "鞍立政发〔2023〕2号立山区人民政府关于印发立山区政府2023年重点工作任务分解和责任分工方案的通知\n"
+        "发布时间:2023-03-28 来源:区政府办 浏览次数:1024\n"
+        "立山区人民政府关于印发 《立山区政府2023年重点工作任务分解 和责任分工方案》的通知\n"
+        "各街道办事处:\n现将《立山区政府2023年重点工作任务分解和责任分工方案》印发给你们,请认真贯彻落实。\n"
+        "立山区人民政府\n2023年3月28日\n(此件公开发布)\n立山区政府2023年重点工作\n任务分解和责任分工方案\n"
+        "一、主要目标\n1.努力实现地区生产总值增长6.2%左右。\n牵头单位:区发改局\n【打印本页】【关闭窗口】\n"
+    )
+    assert doc.doc_number == "鞍立政发〔2023〕2号"
+    assert doc.title == "立山区政府2023年重点工作任务分解和责任分工方案"
+    assert (
+        doc.notice_title == "立山区人民政府关于印发《立山区政府2023年重点工作任务分解和责任分工方案》的通知"
+    )
+    assert doc.agencies == ["立山区人民政府"]
+    for chrome in ("您的位置", "浏览次数", "打印本页"):
+        assert chrome not in doc.body
+    assert doc.body.startswith("各街道办事处：") or doc.body.startswith("各街道办事处:")
+    assert doc.front_matter()["notice_title"] == doc.notice_title
+
+
+def test_joint_issuers_in_the_title_and_in_one_signature_line_keep_their_order():
+    doc = extract(
+        "北京市西城区人民政府办公室 北京市西城区政务服务管理局关于印发西城区政务公开清单管理办法的通知\n"
+        "各街道办事处：\n现将《西城区政务公开清单管理办法》印发给你们。\n"
+    )
+    assert doc.agencies == ["北京市西城区人民政府办公室", "北京市西城区政务服务管理局"]
+    assert doc.title == "西城区政务公开清单管理办法"
+    signed = extract("某某管理办法\n第一条 为规范管理，制定本办法。\n区政务服务局 区司法局\n2021年3月5日\n")
+    assert signed.agencies == ["区政务服务局", "区司法局"]
+
+
+def test_articles_split_across_lines_are_joined():
+    doc = extract(
+        "潍坊市突发公共卫生事件应急办法\n第一章总则\n第一条为了有效预防、及时控制和消除突发公共卫生事件的危害,保障公众\n"
+        "身体健康与生命安全,制定本办法。\n第二条本办法所称突发公共卫生事件,是指在本市行政\n区域内突然发生的事件。\n"
+    )
+    assert [b.text for b in doc.items("article")] == [
+        "为了有效预防、及时控制和消除突发公共卫生事件的危害,保障公众身体健康与生命安全,制定本办法。",
+        "本办法所称突发公共卫生事件,是指在本市行政区域内突然发生的事件。",
+    ]
+    assert doc.sections[0].text == "总则"
