@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import func
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from portal.db import session
 from portal.models import Document, Interpretation
@@ -79,19 +80,27 @@ def home() -> str:
 
 
 @bp.get("/policies/")
-def policies() -> str:
+def policies() -> str | Response:
     query = library.LibraryQuery.from_args(request.args)
+    if "page" in request.args and not query.ignored:
+        # One address per page: ?page=2 (with at most one filter) is the page the static export has as
+        # /policies/page/2/, so send the visitor there rather than serve a second copy.
+        canonical = library_url(query.args(page=query.page))
+        if "?" not in canonical:
+            return redirect(canonical, 301)
     return render_template("policies/index.html", **_listing(query, library.browse(session, query)))
 
 
 @bp.get("/policies/page/<int:page>/", endpoint="policies_page")
 @bp.get(f"/policies/<{FACET_NAMES}:facet>/<value>/", endpoint="policies_facet", defaults={"page": 1})
 @bp.get(f"/policies/<{FACET_NAMES}:facet>/<value>/page/<int:page>/", endpoint="policies_facet")
-def policies_path(page: int, facet: str = "", value: str = "") -> str:
+def policies_path(page: int, facet: str = "", value: str = "") -> str | Response:
     args = {facet: value} if facet else {}
     query = library.LibraryQuery.from_args({**args, "page": str(page)})
     if query.ignored:
         abort(404)
+    if page == 1 and request.path.endswith("/page/1/"):
+        return redirect(library_url(query.args()), 301)  # page 1 is the listing itself
     result = library.browse(session, query)
     if page > result.pages:
         abort(404)

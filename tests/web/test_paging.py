@@ -1,0 +1,65 @@
+"""Listing pages link every page near the current one, the first and the last; a page has one address."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+
+from portal.ingest.content import load_content
+from portal.services import library
+from tests.conftest import CONTENT
+
+
+@pytest.fixture
+def five_pages(sess, monkeypatch):  # noqa: ANN001, ANN201
+    monkeypatch.setattr(library, "PAGE_SIZE", 1)  # the five demo documents, one per page
+    assert load_content(sess, CONTENT).ok
+
+
+def _nav(html: str) -> str:
+    match = re.search(r'<nav class="pagination" aria-label="分页">(.*?)</nav>', html, re.S)
+    assert match, "no page links"
+    return re.sub(r"\s+", " ", match.group(1))
+
+
+def test_page_links_show_first_previous_numbers_next_and_last(client, five_pages):
+    nav = _nav(client.get("/policies/page/3/").get_data(as_text=True))
+    assert '<a href="/policies/">首页</a>' in nav
+    assert '<a rel="prev" href="/policies/page/2/">上一页</a>' in nav
+    assert '<a href="/policies/">1</a>' in nav and '<a href="/policies/page/5/">5</a>' in nav
+    assert '<span class="current" aria-current="page">3</span>' in nav
+    assert '<a rel="next" href="/policies/page/4/">下一页</a>' in nav
+    assert '<a href="/policies/page/5/">末页</a>' in nav
+    first = _nav(client.get("/policies/").get_data(as_text=True))
+    assert "首页" not in first and "上一页" not in first and '<a href="/policies/page/5/">末页</a>' in first
+
+
+def test_query_string_page_and_path_page_are_one_page(client, five_pages):
+    by_path = client.get("/policies/page/2/")
+    assert by_path.status_code == 200
+    by_query = client.get("/policies/?page=2")
+    assert by_query.status_code == 301 and by_query.headers["Location"] == "/policies/page/2/"
+    followed = client.get("/policies/?page=2", follow_redirects=True)
+    assert followed.get_data(as_text=True) == by_path.get_data(as_text=True)
+    first = client.get("/policies/page/1/")
+    assert first.status_code == 301 and first.headers["Location"] == "/policies/"
+    facet = client.get("/policies/?topic=作风建设&page=2")
+    assert facet.status_code == 301
+    assert facet.headers["Location"] == f"/policies/topic/{quote('作风建设')}/page/2/"
+    # Two filters have no static page: the query string stays the address.
+    both = client.get("/policies/?topic=作风建设&year=2020&page=1")
+    assert both.status_code == 200
+
+
+def test_search_results_have_page_numbers_too(client, sess, monkeypatch):
+    from portal.services import search
+
+    monkeypatch.setattr(search, "PAGE_SIZE", 1)
+    assert load_content(sess, CONTENT).ok
+    html = client.get("/search?q=基层减负&page=2").get_data(as_text=True)
+    nav = _nav(html)
+    assert '<span class="current" aria-current="page">2</span>' in nav
+    assert "首页" in nav and "末页" in nav
+    assert re.search(r'<a href="/search\?q=[^"]+">1</a>', nav), nav
