@@ -90,3 +90,21 @@ def feed_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
             yield StaticPage(
                 path, "", {}, body=build_feed(sess, settings, title=title, self_path=path, **scope)
             )
+
+
+# -- feeds of the other areas: consultations, gazette issues, meetings --------------------------------
+
+
+@bp.get("/<any(consultations, gazette, meetings):area>.atom")
+def area_feed(area: str) -> Response:
+    from portal.services.area_feeds import build_area_feed
+
+    return _atom(build_area_feed(session, current_app.extensions["settings"], area))
+
+
+@public_urls
+def area_feed_urls(sess: Session) -> Iterator[str]:
+    from portal.services.area_feeds import AREAS
+
+    for area in AREAS:
+        yield f"/feeds/{area}.atom"

@@ -64,10 +64,27 @@ def facet_sidebar(query: library.LibraryQuery, facets: dict[str, list[tuple[str,
     return sidebar
 
 
+def listing_feed(query: library.LibraryQuery) -> tuple[str, str] | None:
+    """The Atom feed a listing has, as (href, link text): all documents, one agency's or one topic's."""
+    args = query.args()
+    if not args:
+        return url_for("feeds.all_items"), "订阅全部最新发布"
+    if list(args) == ["agency"]:
+        return url_for("feeds.agency", slug=query.agency), "订阅本机关的文件更新"
+    if list(args) == ["topic"] and "/" not in query.topic:
+        return url_for("feeds.topic", name=query.topic), f"订阅“{query.topic}”主题的文件更新"
+    return None
+
+
 def _listing(
     query: library.LibraryQuery, result: library.LibraryPage, sidebar: list | None = None
 ) -> dict[str, Any]:
-    return {"query": query, "result": result, "sidebar": sidebar or facet_sidebar(query, result.facets)}
+    return {
+        "query": query,
+        "result": result,
+        "sidebar": sidebar or facet_sidebar(query, result.facets),
+        "feed": listing_feed(query) if result.total else None,
+    }
 
 
 @bp.get("/")
