@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -45,9 +46,31 @@ def book_title(title: str) -> str:
     return f"《{title}》"
 
 
+def _belongs_to(agency: Any, site_name: str) -> bool:
+    """The agency is the district's (the body named as the site) or one of the bodies under it."""
+    seen = set()
+    while agency is not None and agency.id not in seen:
+        if agency.name == site_name:
+            return True
+        seen.add(agency.id)
+        agency = agency.parent
+    return False
+
+
+def forwarded_from(doc: Any) -> list[Any]:
+    """The issuing bodies of a document that none of the district's bodies signed (a municipal
+    document, say): the site forwards it (转发), and the page must not present it as the district's own."""
+    site_name = current_app.extensions["settings"].site_name
+    agencies = list(doc.agencies)
+    if not agencies or any(_belongs_to(a, site_name) for a in agencies):
+        return []
+    return agencies
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["cn_date"] = cn_date
     app.jinja_env.filters["book_title"] = book_title
+    app.jinja_env.globals["forwarded_from"] = forwarded_from
     app.jinja_env.filters["iso_date"] = iso_date
     app.jinja_env.filters["cn_datetime"] = cn_datetime
     app.jinja_env.globals.update(

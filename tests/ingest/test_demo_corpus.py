@@ -1,4 +1,7 @@
-"""The demo corpus in content/: the five seeds, reviewed, three of them with Q&A interpretations."""
+"""The demo corpus in content/: four of the five seeds, reviewed, three of them with Q&A interpretations.
+
+The fifth (003, a 2022 plan of 西咸新区 in Shaanxi) is another place's document: it stays in
+content/sources/ as an importer test case and is not part of a Xicheng district's demo site."""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ SEED_DOCUMENTS = {
     "2020-measures-4": ("西政发〔2020〕4号", 36),
     "2019-measures-13": ("京办发〔2019〕13号", 0),
     "2018-rules-4": ("西政发〔2018〕4号", 0),
-    "2022-plan": ("", 21),
     "2020-key-points": ("", 42),
 }
 
@@ -59,7 +61,7 @@ def test_corpus_bodies_and_measures_are_the_importers_output(seeds):
     from portal.ingest.content import read_source
     from portal.ingest.officialtext import extract
 
-    by_seed = dict(zip(["000", "001", "002", "003", "004"], SEED_DOCUMENTS, strict=True))
+    by_seed = dict(zip(["000", "001", "002", "004"], SEED_DOCUMENTS, strict=True))
     for key, slug in by_seed.items():
         doc = extract(seeds[key].read_text("utf-8"))
         src = read_source(CONTENT / "policies" / f"{slug}.md")
