@@ -61,3 +61,63 @@ def report_targets(year: int | None, fmt: str) -> None:
         click.echo(format_table(table.columns, [row.cells for row in table.rows]))
     else:
         click.echo(table_body(table, fmt, year), nl=False)
+
+
+@report.command("foi")
+@click.option("--year", type=int, required=True, help="calendar year of the annual report")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True
+)
+def report_foi(year: int, fmt: str) -> None:
+    """Tables 3 and 4 of the annual report (2021 format), counted from the FOI requests.
+
+    Exits 1, naming the broken invariant, when the figures do not add up."""
+    import csv
+    import io
+    import json
+
+    from portal.services.foi import report as foi_report
+
+    if not 2008 <= year <= 2100:
+        click.echo(f"error: year {year} is out of range (2008-2100)", err=True)
+        sys.exit(2)
+    app = make_app()
+    with app.app_context():
+        try:
+            table3 = foi_report.table3(db.session, year)
+            table4 = foi_report.table4(db.session, year)
+        except foi_report.InvariantError as exc:
+            click.echo(f"error: invariant failed: {exc}", err=True)
+            sys.exit(1)
+    columns = [foi_report.COLUMN_LABELS[c] for c in foi_report.COLUMNS]
+    rows3 = [
+        [line.group, line.label, *(line.counts[c] for c in foi_report.COLUMNS)] for line in table3.lines()
+    ]
+    rows4 = [
+        [foi_report.REMEDY_KINDS[kind], *(cells[r] for r in (*foi_report.REMEDY_RESULTS, "total"))]
+        for kind, cells in table4.counts.items()
+    ]
+    columns4 = ["类型", *foi_report.REMEDY_RESULTS.values(), "总计"]
+    if fmt == "json":
+        data = {
+            "year": year,
+            "table3": {
+                "columns": list(foi_report.COLUMNS),
+                "rows": [{"key": line.key, "label": line.label, **line.counts} for line in table3.lines()],
+            },
+            "table4": {"results": list(foi_report.REMEDY_RESULTS), "rows": table4.counts},
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["table", "项目", "", *columns])
+        writer.writerows(["3", *row] for row in rows3)
+        writer.writerow(["table", *columns4])
+        writer.writerows(["4", *row] for row in rows4)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        click.echo(f"{year}年 三、收到和处理政府信息公开申请情况")
+        click.echo(format_table(["", "项目", *columns], rows3))
+        click.echo(f"\n{year}年 四、政府信息公开行政复议、行政诉讼情况")
+        click.echo(format_table(columns4, rows4))

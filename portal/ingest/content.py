@@ -510,6 +510,18 @@ def _load_consultations(sess: Session, path: Path, report: LoadReport) -> None:
     load_consultations(sess, path, report)
 
 
+def _load_foi(sess: Session, path: Path, report: LoadReport) -> None:
+    from flask import current_app, has_app_context
+
+    from portal.services.foi.content import load_requests  # the service does every write
+
+    secret = current_app.config["SECRET_KEY"] if has_app_context() else ""
+    created, unchanged, errors = load_requests(sess, path, secret)
+    report.created += created
+    report.unchanged += unchanged
+    report.errors += errors
+
+
 KINDS: list[ContentKind] = [
     ContentKind("agencies", "agencies.yml", load_agencies),
     ContentKind("policies", "policies", load_documents),
@@ -518,6 +530,7 @@ KINDS: list[ContentKind] = [
     ContentKind("targets", "targets.yml", _load_targets),
     ContentKind("meetings", "meetings", _load_meetings),
     ContentKind("consultations", "consultations", _load_consultations),
+    ContentKind("foi", "foi", _load_foi),
 ]
 
 

@@ -54,6 +54,10 @@ def for_user(sess: Session, user: User) -> list[Section]:
                 ],
             )
         )
+    if user.has_role("foi_officer", "foi_head"):
+        sections.append(
+            Section("依申请公开（超期、即将到期、待确认、补正或缴费期限已过）", _foi_items(sess, user))
+        )
     if user.has_role("publisher", "admin"):
         failed = sess.scalars(
             select(Push).where(Push.status == "failed").order_by(Push.id.desc()).limit(50)
@@ -95,3 +99,20 @@ def _gazette_drafts(sess: Session, user: User) -> list[tuple[str, str, str]]:
                 )
             )
     return out
+
+
+def _foi_items(sess: Session, user: User) -> list[tuple[str, str, str]]:
+    from portal.services.foi.pages import watch
+
+    w = watch(sess, user)
+    groups = (
+        (w.overdue, "已超期"),
+        (w.due_soon, "5个工作日内到期"),
+        (w.unconfirmed, "网上申请待确认"),
+        (w.pause_lapsed, "期限已过待办结"),
+    )
+    return [
+        (f"{r.receipt_code} {r.description[:30]}", url_for("admin_foi.detail", request_id=r.id), note)
+        for requests, note in groups
+        for r in requests
+    ]

@@ -8,6 +8,7 @@ import pytest
 
 from portal.models import Agency
 from portal.services.foi.requests import Application
+from tests.consultations.conftest import smtp_inbox  # noqa: F401  (a real SMTP server on loopback)
 
 # Valid check digits: a resident ID (GB 11643) and a unified social credit code (GB 32100).
 RESIDENT_ID = "110102199003070018"
@@ -16,11 +17,23 @@ CREDIT_CODE = "91110102MA0123456R"
 
 @pytest.fixture
 def agencies(sess):  # noqa: ANN201
-    office = Agency(slug="gov-office", name="北京市西城区人民政府办公室", kind="department", position=1)
-    other = Agency(slug="planning", name="北京市规划和自然资源委员会西城分局", kind="department", position=2)
+    gov = Agency(slug="xicheng-gov", name="北京市西城区人民政府", kind="government", position=0)
+    outside = Agency(slug="xixian", name="西咸新区党政办公室", kind="department", position=3)
+    sess.add_all([gov, outside])
+    sess.flush()
+    office = Agency(
+        slug="gov-office", name="北京市西城区人民政府办公室", kind="department", position=1, parent_id=gov.id
+    )
+    other = Agency(
+        slug="planning",
+        name="北京市规划和自然资源委员会西城分局",
+        kind="department",
+        position=2,
+        parent_id=gov.id,
+    )
     sess.add_all([office, other])
     sess.commit()
-    return SimpleNamespace(office=office, other=other)
+    return SimpleNamespace(gov=gov, office=office, other=other, outside=outside)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ def _receipt(body: str) -> tuple[str, str]:
 def test_guide_explains_the_service_and_links_the_form(client, agencies):
     body = client.get("/foi/").get_data(as_text=True)
     assert "20个工作日" in body and "信息处理费" in body and "/foi/apply" in body
-    assert agencies.office.name in body
+    assert agencies.office.name in body and agencies.gov.name in body
+    assert agencies.outside.name not in body  # a body elsewhere takes no applications here
 
 
 def test_apply_gives_a_receipt_only_after_the_application_is_stored(client, sess, csrf_token, agencies):

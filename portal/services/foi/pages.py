@@ -194,11 +194,10 @@ def office(sess: Session, agency_id: int | None) -> Agency | None:
 
 
 def public_offices(sess: Session) -> list[Agency]:
-    """Agencies that handle requests, for the guide on /foi/ and the form's drop-down."""
-    return list(
-        sess.scalars(
-            select(Agency)
-            .where(Agency.kind.in_(("government", "department", "street")))
-            .order_by(Agency.position, Agency.id)
-        )
+    """The district's bodies that take applications, for the guide on /foi/ and the form's drop-down:
+    governments, and departments and streets under one (bodies elsewhere that only issue documents the
+    portal republishes have no parent here)."""
+    district = (Agency.kind == "government") | (
+        Agency.kind.in_(("department", "street")) & Agency.parent_id.is_not(None)
     )
+    return list(sess.scalars(select(Agency).where(district).order_by(Agency.position, Agency.id)))
