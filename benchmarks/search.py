@@ -330,6 +330,11 @@ def measure(
             if kind.endswith("+year"):
                 year.append(wall[-1])
 
+        cache = getattr(index, "_cache", None)
+        if cache is not None:  # memory: what the warm queries keep, and this process's resident size
+            notes.append(f"postings cache {cache.size / 1e6:.0f} MB used of {cache.budget / 1e6:.0f} MB")
+        notes.append(f"RSS {_rss_mb():.0f} MB after the queries")
+
         missed = over = 0
         recall = [w for w in RECALL_WORDS if any(w in t for t in texts.values())]
         for word in recall:
@@ -385,6 +390,13 @@ def measure(
         if drop:
             drop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def run(sizes: list[int], backends: list[str], web: bool = True) -> list[SearchFigures]:

@@ -28,7 +28,7 @@ class Settings:
     secret_key: str = ""  # empty: generated once and kept in the instance folder
     search_backend: str = "whoosh"  # whoosh | postgres
     search_index: Path = field(default_factory=lambda: Path.cwd() / "search_index")
-    search_cache_mb: int = 256  # per process: Whoosh postings kept in memory between searches
+    search_cache_mb: int = 0  # per process: Whoosh postings kept in memory; 0 sizes it from the index
     content_dir: Path = field(default_factory=lambda: Path.cwd() / "content")
     redis_url: str = ""
     # Absolute URL of the dynamic app, used by statically exported pages for search and forms.
