@@ -29,7 +29,7 @@ def test_document_page_shows_metadata_measures_and_interpretation(client, sess, 
         "2020年4月24日",
         "主动公开",
         "市规划自然资源委西城分局",
-        'id="一总体要求"',
+        'id="user-content-一总体要求"',  # heading ids carry a prefix (DOM clobbering)
         "/interpretations/good/",
     ):
         assert text in html
