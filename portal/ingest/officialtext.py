@@ -279,7 +279,8 @@ def parse_date_line(line: str) -> date | None:
 
 
 def title_text(text: str) -> str:
-    text = tidy_spaces(text).strip("　 ")
+    # A list page's date after the title ("…的通知 2022-06-08") is not part of it.
+    text = re.sub(r"\s*\d{4}-\d{1,2}-\d{1,2}$", "", tidy_spaces(text)).strip("　 ")
     # A title printed inside 《》 as a whole (a web page quoting it): the brackets are not part of it.
     if text.startswith("《") and text.endswith("》") and text.count("《") == 1:
         text = text[1:-1]
@@ -298,6 +299,8 @@ def _is_title_like(line: str, limit: int = 60) -> bool:
         and not _SIGNER.match(line)
         and not re.search(r"[年月]\S{0,3}日$", line)
         and not _ANNEX.match(line)
+        # "《关于…的实施意见》已经…": a sentence about the title, broken by the layout, not the title.
+        and not (line.startswith("《") and not line.endswith("》"))
         and find_marker(line) is None
         and parse_date_line(line) is None
     )
@@ -480,6 +483,18 @@ def extract(text: str) -> ImportedDocument:
     wrapper = _find_wrapper(src, top)
     if wrapper:
         used, match = wrapper
+        before = used[0] - 1
+        broken = len(used) > 1
+        if (
+            broken
+            and not match["issuer"]
+            and before >= 0
+            and before not in src.consumed
+            and _is_org(lines[before])
+        ):
+            # "兰州市人民政府办公厅" / "印发关于…的" / "实施意见的通知": the issuer on a line of its own.
+            used = [before, *used]
+            match = _WRAPPER.match(_joined(src, used)) or match
         doc.notice_title = _joined(src, used)
         src.consumed.update(used)
         doc.notice_title = _consume_copies(src, doc.notice_title, top)

@@ -15,6 +15,7 @@ text gives elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,13 +25,15 @@ from portal.ingest.textclean import clean_lines, ends_sentence
 
 _QUESTION = re.compile(
     r"^(?:[一二三四五六七八九十\d]+\s*[、.．]\s*|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]\s*)?"
-    r"(?:问|Q)\s*\d*\s*[:：.．、]\s*(?P<text>.*)$",
+    r"(?:问|Q|记者)\s*\d*\s*[:：.．、]\s*(?P<text>.*)$",
     re.IGNORECASE,
 )
 _ANSWER = re.compile(r"^(?:答|A)\s*\d*\s*[:：.．、]\s*(?P<text>.*)$", re.IGNORECASE)
 _INTERPRETER = re.compile(r"^(?:第一)?解读人\s*[:：]\s*(?P<name>.+)$")
 # Where one line holds several questions or answers: "…负责人。问:…", "1、问:…,答:…,2、问:…".
-_INLINE_Q = re.compile(r"(?:(?<=[。！？!?，,；;])|(?<=^))\s*(?=(?:\d{1,2}\s*[、.．]\s*)?问\s*\d*\s*[:：])")
+_INLINE_Q = re.compile(
+    r"(?:(?<=[。！？!?，,；;])|(?<=^))\s*(?=(?:\d{1,2}\s*[、.．]\s*)?问\s*\d*\s*[:：])|(?=记者\s*[:：])"
+)
 _INLINE_A = re.compile(r"[，,；;]?\s*(?=答\s*\d*\s*[:：])")
 _QUOTED = re.compile(r"《([^《》]{2,80})》")
 _SHORT_NAME = re.compile(r"《([^《》]{2,80})》\s*[（(]\s*以下简称\s*“?《?[^）)]{1,20}》?”?\s*[）)]")
@@ -100,9 +103,9 @@ def _split_inline(lines: list[str]) -> list[str]:
     """One line per question and per answer, when the copy ran them together."""
     out: list[str] = []
     for line in lines:
-        if len(re.findall(r"问\s*\d*\s*[:：]", line)) + len(
+        if len(re.findall(r"(?:问|记者)\s*\d*\s*[:：]", line)) + len(
             re.findall(r"答\s*\d*\s*[:：]", line)
-        ) < 2 and not (re.search(r"[。！？]\s*问\s*[:：]", line)):
+        ) < 2 and not re.search(r"[。！？]\s*问\s*[:：]", line):
             out.append(line)
             continue
         for part in _INLINE_Q.split(line):
@@ -148,7 +151,8 @@ def _date(lines: list[str], result: ImportedInterpretation) -> date | None:
 
 def parse_interpretation(text: str) -> ImportedInterpretation:
     """Read an interpretation: its Q&A items, or (none found) its prose with its sections."""
-    lines = _split_inline(clean_lines(text).lines)
+    cleaned = clean_lines(text)
+    lines = _split_inline(cleaned.lines)
     result = ImportedInterpretation()
     explicit = any(_QUESTION.match(line) for line in lines)
     current: QA | None = None
@@ -182,6 +186,10 @@ def parse_interpretation(text: str) -> ImportedInterpretation:
     result.items = [item for item in result.items if item.question]
     result.policy = _policy(result.title, "\n".join(lines))
     result.interpreted_on = _date(lines, result)
+    if result.interpreted_on is None and cleaned.page_date:
+        # The web page's 发布时间: when the interpretation was published.
+        with contextlib.suppress(ValueError):
+            result.interpreted_on = date(*cleaned.page_date)
     if not result.items:
         _prose(lines, result)
     return result

@@ -58,6 +58,9 @@ _META_LABEL_LINE = re.compile(
 _META_DOC_NUMBER = re.compile(r"文号[|｜:：]*([^|｜]{2,30}?号)")
 _META_DATE = re.compile(r"(?:成文|发文)日期[|｜:：]*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _LEADING_TAG = re.compile(r"^<正>\s*")
+_PAGE_DATE = re.compile(
+    r"(?:发布时间|发布日期|时\s*间|日\s*期)\s*[:：]\s*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
+)
 
 
 def is_chrome(line: str) -> bool:
@@ -95,6 +98,7 @@ class CleanText:
     raw: list[str] = field(default_factory=list)  # each kept line before its spaces were tidied
     meta_doc_number: str = ""  # from a metadata table (文号 cell), when the page has one
     meta_date: tuple[int, int, int] | None = None  # 成文日期/发文日期 cell
+    page_date: tuple[int, int, int] | None = None  # 发布时间 of the web page (when it was put online)
 
 
 def _read_metadata(line: str, result: CleanText) -> bool:
@@ -153,6 +157,8 @@ def clean_lines(
             result.dropped.append(line)
             continue
         if is_chrome(line) or _read_metadata(line, result):
+            if (match := _PAGE_DATE.search(line)) and not result.page_date:
+                result.page_date = (int(match[1]), int(match[2]), int(match[3]))
             result.dropped.append(line)
             continue
         if in_cc_block and not is_structural(line):
