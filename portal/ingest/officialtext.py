@@ -300,7 +300,7 @@ def _is_title_like(line: str, limit: int = 60) -> bool:
         and not re.search(r"[年月]\S{0,3}日$", line)
         and not _ANNEX.match(line)
         # "《关于…的实施意见》已经…": a sentence about the title, broken by the layout, not the title.
-        and not (line.startswith("《") and not line.endswith("》"))
+        and not (line.startswith("《") and not line.endswith("》") and not _GENRE_END.search(line))
         and find_marker(line) is None
         and parse_date_line(line) is None
     )
