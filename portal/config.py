@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in re.split(r"[,;\s]+", value) if part.strip())
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,8 @@ class Settings:
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     mail_from: str = "noreply@bjxch.gov.cn"
+    # The office's published addresses (e.g. the FOI mailbox): not personal data for the privacy check.
+    public_emails: tuple[str, ...] = ()
     https: bool = False
     session_idle_minutes: int = 30
     upload_max_bytes: int = 20 * 1024 * 1024
@@ -78,6 +85,7 @@ _ENV = {
     "smtp_host": ("PORTAL_SMTP_HOST", str),
     "smtp_port": ("PORTAL_SMTP_PORT", int),
     "mail_from": ("PORTAL_MAIL_FROM", str),
+    "public_emails": ("PORTAL_PUBLIC_EMAILS", _list),
     "https": ("PORTAL_HTTPS", _bool),
     "session_idle_minutes": ("PORTAL_SESSION_IDLE_MINUTES", int),
     "upload_max_bytes": ("PORTAL_UPLOAD_MAX_BYTES", int),
