@@ -36,6 +36,16 @@ def public_attachments(doc: Document) -> list[Attachment]:
 
 def withdrawn_notice(model: type, slug: str) -> Any:
     obj = session.scalars(select(model).where(model.slug == slug, model.status == "withdrawn")).first()
+    if obj is None and model is Interpretation:
+        # A published interpretation goes with its document: when the document is withdrawn, the
+        # interpretation's address says so too, with the document's public reason.
+        obj = session.scalars(
+            select(Interpretation)
+            .join(Interpretation.document)
+            .where(Interpretation.slug == slug, Document.status == "withdrawn")
+        ).first()
+        if obj is not None and obj.published_at is not None:
+            return render_template("policies/withdrawn.html", obj=obj, document=obj.document), 410
     if obj is None or obj.published_at is None:
         abort(404)
     return render_template("policies/withdrawn.html", obj=obj), 410

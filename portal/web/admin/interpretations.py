@@ -10,8 +10,10 @@ from werkzeug.datastructures import MultiDict
 
 from portal.db import session
 from portal.ingest.markdown import render_markdown
+from portal.ingest.qatext import parse_interpretation
 from portal.models import Agency, Document, Interpretation
-from portal.services import editing, publishing
+from portal.models.documents import STATUS
+from portal.services import editing, importing, publishing, staff_lists
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import STAFF, load_item, me
@@ -54,15 +56,6 @@ def _qa_rows(values: MultiDict) -> list[dict[str, str]]:
     return rows + [{"question": "", "answer": "", "position": ""}] * EMPTY_QA_ROWS
 
 
-def _documents() -> list[Document]:
-    """Documents an interpretation may be attached to, within the user's scope."""
-    user = me()
-    docs = session.scalars(
-        select(Document).where(Document.status != "withdrawn").order_by(Document.updated_at.desc()).limit(500)
-    )
-    return [d for d in docs if publishing.in_scope(user, d)]
-
-
 def show(
     interp: Interpretation | None,
     *,
@@ -70,7 +63,9 @@ def show(
     errors: dict | None = None,
     error: str = "",
     preview: str = "",
+    warnings: list[str] | None = None,
     status: int = 200,
+    **_: Any,
 ) -> Any:
     values = values if values is not None else _form_values(interp)
     user = me()
@@ -81,7 +76,8 @@ def show(
         "error": error,
         "preview": preview,
         "qa_rows": _qa_rows(values),
-        "documents": _documents(),
+        "documents": staff_lists.interpretable_documents(session, user),
+        "warnings": warnings or [],
         "user": user,
         "agencies": list(session.scalars(select(Agency).order_by(Agency.position, Agency.id))),
         "may_edit": editing.may_edit(user, interp)[0] if interp is not None else True,
@@ -98,15 +94,52 @@ def show(
 @bp.get("/")
 @roles_required(*STAFF)
 def index() -> str:
-    user = me()
     status = request.args.get("status", "")
-    stmt = (
-        select(Interpretation).order_by(Interpretation.updated_at.desc(), Interpretation.id.desc()).limit(500)
+    status = status if status in STATUS else ""
+    result = staff_lists.interpretations(
+        session, me(), status=status, page=staff_lists.page_arg(request.args)
     )
-    if status:
-        stmt = stmt.where(Interpretation.status == status)
-    items = [i for i in session.scalars(stmt) if publishing.in_scope(user, i)]
-    return render_template("admin/interpretations/index.html", items=items, status=status)
+    return render_template(
+        "admin/interpretations/index.html", result=result, items=result.items, status=status
+    )
+
+
+@bp.post("/import")
+@roles_required("editor")
+def import_text() -> Any:
+    """A Q&A text (问：/答：), read as ``portal import --interpretation`` reads it, fills the new
+    interpretation form for the chosen document; the editor checks it and saves."""
+    document_id = (request.form.get("document_id") or "").strip()
+    upload = request.files.get("file")
+    values = MultiDict({"form": "qa", "document_id": document_id})
+    if upload is None or not upload.filename:
+        return show(None, values=values, error="请选择问答文本文件（.txt）。", status=400)
+    try:
+        text = importing.decode(upload.read())
+    except importing.ImportRefused as exc:
+        return show(None, values=values, error=str(exc), status=400)
+    doc = session.get(Document, int(document_id)) if document_id.isdigit() else None
+    parsed = parse_interpretation(text)
+    if not parsed.items:
+        return show(
+            None,
+            values=values,
+            error="未找到问答：文本应为“问：……答：……”，或以问号结尾的编号问题加回答。",
+            status=400,
+        )
+    warnings = [
+        f"第 {n} 个问题没有回答，请补充。" for n, item in enumerate(parsed.items, 1) if not item.answer
+    ]
+    title = parsed.title or (f"《{doc.title}》政策解读" if doc else "政策解读")
+    if not parsed.title:
+        warnings.append(f"文本开头没有标题，已暂定为“{title}”。")
+    values.update({"title": title, "interpreter": parsed.interpreter, "body_md": parsed.body})
+    # The answers as the command line writes them into a content file (Markdown-escaped paragraphs).
+    for n, qa in enumerate(parsed.front_matter(doc.slug if doc else "")["qa"], 1):
+        values.add("question", qa["q"])
+        values.add("answer", qa["a"])
+        values.add("qa_position", str(n))
+    return show(None, values=values, warnings=warnings)
 
 
 def _save(interp: Interpretation | None) -> Any:

@@ -3,6 +3,7 @@ publishers and admins."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -22,7 +23,7 @@ from portal.db import session
 from portal.models import ROLES, Agency, Channel, Push, User
 from portal.models.agency import AGENCY_KINDS
 from portal.models.push import CHANNEL_KINDS, PUSH_STATUS
-from portal.services import accounts, auditlog, push
+from portal.services import accounts, audit_names, auditlog, push
 from portal.services import channels as channel_service
 from portal.services.editing import FormErrors
 from portal.web.admin.access import roles_required
@@ -161,6 +162,7 @@ def edit_agency(agency_id: int | None) -> Any:
             "short_name": agency.short_name,
             "kind": agency.kind,
             "parent_id": str(agency.parent_id or ""),
+            "external": "1" if agency.external else "",
         }
     else:
         values = {"kind": "department"}
@@ -262,12 +264,33 @@ def retry_push(push_id: int) -> Any:
 # -- audit log --------------------------------------------------------------------------------------
 
 
+@bp.app_template_filter("local_time")
+def local_time(value: datetime | None) -> str:
+    """2026-12-01 21:58:16 in Beijing time: the staff read the log on the clock of their office."""
+    if value is None:
+        return ""
+    value = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.astimezone(auditlog.LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@bp.app_template_filter("action_name")
+def action_name(action: str) -> str:
+    return audit_names.action_name(action)
+
+
 @bp.get("/audit")
 @roles_required("admin")
 def audit() -> str:
     query = auditlog.AuditQuery.from_args(request.args)
     entries, current, pages = auditlog.page(session, query)
-    return render_template("admin/manage/audit.html", entries=entries, page=current, pages=pages, query=query)
+    return render_template(
+        "admin/manage/audit.html",
+        entries=entries,
+        page=current,
+        pages=pages,
+        query=query,
+        OBJECTS=audit_names.OBJECTS,
+    )
 
 
 @bp.get("/audit.csv")

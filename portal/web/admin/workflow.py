@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.db import session
 from portal.models import Document, DocumentVersion, User
 from portal.models.push import CHANNEL_KINDS
+from portal.services import duplicates as dup_service
 from portal.services import publishing, push
 from portal.services.publishing import Item, PublishRequest, WorkflowError
 from portal.web.admin.access import roles_required
@@ -47,6 +48,16 @@ def save_form(
     values = request.form
     try:
         saved = save(session, me(), parse(session, values, item), item)
+    except editing.DuplicateSuspected as exc:
+        session.rollback()
+        return show(
+            item,
+            values=values,
+            errors=exc.errors,
+            duplicates=exc.duplicates,
+            error=exc.errors["duplicate"],
+            status=409,
+        )
     except editing.FormErrors as exc:
         session.rollback()
         return show(item, values=values, errors=exc.errors, error="请更正标出的问题后再保存。", status=400)
@@ -56,6 +67,17 @@ def save_form(
     session.commit()
     flash("已保存。", "info")
     return redirect(url_for(endpoint, item_id=saved.id))
+
+
+def _publish_hits(obj: Item) -> list:
+    """Privacy findings in everything that would go public together: the item and, for a document,
+    its approved interpretations."""
+    hits = publishing.privacy_hits(obj)
+    if isinstance(obj, Document):
+        for interp in obj.interpretations:
+            if interp.status == "approved":
+                hits += publishing.privacy_hits(interp)
+    return hits
 
 
 def register(bp: Blueprint, model: type, show: Callable[..., Any]) -> None:
@@ -95,6 +117,12 @@ def register(bp: Blueprint, model: type, show: Callable[..., Any]) -> None:
     @roles_required("publisher")
     def withdraw(item_id: int) -> Any:
         reason = request.form.get("reason", "")
+        if request.form.get("confirm") != "1":
+            # Withdrawing takes a page off the public site at once: it needs a deliberate second step.
+            obj = load_item(model, item_id)
+            return show(
+                obj, error=f"撤回将使{noun}立即从公开页面下线：请勾选“确认撤回”后再提交。", status=400
+            )
         return act(item_id, lambda o: publishing.withdraw(session, me(), o, reason), f"{noun}已撤回。")
 
     @bp.post("/<int:item_id>/reopen")
@@ -109,23 +137,28 @@ def register(bp: Blueprint, model: type, show: Callable[..., Any]) -> None:
         channels = push.active_channels(session)
         req = PublishRequest()
         error, hits, status = "", [], 200
+        duplicates = dup_service.of_document(session, obj) if isinstance(obj, Document) else []
         if request.method == "POST":
             req = PublishRequest(
                 channel_ids=[int(v) for v in request.form.getlist("channel_ids") if v.isdigit()],
                 waiver_reason=request.form.get("waiver_reason", ""),
                 privacy_override=request.form.get("privacy_override", ""),
+                confirm_duplicate=request.form.get("confirm_duplicate") == "1",
             )
             try:
                 result = publishing.publish(session, me(), obj, req)
             except WorkflowError as exc:
                 session.rollback()
-                error, hits, status = exc.message, exc.hits, exc.status
+                error, status = exc.message, exc.status
+                # Another rule (三同步) may refuse first: the privacy findings stay on the page regardless.
+                hits = exc.hits or _publish_hits(obj)
+                duplicates = getattr(exc, "duplicates", duplicates)
             else:
                 session.commit()
                 flash(f"已发布 {len(result.published)} 项，推送 {result.pushes} 个渠道。", "info")
                 return redirect(url_for(f"{bp.name}.edit", item_id=obj.id))
         else:
-            hits = [h for h in publishing.privacy_hits(obj)]
+            hits = _publish_hits(obj)
         sync = publishing.sync_interpretations(obj) if isinstance(obj, Document) else []
         return render_template(
             "admin/publish.html",
@@ -137,6 +170,7 @@ def register(bp: Blueprint, model: type, show: Callable[..., Any]) -> None:
             error=error,
             hits=hits,
             sync=sync,
+            duplicates=duplicates,
             CHANNEL_KINDS=CHANNEL_KINDS,
         ), status
 
