@@ -42,6 +42,7 @@ from portal.services.documents import (
     VALIDITY_INPUT,
     is_valid_doc_number,
     normalize_doc_number,
+    update_duplicate_keys,
 )
 from portal.services.facet_values import PROBLEMS, facet_value_problem
 
@@ -220,6 +221,8 @@ def load_agencies(sess: Session, path: Path, report: LoadReport) -> None:
                 "kind": str(entry.get("kind") or "department"),
                 "parent_id": parent.id if parent else None,
                 "position": position,
+                "external": bool(entry.get("external", False)),
+                "needs_review": False,  # listed in agencies.yml: checked by whoever keeps the file
             }
             if agency is None:
                 agency = Agency(slug=str(entry["slug"]), **values)
@@ -296,6 +299,7 @@ def apply_document(sess: Session, src: Source, doc: Document) -> None:
             raise src.fail("agencies" if "agencies" in m else "agency", f"unknown agency '{ref}'")
         agencies.append(agency)
     doc.issuers = [DocumentAgency(agency=a, agency_id=a.id, position=i) for i, a in enumerate(agencies)]
+    doc.owner = _owner(sess, src, agencies)
     doc.topics = _topics(sess, src.str_list("topics"))
 
     measures = m.get("measures") or []
@@ -320,6 +324,37 @@ def apply_document(sess: Session, src: Source, doc: Document) -> None:
         )
     doc.body_md = src.body
     doc.body_html = render_markdown(src.body)
+    update_duplicate_keys(doc)
+
+
+def _owner(sess: Session, src: Source, issuers: list[Agency]) -> Agency:
+    """The agency that maintains a document on the portal: ``owner``, else its first issuer that is a
+    district body (files written before ``owner`` existed load as they did), else the district
+    government (the first ``government`` agency that is not external), as for a text ``portal import``
+    wrote from another authority's document."""
+    ref = src.text("owner")
+    if ref:
+        owner = find_agency(sess, ref)
+        if owner is None:
+            raise src.fail("owner", f"unknown agency '{ref}' in 'owner'")
+        if owner.external:
+            raise src.fail("owner", f"'owner' must be a district agency, not the external '{ref}'")
+        return owner
+    for agency in issuers:
+        if not agency.external:
+            return agency
+    government = sess.scalars(
+        select(Agency)
+        .where(Agency.kind == "government", Agency.external.is_(False))
+        .order_by(Agency.position, Agency.id)
+    ).first()
+    if government is not None:
+        return government
+    raise src.fail(
+        "agencies" if "agencies" in src.meta else "agency",
+        "every issuer is external and no district government is listed: add 'owner', the district "
+        "agency that maintains the document",
+    )
 
 
 def link_document(sess: Session, src: Source, doc: Document) -> None:

@@ -4,7 +4,7 @@ from portal.models.accounts import ROLES, User
 from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
 from portal.models.consultations import BlockedSender, Clause, Comment, Consultation, Viewpoint
-from portal.models.documents import Document, DocumentAgency, DocumentLink, Measure, Topic
+from portal.models.documents import BodyFingerprint, Document, DocumentAgency, DocumentLink, Measure, Topic
 from portal.models.foi import InfoRequest, InfoRequestEvent, InfoRequestRemedy
 from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
@@ -26,6 +26,7 @@ __all__ = [
     "Consultation",
     "Document",
     "DocumentAgency",
+    "BodyFingerprint",
     "DocumentLink",
     "DocumentVersion",
     "GazetteEntry",

@@ -1,8 +1,11 @@
-"""Agencies: the issuing and responsible bodies (发文机关 / 部门 / 街道)."""
+"""Agencies: the bodies that own items on the portal (部门 / 街道) and the bodies that issue documents
+(发文机关), which may sit outside the district (中共北京市委办公厅). An issuer typed in by staff or found
+by the importer that the portal did not know yet is created on the fly, flagged ``needs_review`` until an
+administrator checks its name and kind."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -26,6 +29,9 @@ class Agency(Base):
     kind: Mapped[str] = mapped_column(String(16), default="department")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Outside the district: it issues documents the portal republishes, but owns none and has no staff.
+    external: Mapped[bool] = mapped_column(Boolean, default=False)
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False)  # created on the fly, unchecked
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
 

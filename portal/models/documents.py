@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -26,7 +26,9 @@ LINK_KINDS = {"amends": "修订", "repeals": "废止"}
 
 
 class DocumentAgency(Base):
-    """Issuing agencies of a document, in the order they sign (joint issuance)."""
+    """Issuing agencies of a document (发文机关), in the order they sign (joint issuance).
+
+    Who issued a document is a fact of the text; who maintains it on the portal is ``Document.owner``."""
 
     __tablename__ = "document_agency"
 
@@ -77,7 +79,15 @@ class Document(TimestampMixin, Base):
     body_html: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")  # 来源: where the official text came from
     content_hash: Mapped[str] = mapped_column(String(64), default="")  # of the content file last loaded
+    # The agency whose staff maintain the item (permissions); not necessarily an issuer: a district
+    # office republishes documents issued by the city (转发).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    # Duplicate control: the normalised title, and documents staff confirmed this one does not duplicate.
+    title_key: Mapped[str] = mapped_column(String(500), default="", index=True)
+    not_duplicate_of: Mapped[list[int]] = mapped_column(JSON, default=list)
 
+    owner: Mapped[Agency | None] = relationship(foreign_keys=[owner_id], lazy="joined")
+    fingerprint: Mapped[list[BodyFingerprint]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     issuers: Mapped[list[DocumentAgency]] = relationship(
         order_by=DocumentAgency.position, cascade="all, delete-orphan", lazy="selectin"
     )
@@ -99,6 +109,18 @@ class Document(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Document {self.slug}>"
+
+
+class BodyFingerprint(Base):
+    """One 16-bit band of the SimHash of a document's body. Two bodies within 3 bits of each other share
+    at least one band (pigeonhole), so near-identical bodies are found by an indexed equality lookup."""
+
+    __tablename__ = "body_fingerprint"
+    __table_args__ = (Index("ix_body_fingerprint_band_value", "band", "value"),)
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
 
 
 class Measure(Base):

@@ -150,6 +150,10 @@ def save_agency(sess: Session, user: User, form: Any, agency: Agency | None = No
         sess.add(agency)
     agency.slug, agency.name, agency.short_name, agency.kind = slug, name, short_name, kind
     agency.parent_id = parent.id if parent else None
+    # Outside the district (issues, owns nothing); saving the form is the review of an issuer that was
+    # created on the fly.
+    agency.external = form.get("external") in {"1", "on"}
+    agency.needs_review = False
     sess.flush()
     after = {
         "slug": slug,
@@ -157,6 +161,7 @@ def save_agency(sess: Session, user: User, form: Any, agency: Agency | None = No
         "short_name": short_name,
         "kind": kind,
         "parent_id": agency.parent_id,
+        "external": agency.external,
     }
     record(
         sess, user, "agency.create" if before is None else "agency.update", agency, before=before, after=after

@@ -10,13 +10,13 @@ and only then applied, so a refused form never leaves a half-written record. Who
 
 from __future__ import annotations
 
+import hashlib
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.ingest.markdown import render_markdown
@@ -24,7 +24,10 @@ from portal.models import Agency, Document, DocumentAgency, Interpretation, Meas
 from portal.models.documents import DISCLOSURE, MEASURE_STATUS
 from portal.models.interpretations import FORMS
 from portal.services.audit import record
-from portal.services.documents import is_valid_doc_number, normalize_doc_number
+from portal.services.documents import is_valid_doc_number, normalize_doc_number, update_duplicate_keys
+from portal.services.duplicates import confirm as confirm_duplicates
+from portal.services.duplicates import find as find_duplicates
+from portal.services.duplicates import message as duplicate_message
 from portal.services.facet_values import PROBLEMS, facet_value_problem
 from portal.services.publishing import Item, NotAllowed, add_version, after_change, item_type, snapshot
 
@@ -81,10 +84,6 @@ def _split(raw: str) -> list[str]:
     return [part.strip() for part in re.split(r"[,，、;；\n]+", raw or "") if part.strip()]
 
 
-def new_slug(prefix: str) -> str:
-    return f"{prefix}-{date.today().year}-{secrets.token_hex(3)}"
-
-
 def may_edit(user: User, obj: Item) -> tuple[bool, str]:
     """Whether ``user`` may edit ``obj`` now, and why not."""
     if obj.status == "draft":
@@ -130,7 +129,10 @@ class DocumentForm:
     doc_number: str = ""
     written_on: date | None = None
     genre: str = ""
-    agency_ids: list[int] = field(default_factory=list)
+    # 发文机关 in signing order: (agency id, name); id None for a body the portal does not know yet.
+    issuers: list[tuple[int | None, str]] = field(default_factory=list)
+    owner_id: int | None = None  # the agency whose staff maintain the document; None: the editor's own
+    confirm_duplicate: bool = False
     topics: list[str] = field(default_factory=list)
     normative: bool = False
     registration_no: str = ""
@@ -185,15 +187,9 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
     f.written_on = _date(form.get("written_on", ""), "written_on", errors, "成文日期")
     if f.genre and (problem := facet_value_problem(f.genre)):
         errors["genre"] = PROBLEMS[problem][1].format(label="公文种类")
-    raw_ids = form.getlist("agency_ids") if hasattr(form, "getlist") else form.get("agency_ids", [])
-    for raw in raw_ids:
-        if not str(raw).isdigit() or sess.get(Agency, int(raw)) is None:
-            errors["agency_ids"] = "所选发文机关不存在。"
-            break
-        if int(raw) not in f.agency_ids:
-            f.agency_ids.append(int(raw))
-    if not f.agency_ids and "agency_ids" not in errors:
-        errors["agency_ids"] = "请至少选择一个发文机关。"
+    f.issuers = _issuers(sess, form, errors)
+    f.owner_id = _owner(sess, form, errors)
+    f.confirm_duplicate = form.get("confirm_duplicate") in {"1", "on", "true"}
     if f.disclosure not in DISCLOSURE:
         errors["disclosure"] = "公开属性无效。"
     elif f.disclosure != "active" and not f.disclosure_reason:
@@ -208,6 +204,53 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
     if errors:
         raise FormErrors(errors)
     return f
+
+
+def _getlist(form: Any, name: str) -> list[str]:
+    if hasattr(form, "getlist"):
+        return form.getlist(name)
+    value = form.get(name, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _issuers(sess: Session, form: Any, errors: dict[str, str]) -> list[tuple[int | None, str]]:
+    """发文机关 as typed, one per field in signing order (``issuers``), or chosen by id (``agency_ids``,
+    the older form). A known agency is matched by full name, short name or slug and stored under its
+    full name; an unknown name is kept, to be created on the fly when the document is saved."""
+    from portal.ingest.content import find_agency
+
+    found: list[tuple[int | None, str]] = []
+    names = [n.strip() for n in _getlist(form, "issuers") if n.strip()]
+    for name in names:
+        agency = find_agency(sess, name)
+        if agency is None and (len(name) > 128 or not re.search(r"[\u4e00-\u9fffA-Za-z]", name)):
+            errors["issuers"] = f"发文机关“{name[:40]}”不是有效的机关名称（不超过 128 个字）。"
+            continue
+        entry = (agency.id, agency.name) if agency else (None, name)
+        if entry not in found:
+            found.append(entry)
+    if not names:
+        for raw in _getlist(form, "agency_ids"):
+            agency = sess.get(Agency, int(raw)) if str(raw).isdigit() else None
+            if agency is None:
+                errors["issuers"] = "所选发文机关不存在。"
+                break
+            if (agency.id, agency.name) not in found:
+                found.append((agency.id, agency.name))
+    if not found and "issuers" not in errors:
+        errors["issuers"] = "请填写发文机关（按署名顺序；联合发文逐个填写）。"
+    return found
+
+
+def _owner(sess: Session, form: Any, errors: dict[str, str]) -> int | None:
+    raw = (form.get("owner_id") or "").strip()
+    if not raw:
+        return None
+    agency = sess.get(Agency, int(raw)) if raw.isdigit() else None
+    if agency is None or agency.external:
+        errors["owner_id"] = "维护部门须是本区在平台上的部门。"
+        return None
+    return agency.id
 
 
 def _measure_rows(form: Any, errors: dict[str, str]) -> list[MeasureRow]:
@@ -248,22 +291,73 @@ def _topics(sess: Session, names: list[str]) -> list[Topic]:
     return topics
 
 
+def _issuer_agency(sess: Session, user: User, agency_id: int | None, name: str) -> Agency:
+    """The agency of one issuer; a body the portal does not know yet is created, marked for review."""
+    if agency_id is not None:
+        return sess.get(Agency, agency_id)
+    from portal.ingest.content import find_agency
+
+    agency = find_agency(sess, name)  # created by an earlier issuer of this same form
+    if agency is not None:
+        return agency
+    slug = "issuer-" + hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+    position = (sess.scalar(select(func.max(Agency.position))) or 0) + 1
+    agency = Agency(
+        slug=slug,
+        name=name,
+        kind="party" if name.startswith("中共") else "other",
+        external=True,
+        needs_review=True,
+        position=position,
+    )
+    sess.add(agency)
+    sess.flush()
+    record(sess, user, "agency.create", agency, after={"name": name}, note="作为发文机关新建，待管理员核实")
+    return agency
+
+
+def _owner_for(user: User, form: DocumentForm, doc: Document | None) -> int | None:
+    if form.owner_id is not None:
+        return form.owner_id
+    if doc is not None and doc.owner_id is not None:
+        return doc.owner_id
+    return user.agency_id
+
+
 def save_document(sess: Session, user: User, form: DocumentForm, doc: Document | None = None) -> Document:
-    """Create a draft (``doc`` None) or apply an edit; audited, and versioned if already published."""
+    """Create a draft (``doc`` None) or apply an edit; audited, and versioned if already published.
+
+    Likely duplicates (same title and issuer, or near-identical body) refuse the save with
+    :class:`DuplicateSuspected` unless the form confirms them."""
+    owner_id = _owner_for(user, form, doc)
     if doc is None:
         if not user.has_role("editor"):
             raise NotAllowed("只有编辑人员可以新建文件。")
-        if user.agency_id not in form.agency_ids:
-            raise FormErrors({"agency_ids": "新建的文件须以本部门为发文机关之一。"})
-        doc = Document(slug=form.slug or new_slug("doc"), status="draft", title=form.title)
-        sess.add(doc)
-        before = None
+        if owner_id is None:
+            raise FormErrors({"owner_id": "请选择维护本文件的部门。"})
+        if not user.has_role("publisher", "admin") and owner_id != user.agency_id:
+            raise FormErrors({"owner_id": "编辑人员只能为本部门新建文件（维护部门须为本部门）。"})
     else:
         allowed, why = may_edit(user, doc)
         if not allowed:
             raise NotAllowed(why)
-        if doc.status == "draft" and not user.has_role("publisher") and user.agency_id not in form.agency_ids:
-            raise FormErrors({"agency_ids": "不能把本部门从发文机关中移除。"})
+        if not user.has_role("publisher", "admin") and owner_id != doc.owner_id and doc.owner_id is not None:
+            raise FormErrors({"owner_id": "只有发布人员可以把文件移交给其他部门维护。"})
+    known_ids = [i for i, _ in form.issuers if i is not None]
+    duplicates = find_duplicates(
+        sess,
+        title=form.title,
+        body_md=form.body_md,
+        issuer_ids=known_ids if form.issuers else None,
+        doc=doc,
+    )
+    if duplicates and not form.confirm_duplicate:
+        raise DuplicateSuspected(duplicates)
+    if doc is None:
+        doc = Document(slug=form.slug or staff_slug(sess, form), status="draft", title=form.title)
+        sess.add(doc)
+        before = None
+    else:
         before = snapshot(doc)
     with sess.no_autoflush:
         if form.slug and doc.published_at is None:
@@ -281,13 +375,16 @@ def save_document(sess: Session, user: User, form: DocumentForm, doc: Document |
         doc.source = form.source
         doc.body_md = form.body_md
         doc.body_html = render_markdown(form.body_md)
-        agencies = [sess.get(Agency, i) for i in form.agency_ids]
-        doc.issuers = [DocumentAgency(agency=a, agency_id=a.id, position=n) for n, a in enumerate(agencies)]
+        doc.owner_id = owner_id
         doc.topics = _topics(sess, form.topics)
         doc.measures = [
             Measure(position=n, no=m.no, text=m.text, lead=m.lead, units=m.units, status=m.status)
             for n, m in enumerate(form.measures)
         ]
+    agencies = [_issuer_agency(sess, user, i, name) for i, name in form.issuers]
+    with sess.no_autoflush:
+        doc.issuers = [DocumentAgency(agency=a, agency_id=a.id, position=n) for n, a in enumerate(agencies)]
+        update_duplicate_keys(doc)
     sess.flush()
     after = snapshot(doc)
     if before is None:
@@ -297,7 +394,38 @@ def save_document(sess: Session, user: User, form: DocumentForm, doc: Document |
         if doc.status == "published":
             add_version(sess, user, doc, form.change_note)
             after_change(sess, [doc])
+    confirm_duplicates(sess, user, doc, duplicates, "保存时确认")
     return doc
+
+
+class DuplicateSuspected(FormErrors):
+    """The document looks like one already on the portal; shown with links, saved only when confirmed."""
+
+    def __init__(self, duplicates: list[Any]) -> None:
+        super().__init__({"duplicate": duplicate_message(duplicates)})
+        self.duplicates = duplicates
+
+
+def staff_slug(sess: Session, form: DocumentForm) -> str:
+    """The documented slug scheme (content/README.md): ``<year>-<genre>[-<文号 number>]``, as
+    ``portal import`` names files, made unique with ``-2``, ``-3``…"""
+    from portal.ingest.officialtext import ImportedDocument, make_slug
+
+    base = make_slug(
+        ImportedDocument(title=form.title, doc_number=form.doc_number, written_on=form.written_on)
+    )
+    return _unique_slug(sess, Document, base)
+
+
+def _unique_slug(sess: Session, model: type, base: str) -> str:
+    base = base[:120].strip("-") or "item"
+    taken = set(sess.scalars(select(model.slug).where(model.slug.startswith(base))))
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
 
 
 # -- interpretations --------------------------------------------------------------------------------
@@ -340,8 +468,18 @@ def parse_interpretation_form(sess: Session, form: Any, interp: Interpretation |
     if not f.title:
         errors["title"] = "请填写标题。"
     raw_doc = (form.get("document_id") or "").strip()
+    ref = (form.get("document_ref") or "").strip()
     if interp is not None:
         f.document_id = interp.document_id  # an interpretation stays with its document
+    elif not raw_doc and ref:
+        found = sess.scalar(
+            select(Document.id).where(
+                (Document.slug == ref.lower()) | (Document.doc_number_key == normalize_doc_number(ref))
+            )
+        )
+        if found is None:
+            errors["document_id"] = f"找不到文号或网址标识为“{ref[:60]}”的文件。"
+        f.document_id = found
     elif not raw_doc.isdigit() or sess.get(Document, int(raw_doc)) is None:
         errors["document_id"] = "请选择所解读的文件。"
     else:
@@ -393,13 +531,15 @@ def save_interpretation(
     if interp is None:
         if not user.has_role("editor"):
             raise NotAllowed("只有编辑人员可以新建解读。")
+        document = sess.get(Document, form.document_id)
         interp = Interpretation(
-            slug=form.slug or new_slug("interp"),
+            # content/README.md: an interpretation is named after its document, <slug>-qa.
+            slug=form.slug or _unique_slug(sess, Interpretation, f"{document.slug}-{form.form}"),
             status="draft",
             title=form.title,
             document_id=form.document_id,
         )
-        interp.document = sess.get(Document, form.document_id)
+        interp.document = document
         interp.agency_id = form.agency_id or user.agency_id
         if user.agency_id not in _agencies(interp):
             raise NotAllowed("只能为本部门的文件或以本部门名义新建解读。")

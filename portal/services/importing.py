@@ -2,8 +2,9 @@
 
 The importer (``portal.ingest.officialtext``) reads the metadata and structure; its warnings are shown
 to the editor. The result goes through the same form checks as a typed-in draft: when something the
-form requires is missing (an unknown agency, a missing title), nothing is saved and the editor gets the
-form prefilled with what was found.
+form requires is missing (no issuer, a missing title) or the text looks like a document already on the
+portal, nothing is saved and the editor gets the form prefilled with what was found, under a headline
+that names the problem.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from portal.services.audit import record
 WARNINGS_ZH = {
     "title": "未识别出标题，请填写。",
     "doc_number": "未识别出文号，如有请补充。",
-    "agency": "未识别出发文机关，已暂填本人所在部门，请核对。",
+    "agency": "未识别出发文机关，请按署名顺序填写。",
     "written_on": "未识别出成文日期（单独一行的“YYYY年M月D日”），请补充。",
     "body": "未识别出分级标题，正文没有章节结构。",
     "measures": "",  # one line per measure, below
@@ -73,14 +74,15 @@ def form_from_import(sess: Session, user: User, text: str) -> tuple[MultiDict, l
             "disclosure": "active",
         }
     )
+    # 发文机关 are what the text says, in its order; the editor's department becomes the owner (who
+    # maintains the item), never an issuer the text does not name.
     for name in imported.agencies:
         agency = find_agency(sess, name)
+        values.add("issuers", agency.name if agency else name)
         if agency is None:
-            warnings.append(f"系统中没有名为“{name}”的部门，请选择发文机关。")
-        else:
-            values.add("agency_ids", str(agency.id))
-    if user.agency_id and str(user.agency_id) not in values.getlist("agency_ids"):
-        values.add("agency_ids", str(user.agency_id))
+            warnings.append(f"“{name}”尚未登记，保存时将作为发文机关新建（标记为待核实）。")
+    if user.agency_id:
+        values["owner_id"] = str(user.agency_id)
     for position, m in enumerate(imported.measures, 1):
         values.add("measure_no", str(m.get("no") or position))
         values.add("measure_text", m["text"])
@@ -97,6 +99,7 @@ def import_official_text(sess: Session, user: User, data: bytes, name: str = "")
         form = editing.parse_document_form(sess, values, None)
         doc = editing.save_document(sess, user, form)
     except editing.FormErrors as exc:
-        raise editing.FormErrors(exc.errors, values=values, warnings=warnings) from None
+        exc.values, exc.warnings = values, warnings  # shown again, prefilled, with what was found
+        raise
     record(sess, user, "document.import", doc, note="; ".join(warnings)[:2000])
     return ImportResult(doc, warnings)

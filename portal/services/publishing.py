@@ -55,12 +55,12 @@ def item_type(obj: Item) -> str:
 
 
 def item_agency_ids(obj: Item) -> set[int]:
-    """The agencies responsible for an item: a document's issuers; an interpretation's agency and
-    the issuers of its document."""
+    """The agencies responsible for an item: a document's owner (its issuers when it has none); an
+    interpretation's agency and its document's. ``services.documents.scope`` says the same in SQL."""
     if isinstance(obj, Document):
-        return {link.agency_id for link in obj.issuers}
+        return {obj.owner_id} if obj.owner_id else {link.agency_id for link in obj.issuers}
     ids = {obj.agency_id} if obj.agency_id else set()
-    return ids | ({link.agency_id for link in obj.document.issuers} if obj.document else set())
+    return ids | (item_agency_ids(obj.document) if obj.document else set())
 
 
 def in_scope(user: User, obj: Item) -> bool:
@@ -191,6 +191,7 @@ class PublishRequest:
     channel_ids: list[int] = field(default_factory=list)
     waiver_reason: str = ""  # 三同步 waiver for a normative document without interpretation
     privacy_override: str = ""  # reason for publishing despite privacy hits
+    confirm_duplicate: bool = False  # the publisher checked the likely duplicates and goes on
 
 
 @dataclass
@@ -216,6 +217,10 @@ def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> 
             )
     elif obj.document.status != "published":
         raise WorkflowError("所解读的文件尚未发布：解读随文件一同发布，或在文件发布后发布。", code="document")
+    if isinstance(obj, Document):
+        from portal.services import duplicates
+
+        duplicates.check_publish(sess, user, obj, confirmed=req.confirm_duplicate)
     hits = [h for item in items for h in privacy_hits(item)]
     if hits and not req.privacy_override.strip():
         raise WorkflowError(

@@ -26,7 +26,9 @@ def document_summary(doc: Document) -> dict[str, Any]:
         "title": doc.title,
         "index_no": doc.index_no,
         "doc_number": doc.doc_number,
-        "agencies": [a.name for a in doc.agencies],
+        "agencies": [a.name for a in doc.agencies],  # kept for existing clients: the issuers
+        "issuers": [a.name for a in doc.agencies],  # 发文机关, in signing order
+        "owner": doc.owner.name if doc.owner else None,  # the agency that maintains it on the portal
         "written_on": iso_date(doc.written_on) or None,
         "published_on": iso_date(doc.published_at) or None,
         "genre": doc.genre,

@@ -274,7 +274,7 @@ def test_form_validation_reports_every_problem(sess, staff, make_draft, agencies
         "title",
         "doc_number",
         "written_on",
-        "agency_ids",
+        "issuers",
         "disclosure_reason",
         "slug",
     }
@@ -290,9 +290,15 @@ def test_form_validation_reports_every_problem(sess, staff, make_draft, agencies
 
 
 def test_editors_create_only_for_their_own_agency(sess, staff, agencies):
-    form = editing.parse_document_form(sess, document_form([agencies.other.id]), None)
+    """The owner (who maintains the item) is the editor's department; the issuer may be anyone."""
+    form = editing.parse_document_form(
+        sess, document_form([agencies.other.id], owner_id=str(agencies.other.id)), None
+    )
     with pytest.raises(editing.FormErrors, match="本部门"):
         editing.save_document(sess, staff.editor, form)
+    form = editing.parse_document_form(sess, document_form([agencies.other.id]), None)
+    doc = editing.save_document(sess, staff.editor, form)
+    assert doc.agencies == [agencies.other] and doc.owner == agencies.office
 
 
 def test_measures_are_saved_in_the_order_given(sess, staff, agencies):

@@ -125,3 +125,44 @@ def test_disclosure_other_than_active_needs_reason(sess, tmp_path):
     root = make_content(tmp_path, secret=GOOD.replace("topics:", "disclosure: 不予公开\ntopics:"))
     report = load_content(sess, root)
     assert "disclosure_reason is required" in report.errors[0]
+
+
+CITY = GOOD.replace("agency: 区政府办", "agency: 中共北京市委办公厅").replace(
+    "西政办发[2020]5号", "京办发〔2019〕13号"
+)
+
+
+def test_issuers_and_owner_are_separate(sess, tmp_path):
+    """发文机关 are the signing bodies, in order; the owner is the district agency that maintains it."""
+    joint = GOOD.replace("agency: 区政府办", "agencies: [区政务服务局, 区政府办]")
+    root = make_content(
+        tmp_path,
+        joint=joint,
+        city=CITY.replace("agency: 中共北京市委办公厅", "agency: 中共北京市委办公厅\nowner: 区政府办"),
+        orphan=CITY.replace("title: 西城区2020", "title: 另一个2020"),
+        wrong_owner=CITY.replace("agency: 中共北京市委办公厅", "agency: 区政府办\nowner: 市委办公厅"),
+    )
+    report = load_content(sess, root)
+    errors = "\n".join(report.errors)
+    assert "wrong_owner.md:5: 'owner' must be a district agency" in errors
+    docs = {d.slug: d for d in sess.scalars(select(Document))}
+    assert set(docs) == {"joint", "city", "orphan"}
+    # Every issuer outside the district and no owner: the district government maintains it.
+    assert docs["orphan"].owner.slug == "xicheng-gov"
+    # Files without 'owner' load as before: the first district issuer maintains the document.
+    assert [a.short_name for a in docs["joint"].agencies] == ["区政务服务局", "区政府办"]
+    assert docs["joint"].owner.short_name == "区政务服务局"
+    assert [a.short_name for a in docs["city"].agencies] == ["市委办公厅"]
+    assert docs["city"].owner.short_name == "区政府办"
+    assert docs["city"].title_key == "西城区2020年政务公开工作要点"
+
+
+def test_the_demo_content_names_its_owners(sess):
+    from tests.conftest import CONTENT
+
+    report = load_content(sess, CONTENT)
+    assert report.ok, report.errors
+    city = sess.scalars(select(Document).where(Document.doc_number == "京办发〔2019〕13号")).one()
+    assert [a.name for a in city.agencies] == ["中共北京市委办公厅"] and city.agencies[0].external
+    assert city.owner.slug == "xicheng-gov-office"
+    assert len(city.fingerprint) == 4  # the body is long enough to be compared for duplicates

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 22:27:08.963211
+Create Date: 2026-12-01 22:39:21.822883
 """
 from alembic import op
 import sqlalchemy as sa
@@ -26,6 +26,8 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('external', sa.Boolean(), nullable=False),
+    sa.Column('needs_review', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['agency.id'], name=op.f('fk_agency_parent_id_agency')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agency')),
     sa.UniqueConstraint('name', name=op.f('uq_agency_name')),
@@ -43,35 +45,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channel')),
     sa.UniqueConstraint('name', name=op.f('uq_channel_name'))
     )
-    op.create_table('document',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('slug', sa.String(length=128), nullable=False),
-    sa.Column('index_no', sa.String(length=64), nullable=False),
-    sa.Column('title', sa.String(length=500), nullable=False),
-    sa.Column('doc_number', sa.String(length=64), nullable=False),
-    sa.Column('doc_number_key', sa.String(length=64), nullable=False),
-    sa.Column('written_on', sa.Date(), nullable=True),
-    sa.Column('published_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('genre', sa.String(length=32), nullable=False),
-    sa.Column('normative', sa.Boolean(), nullable=False),
-    sa.Column('registration_no', sa.String(length=64), nullable=False),
-    sa.Column('validity', sa.String(length=16), nullable=False),
-    sa.Column('disclosure', sa.String(length=16), nullable=False),
-    sa.Column('disclosure_reason', sa.Text(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.Column('withdrawn_reason', sa.Text(), nullable=False),
-    sa.Column('body_md', sa.Text(), nullable=False),
-    sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('source', sa.Text(), nullable=False),
-    sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_document')),
-    sa.UniqueConstraint('slug', name=op.f('uq_document_slug'))
-    )
-    with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_document_doc_number_key'), ['doc_number_key'], unique=False)
-
     op.create_table('gazette_issue',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=32), nullable=False),
@@ -156,88 +129,40 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_topic')),
     sa.UniqueConstraint('name', name=op.f('uq_topic_name'))
     )
-    op.create_table('document_agency',
-    sa.Column('document_id', sa.Integer(), nullable=False),
-    sa.Column('agency_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_document_agency_agency_id_agency')),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_agency_document_id_document'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('document_id', 'agency_id', name=op.f('pk_document_agency'))
-    )
-    op.create_table('document_link',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('source_id', sa.Integer(), nullable=False),
-    sa.Column('target_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.ForeignKeyConstraint(['source_id'], ['document.id'], name=op.f('fk_document_link_source_id_document'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['target_id'], ['document.id'], name=op.f('fk_document_link_target_id_document'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_link'))
-    )
-    with op.batch_alter_table('document_link', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_document_link_source_id'), ['source_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_document_link_target_id'), ['target_id'], unique=False)
-
-    op.create_table('document_topic',
-    sa.Column('document_id', sa.Integer(), nullable=False),
-    sa.Column('topic_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_topic_document_id_document'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_document_topic_topic_id_topic')),
-    sa.PrimaryKeyConstraint('document_id', 'topic_id', name=op.f('pk_document_topic'))
-    )
-    op.create_table('gazette_entry',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('issue_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('category', sa.String(length=64), nullable=False),
-    sa.Column('document_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_gazette_entry_document_id_document'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['issue_id'], ['gazette_issue.id'], name=op.f('fk_gazette_entry_issue_id_gazette_issue'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_gazette_entry')),
-    sa.UniqueConstraint('document_id', name='uq_gazette_entry_document_id')
-    )
-    with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_gazette_entry_issue_id'), ['issue_id'], unique=False)
-
-    op.create_table('interpretation',
+    op.create_table('document',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=128), nullable=False),
-    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('index_no', sa.String(length=64), nullable=False),
     sa.Column('title', sa.String(length=500), nullable=False),
-    sa.Column('form', sa.String(length=16), nullable=False),
-    sa.Column('interpreter', sa.String(length=64), nullable=False),
-    sa.Column('agency_id', sa.Integer(), nullable=True),
-    sa.Column('interpreted_on', sa.Date(), nullable=True),
+    sa.Column('doc_number', sa.String(length=64), nullable=False),
+    sa.Column('doc_number_key', sa.String(length=64), nullable=False),
+    sa.Column('written_on', sa.Date(), nullable=True),
     sa.Column('published_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('genre', sa.String(length=32), nullable=False),
+    sa.Column('normative', sa.Boolean(), nullable=False),
+    sa.Column('registration_no', sa.String(length=64), nullable=False),
+    sa.Column('validity', sa.String(length=16), nullable=False),
+    sa.Column('disclosure', sa.String(length=16), nullable=False),
+    sa.Column('disclosure_reason', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('withdrawn_reason', sa.Text(), nullable=False),
     sa.Column('body_md', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
-    sa.Column('media_url', sa.String(length=500), nullable=False),
+    sa.Column('source', sa.Text(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
+    sa.Column('title_key', sa.String(length=500), nullable=False),
+    sa.Column('not_duplicate_of', sa.JSON(), nullable=False),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_interpretation_agency_id_agency')),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_interpretation_document_id_document'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_interpretation')),
-    sa.UniqueConstraint('slug', name=op.f('uq_interpretation_slug'))
+    sa.ForeignKeyConstraint(['owner_id'], ['agency.id'], name=op.f('fk_document_owner_id_agency')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document')),
+    sa.UniqueConstraint('slug', name=op.f('uq_document_slug'))
     )
-    with op.batch_alter_table('interpretation', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_interpretation_document_id'), ['document_id'], unique=False)
-
-    op.create_table('measure',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('document_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('no', sa.String(length=16), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('units', sa.JSON(), nullable=False),
-    sa.Column('lead', sa.JSON(), nullable=False),
-    sa.Column('status', sa.String(length=16), nullable=False),
-    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_measure_document_id_document'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_measure'))
-    )
-    with op.batch_alter_table('measure', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_measure_document_id'), ['document_id'], unique=False)
+    with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_doc_number_key'), ['doc_number_key'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_owner_id'), ['owner_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_title_key'), ['title_key'], unique=False)
 
     op.create_table('meeting',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -342,6 +267,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_entry_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
 
+    op.create_table('body_fingerprint',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('band', sa.Integer(), nullable=False),
+    sa.Column('value', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_body_fingerprint_document_id_document'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('document_id', 'band', name=op.f('pk_body_fingerprint'))
+    )
+    with op.batch_alter_table('body_fingerprint', schema=None) as batch_op:
+        batch_op.create_index('ix_body_fingerprint_band_value', ['band', 'value'], unique=False)
+
     op.create_table('consultation',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('slug', sa.String(length=128), nullable=False),
@@ -394,6 +329,34 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_consultation_blocked_sender_contact'), ['contact'], unique=False)
         batch_op.create_index(batch_op.f('ix_consultation_blocked_sender_sender_hash'), ['sender_hash'], unique=False)
 
+    op.create_table('document_agency',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_document_agency_agency_id_agency')),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_agency_document_id_document'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('document_id', 'agency_id', name=op.f('pk_document_agency'))
+    )
+    op.create_table('document_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['source_id'], ['document.id'], name=op.f('fk_document_link_source_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['target_id'], ['document.id'], name=op.f('fk_document_link_target_id_document'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_document_link'))
+    )
+    with op.batch_alter_table('document_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_link_source_id'), ['source_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_document_link_target_id'), ['target_id'], unique=False)
+
+    op.create_table('document_topic',
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('topic_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_document_topic_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['topic.id'], name=op.f('fk_document_topic_topic_id_topic')),
+    sa.PrimaryKeyConstraint('document_id', 'topic_id', name=op.f('pk_document_topic'))
+    )
     op.create_table('document_version',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_type', sa.String(length=32), nullable=False),
@@ -409,6 +372,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_version_item_id'), ['item_id'], unique=False)
+
+    op.create_table('gazette_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('issue_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=64), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_gazette_entry_document_id_document'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['issue_id'], ['gazette_issue.id'], name=op.f('fk_gazette_entry_issue_id_gazette_issue'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_gazette_entry')),
+    sa.UniqueConstraint('document_id', name='uq_gazette_entry_document_id')
+    )
+    with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_gazette_entry_issue_id'), ['issue_id'], unique=False)
 
     op.create_table('info_request',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -467,6 +444,47 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_info_request_sender_hash'), ['sender_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_info_request_state'), ['state'], unique=False)
 
+    op.create_table('interpretation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=128), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('form', sa.String(length=16), nullable=False),
+    sa.Column('interpreter', sa.String(length=64), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=True),
+    sa.Column('interpreted_on', sa.Date(), nullable=True),
+    sa.Column('published_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('withdrawn_reason', sa.Text(), nullable=False),
+    sa.Column('body_md', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('media_url', sa.String(length=500), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_interpretation_agency_id_agency')),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_interpretation_document_id_document'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_interpretation')),
+    sa.UniqueConstraint('slug', name=op.f('uq_interpretation_slug'))
+    )
+    with op.batch_alter_table('interpretation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_interpretation_document_id'), ['document_id'], unique=False)
+
+    op.create_table('measure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('no', sa.String(length=16), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('units', sa.JSON(), nullable=False),
+    sa.Column('lead', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_measure_document_id_document'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_measure'))
+    )
+    with op.batch_alter_table('measure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_measure_document_id'), ['document_id'], unique=False)
+
     op.create_table('publication_waiver',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -479,19 +497,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('publication_waiver', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_publication_waiver_document_id'), ['document_id'], unique=False)
-
-    op.create_table('qa_item',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('interpretation_id', sa.Integer(), nullable=False),
-    sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('question', sa.Text(), nullable=False),
-    sa.Column('answer_md', sa.Text(), nullable=False),
-    sa.Column('answer_html', sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(['interpretation_id'], ['interpretation.id'], name=op.f('fk_qa_item_interpretation_id_interpretation'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_qa_item'))
-    )
-    with op.batch_alter_table('qa_item', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_qa_item_interpretation_id'), ['interpretation_id'], unique=False)
 
     op.create_table('review_remark',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -564,6 +569,19 @@ def upgrade() -> None:
     with op.batch_alter_table('info_request_remedy', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_info_request_remedy_request_id'), ['request_id'], unique=False)
 
+    op.create_table('qa_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('interpretation_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('question', sa.Text(), nullable=False),
+    sa.Column('answer_md', sa.Text(), nullable=False),
+    sa.Column('answer_html', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['interpretation_id'], ['interpretation.id'], name=op.f('fk_qa_item_interpretation_id_interpretation'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_qa_item'))
+    )
+    with op.batch_alter_table('qa_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_qa_item_interpretation_id'), ['interpretation_id'], unique=False)
+
     op.create_table('consultation_comment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -613,6 +631,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consultation_comment_consultation_id'))
 
     op.drop_table('consultation_comment')
+    with op.batch_alter_table('qa_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_qa_item_interpretation_id'))
+
+    op.drop_table('qa_item')
     with op.batch_alter_table('info_request_remedy', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_info_request_remedy_request_id'))
 
@@ -633,14 +655,18 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_review_remark_item_id'))
 
     op.drop_table('review_remark')
-    with op.batch_alter_table('qa_item', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_qa_item_interpretation_id'))
-
-    op.drop_table('qa_item')
     with op.batch_alter_table('publication_waiver', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_publication_waiver_document_id'))
 
     op.drop_table('publication_waiver')
+    with op.batch_alter_table('measure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_measure_document_id'))
+
+    op.drop_table('measure')
+    with op.batch_alter_table('interpretation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_interpretation_document_id'))
+
+    op.drop_table('interpretation')
     with op.batch_alter_table('info_request', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_info_request_state'))
         batch_op.drop_index(batch_op.f('ix_info_request_sender_hash'))
@@ -650,16 +676,31 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_info_request_agency_id'))
 
     op.drop_table('info_request')
+    with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_gazette_entry_issue_id'))
+
+    op.drop_table('gazette_entry')
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_version_item_id'))
 
     op.drop_table('document_version')
+    op.drop_table('document_topic')
+    with op.batch_alter_table('document_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_link_target_id'))
+        batch_op.drop_index(batch_op.f('ix_document_link_source_id'))
+
+    op.drop_table('document_link')
+    op.drop_table('document_agency')
     with op.batch_alter_table('consultation_blocked_sender', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultation_blocked_sender_sender_hash'))
         batch_op.drop_index(batch_op.f('ix_consultation_blocked_sender_contact'))
 
     op.drop_table('consultation_blocked_sender')
     op.drop_table('consultation')
+    with op.batch_alter_table('body_fingerprint', schema=None) as batch_op:
+        batch_op.drop_index('ix_body_fingerprint_band_value')
+
+    op.drop_table('body_fingerprint')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_action'))
@@ -683,25 +724,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meeting_agency_id'))
 
     op.drop_table('meeting')
-    with op.batch_alter_table('measure', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_measure_document_id'))
+    with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_document_title_key'))
+        batch_op.drop_index(batch_op.f('ix_document_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))
 
-    op.drop_table('measure')
-    with op.batch_alter_table('interpretation', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_interpretation_document_id'))
-
-    op.drop_table('interpretation')
-    with op.batch_alter_table('gazette_entry', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_gazette_entry_issue_id'))
-
-    op.drop_table('gazette_entry')
-    op.drop_table('document_topic')
-    with op.batch_alter_table('document_link', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_document_link_target_id'))
-        batch_op.drop_index(batch_op.f('ix_document_link_source_id'))
-
-    op.drop_table('document_link')
-    op.drop_table('document_agency')
+    op.drop_table('document')
     op.drop_table('topic')
     with op.batch_alter_table('target', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_target_year'))
@@ -717,10 +745,6 @@ def downgrade() -> None:
 
     op.drop_table('search_chunk')
     op.drop_table('gazette_issue')
-    with op.batch_alter_table('document', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))
-
-    op.drop_table('document')
     op.drop_table('channel')
     op.drop_table('agency')
     # ### end Alembic commands ###

@@ -17,8 +17,9 @@ from portal.db import session
 from portal.ingest.markdown import render_markdown
 from portal.ingest.sourcefile import MAX_FILE_BYTES
 from portal.models import Agency, Attachment, Document
-from portal.models.documents import MEASURE_STATUS
-from portal.services import attachments, editing, importing, publishing
+from portal.models.documents import MEASURE_STATUS, STATUS
+from portal.services import attachments, editing, importing, publishing, staff_lists
+from portal.services import duplicates as dup_service
 from portal.services.publishing import WorkflowError
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
@@ -35,7 +36,7 @@ def _form_values(doc: Document | None) -> MultiDict:
     """The form as the document currently is (for the first display of the edit page)."""
     if doc is None:
         user = me()
-        return MultiDict([("agency_ids", str(user.agency_id))] if user.agency_id else [])
+        return MultiDict([("owner_id", str(user.agency_id))] if user.agency_id else [])
     values = MultiDict(
         {
             "title": doc.title,
@@ -51,10 +52,11 @@ def _form_values(doc: Document | None) -> MultiDict:
             "disclosure_reason": doc.disclosure_reason,
             "source": doc.source,
             "body_md": doc.body_md,
+            "owner_id": str(doc.owner_id or ""),
         }
     )
-    for link in doc.issuers:
-        values.add("agency_ids", str(link.agency_id))
+    for agency in doc.agencies:
+        values.add("issuers", agency.name)
     for m in doc.measures:
         for key, value in (
             ("no", m.no),
@@ -75,6 +77,18 @@ def _measure_rows(values: MultiDict) -> list[dict[str, str]]:
     return rows + [{"no": "", "text": "", "lead": "", "units": "", "status": "pending", "position": ""}] * 3
 
 
+def _issuer_rows(values: MultiDict) -> list[str]:
+    """The issuer fields: those filled in, in signing order, then room for a joint issuance."""
+    names = [n for n in values.getlist("issuers") if n.strip()]
+    if not names:  # the older form chose issuers by id
+        names = [
+            a.name
+            for i in values.getlist("agency_ids")
+            if str(i).isdigit() and (a := session.get(Agency, int(i)))
+        ]
+    return names + [""] * max(2, 3 - len(names))
+
+
 def show(
     doc: Document | None,
     *,
@@ -83,6 +97,7 @@ def show(
     error: str = "",
     preview: str = "",
     warnings: list[str] | None = None,
+    duplicates: list | None = None,
     status: int = 200,
 ) -> Any:
     values = values if values is not None else _form_values(doc)
@@ -96,6 +111,11 @@ def show(
         "preview": preview,
         "warnings": warnings or [],
         "agencies": _agencies(),
+        "owners": [a for a in _agencies() if not a.external],
+        "issuer_rows": _issuer_rows(values),
+        "duplicates": duplicates
+        if duplicates is not None
+        else (dup_service.of_document(session, doc) if doc is not None else []),
         "measure_rows": _measure_rows(values),
         "MEASURE_STATUS": MEASURE_STATUS,
         "genres": editing.GENRES,
@@ -122,13 +142,10 @@ def doc_waivers(doc: Document) -> list:
 @bp.get("/")
 @roles_required(*STAFF)
 def index() -> str:
-    user = me()
     status = request.args.get("status", "")
-    stmt = select(Document).order_by(Document.updated_at.desc(), Document.id.desc()).limit(500)
-    if status:
-        stmt = stmt.where(Document.status == status)
-    docs = [d for d in session.scalars(stmt) if publishing.in_scope(user, d)]
-    return render_template("admin/documents/index.html", docs=docs, status=status)
+    status = status if status in STATUS else ""
+    result = staff_lists.documents(session, me(), status=status, page=staff_lists.page_arg(request.args))
+    return render_template("admin/documents/index.html", result=result, docs=result.items, status=status)
 
 
 def _save(doc: Document | None) -> Any:
@@ -179,7 +196,8 @@ def import_text() -> Any:
             values=exc.values,
             errors=exc.errors,
             warnings=exc.warnings,
-            error="导入的文本缺少部分信息，请补充后保存为草稿。",
+            duplicates=getattr(exc, "duplicates", None),
+            error=import_headline(exc.errors),
             status=400,
         )
     session.commit()
@@ -187,6 +205,27 @@ def import_text() -> Any:
         flash(f"导入提示：{warning}", "warning")
     flash("已根据上传的正式文本创建草稿，请核对各项信息。", "info")
     return redirect(url_for("admin_documents.edit", item_id=result.document.id))
+
+
+FIELD_NAMES = {
+    "title": "标题",
+    "issuers": "发文机关",
+    "owner_id": "维护部门",
+    "doc_number": "文号",
+    "written_on": "成文日期",
+    "slug": "网址标识",
+    "measures": "任务分工",
+}
+
+
+def import_headline(errors: dict[str, str]) -> str:
+    """What stopped an import, said first: a likely duplicate, a 文号 already used, or what is missing."""
+    if "duplicate" in errors:
+        return "未导入：" + errors["duplicate"]
+    if "doc_number" in errors:
+        return "未导入：" + errors["doc_number"]
+    missing = "、".join(FIELD_NAMES.get(k, k) for k in errors)
+    return f"未导入：{missing}需要补充或更正，请在下面修改后保存为草稿。"
 
 
 @bp.post("/<int:item_id>/validity")
