@@ -115,7 +115,7 @@ def import_text() -> Any:
     if upload is None or not upload.filename:
         return show(None, values=values, error="请选择问答文本文件（.txt）。", status=400)
     try:
-        text = importing.decode(upload.read())
+        text = importing.decode(upload.read(), upload.filename)
     except importing.ImportRefused as exc:
         return show(None, values=values, error=str(exc), status=400)
     doc = session.get(Document, int(document_id)) if document_id.isdigit() else None
