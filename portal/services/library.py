@@ -37,6 +37,15 @@ def public_interpretations() -> Select[tuple[Interpretation]]:
     )
 
 
+def public_topics() -> Select[tuple[Topic]]:
+    """Topics of at least one public document: the only ones a public page, feed or filter may name
+    (a topic only drafts use must not be confirmed to exist)."""
+    public_ids = public_documents().with_only_columns(Document.id)
+    return select(Topic).where(
+        Topic.id.in_(select(document_topic.c.topic_id).where(document_topic.c.document_id.in_(public_ids)))
+    )
+
+
 @dataclass
 class LibraryQuery:
     """The filters of the library page, parsed from the query string; unknown values are dropped."""

@@ -30,7 +30,7 @@ from portal.search.text import (
 )
 from portal.services import public_version
 from portal.services.documents import is_valid_doc_number, normalize_doc_number
-from portal.services.library import public_documents
+from portal.services.library import public_documents, public_topics
 
 MAX_PAGE = 500
 SNIPPET_CHARS = 120
@@ -109,8 +109,8 @@ def _facet_value_exists(sess: Session, name: str, value: str) -> bool:
         return value.isdigit() and 1949 <= int(value) <= 2100
     if name == "agency":
         return sess.scalar(select(Agency.id).where(Agency.slug == value)) is not None
-    if name == "topic":
-        return sess.scalar(select(Topic.id).where(Topic.name == value)) is not None
+    if name == "topic":  # a topic only drafts use is "unknown", as one that does not exist at all
+        return sess.scalar(public_topics().with_only_columns(Topic.id).where(Topic.name == value)) is not None
     return False
 
 

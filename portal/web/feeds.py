@@ -12,6 +12,7 @@ from portal.db import session
 from portal.models import Agency, Topic
 from portal.services.facet_values import is_path_segment
 from portal.services.feeds import build_feed
+from portal.services.library import public_topics
 from portal.web.public_urls import Shard, StaticPage, bulk_pages, public_urls
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -30,6 +31,8 @@ def all_items() -> Response:
 
 @bp.get("/agency/<slug>.atom")
 def agency(slug: str) -> Response:
+    # Every agency has its feed, even one without a public item yet: the bodies of the district are
+    # public (content/agencies.yml, the FOI offices), unlike the topics staff type into drafts.
     found = session.scalars(select(Agency).where(Agency.slug == slug)).first()
     if found is None:
         abort(404)
@@ -46,7 +49,8 @@ def agency(slug: str) -> Response:
 
 @bp.get("/topic/<name>.atom")
 def topic(name: str) -> Response:
-    found = session.scalars(select(Topic).where(Topic.name == name)).first()
+    # 404 for a topic no public document has: a feed must not confirm the name of a draft's topic.
+    found = session.scalars(public_topics().where(Topic.name == name)).first()
     if found is None:
         abort(404)
     return _atom(
@@ -65,7 +69,7 @@ def feed_urls(sess: Session) -> Iterator[str]:
     yield "/feeds/all.atom"
     for slug in sess.scalars(select(Agency.slug).order_by(Agency.position)):
         yield f"/feeds/agency/{slug}.atom"
-    for name in sess.scalars(select(Topic.name).order_by(Topic.name)):
+    for name in sess.scalars(public_topics().with_only_columns(Topic.name).order_by(Topic.name)):
         if is_path_segment(name):
             yield f"/feeds/topic/{name}.atom"
 
@@ -82,7 +86,7 @@ def feed_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
     ]
     feeds += [
         (f"/feeds/topic/{t.name}.atom", f"主题：{t.name}", {"topic": t})
-        for t in sess.scalars(select(Topic).order_by(Topic.name))
+        for t in sess.scalars(public_topics().order_by(Topic.name))
         if is_path_segment(t.name)
     ]
     for position, (path, title, scope) in enumerate(feeds):

@@ -71,7 +71,7 @@ def listing_feed(query: library.LibraryQuery) -> tuple[str, str] | None:
         return url_for("feeds.all_items"), "订阅全部最新发布"
     if list(args) == ["agency"]:
         return url_for("feeds.agency", slug=query.agency), "订阅本机关的文件更新"
-    if list(args) == ["topic"] and "/" not in query.topic:
+    if list(args) == ["topic"] and is_path_segment(query.topic):
         return url_for("feeds.topic", name=query.topic), f"订阅“{query.topic}”主题的文件更新"
     return None
 
