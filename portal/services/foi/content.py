@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from portal.clock import LOCAL_TZ, today_local
 from portal.models import Agency, InfoRequest
+from portal.services import receipts
 from portal.services.foi import requests as service
 
 ACTOR = "content"
@@ -119,7 +120,7 @@ def _step(sess: Session, req: InfoRequest, step: dict[str, Any], where: str) -> 
 
 def _load_entry(sess: Session, entry: dict[str, Any], where: str, secret_key: str) -> bool:
     key = f"content-foi-{entry.get('key', '')}"
-    if not service.is_valid_key(key):
+    if not receipts.is_valid_key(key):
         raise FoiContentError(f"{where}: 'key' must be letters, digits, - or _ (e.g. 2020-003)")
     if sess.scalars(select(InfoRequest.id).where(InfoRequest.idempotency_key == key)).first() is not None:
         return False

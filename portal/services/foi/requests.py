@@ -7,17 +7,12 @@ receipt is shown; a resubmission with the same key returns the first request.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -36,6 +31,7 @@ from portal.models.foi import (
     InfoRequestEvent,
     InfoRequestRemedy,
 )
+from portal.services import receipts
 from portal.services.audit import record
 from portal.services.foi import deadlines, fees, letters
 from portal.services.foi.outcomes import OUTCOMES, REPLY_OUTCOMES
@@ -44,15 +40,10 @@ from portal.services.privacy import is_resident_id
 ACTOR_CONTENT = "content"
 SUBMISSIONS_PER_HOUR = 10
 DESCRIPTION_MAX = 5000
-_RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out over the phone
-_KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 -]{6,19}$")
 _EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 _CREDIT_CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-# The query password is 50 random bits, not a person's chosen secret: a light argon2 (about 5 ms) already
-# puts guessing it offline out of reach, and keeps registering a batch of letters fast.
-_hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
 
 class FoiError(ValueError):
@@ -157,43 +148,22 @@ def masked_id(number: str) -> str:
 
 # -- receipts and the applicant's query password -----------------------------------------------------
 
-
-def new_receipt_code(year: int) -> str:
-    raw = "".join(secrets.choice(_RECEIPT_ALPHABET) for _ in range(8))
-    return f"YSQ{year}-{raw}"
-
-
-def normalize_receipt_code(text: str) -> str:
-    return re.sub(r"\s", "", (text or "").upper())[:16]
-
-
-def is_valid_key(key: str) -> bool:
-    return bool(_KEY_RE.match(key or ""))
-
-
-def query_password(secret_key: str, idempotency_key: str) -> str:
-    """The applicant's query password, derived from the submission's key: a resubmission (double click,
-    back button) shows the same password, and only its hash is stored."""
-    digest = hmac.new(secret_key.encode(), f"foi:{idempotency_key}".encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest).decode()[:10].translate(str.maketrans("01OI", "2345"))
+AREA = "foi"
 
 
 def check_password(req: InfoRequest, password: str) -> bool:
-    try:
-        return _hasher.verify(req.secret_hash, (password or "").strip().upper())
-    except (VerificationError, InvalidHashError):
-        return False
+    return receipts.check_password(req.secret_hash, password)
 
 
 def find_for_applicant(sess: Session, code: str, password: str) -> InfoRequest | None:
     """The request for a receipt code and its password; None for either wrong (never says which)."""
-    req = sess.scalars(
-        select(InfoRequest).where(InfoRequest.receipt_code == normalize_receipt_code(code))
+    found = sess.scalars(
+        select(InfoRequest).where(InfoRequest.receipt_code == receipts.normalize_code(code))
     ).first()
-    if req is None:
-        _hasher.hash("timing")  # as slow as a wrong password, so codes cannot be probed by time
+    if found is None:
+        receipts.spend_time_like_a_check()
         return None
-    return req if check_password(req, password) else None
+    return found if check_password(found, password) else None
 
 
 # -- the clock ---------------------------------------------------------------------------------------
@@ -242,19 +212,13 @@ def _not_before(day: date, earliest: date | None, what: str) -> None:
 
 
 def submission_key(nonce: str, agency_id: int, application: Application) -> str:
-    """The idempotency key of an online application: the browser session's nonce and what it asks.
-
-    The same text sent twice from one browser session (double click, reload, back button and submit again,
-    whatever the browser cached) is one application with one receipt; a different request is a new one.
-    """
+    """The idempotency key of an online application (see receipts.submission_key)."""
     a = application.cleaned()
-    content = "\x1f".join([str(agency_id), *(re.sub(r"\s+", " ", getattr(a, f.name)) for f in fields(a))])
-    return hmac.new(nonce.encode(), content.encode(), hashlib.sha256).hexdigest()[:40]
+    return receipts.submission_key(nonce, [str(agency_id), *(getattr(a, f.name) for f in fields(a))])
 
 
 def sender_hash(secret_key: str, address: str) -> str:
-    """A keyed hash of the client address: enough to count a sender's submissions, useless to identify one."""
-    return hmac.new(secret_key.encode(), f"foi-sender:{address}".encode(), hashlib.sha256).hexdigest()[:32]
+    return receipts.sender_hash(secret_key, AREA, address)
 
 
 def _throttle(sess: Session, sender: str) -> None:
@@ -279,14 +243,14 @@ def submit_online(
     Online applications are received on the day the office confirms them (art 31(3)); until then the
     request waits in the queue as 待登记确认.
     """
-    if not is_valid_key(key):
+    if not receipts.is_valid_key(key):
         raise FoiError("表单已失效，请刷新页面后重新提交。")
     existing = sess.scalars(select(InfoRequest).where(InfoRequest.idempotency_key == key)).first()
     if existing is not None:
-        return existing, query_password(secret_key, key), False
+        return existing, receipts.query_password(secret_key, AREA, key), False
     data = validate(application)
     _throttle(sess, sender)
-    password = query_password(secret_key, key)
+    password = receipts.query_password(secret_key, AREA, key)
     req = _new_request(sess, data, agency, "online", key, password, today_local().year)
     req.sender_hash = sender
     record(sess, "citizen", "foi.submit", req, note="网上申请")
@@ -305,8 +269,8 @@ def _new_request(
     sess: Session, data: Application, agency: Agency, channel: str, key: str, password: str, year: int
 ) -> InfoRequest:
     req = InfoRequest(
-        receipt_code=new_receipt_code(year),
-        secret_hash=_hasher.hash(password),
+        receipt_code=receipts.new_code("YSQ", year),
+        secret_hash=receipts.hash_password(password),
         idempotency_key=key,
         agency_id=agency.id,
         first_agency_id=agency.id,
@@ -365,7 +329,7 @@ def register(
         raise FoiError("请选择线下申请渠道。", "channel")
     data = validate(application)
     key = key or secrets.token_urlsafe(24)
-    password = query_password(secret_key or key, key)
+    password = receipts.query_password(secret_key or key, AREA, key)
     req = _new_request(sess, data, agency, channel, key, password, received_on.year)
     if submitted_at is not None:
         req.submitted_at = submitted_at
