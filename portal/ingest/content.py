@@ -557,6 +557,18 @@ def _load_foi(sess: Session, path: Path, report: LoadReport) -> None:
     report.errors += errors
 
 
+def _load_enquiries(sess: Session, path: Path, report: LoadReport) -> None:
+    from flask import current_app, has_app_context
+
+    from portal.services.enquiries.content import load_messages  # the service does every write
+
+    secret = current_app.config["SECRET_KEY"] if has_app_context() else ""
+    created, unchanged, errors = load_messages(sess, path, secret)
+    report.created += created
+    report.unchanged += unchanged
+    report.errors += errors
+
+
 KINDS: list[ContentKind] = [
     ContentKind("agencies", "agencies.yml", load_agencies),
     ContentKind("policies", "policies", load_documents),
@@ -566,6 +578,7 @@ KINDS: list[ContentKind] = [
     ContentKind("meetings", "meetings", _load_meetings),
     ContentKind("consultations", "consultations", _load_consultations),
     ContentKind("foi", "foi", _load_foi),
+    ContentKind("enquiries", "enquiries", _load_enquiries),
 ]
 
 

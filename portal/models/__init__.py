@@ -5,6 +5,7 @@ from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
 from portal.models.consultations import BlockedSender, Clause, Comment, Consultation, Viewpoint
 from portal.models.documents import BodyFingerprint, Document, DocumentAgency, DocumentLink, Measure, Topic
+from portal.models.enquiries import Enquiry, EnquiryEvent
 from portal.models.foi import InfoRequest, InfoRequestEvent, InfoRequestRemedy
 from portal.models.gazette import GazetteEntry, GazetteIssue
 from portal.models.interpretations import Interpretation, QAItem
@@ -29,6 +30,8 @@ __all__ = [
     "BodyFingerprint",
     "DocumentLink",
     "DocumentVersion",
+    "Enquiry",
+    "EnquiryEvent",
     "GazetteEntry",
     "GazetteIssue",
     "InfoRequest",

@@ -8,6 +8,7 @@ from portal.web import (
     admin,
     api,
     consultations,
+    enquiries,
     errors,
     foi,
     gazette,
@@ -23,6 +24,7 @@ from portal.web import (
 )
 from portal.web.admin import access
 from portal.web.admin import consultations as admin_consultations
+from portal.web.admin import enquiries as admin_enquiries
 from portal.web.admin import foi as admin_foi
 from portal.web.admin import meetings as admin_meetings
 
@@ -44,6 +46,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(admin_meetings.bp)
     app.register_blueprint(foi.bp)
+    app.register_blueprint(enquiries.bp)
+    app.register_blueprint(admin_enquiries.bp)
     app.register_blueprint(admin_foi.bp)
     app.register_blueprint(site_files.bp)
     app.register_blueprint(search.bp)

@@ -19,7 +19,8 @@ from portal.models.foi import APPLICANT_TYPES, CHANNELS, STATES
 from portal.services.foi import deadlines, fees, pages
 from portal.services.foi import requests as service
 from portal.services.foi.outcomes import OUTCOMES
-from portal.web.foi_forms import ApplicationForm, LookupForm
+from portal.web.foi_forms import ApplicationForm
+from portal.web.forms import ReceiptLookupForm as LookupForm
 from portal.web.forms import choices
 from portal.web.limits import is_disabled, limiter, setting_limit
 from portal.web.public_urls import public_urls

@@ -62,11 +62,6 @@ class RegisterForm(ApplicationForm):
     note = StringField("登记备注", validators=[Length(max=500)])
 
 
-class LookupForm(Form):
-    code = StringField("登记号", validators=[InputRequired("请填写登记号。"), Length(max=40)])
-    password = StringField("查询密码", validators=[InputRequired("请填写查询密码。"), Length(max=40)])
-
-
 class DayForm(Form):
     on = DateField("日期", default=today_local, validators=[InputRequired("请填写日期。")])
 

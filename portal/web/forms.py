@@ -10,8 +10,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
+from wtforms.validators import InputRequired, Length
 
 
 class Form(FlaskForm):
@@ -34,3 +36,10 @@ def choices(options: Mapping[Any, str] | Iterable[tuple[Any, str]]) -> list[Sele
     """Options of a select or radio field, from a code -> label mapping or (value, label) pairs."""
     pairs = options.items() if isinstance(options, Mapping) else options
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ReceiptLookupForm(Form):
+    """A citizen looks up a submission by its receipt code and query password (both POSTed, never in a URL)."""
+
+    code = StringField("登记号", validators=[InputRequired("请填写登记号。"), Length(max=40)])
+    password = StringField("查询密码", validators=[InputRequired("请填写查询密码。"), Length(max=40)])

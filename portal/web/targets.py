@@ -30,12 +30,14 @@ FIX_ENDPOINTS = {
     ("document", "add_qa"): ("admin_interpretations.new", lambda i: {"document": i.id}),
     ("interpretation", "edit"): ("admin_interpretations.edit", lambda i: {"item_id": i.id}),
     ("consultation", "edit"): ("admin_consultations.manage", lambda i: {"cid": i.id}),
+    ("enquiry", "edit"): ("admin_enquiries.detail", lambda i: {"enquiry_id": i.id}),
 }
 PUBLIC_ENDPOINTS = {
     "document": "public.document",
     "interpretation": "public.interpretation",
     "meeting": "meetings.meeting",
     "consultation": "consultations.consultation",
+    "enquiry": "enquiries.item",
 }
 
 
@@ -52,7 +54,7 @@ def public_url(item: svc.Item) -> str | None:
     endpoint = PUBLIC_ENDPOINTS.get(item.kind)
     if not item.public or endpoint not in current_app.view_functions:
         return None
-    return url_for(endpoint, slug=item.slug)
+    return url_for(endpoint, **({"enquiry_id": item.id} if item.kind == "enquiry" else {"slug": item.slug}))
 
 
 def fix_url(item: svc.Item) -> str | None:

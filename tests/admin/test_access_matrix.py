@@ -183,6 +183,10 @@ def test_role_declarations_of_the_staff_area(app):
         "admin_foi.annual": {"foi_officer", "foi_head", "admin"},
         "admin_foi.new": {"foi_officer", "foi_head"},
         "admin_foi.act": {"foi_officer", "foi_head"},
+        # 政务咨询: editors draft, reviewers answer, publishers publish; admins may look.
+        "admin_enquiries.index": {"editor", "reviewer", "publisher", "admin"},
+        "admin_enquiries.detail": {"editor", "reviewer", "publisher", "admin"},
+        "admin_enquiries.act": {"editor", "reviewer", "publisher"},
         # The gazette: editors assemble, publishers publish and withdraw, staff may look.
         "admin_gazette.index": {"editor", "reviewer", "publisher"},
         "admin_gazette.edit": {"editor", "reviewer", "publisher"},

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 22:39:21.822883
+Create Date: 2026-12-01 23:08:49.371791
 """
 from alembic import op
 import sqlalchemy as sa
@@ -373,6 +373,54 @@ def upgrade() -> None:
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_version_item_id'), ['item_id'], unique=False)
 
+    op.create_table('enquiry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('receipt_code', sa.String(length=16), nullable=False),
+    sa.Column('secret_hash', sa.String(length=128), nullable=False),
+    sa.Column('idempotency_key', sa.String(length=64), nullable=False),
+    sa.Column('sender_hash', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('topic', sa.String(length=16), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('first_agency_id', sa.Integer(), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('page_url', sa.String(length=500), nullable=False),
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('phone', sa.String(length=32), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('consent', sa.Boolean(), nullable=False),
+    sa.Column('submitted_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('accepted_on', sa.Date(), nullable=True),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('extended', sa.Boolean(), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('rejected_reason', sa.Text(), nullable=False),
+    sa.Column('reply', sa.Text(), nullable=False),
+    sa.Column('reply_drafted_by_id', sa.Integer(), nullable=True),
+    sa.Column('replied_on', sa.Date(), nullable=True),
+    sa.Column('published_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('publish_question', sa.Boolean(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_enquiry_agency_id_agency')),
+    sa.ForeignKeyConstraint(['first_agency_id'], ['agency.id'], name=op.f('fk_enquiry_first_agency_id_agency')),
+    sa.ForeignKeyConstraint(['reply_drafted_by_id'], ['user_account.id'], name=op.f('fk_enquiry_reply_drafted_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enquiry')),
+    sa.UniqueConstraint('idempotency_key', name=op.f('uq_enquiry_idempotency_key')),
+    sa.UniqueConstraint('receipt_code', name=op.f('uq_enquiry_receipt_code'))
+    )
+    with op.batch_alter_table('enquiry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enquiry_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiry_due_on'), ['due_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiry_published_at'), ['published_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiry_received_on'), ['received_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiry_replied_on'), ['replied_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiry_sender_hash'), ['sender_hash'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiry_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_enquiry_submitted_at'), ['submitted_at'], unique=False)
+
     op.create_table('gazette_entry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('issue_id', sa.Integer(), nullable=False),
@@ -539,6 +587,22 @@ def upgrade() -> None:
     with op.batch_alter_table('consultation_viewpoint', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consultation_viewpoint_consultation_id'), ['consultation_id'], unique=False)
 
+    op.create_table('enquiry_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('enquiry_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_name', sa.String(length=64), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['enquiry_id'], ['enquiry.id'], name=op.f('fk_enquiry_event_enquiry_id_enquiry'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_enquiry_event'))
+    )
+    with op.batch_alter_table('enquiry_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_enquiry_event_enquiry_id'), ['enquiry_id'], unique=False)
+
     op.create_table('info_request_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
@@ -643,6 +707,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_info_request_event_request_id'))
 
     op.drop_table('info_request_event')
+    with op.batch_alter_table('enquiry_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enquiry_event_enquiry_id'))
+
+    op.drop_table('enquiry_event')
     with op.batch_alter_table('consultation_viewpoint', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consultation_viewpoint_consultation_id'))
 
@@ -680,6 +748,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_gazette_entry_issue_id'))
 
     op.drop_table('gazette_entry')
+    with op.batch_alter_table('enquiry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_enquiry_submitted_at'))
+        batch_op.drop_index(batch_op.f('ix_enquiry_state'))
+        batch_op.drop_index(batch_op.f('ix_enquiry_sender_hash'))
+        batch_op.drop_index(batch_op.f('ix_enquiry_replied_on'))
+        batch_op.drop_index(batch_op.f('ix_enquiry_received_on'))
+        batch_op.drop_index(batch_op.f('ix_enquiry_published_at'))
+        batch_op.drop_index(batch_op.f('ix_enquiry_due_on'))
+        batch_op.drop_index(batch_op.f('ix_enquiry_agency_id'))
+
+    op.drop_table('enquiry')
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_version_item_id'))
 

@@ -7,8 +7,7 @@ must not replay it). Errors name the file, the entry and the step, and roll back
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,8 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.clock import LOCAL_TZ, today_local
+from portal.clock import LOCAL_TZ
+from portal.ingest.dates import parse_day
 from portal.models import Agency, InfoRequest
 from portal.services import receipts
 from portal.services.foi import requests as service
@@ -44,22 +44,11 @@ class FoiContentError(ValueError):
     pass
 
 
-_RELATIVE = re.compile(r"^today(?:([+-])(\d{1,4}))?$")
-
-
 def _day(value: Any, where: str) -> date:
-    """A date as YYYY-MM-DD, or relative to today (``today-25``), so that the demo always has requests
-    that are due soon and waiting for a correction, whatever day it is started on."""
-    if isinstance(value, date):
-        return value
-    relative = _RELATIVE.match(str(value).strip())
-    if relative:
-        sign, days = relative.groups()
-        return today_local() + timedelta(days=(-1 if sign == "-" else 1) * int(days or 0))
     try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise FoiContentError(f"{where}: '{value}' is not a date (YYYY-MM-DD or today-N)") from None
+        return parse_day(value)
+    except ValueError as exc:
+        raise FoiContentError(f"{where}: {exc}") from None
 
 
 def _agency(sess: Session, ref: str, where: str) -> Agency:

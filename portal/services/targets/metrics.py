@@ -14,6 +14,7 @@ from portal.services.targets.populations import (
     predisclosure_population,
     push_population,
     qa_population,
+    zombie_population,
 )
 
 
@@ -80,11 +81,12 @@ METRICS: dict[str, Metric] = {
             "zombie_boards",
             "“僵尸留言板”“僵尸电话”",
             "zero",
-            "逾期未答复的咨询",
-            "当年收到的咨询",
-            "当年收到、超过答复期限仍未答复的政务咨询数量，目标为基本消除。",
-            None,
-            "政务咨询（留言）服务尚未上线，暂不可测量；不以估算数字代替。",
+            "三个月内得到答复的留言",
+            "当年在办的有效留言",
+            "当年收到的、或上年收到而当年初仍未答复的有效政务咨询和建议（不予受理的除外）中，超过三个月未答复的"
+            "留言即为“僵尸留言”，目标为基本消除（为零）。超过三个月的时点在当年之内、且当年内仍处于未答复状态的"
+            "才计入当年。网站纠错留言按同一规则统计。",
+            zombie_population,
         ),
     ]
 }

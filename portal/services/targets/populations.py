@@ -43,6 +43,7 @@ class Item:
         "interpretation": "政策解读",
         "consultation": "意见征集",
         "meeting": "会议",
+        "enquiry": "政务咨询",
     }
 
     @property
@@ -347,4 +348,42 @@ def push_population(sess: Session, year: int, today: date) -> Population:
         item = Item("consultation", c.id, c.slug, c.title, c.agency.name, c.agency.slug, c.opens_on)
         pop.items.append(_push_verdict(item, pushes.get(c.id, [])))
     pop.items.sort(key=lambda i: (i.day, i.kind, i.id))
+    return pop
+
+
+def zombie_population(sess: Session, year: int, today: date) -> Population:
+    """Valid messages in play during ``year``; counted unless left unanswered for more than three months
+    (NORMS 24): the ones holding the target back are the zombie messages themselves."""
+    from portal.models.enquiries import Enquiry
+    from portal.services.enquiries import rules
+
+    start, end = date(year, 1, 1), min(date(year, 12, 31), today)
+    rows = sess.scalars(
+        select(Enquiry)
+        .where(Enquiry.state != "rejected", Enquiry.received_on <= end)
+        .where((Enquiry.replied_on.is_(None)) | (Enquiry.replied_on >= start))
+        .order_by(Enquiry.received_on, Enquiry.id)
+    ).all()
+    pop = Population()
+    for msg in rows:
+        zombie = rules.is_zombie_in(year, msg.received_on, msg.replied_on, today)
+        answered = f"{msg.replied_on.isoformat()}答复" if msg.replied_on else "至今未答复"
+        pop.items.append(
+            Item(
+                "enquiry",
+                msg.id,
+                str(msg.id),
+                msg.subject,
+                msg.agency.name,
+                msg.agency.slug,
+                msg.received_on,
+                counted=not zombie,
+                note=(
+                    f"{msg.received_on.isoformat()}收到，{answered}，超过三个月未答复"
+                    if zombie
+                    else f"{msg.received_on.isoformat()}收到，{answered}"
+                ),
+                public=msg.published_at is not None,
+            )
+        )
     return pop

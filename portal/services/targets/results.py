@@ -209,6 +209,10 @@ def compute_target(
         goal = target.goal if target else 0.0
         result.readings = growth_readings(goal, result.unit, result.previous.ratio, current)
         result.status = result.declared_reading.status if target else "no_data"
+    elif metric.kind == "zero":
+        # Counted items are the good ones; what holds the target back (zombie messages) may not pass the goal.
+        if pop.items and target is not None:
+            result.status = "met" if len(pop.holding_back) <= target.goal else "not_met"
     elif current.value is not None and target is not None:
         result.status = "met" if current.value >= target.goal - 1e-9 else "not_met"
     result.months = _months(pop, year, today, result.previous)

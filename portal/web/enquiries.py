@@ -1,0 +1,209 @@
+"""Public pages of 政务咨询 (/enquiries/): the board of published replies with monthly statistics, the form
+to write to the district or an agency, 我为政府网站找错, and the writer's private status page.
+
+Receipts and status pages are ``private, no-store`` and reached by POST, so neither the receipt code nor the
+password appears in a URL or a log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+
+from flask import Blueprint, abort, current_app, make_response, render_template, request, session
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from portal.clock import today_local
+from portal.db import session as db_session
+from portal.models.enquiries import KINDS, STATES, TOPICS
+from portal.services import receipts
+from portal.services.enquiries import messages, pages
+from portal.web.enquiry_forms import ErrorReportForm, MessageForm
+from portal.web.forms import ReceiptLookupForm, choices
+from portal.web.public_urls import public_urls
+from portal.web.security import csrf
+
+bp = Blueprint("enquiries", __name__, url_prefix="/enquiries")
+NONCE = "enquiry_nonce"
+
+
+def _private(body: str, status: int = 200) -> Response:
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else None
+
+
+@bp.get("/")
+def index() -> str:
+    years = pages.board_years(db_session)
+    year = _int_arg("year")
+    board = pages.board(
+        db_session,
+        agency=request.args.get("agency", "")[:64],
+        topic=request.args.get("topic", "") if request.args.get("topic", "") in TOPICS else "",
+        year=year,
+        q=request.args.get("q", "")[:100],
+        page=_int_arg("page") or 1,
+    )
+    stats_year = year or (years[0] if years else today_local().year)
+    return render_template(
+        "enquiries/index.html",
+        board=board,
+        years=years,
+        offices=pages.offices(db_session),
+        topics=TOPICS,
+        stats=pages.monthly(db_session, stats_year),
+        stats_year=stats_year,
+    )
+
+
+@bp.get("/<int:enquiry_id>/")
+def item(enquiry_id: int) -> str:
+    msg = pages.published_item(db_session, enquiry_id)
+    if msg is None:
+        abort(404)
+    return render_template("enquiries/item.html", msg=msg, kinds=KINDS, topics=TOPICS)
+
+
+def _message_form() -> MessageForm:
+    form = MessageForm()
+    form.agency_id.choices = choices((a.id, a.name) for a in pages.offices(db_session))
+    if request.method == "GET" and _int_arg("agency"):
+        form.agency_id.data = _int_arg("agency")
+    return form
+
+
+def _form_page(template: str, form: MessageForm | ErrorReportForm, status: int = 200) -> Response:
+    return _private(render_template(template, form=form), status)
+
+
+def _receipt(msg: messages.Enquiry, password: str) -> Response:
+    return _private(render_template("enquiries/receipt.html", msg=msg, password=password, states=STATES))
+
+
+def _store(form: MessageForm | ErrorReportForm, template: str, **fields: object) -> Response:
+    """The shared end of both forms: checks, then the service, then the receipt (only after commit)."""
+    if form.website.data:
+        form.fail("", "提交未成功，请检查后重试。")
+        return _form_page(template, form, 400)
+    if not form.validate():
+        if form.csrf_token.errors:
+            form.csrf_token.errors = []
+            form.fail("", "页面已过期，请确认填写的内容后再次提交。")
+        return _form_page(template, form, 400)
+    agency = fields.pop("agency")
+    if agency is None:
+        form.fail("agency_id" if isinstance(form, MessageForm) else "", "请选择留言对象。")
+        return _form_page(template, form, 400)
+    nonce = session.setdefault(NONCE, secrets.token_urlsafe(16))
+    secret = current_app.config["SECRET_KEY"]
+    parts = [str(agency.id), *(str(v) for v in fields.values())]
+    try:
+        msg, password, _new = messages.submit(
+            db_session,
+            agency,
+            key=receipts.submission_key(nonce, parts),
+            secret_key=secret,
+            sender=receipts.sender_hash(secret, messages.AREA, request.remote_addr or ""),
+            **fields,  # type: ignore[arg-type]
+        )
+    except messages.EnquiryError as exc:
+        db_session.rollback()
+        form.fail(exc.field, exc.message)
+        return _form_page(template, form, exc.status)
+    return _receipt(msg, password)
+
+
+@bp.get("/write")
+def write() -> Response:
+    return _form_page("enquiries/write.html", _message_form())
+
+
+# The app-wide CSRF check is replaced by the form's own, so that an expired page keeps what was typed.
+@csrf.exempt
+@bp.post("/write")
+def submit() -> Response:
+    form = _message_form()
+    return _store(
+        form,
+        "enquiries/write.html",
+        agency=pages.office(db_session, form.agency_id.data),
+        kind=form.kind.data or "consult",
+        topic=form.topic.data or "other",
+        subject=form.subject.data or "",
+        body=form.body.data or "",
+        name=form.name.data or "",
+        phone=form.phone.data or "",
+        email=form.email.data or "",
+        consent=bool(form.consent.data),
+    )
+
+
+def _error_form() -> ErrorReportForm:
+    form = ErrorReportForm()
+    if request.method == "GET":
+        form.page_url.data = request.args.get("url", "")[:500]
+    return form
+
+
+@bp.get("/report-error")
+def report_error() -> Response:
+    return _form_page("enquiries/report_error.html", _error_form())
+
+
+@csrf.exempt
+@bp.post("/report-error")
+def submit_error() -> Response:
+    form = _error_form()
+    page_url = (form.page_url.data or "").strip()
+    return _store(
+        form,
+        "enquiries/report_error.html",
+        agency=pages.error_desk(db_session),
+        kind="error",
+        topic="other",
+        subject=f"网站纠错：{page_url or '（未注明页面）'}"[: messages.SUBJECT_MAX],
+        body=form.body.data or "",
+        name=form.name.data or "",
+        email=form.email.data or "",
+        page_url=page_url,
+    )
+
+
+@bp.get("/status")
+def lookup() -> Response:
+    return _private(render_template("enquiries/lookup.html", form=ReceiptLookupForm()))
+
+
+@bp.post("/status")
+def status() -> Response:
+    form = ReceiptLookupForm()
+    if not form.validate():
+        return _private(render_template("enquiries/lookup.html", form=form), 400)
+    msg = messages.find_for_writer(db_session, form.code.data or "", form.password.data or "")
+    if msg is None:
+        form.fail("", "登记号或查询密码不正确，请核对后重新输入。")
+        return _private(render_template("enquiries/lookup.html", form=form), 404)
+    return _private(
+        render_template(
+            "enquiries/status.html",
+            msg=msg,
+            states=STATES,
+            kinds=KINDS,
+            events=[e for e in msg.events if e.kind in pages.WRITER_EVENTS],
+            event_labels=pages.EVENT_LABELS,
+        )
+    )
+
+
+@public_urls
+def enquiry_urls(sess: Session) -> Iterator[str]:
+    yield "/enquiries/"
+    for enquiry_id in pages.published_ids(sess):
+        yield f"/enquiries/{enquiry_id}/"
