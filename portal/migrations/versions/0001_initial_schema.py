@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:08:49.371791
+Create Date: 2026-12-01 23:09:02.894200
 """
 from alembic import op
 import sqlalchemy as sa
