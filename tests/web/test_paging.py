@@ -24,7 +24,7 @@ def _nav(html: str) -> str:
     return re.sub(r"\s+", " ", match.group(1))
 
 
-def test_page_links_show_first_previous_numbers_next_and_last(client, four_pages):
+def test_page_links_and_one_address_per_page(client, four_pages):
     nav = _nav(client.get("/policies/page/2/").get_data(as_text=True))
     assert '<a href="/policies/">首页</a>' in nav
     assert '<a rel="prev" href="/policies/">上一页</a>' in nav
@@ -35,8 +35,7 @@ def test_page_links_show_first_previous_numbers_next_and_last(client, four_pages
     first = _nav(client.get("/policies/").get_data(as_text=True))
     assert "首页" not in first and "上一页" not in first and '<a href="/policies/page/4/">末页</a>' in first
 
-
-def test_query_string_page_and_path_page_are_one_page(client, four_pages):
+    # ?page=N and /page/N/ are one page, at one address.
     by_path = client.get("/policies/page/2/")
     assert by_path.status_code == 200
     by_query = client.get("/policies/?page=2")
