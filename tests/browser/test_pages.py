@@ -10,6 +10,10 @@ from tests.browser.conftest import artifact
 
 pytestmark = pytest.mark.browser
 WIDTHS = (375, 1280)
+# Layout, accessibility and keyboard checks look at markup and CSS, which do not depend on the database:
+# they run on SQLite only (the scenarios in test_scenarios.py run on both backends). Half the suite's
+# slowest tests, for no loss of coverage.
+LAYOUT_ONLY = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 # Elements wider than the viewport, or reaching past its right edge, that are not inside a container that
 # scrolls on its own (a wide table in .table-scroll is fine: it scrolls, the page does not).
@@ -53,6 +57,7 @@ def _open(page, url: str) -> None:  # noqa: ANN001
     assert response is not None and response.status < 500, url
 
 
+@LAYOUT_ONLY
 def test_every_page_type_fits_375_and_1280_px(page_at, live_server, page_types):
     problems = []
     for width in WIDTHS:
@@ -69,6 +74,7 @@ def test_every_page_type_fits_375_and_1280_px(page_at, live_server, page_types):
     assert not problems, "\n".join(problems)
 
 
+@LAYOUT_ONLY
 def test_axe_finds_no_serious_or_critical_violation(page_at, live_server, page_types, axe_source):
     problems = []
     for width in WIDTHS:
@@ -83,6 +89,7 @@ def test_axe_finds_no_serious_or_critical_violation(page_at, live_server, page_t
     assert not problems, "\n".join(problems)
 
 
+@LAYOUT_ONLY
 def test_keyboard_reaches_every_link_and_field_in_reading_order(page_at, live_server, page_types):
     problems = []
     page = page_at(375)  # one column: reading order is top to bottom
@@ -142,6 +149,7 @@ FIRST_RESULT_JS = """() => {
 }"""
 
 
+@LAYOUT_ONLY
 def test_at_375_px_the_results_come_first_and_the_filters_open_on_demand(page_at, live_server, demo):
     for path in ("/policies/", "/search?q=政务公开"):
         page = page_at(375)
@@ -174,6 +182,7 @@ SUMMARY_JS = """() => {
 }"""
 
 
+@LAYOUT_ONLY
 def test_targets_summary_at_375_px_shows_every_status_and_keeps_figures_whole(page_at, live_server, demo):
     page = page_at(375)
     _open(page, live_server + "/targets/2020/")
