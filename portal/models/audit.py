@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
+from portal.models.audit_guard import attach as attach_append_only
 from portal.models.base import UTCDateTime, utcnow
 
 
@@ -26,3 +27,7 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+# UPDATE and DELETE refused by the database itself (see audit_guard); create_all installs the triggers.
+attach_append_only(AuditEntry.__table__)
