@@ -30,7 +30,7 @@ def content_security_policy(base_url: str) -> str:
     form_action = " ".join(x for x in ("'self'", origin) if x)
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'self'; "
+        "font-src 'self'; connect-src 'self'; media-src 'self'; object-src 'none'; base-uri 'none'; "
         f"form-action {form_action}; frame-ancestors 'none'"
     )
 
