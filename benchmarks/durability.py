@@ -5,16 +5,18 @@
 1. A fresh database (SQLite file, or a new PostgreSQL database) is migrated and given one open consultation.
 2. The portal runs under gunicorn on loopback (2 gthread workers x 8 threads by default: a comment mostly
    waits for its commit to reach the disk, and threads keep several commits in flight at little CPU cost;
-   its own process group), with the comment
-   rate limit switched off (``PORTAL_COMMENT_RATE_LIMIT=off``): a limit per address would only measure the
-   limiter, since every client here shares 127.0.0.1.
+   its own process group), as behind one proxy (``PORTAL_TRUSTED_PROXIES=1``): each client thread sends
+   its own ``X-Forwarded-For`` address, so the comment throttle (counted from the comment rows,
+   ``PORTAL_COMMENT_RATE_LIMIT``) runs on every comment with a limit set high enough never to refuse one.
+   The coarse per-process request limit is off (``PORTAL_FORM_REQUEST_LIMIT=off``).
 3. Client threads each load the consultation page once (session cookie + CSRF token, as a browser does) and
-   then post comments, each with its own idempotency key. A 303 to a receipt page is an acknowledgement;
-   its receipt code is recorded. A connection error or a 5xx is retried with the same key, as a browser
-   retry or a reload would.
+   then post comments, each with its own text. The idempotency key is the server's: the session and the
+   text. A 303 is followed to the receipt page (the code is never in a URL) and the code it shows is
+   recorded: that page is the acknowledgement. A connection error or a 5xx on either request is retried by
+   posting the same text again, as a citizen pressing submit again would.
 4. When half of the comments are acknowledged the whole gunicorn process group is SIGKILLed (requests in
    flight are cut, some after their commit and before their answer), and gunicorn is started again.
-5. At the end every acknowledged receipt must be in the database exactly once under its key, no key may
+5. At the end every acknowledged receipt must be in the database exactly once under its text, no text may
    have two rows or two receipts, and the database must pass its integrity check (SQLite
    ``PRAGMA integrity_check`` and ``foreign_key_check``; PostgreSQL ``amcheck`` on the comment table's
    B-tree indexes, including the unique ones).
@@ -156,7 +158,7 @@ def _prepare(db_url: str, instance: Path) -> None:
 
 
 def _check(db_url: str) -> tuple[dict[str, list[str]], str]:
-    """Receipts stored per idempotency key, and the integrity verdict."""
+    """Receipts stored per comment text, and the integrity verdict."""
     from sqlalchemy import select, text
 
     from portal.db import make_engine
@@ -165,8 +167,8 @@ def _check(db_url: str) -> tuple[dict[str, list[str]], str]:
     engine = make_engine(db_url)
     stored: dict[str, list[str]] = {}
     with engine.connect() as conn:
-        for key, code in conn.execute(select(Comment.idempotency_key, Comment.receipt_code)):
-            stored.setdefault(key, []).append(code)
+        for body, code in conn.execute(select(Comment.body, Comment.receipt_code)):
+            stored.setdefault(body, []).append(code)
         if engine.dialect.name == "sqlite":
             rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
             fk = conn.execute(text("PRAGMA foreign_key_check")).all()
@@ -202,7 +204,10 @@ class _Server:
             "PORTAL_DATABASE_URL": db_url,
             "PORTAL_INSTANCE_PATH": str(instance),
             "PORTAL_SECRET_KEY": "bench-secret",
-            "PORTAL_COMMENT_RATE_LIMIT": "off",
+            # Evaluated on every comment, never reached: ~100 comments per client in a few seconds.
+            "PORTAL_COMMENT_RATE_LIMIT": "100000 per minute;1000000 per hour",
+            "PORTAL_FORM_REQUEST_LIMIT": "off",
+            "PORTAL_TRUSTED_PROXIES": "1",
             "PORTAL_PAGE_CACHE_SECONDS": "0",
             "PYTHONPATH": str(ROOT),
         }
@@ -269,68 +274,80 @@ class _Server:
 # -- clients ----------------------------------------------------------------------------------------
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+_RECEIPT = re.compile(r'class="receipt-code">([^<]+)<')
 
 
 class _Client(threading.Thread):
     def __init__(
-        self, port: int, jobs: queue.Queue, results: dict, lock: threading.Lock, stats: Figures
+        self,
+        port: int,
+        jobs: queue.Queue,
+        results: dict,
+        lock: threading.Lock,
+        stats: Figures,
+        address: str = "10.0.0.1",
     ) -> None:
         super().__init__(daemon=True)
         self.port, self.jobs, self.results, self.lock, self.stats = port, jobs, results, lock, stats
+        self.address = address  # as the proxy in front would report it (X-Forwarded-For)
+        self.cookie = ""
 
     def _request(self, method: str, path: str, body: str = "", headers: dict | None = None):  # noqa: ANN202
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
-            conn.request(method, path, body=body or None, headers=headers or {})
+            sent = {"X-Forwarded-For": self.address, "Cookie": self.cookie, **(headers or {})}
+            conn.request(method, path, body=body or None, headers=sent)
             response = conn.getresponse()
             data = response.read()
+            cookie = response.headers.get("Set-Cookie", "").split(";", 1)[0]
+            if cookie:  # the browser keeps the newest session cookie (it holds the receipt to show)
+                self.cookie = cookie
             return response.status, response.headers, data
         finally:
             conn.close()
 
-    def _session(self) -> tuple[str, str]:
+    def _session(self) -> str:
         while True:
             try:
-                status, headers, data = self._request("GET", f"/consultations/{SLUG}/")
+                status, _headers, data = self._request("GET", f"/consultations/{SLUG}/")
                 if status == 200:
-                    cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
-                    return cookie, _TOKEN.search(data.decode()).group(1)
+                    return _TOKEN.search(data.decode()).group(1)
             except (OSError, http.client.HTTPException):
                 pass
             time.sleep(0.05)
 
+    def _receipt(self) -> str:
+        """The code the receipt page shows ("" if the page could not be had)."""
+        status, _headers, data = self._request("GET", "/consultations/receipt/")
+        found = _RECEIPT.search(data.decode()) if status == 200 else None
+        return found.group(1) if found else ""
+
     def run(self) -> None:
-        cookie, token = self._session()
+        token = self._session()
         while True:
             try:
-                index, key = self.jobs.get_nowait()
+                text = self.jobs.get_nowait()
             except queue.Empty:
                 return
             body = urllib.parse.urlencode(
-                {
-                    "csrf_token": token,
-                    "key": key,
-                    "body": f"基准测试意见第{index}号",
-                    "clause": "",
-                    "name": "",
-                    "contact": "",
-                    "consent": "1",
-                }
+                {"csrf_token": token, "body": text, "clause": "", "name": "", "contact": "", "consent": "1"}
             )
-            headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
             while True:
+                code = ""
                 try:
-                    status, response_headers, _data = self._request(
+                    status, _headers, _data = self._request(
                         "POST", f"/consultations/{SLUG}/comments", body, headers
                     )
+                    if status == 303:
+                        code = self._receipt()
                 except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer: retry
                     status = 0
-                if status == 303:
-                    code = response_headers["Location"].rstrip("/").rsplit("/", 1)[1]
+                if code:
                     with self.lock:
-                        self.results.setdefault(key, set()).add(code)
+                        self.results.setdefault(text, set()).add(code)
                     break
-                if status and status < 500:
+                if status and status < 500 and status != 303:
                     with self.lock:
                         self.stats.refused[str(status)] = self.stats.refused.get(str(status), 0) + 1
                     break
@@ -364,12 +381,16 @@ def run(
         _prepare(database.url, instance)
         server.start()
         jobs: queue.Queue = queue.Queue()
-        keys = [secrets.token_urlsafe(24) for _ in range(comments)]
-        for index, key in enumerate(keys):
-            jobs.put((index, key))
+        run_id = secrets.token_hex(4)
+        texts = [f"基准测试意见第{index}号（{run_id}）" for index in range(comments)]
+        for text in texts:
+            jobs.put(text)
         results: dict[str, set[str]] = {}
         lock = threading.Lock()
-        clients = [_Client(server.port, jobs, results, lock, stats) for _ in range(concurrency)]
+        clients = [
+            _Client(server.port, jobs, results, lock, stats, address=f"10.{i // 250}.{i % 250}.7")
+            for i in range(concurrency)
+        ]
         started = time.monotonic()
         for client in clients:
             client.start()
@@ -399,15 +420,15 @@ def run(
         stored, stats.integrity = _check(database.url)
         stats.acknowledged = len(results)
         stats.rows = sum(len(codes) for codes in stored.values())
-        for key, codes in results.items():
-            in_db = stored.get(key, [])
+        for text, codes in results.items():
+            in_db = stored.get(text, [])
             if not set(codes) & set(in_db):
                 stats.lost += 1
-            if len(codes) > 1:  # the same form acknowledged with two different receipts
+            if len(codes) > 1:  # the same comment acknowledged with two different receipts
                 stats.duplicated += len(codes) - 1
         stats.duplicated += sum(len(codes) - 1 for codes in stored.values() if len(codes) > 1)
-        submitted = set(keys)
-        stats.duplicated += sum(len(codes) for key, codes in stored.items() if key not in submitted)
+        submitted = set(texts)
+        stats.duplicated += sum(len(codes) for text, codes in stored.items() if text not in submitted)
         return stats.as_dict()
     finally:
         server.stop()

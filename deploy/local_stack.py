@@ -60,7 +60,13 @@ def start_gunicorn(
 
 
 def start_nginx(
-    export_dir: Path, run_dir: Path, port: int, upstream_port: int, app_url: str = "", workers: int = 2
+    export_dir: Path,
+    run_dir: Path,
+    port: int,
+    upstream_port: int,
+    app_url: str = "",
+    workers: int = 2,
+    access_log: str = "off",
 ) -> subprocess.Popen:
     binary = nginx_binary()
     if binary is None:
@@ -73,6 +79,7 @@ def start_nginx(
         app_url=app_url,
         user="root" if os.geteuid() == 0 else "",
         workers=workers,
+        access_log=access_log,
     )
     conf = run_dir / "nginx.conf"
     conf.write_text(text)

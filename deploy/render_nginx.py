@@ -45,7 +45,8 @@ def render(
         "UPSTREAM": upstream,
         "USER": user or getpass.getuser(),
         "WORKERS": str(workers),
-        "ACCESS_LOG": access_log,
+        # A path gets the log format that masks receipt codes (nginx.conf: log_format portal).
+        "ACCESS_LOG": access_log if access_log == "off" else f"{access_log} portal",
         "MIME_TYPES": mime_types,
         "APP_ORIGIN": f"{parts.scheme}://{parts.netloc}" if parts.netloc else "",
     }
@@ -64,7 +65,7 @@ def main() -> None:
     parser.add_argument("--app-url", default="", help="PORTAL_BASE_URL, if forms post to another origin")
     parser.add_argument("--user", default="www-data", help="user of the worker processes")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--access-log", default="off")
+    parser.add_argument("--access-log", default="off", help="a file path, or off")
     parser.add_argument("--out", action="store_true", help="write RUN_DIR/nginx.conf instead of printing")
     args = parser.parse_args()
     text = render(

@@ -49,9 +49,17 @@ class Settings:
     session_idle_minutes: int = 30
     upload_max_bytes: int = 20 * 1024 * 1024
     page_cache_seconds: int = 60  # rendered-HTML cache for anonymous GETs; 0 turns it off
-    # Flask-Limiter syntax, per client address; empty disables (benchmarks). Redis-backed when redis_url is set.
+    # Comments per sender (keyed hash of the client address), counted from the comment rows themselves,
+    # so the throttle holds across workers and processes with no extra service. "5 per minute;30 per hour"
+    # syntax; "off" disables it.
     comment_rate_limit: str = "5 per minute;30 per hour"
+    # Coarse request limits per client address (Flask-Limiter: Redis when redis_url is set, else per
+    # process); "off" disables them (benchmarks).
+    form_request_limit: str = "60 per minute"
     receipt_lookup_rate_limit: str = "30 per minute"
+    # Proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto are believed (0: none, the
+    # client address is the connection's; deploy/gunicorn.conf.py sets 1 for the nginx in front).
+    trusted_proxies: int = 0
     testing: bool = False
 
     @property
@@ -91,7 +99,9 @@ _ENV = {
     "upload_max_bytes": ("PORTAL_UPLOAD_MAX_BYTES", int),
     "page_cache_seconds": ("PORTAL_PAGE_CACHE_SECONDS", int),
     "comment_rate_limit": ("PORTAL_COMMENT_RATE_LIMIT", str),
+    "form_request_limit": ("PORTAL_FORM_REQUEST_LIMIT", str),
     "receipt_lookup_rate_limit": ("PORTAL_RECEIPT_LOOKUP_RATE_LIMIT", str),
+    "trusted_proxies": ("PORTAL_TRUSTED_PROXIES", int),
 }
 
 
@@ -123,6 +133,8 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         raise SystemExit(
             f"PORTAL_SEARCH_BACKEND must be 'whoosh' or 'postgres', not {settings.search_backend!r}"
         )
+    if settings.trusted_proxies < 0:
+        raise SystemExit(f"PORTAL_TRUSTED_PROXIES must be 0 or more, not {settings.trusted_proxies}")
     if not settings.secret_key:
         settings = dataclasses.replace(settings, secret_key=_instance_secret(settings.instance_path))
     return settings

@@ -1,10 +1,34 @@
-"""Running the portal under gunicorn from the ``portal serve`` command."""
+"""Running the portal under gunicorn from the ``portal serve`` command, and its access log.
+
+Receipt codes are bearer secrets (a receipt can show a comment its author did not agree to publish).
+The portal never puts one in a URL, but a citizen may type or keep an old ``/consultations/receipts/<code>/``
+link: :class:`AccessLogger` masks such codes in gunicorn's access log (deploy/nginx.conf does the same
+for nginx's).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+_RECEIPT_PATH = re.compile(r"(/consultations/receipts/)[^/?#\s\"]+")
+_CODE_PARAM = re.compile(r"([?&]code=)[^&#\s\"]*")
+
+
+def mask_receipt_codes(text: str) -> str:
+    """``/consultations/receipts/ABCDE-23456/`` and ``?code=ABCDE-23456`` with the code as ``***``."""
+    return _CODE_PARAM.sub(r"\1***", _RECEIPT_PATH.sub(r"\1***", text))
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with receipt codes masked in every field of the access log line."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {k: mask_receipt_codes(v) if isinstance(v, str) else v for k, v in atoms.items()}
 
 
 class _Gunicorn(BaseApplication):
@@ -31,5 +55,6 @@ def run_gunicorn(host: str, port: int, workers: int = 2) -> None:
             "worker_class": "sync",
             "timeout": 60,
             "accesslog": "-",
+            "logger_class": AccessLogger,
         }
     ).run()

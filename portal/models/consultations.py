@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -129,6 +129,8 @@ class Viewpoint(Base):
 
 class Comment(Base):
     __tablename__ = "consultation_comment"
+    # The comment throttle counts a sender's comments in a time window (portal.services.throttles).
+    __table_args__ = (Index("ix_consultation_comment_sender_received", "sender_hash", "received_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(
@@ -143,7 +145,7 @@ class Comment(Base):
     # From the form (or the sender's retry): a resubmission finds the comment it already created.
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     channel: Mapped[str] = mapped_column(String(8), default="online")
-    sender_hash: Mapped[str] = mapped_column(String(64), default="", index=True)  # keyed hash of the address
+    sender_hash: Mapped[str] = mapped_column(String(64), default="")  # keyed hash of the address
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     moderation: Mapped[str] = mapped_column(String(16), default="pending", index=True)

@@ -8,12 +8,16 @@ shown publicly.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
 import secrets
-from datetime import date
+import unicodedata
+from datetime import date, datetime
 
+from portal.clock import LOCAL_TZ, working_days
 from portal.clock import today_local as local_today  # noqa: F401  (callers in this area)
-from portal.clock import working_days
 
 MAJOR_DECISION_DAYS = 30
 NORMATIVE_WORKING_DAYS = 7
@@ -99,6 +103,27 @@ def new_idempotency_key() -> str:
 
 def is_valid_idempotency_key(key: str) -> bool:
     return bool(_KEY_RE.match(key or ""))
+
+
+def normalize_comment_text(body: str) -> str:
+    """What makes two submissions "the same text": NFKC (full-width and half-width alike), any run of
+    whitespace as one space, no leading or trailing space."""
+    return " ".join(unicodedata.normalize("NFKC", body or "").split())
+
+
+def comment_key(secret: str, session_nonce: str, consultation_id: int, body: str) -> str:
+    """The idempotency key of a comment from one browser session: the same text on the same consultation
+    from the same session always gets the same key, so the unique constraint hands back the first receipt
+    whether the browser resubmits the old page (back button, reload) or a freshly fetched form."""
+    message = f"{session_nonce}\x00{consultation_id}\x00{normalize_comment_text(body)}".encode()
+    digest = hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def local_datetime_text(value: datetime) -> str:
+    """2026年12月1日 14:05（北京时间）: a receipt's date and time, whatever the server's time zone."""
+    local = value.astimezone(LOCAL_TZ)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
 
 
 _EMAIL_RE = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")

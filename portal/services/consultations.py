@@ -2,26 +2,29 @@
 
 Every refusal raises :class:`ConsultationError` with a Chinese message before anything is written.
 Staff writes are audited; a citizen's comment is committed before its receipt is shown, and a
-resubmission carrying the same idempotency key returns the comment it already created.
+resubmission carrying the same idempotency key returns the comment it already created. Comments per
+sender are throttled from the comment rows themselves (:mod:`portal.services.throttles`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, BlockedSender, Clause, Comment, Consultation, Document, User, Viewpoint
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS
-from portal.services import consultation_search
+from portal.services import consultation_search, throttles
 from portal.services.audit import record
 from portal.services.consultation_rules import (
     is_valid_idempotency_key,
@@ -41,13 +44,15 @@ _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,100}$")
 
 
 class ConsultationError(ValueError):
-    """A refusal with a message for the user, in Chinese; ``status`` is the HTTP status to answer with."""
+    """A refusal with a message for the user, in Chinese; ``status`` is the HTTP status to answer with,
+    ``retry_after`` the seconds to wait when it is 429."""
 
-    def __init__(self, message: str, status: int = 400, field: str = "") -> None:
+    def __init__(self, message: str, status: int = 400, field: str = "", retry_after: int = 0) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.field = field
+        self.retry_after = retry_after
 
 
 # -- phases -----------------------------------------------------------------------------------------
@@ -238,16 +243,50 @@ class CommentInput:
 
 
 def sender_hash(secret: str, address: str) -> str:
-    """A keyed hash of the client address: enough to block a sender, useless to identify one."""
-    return hmac.new(secret.encode(), (address or "").encode(), hashlib.sha256).hexdigest()[:32]
+    """A keyed hash of the client address: enough to throttle or block a sender, useless to identify one.
+
+    An IPv6 client is hashed by its /64 network: one subscriber gets a whole /64 and can pick any address
+    in it, so a single address would be no limit at all.
+    """
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        key = address or ""
+    else:
+        key = str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+    return hmac.new(secret.encode(), key.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def clean_text(value: str) -> str:
+    """Form text with browser line ends (CRLF) as LF, so that 5,000 characters are 5,000 whatever the
+    browser sent and the live count in the page agrees with the server."""
+    return (value or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_characters(value: str) -> bool:
+    """NUL and other control characters (PostgreSQL refuses NUL in text; none belongs in a comment)."""
+    return bool(_CONTROL.search(value or ""))
+
+
+def strip_control_characters(value: str) -> str:
+    return _CONTROL.sub("", value or "")
 
 
 def _validate_comment(sess: Session, consultation: Consultation, data: CommentInput) -> int | None:
-    body = data.body.strip()
+    body = clean_text(data.body).strip()
+    if any(has_control_characters(v) for v in (data.body, data.name, data.contact)):
+        raise ConsultationError("提交的内容含有无法识别的控制字符，请删除后重新提交。", field="body")
     if not body:
         raise ConsultationError("意见内容不能为空。", field="body")
     if len(body) > BODY_MAX:
-        raise ConsultationError(f"意见内容不能超过{BODY_MAX}字（当前{len(body)}字）。", field="body")
+        raise ConsultationError(
+            f"意见内容不能超过{BODY_MAX}字（当前{len(body)}字，超出{len(body) - BODY_MAX}字），"
+            "请删减后重新提交。您填写的内容已保留。",
+            field="body",
+        )
     if len(data.name.strip()) > NAME_MAX:
         raise ConsultationError(f"姓名或名称不能超过{NAME_MAX}字。", field="name")
     if len(data.contact.strip()) > CONTACT_MAX:
@@ -287,12 +326,17 @@ def submit_comment(
     sender: str = "",
     today: date | None = None,
     entered_by: User | None = None,
+    throttle: Sequence[throttles.Window] = (),
 ) -> tuple[Comment, bool]:
     """Store a comment and commit; return it and whether it is new.
 
     A key seen before returns the comment it created (double click, reload, network retry), even if the
     period has ended since: the unique constraint on the key finds it, so the usual path costs no extra
     lookup, and two requests racing with one key cannot both insert.
+
+    ``throttle``: at most so many comments from ``sender`` per window. They are counted after the insert,
+    inside the writing transaction (SQLite: under its write lock; PostgreSQL: under a lock on the sender),
+    so that concurrent requests of one sender cannot all slip under the limit.
     """
     if not is_valid_idempotency_key(data.idempotency_key):
         raise ConsultationError("表单已失效，请刷新页面后重新提交。")
@@ -303,6 +347,7 @@ def submit_comment(
         if existing is not None:
             return existing, False
         raise
+    throttle = throttle if entered_by is None and sender else ()
     received_at = datetime.now(UTC)
     if data.received_on:
         received_at = datetime(
@@ -312,7 +357,7 @@ def submit_comment(
         comment = Comment(
             consultation_id=consultation.id,
             clause_id=clause_id,
-            body=data.body.strip(),
+            body=clean_text(data.body).strip(),
             name=data.name.strip(),
             contact=data.contact.strip(),
             consent=data.consent,
@@ -323,6 +368,8 @@ def submit_comment(
             received_at=received_at,
             entered_by_id=entered_by.id if entered_by else None,
         )
+        if throttle:
+            _lock_sender(sess, sender)
         sess.add(comment)
         if entered_by is not None:
             record(
@@ -335,6 +382,8 @@ def submit_comment(
             )
         try:
             sess.flush()
+            if throttle:
+                _check_throttle(sess, sender, throttle, received_at)
             if entered_by is None:
                 # A pending comment shows on no public page: do not invalidate every rendered-page cache
                 # (portal.services.public_version) on each submission. Moderation does, when it publishes.
@@ -348,6 +397,27 @@ def submit_comment(
                 return existing, False
             # Otherwise two receipt codes collided (2^-50): draw another.
     raise ConsultationError("提交未成功，请稍后重试。", status=503)
+
+
+def _lock_sender(sess: Session, sender: str) -> None:
+    """PostgreSQL: one transaction at a time counts and inserts for a sender (released at commit or
+    rollback). SQLite needs nothing: the insert already holds the database's single write lock."""
+    if sess.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(sender.encode(), digest_size=8).digest(), "big", signed=True)
+        sess.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def _check_throttle(sess: Session, sender: str, windows: Sequence[throttles.Window], now: datetime) -> None:
+    """Refuse (and undo the insert) when the comment just flushed is one too many for its sender."""
+    conditions = [Comment.sender_hash == sender]
+    found = throttles.counts(sess, Comment.received_at, conditions, windows, now)
+    window = throttles.first_exceeded(found, windows, new_row_counted=True)
+    if window is None:
+        return
+    sess.rollback()
+    seconds = throttles.retry_after(sess, Comment.received_at, conditions, window, now)
+    sess.rollback()  # end the read transaction too: nothing of this request stays open
+    raise ConsultationError("提交过于频繁。", status=429, retry_after=seconds)
 
 
 def _existing(sess: Session, consultation: Consultation, key: str) -> Comment | None:
@@ -381,9 +451,14 @@ def _check_submission(
     return clause_id
 
 
+_RECEIPT_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,15}$")  # the column holds 16 characters
+
+
 def find_receipt(sess: Session, code: str) -> Comment | None:
+    """The comment with this receipt code (typed in any case, with or without the hyphen); anything that
+    cannot be a code (wrong length, NUL, other scripts) finds nothing without a query."""
     code = normalize_receipt_code(code)
-    if not code:
+    if not _RECEIPT_RE.match(code):
         return None
     return sess.scalars(
         select(Comment)

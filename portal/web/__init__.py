@@ -15,6 +15,7 @@ from portal.web import (
     headers,
     limits,
     meetings,
+    proxy,
     public,
     search,
     security,
@@ -30,6 +31,7 @@ from portal.web.admin import meetings as admin_meetings
 
 
 def init_app(app: Flask) -> None:
+    proxy.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     access.init_app(app)  # before CSRF: an anonymous POST to /admin/ is sent to sign in, not told off

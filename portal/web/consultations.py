@@ -1,34 +1,58 @@
-"""Public pages of consultations: the list, a consultation with its comment form, receipts, the report."""
+"""Public pages of consultations: the list, a consultation with its comment form, receipts, the report.
+
+Receipt codes never appear in a URL (access logs, browser history and Referer headers keep URLs): the
+comment form and the lookup form are POSTs that put the code into the visitor's session and redirect to
+``/consultations/receipt/``, which shows the receipt of the code held there. A receipt may show a comment
+its author did not agree to publish, so it is ``private, no-store`` and never enters the page cache.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import session as visitor
 from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
+from portal.clock import LOCAL_TZ
 from portal.db import session
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS, MODERATION, STATUS
 from portal.services import consultation_report as reports
-from portal.services import consultation_search
+from portal.services import consultation_search, throttles
 from portal.services import consultations as service
-from portal.services.consultation_rules import local_today, new_idempotency_key
-from portal.web.limits import is_disabled, limiter, setting_limit
-from portal.web.public_urls import public_urls
+from portal.services.consultation_rules import (
+    comment_key,
+    local_datetime_text,
+    local_today,
+    new_idempotency_key,
+)
+from portal.web.limits import is_disabled, limiter, retry_after_seconds, setting_limit, too_many, wait_text
+from portal.web.public_urls import DYNAMIC_PREFIXES, public_urls
 from portal.web.security import csrf
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
 HONEYPOT = "website"  # hidden from people; bots fill it in
+SESSION_NONCE = "comment_session"  # per browser session: part of every comment's idempotency key
+SESSION_RECEIPT = "receipt_code"  # the receipt /consultations/receipt/ shows
+NO_STORE = "private, no-store"
+DYNAMIC_PREFIXES.append("/consultations/receipt")  # receipts and the lookup: never exported
 
 
 @bp.record_once
-def _register_search(_state: Any) -> None:
+def _setup(state: Any) -> None:
     consultation_search.register()
+    setting = state.app.extensions["settings"].comment_rate_limit
+    try:
+        state.app.extensions["comment_throttle"] = throttles.parse_windows(setting)
+    except ValueError as exc:
+        raise SystemExit(f"PORTAL_COMMENT_RATE_LIMIT: invalid value {setting!r} ({exc})") from exc
 
 
 def _limit(name: str) -> Any:
@@ -41,7 +65,7 @@ def _limit(name: str) -> Any:
 def _helpers() -> dict[str, Any]:
     return {
         "consultation_links": lambda doc: service.consultations_for_document(session, doc),
-        "new_key": new_idempotency_key,
+        "new_key": new_idempotency_key,  # the staff entry form (web/admin/consultations.py)
         "CONSULTATION_KINDS": KINDS,
         "CONSULTATION_STATUS": STATUS,
         "COMMENT_CHANNELS": CHANNELS,
@@ -61,20 +85,31 @@ def index() -> str:
     )
 
 
+def _session_nonce() -> str:
+    """The browser session's own random value, kept as long as the session cookie."""
+    nonce = visitor.get(SESSION_NONCE)
+    if not isinstance(nonce, str) or not nonce:
+        nonce = visitor[SESSION_NONCE] = secrets.token_urlsafe(18)
+    return nonce
+
+
 def _page(
-    consultation,
+    consultation,  # noqa: ANN001
     form: dict[str, Any] | None = None,
     error: str = "",
-    field: str = "",  # noqa: ANN001
+    field: str = "",
     status: int = 200,
 ) -> tuple[str, int]:
     today = local_today()
+    phase = service.phase(consultation, today)
+    if phase == "open" and consultation.accepts_online:
+        _session_nonce()
     clause_arg = request.args.get("clause", "")
-    form = form or {"clause": clause_arg if clause_arg.isdigit() else "", "key": new_idempotency_key()}
+    form = form or {"clause": clause_arg if clause_arg.isascii() and clause_arg.isdigit() else ""}
     return render_template(
         "consultations/consultation.html",
         c=consultation,
-        phase=service.phase(consultation, today),
+        phase=phase,
         days_left=service.days_left(consultation, today),
         shown=service.shown_comments(session, consultation),
         form=form,
@@ -100,7 +135,6 @@ def _form_data() -> dict[str, Any]:
         "name": f.get("name", ""),
         "contact": f.get("contact", ""),
         "consent": f.get("consent") == "1",
-        "key": f.get("key", ""),
     }
 
 
@@ -108,7 +142,7 @@ def _form_data() -> dict[str, Any]:
 # too long keeps the text typed and is asked to submit again, rather than losing it to an error page.
 @csrf.exempt
 @bp.post("/<slug>/comments")
-@_limit("comment_rate_limit")
+@_limit("form_request_limit")
 def submit(slug: str) -> Response | tuple[str, int]:
     c = service.consultation_for_comment(session, slug)
     if c is None:
@@ -122,25 +156,32 @@ def submit(slug: str) -> Response | tuple[str, int]:
     if request.form.get(HONEYPOT):
         return _refused(slug, form, "提交未成功，请检查后重试。")
     clause = form["clause"]
-    if clause and not clause.isdigit():
+    if clause and not (clause.isascii() and clause.isdigit() and len(clause) <= 6):
         return _refused(slug, form, "所选条款不存在，请重新选择。", "clause")
+    secret = current_app.config["SECRET_KEY"]
     data = service.CommentInput(
         body=form["body"],
-        idempotency_key=form["key"],
+        idempotency_key=comment_key(secret, _session_nonce(), c.id, form["body"]),
         clause_number=int(clause) if clause else None,
         name=form["name"],
         contact=form["contact"],
         consent=form["consent"],
     )
-    secret = current_app.config["SECRET_KEY"]
     try:
         comment, _new = service.submit_comment(
-            session, c, data, sender=service.sender_hash(secret, request.remote_addr or "")
+            session,
+            c,
+            data,
+            sender=service.sender_hash(secret, request.remote_addr or ""),
+            throttle=current_app.extensions["comment_throttle"],
         )
     except service.ConsultationError as exc:
+        if exc.status == 429:
+            return _throttled(slug, form, exc.retry_after)
         return _refused(slug, form, exc.message, exc.field, exc.status)
     # Committed: the receipt can be shown. 303 so that a reload of the receipt does not resubmit.
-    return redirect(url_for("consultations.receipt", code=comment.receipt_code), code=303)
+    visitor[SESSION_RECEIPT] = comment.receipt_code
+    return redirect(url_for("consultations.receipt"), code=303)
 
 
 def _refused(
@@ -148,30 +189,83 @@ def _refused(
 ) -> tuple[str, int]:
     """The page again with the form as typed and the reason; the full consultation is loaded only here."""
     session.rollback()
-    return _page(service.public_consultation(session, slug), form, message, field, status)
+    shown = {k: service.strip_control_characters(v) if isinstance(v, str) else v for k, v in form.items()}
+    return _page(service.public_consultation(session, slug), shown, message, field, status)
 
 
-@bp.get("/receipts/")
+def _throttled(slug: str, form: dict[str, Any], seconds: int) -> Response:
+    """429 with the form as typed and when to try again (and the same in ``Retry-After``)."""
+    at = (datetime.now(UTC) + timedelta(seconds=seconds)).astimezone(LOCAL_TZ)
+    message = (
+        f"您提交意见过于频繁，请于{wait_text(seconds)}后（北京时间{at:%H:%M}以后）再提交。"
+        "您填写的内容已保留在下方，届时直接点击“提交意见”即可。"
+    )
+    response = make_response(_refused(slug, form, message, "body", 429))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+@bp.errorhandler(429)
+def _request_limit(exc: Exception) -> Response:
+    """A flood guard hit on the comment form: the typed comment is shown again, never dropped."""
+    seconds = retry_after_seconds()
+    if request.endpoint == "consultations.submit" and request.view_args:
+        return _throttled(request.view_args["slug"], _form_data(), seconds)
+    return too_many(f"您的操作过于频繁，请于{wait_text(seconds)}后再试。", seconds)
+
+
+def _no_store(body: str, status: int = 200) -> Response:
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = NO_STORE
+    return response
+
+
+@bp.route("/receipts/", methods=["GET", "POST"])
 @_limit("receipt_lookup_rate_limit")
-def lookup() -> Response | tuple[str, int]:
-    code = request.args.get("code", "").strip()
-    if not code:
-        return render_template("consultations/lookup.html", code="", error=""), 200
+def lookup() -> Response:
+    """The lookup form; its POST (the code in the body, never in the URL) leads to the receipt."""
+    if request.method == "GET":
+        # ?code= from an old link only fills in the form; nothing is looked up by URL.
+        code = service.strip_control_characters(request.args.get("code", ""))[:32]
+        return _no_store(render_template("consultations/lookup.html", code=code, error=""))
+    code = request.form.get("code", "")
     comment = service.find_receipt(session, code)
-    if comment is None:
-        return render_template(
-            "consultations/lookup.html", code=code, error="未找到该回执码对应的意见，请核对后重新输入。"
-        ), 404
-    return redirect(url_for("consultations.receipt", code=comment.receipt_code), code=303)
+    if comment is None or comment.consultation.status == "draft":
+        return _no_store(
+            render_template(
+                "consultations/lookup.html",
+                code=service.strip_control_characters(code)[:32],
+                error="未找到该回执码对应的意见，请核对后重新输入。",
+            ),
+            404,
+        )
+    visitor[SESSION_RECEIPT] = comment.receipt_code
+    return redirect(url_for("consultations.receipt"), code=303)
+
+
+@bp.get("/receipt/")
+def receipt() -> Response:
+    code = visitor.get(SESSION_RECEIPT)
+    comment = service.find_receipt(session, code) if isinstance(code, str) else None
+    if comment is None or comment.consultation.status == "draft":
+        return redirect(url_for("consultations.lookup"), code=303)
+    return _no_store(
+        render_template(
+            "consultations/receipt.html",
+            comment=comment,
+            c=comment.consultation,
+            received=local_datetime_text(comment.received_at),
+        )
+    )
 
 
 @bp.get("/receipts/<code>/")
 @_limit("receipt_lookup_rate_limit")
-def receipt(code: str) -> str:
-    comment = service.find_receipt(session, code)
-    if comment is None or comment.consultation.status == "draft":
-        abort(404)
-    return render_template("consultations/receipt.html", comment=comment, c=comment.consultation)
+def old_receipt_link(code: str) -> Response:
+    """Receipt pages used to be at /receipts/<code>/: such a bookmark opens the lookup form with the code
+    filled in, one click from the receipt (deploy/ masks the code in access logs)."""
+    code = service.strip_control_characters(code)[:32]
+    return _no_store(render_template("consultations/lookup.html", code=code, error=""))
 
 
 @bp.get("/<slug>/report/")

@@ -1,18 +1,36 @@
-"""The one Flask-Limiter instance every area shares (comment forms, login, receipt lookups).
+"""The one Flask-Limiter instance every area shares, for coarse request limits per client address.
 
-Limits are per client address. With ``PORTAL_REDIS_URL`` set they are counted in Redis, so they hold
-across gunicorn workers; otherwise each worker counts in its own memory.
+These are flood guards (requests per minute on a form's POST, on the receipt lookup, on sign-in). With
+``PORTAL_REDIS_URL`` set they are counted in Redis and hold across workers; without it each worker counts
+in its own memory. When Redis cannot be reached the limiter logs a warning and counts in memory until it
+is back, rather than letting every request through.
+
+The throttles that must hold exactly whatever the deployment (comments per sender) are not here: they are
+counted from the database's own rows (:mod:`portal.services.throttles`).
+
+Every 429, from here or from a throttle, carries ``Retry-After``.
 """
 
 from __future__ import annotations
 
-from flask import Flask, current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+import logging
+import math
+import sys
+import time
 
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
+from flask import Flask, current_app
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from werkzeug.wrappers import Response
+
+from portal.web.errors import render_error
+
+limiter = Limiter(
+    key_func=get_remote_address, default_limits=[], headers_enabled=False, in_memory_fallback_enabled=True
+)
 
 DISABLED = {"", "off", "none", "0", "false"}
+log = logging.getLogger("flask-limiter")
 
 
 def setting_limit(name: str) -> str:
@@ -25,9 +43,53 @@ def is_disabled(name: str) -> bool:
     return not setting_limit(name)
 
 
+def retry_after_seconds() -> int:
+    """Seconds until the limit this request broke lets the next request through (at least 1)."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.window.reset_time - time.time()))
+
+
+def wait_text(seconds: int) -> str:
+    """约3分钟 / 约40秒: how long to wait, in Chinese."""
+    if seconds < 60:
+        return f"{seconds}秒"
+    return f"{math.ceil(seconds / 60)}分钟"
+
+
+def too_many(detail: str, seconds: int) -> Response:
+    """The Chinese 429 page with ``Retry-After``."""
+    body, status = render_error(429, detail)
+    response = current_app.make_response((body, status))
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _log_to_stderr() -> None:
+    """Flask-Limiter logs "storage unreachable - falling back to in-memory storage" to a logger that has
+    only a NullHandler: give it a real one, or the warning goes nowhere under gunicorn."""
+    if not any(not isinstance(h, logging.NullHandler) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s %(message)s"))
+        handler.setLevel(logging.WARNING)
+        log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
 def init_app(app: Flask) -> None:
     settings = app.extensions["settings"]
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.redis_url or "memory://")
-    # A limiter whose storage is down must not take the site down with it.
+    # Redis down: count in memory (the fallback above) and log it; an error inside the limiter itself
+    # must still not take the site down with it.
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    _log_to_stderr()
     limiter.init_app(app)
+    # The extension object is shared by every app of the process (views are decorated at import): an app
+    # starts with its own storage, not with "storage down" left over from another app (tests).
+    limiter._storage_dead = False  # noqa: SLF001
+
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(_exc: RateLimitExceeded) -> Response:
+        seconds = retry_after_seconds()
+        return too_many(f"您的操作过于频繁，请于{wait_text(seconds)}后再试。", seconds)

@@ -135,10 +135,8 @@ def artifact(*parts: str) -> Path:
 @pytest.fixture
 def page_types(app, sess, demo, live_server) -> dict[str, str]:  # noqa: ANN001
     """One path per kind of page: the first registered public path of every endpoint, plus the pages no
-    registry lists (a comment receipt, the receipt lookup, the staff login, a 404, a target's figures)."""
-    from portal.services import consultations as consultation_service
+    registry lists (the receipt lookup, the staff login, a 404, a target's figures)."""
     from portal.services import targets
-    from portal.services.consultation_rules import new_idempotency_key
     from portal.web.public_urls import all_public_urls
 
     adapter = app.url_map.bind("localhost")
@@ -147,15 +145,9 @@ def page_types(app, sess, demo, live_server) -> dict[str, str]:  # noqa: ANN001
         if path.endswith("/"):
             endpoint, _args = adapter.match(path)
             found.setdefault(endpoint, path)
-    comment, _new = consultation_service.submit_comment(
-        sess,
-        demo.consultation,
-        consultation_service.CommentInput(
-            body="建议在学校周边增设临时停车位。", idempotency_key=new_idempotency_key()
-        ),
-        sender="browser-test",
-    )
-    found["consultations.receipt"] = f"/consultations/receipts/{comment.receipt_code}/"
+    # The receipt page itself shows only to the session that holds its code (no code in any URL):
+    # tests/browser/test_comments.py looks at it. Its lookup form is a page type of its own.
+    found["consultations.lookup"] = "/consultations/receipts/"
     found["admin_auth.login"] = "/admin/login"
     found["errors.not_found"] = "/policies/no-such-document/"
     for year in targets.declared_years(sess)[:1]:

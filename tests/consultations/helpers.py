@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from flask import g
 from sqlalchemy import select
 
 from portal.models import Agency
@@ -57,21 +58,28 @@ def make_consultation(sess, *, slug: str = "parking", opens: int = -3, closes: i
     return service.create_consultation(sess, "test", data)
 
 
+def fresh_request() -> None:
+    """Tests run inside one app context, whose ``g`` every request shares; Flask-WTF caches the CSRF
+    token of the request's session in ``g``. Forget it, so that a second test client (another browser)
+    gets a token of its own session, as it would from a real server."""
+    g.pop("csrf_token", None)
+
+
 def csrf(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def form_key(html: str) -> str:
-    return re.search(r'name="key" value="([^"]+)"', html).group(1)
+_COUNTER = iter(range(1, 10**9))
 
 
 def comment_form(client, slug: str = "parking", **fields) -> dict:  # noqa: ANN001, ANN003
-    """The fields the comment form would post, with the page's CSRF token and idempotency key."""
+    """The fields the comment form would post, with the page's CSRF token. Each call gets its own text
+    unless ``body`` is given: the same text from the same session is the same comment."""
+    fresh_request()
     html = client.get(f"/consultations/{slug}/").get_data(as_text=True)
     data = {
         "csrf_token": csrf(html),
-        "key": form_key(html),
-        "body": "建议增加夜间停车位。",
+        "body": f"建议增加夜间停车位（{next(_COUNTER)}）。",
         "clause": "",
         "name": "",
         "contact": "",
@@ -79,3 +87,27 @@ def comment_form(client, slug: str = "parking", **fields) -> dict:  # noqa: ANN0
     }
     data.update(fields)
     return data
+
+
+RECEIPT_CODE = re.compile(r'class="receipt-code">([^<]+)<')
+
+
+def shown_receipt(client) -> str:  # noqa: ANN001
+    """The receipt code /consultations/receipt/ shows to this client's session ("" when none)."""
+    response = client.get("/consultations/receipt/")
+    if response.status_code != 200:
+        return ""
+    return RECEIPT_CODE.search(response.get_data(as_text=True)).group(1)
+
+
+def look_up(client, code: str):  # noqa: ANN001, ANN201
+    """POST a receipt code to the lookup form, as a citizen does; returns the response (303 when found)."""
+    fresh_request()
+    token = csrf(client.get("/consultations/receipts/").get_data(as_text=True))
+    return client.post("/consultations/receipts/", data={"csrf_token": token, "code": code})
+
+
+def receipt_page(client, code: str) -> str:  # noqa: ANN001
+    """The receipt page of ``code``, reached through the lookup form."""
+    assert look_up(client, code).status_code == 303
+    return client.get("/consultations/receipt/").get_data(as_text=True)

@@ -14,7 +14,7 @@ from portal.ingest.content import load_content
 from portal.models import AuditEntry, Comment, Consultation, Document
 from portal.services import consultations as service
 from portal.services.consultation_rules import local_today, period_shortfall, working_days
-from tests.consultations.helpers import DRAFT, agency, csrf, make_consultation
+from tests.consultations.helpers import DRAFT, agency, csrf, make_consultation, receipt_page
 from tests.ingest.test_content_loader import GOOD, make_content
 
 
@@ -168,7 +168,7 @@ def test_moderation_queue_publish_reject_duplicate_in_bulk(client, sess, editor)
     assert e.duplicate_of_id == a.id and d.moderation_reason == "与征集事项无关的广告"
     public = client.get("/consultations/parking/").get_data(as_text=True)
     assert "意见甲" in public and "意见乙" in public and "广告内容" not in public and "意见甲！" not in public
-    receipt = client.get(f"/consultations/receipts/{d.receipt_code}/").get_data(as_text=True)
+    receipt = receipt_page(client, d.receipt_code)
     assert "未通过审核" in receipt and "与征集事项无关的广告" in receipt
 
 
@@ -292,7 +292,7 @@ def test_dispositions_viewpoints_report_links_and_email(smtp_inbox, client, sess
     assert "/consultations/parking/report/" in smtp_inbox[0].get_content()
     sess.expire_all()
     assert night1.notified_at is not None and fee.notified_at is None
-    receipt = client.get(f"/consultations/receipts/{fee.receipt_code}/").get_data(as_text=True)
+    receipt = receipt_page(client, fee.receipt_code)
     assert "未采纳" in receipt and "收费标准由市级部门统一制定" in receipt
 
 

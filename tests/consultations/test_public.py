@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.models import BlockedSender, Comment
 from portal.services import consultations as service
-from tests.consultations.helpers import comment_form, make_consultation
+from tests.consultations.helpers import comment_form, look_up, make_consultation, shown_receipt
 
 
 def _count(sess) -> int:  # noqa: ANN001
@@ -59,31 +60,69 @@ def test_citizen_comments_on_a_clause_and_looks_up_the_receipt(client, sess):
         consent="1",
     )
     response = client.post("/consultations/parking/comments", data=form)
-    assert response.status_code == 303
-    code = response.headers["Location"].rstrip("/").rsplit("/", 1)[1]
+    assert response.status_code == 303 and response.headers["Location"] == "/consultations/receipt/"
     comment = sess.scalars(select(Comment)).one()
-    assert comment.receipt_code == code and comment.clause.label == "第二条" and comment.consent
-    receipt = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert comment.clause.label == "第二条" and comment.consent
+    code = comment.receipt_code
+    assert code not in response.headers["Location"]  # never in a URL: access logs, history, Referer
+    shown = client.get(response.headers["Location"])
+    receipt = shown.get_data(as_text=True)
     assert "您的意见已收到并保存" in receipt and code in receipt and "第二条应明确临时停车时长" in receipt
     assert "zhang@example.com" not in receipt
-    # Look it up later, typed in lower case without the hyphen.
-    found = client.get(f"/consultations/receipts/?code={code.replace('-', '').lower()}")
-    assert found.status_code == 303 and code in found.headers["Location"]
-    missing = client.get("/consultations/receipts/?code=ZZZZZ-ZZZZZ")
+    # It may show a comment its author did not agree to publish: never kept by a cache.
+    assert shown.headers["Cache-Control"] == "private, no-store"
+    # The date and the time it was received, in Beijing time.
+    local = comment.received_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）" in receipt
+    # Look it up later in another browser, typed in lower case without the hyphen: a POST, not a URL.
+    other = client.application.test_client()
+    found = look_up(other, code.replace("-", "").lower())
+    assert found.status_code == 303 and code not in found.headers["Location"], found.get_data(as_text=True)[
+        -900:
+    ]
+    assert shown_receipt(other) == code
+    missing = look_up(other, "ZZZZZ-ZZZZZ")
     assert missing.status_code == 404 and "未找到该回执码" in missing.get_data(as_text=True)
+    assert missing.headers["Cache-Control"] == "private, no-store"
+    # An old /receipts/<code>/ link only fills in the lookup form.
+    old = client.application.test_client().get(f"/consultations/receipts/{code}/")
+    html = old.get_data(as_text=True)
+    assert old.status_code == 200 and f'value="{code}"' in html and "意见内容" not in html
+    # Without a receipt in the session the receipt page sends to the lookup form.
+    fresh = client.application.test_client().get("/consultations/receipt/")
+    assert fresh.status_code == 303 and fresh.headers["Location"] == "/consultations/receipts/"
 
 
 def test_resubmitted_form_creates_no_duplicate_and_shows_the_same_receipt(client, sess):
     make_consultation(sess)
     form = comment_form(client)
     first = client.post("/consultations/parking/comments", data=form)
+    first_code = shown_receipt(client)
     again = client.post("/consultations/parking/comments", data=form)  # double click / reload / retry
     assert first.status_code == again.status_code == 303
-    assert first.headers["Location"] == again.headers["Location"]
-    assert _count(sess) == 1
-    # A fresh form is a new comment.
-    other = client.post("/consultations/parking/comments", data=comment_form(client))
-    assert other.headers["Location"] != first.headers["Location"] and _count(sess) == 2
+    assert shown_receipt(client) == first_code and _count(sess) == 1
+    # A different text is a new comment.
+    client.post("/consultations/parking/comments", data=comment_form(client))
+    assert shown_receipt(client) != first_code and _count(sess) == 2
+
+
+def test_same_text_from_a_freshly_fetched_form_returns_the_first_receipt(client, sess):
+    """Back button when the browser's cache no longer holds the page: the form is fetched again, with a
+    new CSRF token, and the same text is sent again (spaces and full-width forms may differ)."""
+    make_consultation(sess)
+    client.post(
+        "/consultations/parking/comments", data=comment_form(client, body="建议增加夜间停车位，共 3 处。")
+    )
+    first = shown_receipt(client)
+    refetched = comment_form(client, body="  建议增加夜间停车位，共　３ 处。\r\n")
+    assert client.post("/consultations/parking/comments", data=refetched).status_code == 303
+    assert shown_receipt(client) == first and _count(sess) == 1
+    # Another browser session sending the same words is another citizen: a comment of its own.
+    other = client.application.test_client()
+    other.post(
+        "/consultations/parking/comments", data=comment_form(other, body="建议增加夜间停车位，共 3 处。")
+    )
+    assert shown_receipt(other) != first and _count(sess) == 2
 
 
 def test_same_key_meets_the_unique_constraint_and_returns_the_first_comment(sess):
@@ -110,7 +149,9 @@ def test_same_key_meets_the_unique_constraint_and_returns_the_first_comment(sess
         ({"name": "名" * 65}, 400, "姓名或名称不能超过64字"),
         ({"website": "http://spam.example"}, 400, "提交未成功"),
         ({"csrf_token": "forged"}, 400, "页面已过期"),
-        ({"key": "short"}, 400, "表单已失效"),
+        ({"body": "长" * 5500}, 400, "超出500字"),
+        ({"body": "意见\x00内容"}, 400, "无法识别的控制字符"),
+        ({"clause": "²"}, 400, "所选条款不存在"),
     ],
 )
 def test_bad_input_gets_a_chinese_message_and_writes_nothing(client, sess, fields, status, message):
@@ -120,7 +161,7 @@ def test_bad_input_gets_a_chinese_message_and_writes_nothing(client, sess, field
     assert response.status_code == status and message in html, html[-2000:]
     assert _count(sess) == 0
     if fields.get("body", "").strip():
-        assert fields["body"] in html  # what was typed is kept
+        assert fields["body"].replace("\x00", "") in html  # what was typed is kept
 
 
 def test_comments_outside_the_period_are_refused(client, sess):

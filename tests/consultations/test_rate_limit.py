@@ -1,37 +1,171 @@
-"""Per-address rate limits on the comment form, configurable (PORTAL_COMMENT_RATE_LIMIT)."""
+"""Limits on the comment form.
+
+- Comments per sender (PORTAL_COMMENT_RATE_LIMIT) are counted from the comment rows, so they hold across
+  workers and processes with no extra service; the 429 shows the form again with the text and when to
+  retry, and sends Retry-After.
+- The client address is the connection's unless PORTAL_TRUSTED_PROXIES says how many proxies to believe.
+- The coarse request limit (Flask-Limiter, PORTAL_FORM_REQUEST_LIMIT) falls back to memory, with a
+  warning, when Redis is down.
+"""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from portal.models import Comment
+from portal.app import create_app
+from portal.db import make_engine
+from portal.models import BlockedSender, Comment, Consultation
+from portal.services import consultations as service
+from portal.services import throttles
 from tests.consultations.helpers import comment_form, make_consultation
+
+POST = "/consultations/parking/comments"
 
 
 @pytest.fixture
 def app_overrides(app_overrides, request):  # noqa: ANN001, ANN201
-    app_overrides["comment_rate_limit"] = getattr(request, "param", "3 per minute")
+    app_overrides["comment_rate_limit"] = "3 per minute"
+    app_overrides.update(getattr(request, "param", {}))
     return app_overrides
 
 
-def test_rate_limit_per_address_answers_429_in_chinese(client, sess):
+def _count(sess) -> int:  # noqa: ANN001
+    sess.expire_all()
+    return sess.scalar(select(func.count(Comment.id)))
+
+
+def _post(client, address: str = "198.51.100.7", **headers: str):  # noqa: ANN001, ANN202
+    return client.post(
+        POST, data=comment_form(client), environ_base={"REMOTE_ADDR": address}, headers=headers
+    )
+
+
+def test_fourth_comment_in_a_minute_gets_429_with_the_text_kept_and_when_to_retry(client, sess):
     make_consultation(sess)
-    codes = [
-        client.post("/consultations/parking/comments", data=comment_form(client)).status_code
-        for _ in range(4)
-    ]
+    assert [_post(client).status_code for _ in range(3)] == [303, 303, 303]
+    typed = "第四条意见：建议公布每条街巷的车位数量。" * 3
+    refused = client.post(
+        POST, data=comment_form(client, body=typed, name="赵六"), environ_base={"REMOTE_ADDR": "198.51.100.7"}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert "您提交意见过于频繁" in html and "北京时间" in html and "以后）再提交" in html
+    assert typed in html and 'value="赵六"' in html  # the form again, as typed
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    assert _count(sess) == 3
+
+
+def test_throttle_counts_comments_written_by_other_processes(client, sess, database):
+    """Another gunicorn worker or another server writes through its own connection: the count is the
+    rows', so what it stored counts here too (a per-process counter would not see it)."""
+    c = make_consultation(sess)
+    assert [_post(client).status_code for _ in range(2)] == [303, 303]
+    engine = make_engine(database.url)
+    with Session(bind=engine) as elsewhere:
+        stored, _new = service.submit_comment(
+            elsewhere,
+            elsewhere.get(Consultation, c.id),
+            service.CommentInput(body="另一进程收到的意见", idempotency_key="elsewhere-" + "k" * 20),
+            sender=service.sender_hash("test-secret", "198.51.100.7"),
+            throttle=throttles.parse_windows("3 per minute"),
+        )
+    engine.dispose()
+    assert _post(client).status_code == 429 and _count(sess) == 3
+
+
+def test_senders_are_limited_separately(client, sess):
+    make_consultation(sess)
+    assert [_post(client, "198.51.100.7").status_code for _ in range(4)] == [303, 303, 303, 429]
+    assert _post(client, "198.51.100.8").status_code == 303
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_is_ignored(client, sess):
+    make_consultation(sess)
+    codes = [_post(client, **{"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(4)]
     assert codes == [303, 303, 303, 429]
-    last = client.post("/consultations/parking/comments", data=comment_form(client))
-    assert last.status_code == 429 and "请求过于频繁" in last.get_data(as_text=True)
-    assert sess.scalar(select(func.count(Comment.id))) == 3
 
 
-@pytest.mark.parametrize("app_overrides", ["off"], indirect=True)
-def test_rate_limit_can_be_switched_off_for_benchmarks(client, sess):
+@pytest.mark.parametrize("app_overrides", [{"trusted_proxies": 1}], indirect=True)
+def test_behind_one_trusted_proxy_each_forwarded_client_counts_alone(client, sess):
     make_consultation(sess)
-    codes = {
-        client.post("/consultations/parking/comments", data=comment_form(client)).status_code
-        for _ in range(8)
-    }
-    assert codes == {303}
+    for client_address in ("203.0.113.1", "203.0.113.2"):
+        codes = [
+            _post(client, "127.0.0.1", **{"X-Forwarded-For": client_address}).status_code for _ in range(4)
+        ]
+        assert codes == [303, 303, 303, 429], client_address
+    # A client that sends its own X-Forwarded-For cannot pick its address: the proxy appends the real one.
+    spoofed = [
+        _post(client, "127.0.0.1", **{"X-Forwarded-For": f"192.0.2.{i}, 203.0.113.1"}).status_code
+        for i in range(2)
+    ]
+    assert spoofed == [429, 429]
+
+
+@pytest.mark.parametrize("app_overrides", [{"trusted_proxies": 1}], indirect=True)
+def test_a_moderators_block_stops_one_sender_not_everyone_behind_the_proxy(client, sess):
+    make_consultation(sess)
+    assert _post(client, "127.0.0.1", **{"X-Forwarded-For": "203.0.113.9"}).status_code == 303
+    sess.add(BlockedSender(sender_hash=sess.scalars(select(Comment.sender_hash)).one(), reason="广告"))
+    sess.commit()
+    blocked = _post(client, "127.0.0.1", **{"X-Forwarded-For": "203.0.113.9"})
+    assert blocked.status_code == 403
+    assert _post(client, "127.0.0.1", **{"X-Forwarded-For": "203.0.113.10"}).status_code == 303
+
+
+def test_ipv6_senders_are_one_sender_per_64_network():
+    one = service.sender_hash("k", "2001:db8:1:2::1")
+    assert one == service.sender_hash("k", "2001:db8:1:2:ffff::9")
+    assert one != service.sender_hash("k", "2001:db8:1:3::1")
+    assert service.sender_hash("k", "198.51.100.7") != service.sender_hash("k", "198.51.100.8")
+
+
+def test_windows_parse_from_the_setting_and_a_bad_setting_stops_start_up(app_overrides, database):
+    assert throttles.parse_windows("5 per minute;30 per hour") == [
+        throttles.Window(5, 60),
+        throttles.Window(30, 3600),
+    ]
+    assert throttles.parse_windows("off") == []
+    with pytest.raises(SystemExit, match="PORTAL_COMMENT_RATE_LIMIT"):
+        create_app({**app_overrides, "database_url": database.url, "comment_rate_limit": "lots"})
+
+
+@pytest.mark.parametrize("app_overrides", [{"comment_rate_limit": "off"}], indirect=True)
+def test_comment_throttle_can_be_switched_off_for_benchmarks(client, sess):
+    make_consultation(sess)
+    assert {_post(client).status_code for _ in range(8)} == {303}
+
+
+@pytest.mark.parametrize(
+    "app_overrides", [{"comment_rate_limit": "off", "form_request_limit": "2 per minute"}], indirect=True
+)
+def test_request_limit_keeps_the_typed_comment_and_sends_retry_after(client, sess):
+    make_consultation(sess)
+    assert [_post(client).status_code for _ in range(2)] == [303, 303]
+    refused = client.post(
+        POST, data=comment_form(client, body="被限流时的意见"), environ_base={"REMOTE_ADDR": "198.51.100.7"}
+    )
+    assert refused.status_code == 429 and "被限流时的意见" in refused.get_data(as_text=True)
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+@pytest.mark.parametrize(
+    "app_overrides",
+    [
+        {
+            "comment_rate_limit": "off",
+            "form_request_limit": "2 per minute",
+            "redis_url": "redis://127.0.0.1:1/0",
+        }
+    ],
+    indirect=True,
+)
+def test_with_redis_down_limits_fall_back_to_memory_and_say_so(client, sess, caplog):
+    make_consultation(sess)
+    with caplog.at_level(logging.WARNING, logger="flask-limiter"):
+        codes = [_post(client).status_code for _ in range(3)]
+    assert codes == [303, 303, 429]  # limited, not let through
+    assert any("falling back to in-memory" in r.getMessage() for r in caplog.records)

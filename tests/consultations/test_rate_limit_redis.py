@@ -1,4 +1,5 @@
-"""With PORTAL_REDIS_URL set, comment limits are counted in Redis, so they hold across gunicorn workers."""
+"""With PORTAL_REDIS_URL set, the coarse request limits are counted in Redis, so they hold across gunicorn
+workers (the comment throttle itself is counted from the database: tests/consultations/test_rate_limit.py)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ def app_overrides(app_overrides):  # noqa: ANN001, ANN201
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.RedisError:
         pytest.skip("needs the Redis server on 127.0.0.1:6379")
-    app_overrides.update(comment_rate_limit="2 per minute", redis_url=REDIS_URL)
+    app_overrides.update(comment_rate_limit="off", form_request_limit="2 per minute", redis_url=REDIS_URL)
     return app_overrides
 
 
-def test_comment_limit_is_counted_in_redis(client, sess):
+def test_form_request_limit_is_counted_in_redis(client, sess):
     make_consultation(sess)
     address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
     client.environ_base["REMOTE_ADDR"] = address

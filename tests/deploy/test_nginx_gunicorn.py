@@ -3,11 +3,13 @@ exported to gunicorn, both started on loopback with the very files in deploy/.""
 
 from __future__ import annotations
 
+import http.client
 import http.cookiejar
 import os
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -61,6 +63,8 @@ def stack(app, sess, database, tmp_path):  # noqa: ANN001, ANN201
         "PORTAL_SECRET_KEY": "deploy-test",
         "PORTAL_BASE_URL": base,
         "PORTAL_CONTENT_DIR": str(ROOT / "content"),
+        "PORTAL_COMMENT_RATE_LIMIT": "3 per minute",
+        "PORTAL_ACCESS_LOG": str(tmp_path / "gunicorn-access.log"),
     }
     _portal(env, "load")
     from tests.consultations.helpers import make_consultation
@@ -70,8 +74,18 @@ def stack(app, sess, database, tmp_path):  # noqa: ANN001, ANN201
     _portal(env, "freeze", "--out", str(tmp_path / "site"))
     procs = []
     try:
-        procs.append(start_gunicorn(env, app_port, workers=1, log=tmp_path / "gunicorn.log"))
-        procs.append(start_nginx(tmp_path / "site", tmp_path / "nginx", nginx_port, app_port, app_url=base))
+        # Two workers: the comment throttle must hold across them (it counts the database's rows).
+        procs.append(start_gunicorn(env, app_port, workers=2, log=tmp_path / "gunicorn.log"))
+        procs.append(
+            start_nginx(
+                tmp_path / "site",
+                tmp_path / "nginx",
+                nginx_port,
+                app_port,
+                app_url=base,
+                access_log=str(tmp_path / "nginx-access.log"),
+            )
+        )
         yield base, tmp_path / "site"
     finally:
         for proc in reversed(procs):
@@ -111,33 +125,89 @@ def test_queries_and_search_go_to_the_app(stack):
     assert headers["X-Portal-Source"] == "app" and headers["Cache-Control"] == "no-store"
 
 
-def test_comment_form_posts_through_nginx_and_the_receipt_can_be_looked_up(stack):
+class Browser:
+    """A client with its own cookies and its own loopback source address (127.0.0.2, 127.0.0.3, ...): to
+    nginx, a different citizen. No redirects followed, a new connection per request (either worker)."""
+
+    def __init__(self, base: str, source: str = "127.0.0.1") -> None:
+        parts = urllib.parse.urlsplit(base)
+        self.host, self.port, self.source = parts.hostname, parts.port, source
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None):  # noqa: ANN201
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=20, source_address=(self.source, 0))
+        sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
+        body = None
+        if data is not None:
+            body = urllib.parse.urlencode(data)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            conn.request(method, path, body=body, headers=sent)
+            response = conn.getresponse()
+            html = response.read().decode("utf-8", "replace")
+        finally:
+            conn.close()
+        for value in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = value.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, response.headers, html
+
+    def form(self, path: str, **fields: str) -> dict:
+        _status, _headers, html = self.request("GET", path)
+        return {"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1), **fields}
+
+    def comment(self, body: str, headers: dict | None = None):  # noqa: ANN201
+        form = self.form("/consultations/parking/", body=body, clause="", name="", contact="", website="")
+        return self.request("POST", "/consultations/parking/comments", form, headers)
+
+
+def test_comment_form_posts_through_nginx_and_no_receipt_code_reaches_a_url_or_a_log(stack):
     base, site = stack
     assert not (site / "consultations/parking/index.html").exists()  # its form is bound to a session
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
-    status, headers, html = _fetch(opener, f"{base}/consultations/parking/")
+    assert not (site / "consultations/receipts/index.html").exists()  # so is the lookup form
+    citizen = Browser(base)
+    status, headers, _ = citizen.request("GET", "/consultations/parking/")
     assert status == 200 and headers["X-Portal-Source"] == "app"
-    form = {
-        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1),
-        "key": re.search(r'name="key" value="([^"]+)"', html).group(1),
-        "body": "建议在学校周边增设临时停车位。",
-        "clause": "",
-        "name": "",
-        "contact": "",
-        "website": "",
-    }
-    action = re.search(
-        r'<form[^>]*action="([^"]+)"[^>]*method="post"|<form[^>]*method="post"[^>]*action="([^"]+)"', html
-    )
-    target = next(g for g in action.groups() if g)
-    status, headers, _ = _fetch(opener, urllib.parse.urljoin(base, target), form)
-    assert status == 303, status
-    receipt_url = urllib.parse.urljoin(base, headers["Location"])
-    status, _headers, receipt = _fetch(opener, receipt_url)
+    status, headers, _ = citizen.comment("建议在学校周边增设临时停车位。")
+    assert status == 303 and headers["Location"].endswith("/consultations/receipt/")
+    status, headers, receipt = citizen.request("GET", "/consultations/receipt/")
     assert status == 200 and "建议在学校周边增设临时停车位。" in receipt
-    code = receipt_url.rstrip("/").rsplit("/", 1)[1]
-    status, headers, _ = _fetch(
-        urllib.request.build_opener(_NoRedirect), f"{base}/consultations/receipts/?code={code}"
+    assert headers["Cache-Control"] == "private, no-store"
+    code = re.search(r'class="receipt-code">([^<]+)<', receipt).group(1)
+    # The same text again (a back button and a fresh form): the same receipt, no second comment.
+    assert citizen.comment("建议在学校周边增设临时停车位。")[0] == 303
+    assert code in citizen.request("GET", "/consultations/receipt/")[2]
+    # Looked up from another browser: a POST, the code never in a URL.
+    other = Browser(base)
+    status, headers, _ = other.request(
+        "POST", "/consultations/receipts/", other.form("/consultations/receipts/", code=code)
     )
-    assert status == 303 and headers["Location"].endswith(f"/consultations/receipts/{code}/")
+    assert status == 303 and code not in headers["Location"]
+    assert code in other.request("GET", "/consultations/receipt/")[2]
+    # Old-style links and typed URLs with the code: answered, and the code masked in both access logs.
+    referer = {"Referer": f"{base}/consultations/receipts/{code}/"}
+    assert other.request("GET", f"/consultations/receipts/{code}/", headers=referer)[0] == 200
+    assert other.request("GET", f"/consultations/receipts/?code={code}&x=1")[0] == 200
+    for name in ("nginx-access.log", "gunicorn-access.log"):
+        path = site.parent / name
+        for _ in range(50):  # both write as the request ends; give them a moment
+            if path.exists() and "code=***&x=1" in path.read_text():
+                break
+            time.sleep(0.1)
+        text = path.read_text()
+        assert "/consultations/receipts/***/" in text and "code=***&x=1" in text, (name, text[-800:])
+        assert code not in text, name
+
+
+def test_two_citizens_behind_nginx_are_throttled_separately(stack):
+    base, _site = stack
+    for source in ("127.0.0.2", "127.0.0.3"):
+        citizen = Browser(base, source)
+        codes = [citizen.comment(f"{source} 的第{i}条意见")[0] for i in range(3)]
+        assert codes == [303, 303, 303], source
+        status, headers, html = citizen.comment(f"{source} 的第4条意见")
+        assert status == 429 and 0 < int(headers["Retry-After"]) <= 60
+        assert f"{source} 的第4条意见" in html and "您提交意见过于频繁" in html
+    # A client that sends its own X-Forwarded-For is still known by the address nginx saw.
+    spoofer = Browser(base, "127.0.0.2")
+    assert spoofer.comment("换个地址再试", {"X-Forwarded-For": "198.51.100.99"})[0] == 429

@@ -1,0 +1,91 @@
+"""Throttles counted from the database's own rows: "at most N rows like these in the last T seconds".
+
+A throttle that lives in a worker's memory counts per worker, and one in Redis needs Redis. The rows a
+form writes (comments with their sender hash and time) are already shared by every worker and process,
+so counting them is a limit that holds on the embedded SQLite default with no extra service. Any area
+can reuse this: give it the time column, the conditions that select "rows of this sender", and the
+windows parsed from a setting such as ``"5 per minute;30 per hour"``.
+
+The count is one indexed range scan per check (an index on (who, time) keeps it proportional to the rows
+inside the longest window, which the throttle itself keeps small).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from limits import parse_many
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+DISABLED = {"", "off", "none", "0", "false"}
+
+
+@dataclass(frozen=True)
+class Window:
+    """At most ``amount`` rows in any ``seconds``-long window."""
+
+    amount: int
+    seconds: int
+
+
+def parse_windows(spec: str) -> list[Window]:
+    """``"5 per minute;30 per hour"`` (the Flask-Limiter syntax) -> windows; ``off`` or empty -> none.
+
+    Raises ValueError for a string that is not a limit.
+    """
+    if spec.strip().lower() in DISABLED:
+        return []
+    return [Window(item.amount, item.get_expiry()) for item in parse_many(spec)]
+
+
+def counts(
+    sess: Session,
+    when: InstrumentedAttribute[datetime],
+    conditions: Sequence[ColumnElement[bool]],
+    windows: Sequence[Window],
+    now: datetime,
+) -> list[int]:
+    """Rows matching ``conditions`` whose ``when`` lies in each window ending ``now``, in one query."""
+    if not windows:
+        return []
+    longest = max(w.seconds for w in windows)
+    columns = [
+        func.count().filter(when > now - timedelta(seconds=w.seconds))
+        if w.seconds != longest
+        else func.count()
+        for w in windows
+    ]
+    row = sess.execute(select(*columns).where(*conditions, when > now - timedelta(seconds=longest))).one()
+    return [int(n or 0) for n in row]
+
+
+def first_exceeded(
+    found: Sequence[int], windows: Sequence[Window], *, new_row_counted: bool
+) -> Window | None:
+    """The first window the new row does not fit into. ``new_row_counted``: the counts were taken after
+    the row was inserted (inside the writing transaction), so they include it."""
+    room = 0 if new_row_counted else 1
+    return next((w for n, w in zip(found, windows, strict=True) if n + room > w.amount), None)
+
+
+def retry_after(
+    sess: Session,
+    when: InstrumentedAttribute[datetime],
+    conditions: Sequence[ColumnElement[bool]],
+    window: Window,
+    now: datetime,
+) -> int:
+    """Whole seconds until a new row would fit into ``window`` again: the ``amount``-th newest row must
+    have left it."""
+    stamp = sess.scalar(
+        select(when).where(*conditions).order_by(when.desc()).offset(window.amount - 1).limit(1)
+    )
+    if stamp is None:
+        return 1
+    if stamp.tzinfo is None and now.tzinfo is not None:
+        stamp = stamp.replace(tzinfo=now.tzinfo)
+    return max(1, math.ceil((stamp + timedelta(seconds=window.seconds) - now).total_seconds()))
