@@ -31,7 +31,7 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 def _fetch(opener: urllib.request.OpenerDirector, url: str, data: dict | None = None):  # noqa: ANN202
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     try:
-        response = opener.open(urllib.request.Request(url, data=body), timeout=20)
+        response = opener.open(urllib.request.Request(url, data=body), timeout=90)
     except urllib.error.HTTPError as exc:  # 3xx/4xx still have headers and a body worth checking
         response = exc
     return response.status, response.headers, response.read().decode("utf-8", "replace")
@@ -135,7 +135,8 @@ class Browser:
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None):  # noqa: ANN201
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=20, source_address=(self.source, 0))
+        # Generous: the first request of a worker compiles templates, slow on a busy shared machine.
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=90, source_address=(self.source, 0))
         sent = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()), **(headers or {})}
         body = None
         if data is not None:
