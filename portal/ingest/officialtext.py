@@ -1,15 +1,21 @@
-"""The official-text importer: a plain text copied from a PDF or web page → front matter + Markdown.
+"""The official-text importer: the text of an official file (a copy of a PDF or web page) → front matter
++ Markdown. :mod:`portal.ingest.sourcefile` reads .txt/.docx/PDF files into that text.
 
 What it finds in the text (and only there; a field it cannot find is left empty and reported as a warning):
 
-- title: the 《》 title inside a ``…关于印发《…》的通知`` wrapper, else the title lines before the first
-  numbered section (a title broken over two lines is joined);
-- 文号: a line of its own such as ``西政发〔2020〕4号`` in any bracket form, else the one named by the
-  attachment link of a web-page footer; never one cited inside the body;
-- issuing agency: the signature line(s) just above the 成文日期, else the masthead ``…文件``, else the
-  issuer named by the wrapper;
-- 成文日期: a line of its own ``YYYY年M月D日``;
-- source: a ``来源：…`` line (e.g. the newspaper that printed the text);
+- title: the document's own title, printed after the signature date of the notice that issued it, else the
+  last title in the lines above the text (web pages print a page title first), else the one the
+  ``…关于印发《…》的通知`` wrapper names; ``notice_title`` is the wrapper's full title. Copies of a title
+  (with or without 《》, broken over lines, after a 文号 or with a page's date) count once;
+- 文号: a line of its own in any bracket form (also glued to a title copy, or in brackets after it), an
+  order number (…令第36号), a metadata table's 文号 cell, else the footer's attachment link; never one
+  cited inside the body;
+- issuing agencies, in order: the signature above the 成文日期, else the masthead ``…文件``, the wrapper's
+  issuers, a news report's issuers, issuer lines above the text, an order's issuer, or the agencies the
+  title starts with;
+- 成文日期: a date line (arabic or Chinese numerals), else a ``（…年…月…日…通过）`` note, else the
+  metadata table's 发文日期;
+- source: a ``来源：…`` line (e.g. the newspaper that printed the text); web-page chrome is dropped;
 - structure and measures: see :mod:`portal.ingest.structure` and :mod:`portal.ingest.units`.
 """
 

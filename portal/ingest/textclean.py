@@ -116,7 +116,8 @@ def _read_metadata(line: str, result: CleanText) -> bool:
 def _read_label_line(line: str, following: str, result: CleanText) -> int:
     """A bulleted metadata label; returns how many lines it used (0: not one, 2: its value was below)."""
     match = _META_LABEL_LINE.match(line)
-    if not match:
+    # "来源：人民日报" on its own is the text's source line; only a bulleted or empty label is metadata.
+    if not match or not (line[0] in "•·●-*" or not match["value"].strip()):
         return 0
     value, used = match["value"].strip(), 1
     if not value and following and not _META_LABEL_LINE.match(following):

@@ -140,3 +140,14 @@ def test_articles_split_across_lines_are_joined():
         "本办法所称突发公共卫生事件,是指在本市行政区域内突然发生的事件。",
     ]
     assert doc.sections[0].text == "总则"
+
+
+def test_a_source_line_is_kept_while_a_bulleted_metadata_list_is_read():
+    doc = extract(
+        "返回顶部\n某县人民政府工作规则\n• 发文字号:\n镇政发〔2024〕7号\n• 发文日期:\n2024年04月06日 16:40\n"
+        "• 来源:\n• 有效性:\n某县人民政府工作规则\n第一章总则\n一、制定本规则。\n来源：人民日报\n"
+    )
+    assert doc.doc_number == "镇政发〔2024〕7号"
+    assert doc.written_on == date(2024, 4, 6)
+    assert doc.title == "某县人民政府工作规则"
+    assert doc.source == "人民日报"
