@@ -44,6 +44,7 @@ _ORDER_LINE = re.compile(
 )
 _ORDER_NUMBER = re.compile(r"^第\s*\d{1,4}\s*号$")
 # A page's category tag before a title: 【规范性文件】, “党政混合信息公开”.
+FRONT_LINES = 150
 _TAG = re.compile(r"^(?:【[^】]{1,12}】|“[^”]{2,12}”)\s*")
 # An old-style number: "(78)交公路字412号".
 _OLD_DOC_NUMBER_LINE = re.compile(
@@ -465,6 +466,9 @@ def extract(text: str) -> ImportedDocument:
         break
     # The front matter of the text ends at the first numbered line, or after the notice's signature date.
     top = max(first_marker, date_at + 1 if date_at is not None else 0)
+    # Titles, numbers and the notice sit in the first lines; a text without numbered lines must not make
+    # every line a candidate (a 2 MB text would take minutes).
+    top = min(top, FRONT_LINES)
     doc.doc_number = _find_doc_number(src, top, cleaned)
 
     masthead = ""
@@ -526,7 +530,7 @@ def extract(text: str) -> ImportedDocument:
             doc.title, title_at = _joined(src, run), run[0]
             src.consumed.update(run)
     if title_at is None and not doc.title:
-        front = first_marker if date_at is None or date_at > first_marker else date_at
+        front = min(first_marker if date_at is None or date_at > first_marker else date_at, FRONT_LINES)
         runs = [run for i in src.free(range(front)) if (run := _title_run(src, i, front))]
         runs = [run for run in runs if not any(run[0] in other[1:] for other in runs)]
         if runs:

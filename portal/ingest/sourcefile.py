@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 # An official text, even a long regulation with its attachments, is far below these.
 MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_TEXT_CHARS = 2_000_000
+MAX_TEXT_CHARS = 1_000_000  # the longest codes (民法典) are about 100,000 characters
 # A .docx is a zip; its XML inflates well, but not a thousandfold.
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200
