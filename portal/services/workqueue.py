@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Document, GazetteIssue, Interpretation, Push, User
-from portal.services.publishing import in_scope
 
 
 @dataclass
@@ -19,16 +18,18 @@ class Section:
 
 
 def _items(sess: Session, user: User, status: str) -> list[tuple[str, str, str]]:
+    from portal.services.staff_lists import document_scope, interpretation_scope
+
     out = []
-    for model, endpoint, noun in (
-        (Document, "admin_documents.edit", "文件"),
-        (Interpretation, "admin_interpretations.edit", "解读"),
+    for model, scope, endpoint, noun in (
+        (Document, document_scope(user), "admin_documents.edit", "文件"),
+        (Interpretation, interpretation_scope(user), "admin_interpretations.edit", "解读"),
     ):
+        # Scoped in SQL: other agencies' newer items must not push the user's own off the list.
         for obj in sess.scalars(
-            select(model).where(model.status == status).order_by(model.updated_at.desc()).limit(100)
+            select(model).where(model.status == status, scope).order_by(model.updated_at.desc()).limit(100)
         ):
-            if in_scope(user, obj):
-                out.append((f"[{noun}] {obj.title}", url_for(endpoint, item_id=obj.id), ""))
+            out.append((f"[{noun}] {obj.title}", url_for(endpoint, item_id=obj.id), ""))
     return out
 
 

@@ -199,3 +199,37 @@ def test_the_audit_log_shows_beijing_time_and_chinese_action_names(client, sess,
     html = client.get("/admin/audit").get_data(as_text=True)
     assert "2026-12-02 01:30:05" in html  # 17:30 UTC is 01:30 the next day in Beijing
     assert "提交审核政策文件" in html and "新建政策文件" in html and "政策文件 #" in html
+
+
+def test_every_manage_list_is_paginated(client, sess, staff, agencies, login_as):
+    from portal.models import Agency, Channel, Push, User
+
+    channel = Channel(name="订阅源", kind="feed", config={})
+    sess.add(channel)
+    sess.flush()
+    sess.add_all(Agency(slug=f"a-{i}", name=f"部门{i:02d}", position=10 + i) for i in range(60))
+    sess.add(Agency(slug="issuer-x", name="新发文机关", position=999, external=True, needs_review=True))
+    sess.add_all(User(username=f"u{i:02d}", display_name="", roles=[], password_hash="x") for i in range(60))
+    sess.add_all(
+        Push(item_type="document", item_id=i, channel_id=channel.id, status="failed") for i in range(60)
+    )
+    sess.commit()
+    login_as(staff.admin)
+    agencies_page = client.get("/admin/agencies").get_data(as_text=True)
+    # The issuer waiting for review comes first, whatever its position in the register.
+    assert agencies_page.index("新发文机关") < agencies_page.index("部门00")
+    assert 'href="/admin/agencies?page=2"' in agencies_page and "部门59" not in agencies_page
+    assert "部门59" in client.get("/admin/agencies?page=2").get_data(as_text=True)
+    assert 'href="/admin/users?page=2"' in client.get("/admin/users").get_data(as_text=True)
+    pushes = client.get("/admin/pushes?status=failed").get_data(as_text=True)
+    assert 'href="/admin/pushes?page=2&amp;status=failed"' in pushes
+
+
+def test_the_dashboard_lists_an_editors_drafts_past_other_agencies_newer_ones(
+    client, sess, staff, agencies, login_as
+):
+    _docs(sess, agencies.office, 2, prefix="office")
+    _docs(sess, agencies.other, 150, prefix="other", newer_by=10)
+    login_as(staff.editor)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "office文件0" in html and "office文件1" in html and "other文件" not in html

@@ -23,7 +23,7 @@ from portal.db import session
 from portal.models import ROLES, Agency, Channel, Push, User
 from portal.models.agency import AGENCY_KINDS
 from portal.models.push import CHANNEL_KINDS, PUSH_STATUS
-from portal.services import accounts, audit_names, auditlog, push
+from portal.services import accounts, audit_names, auditlog, push, staff_lists
 from portal.services import channels as channel_service
 from portal.services.editing import FormErrors
 from portal.web.admin.access import roles_required
@@ -42,9 +42,12 @@ def _agencies() -> list[Agency]:
 @bp.get("/users")
 @roles_required("admin")
 def users() -> str:
-    return render_template(
-        "admin/manage/users.html", users=session.scalars(select(User).order_by(User.username)).all()
-    )
+    result = staff_lists.paginate(session, select(User).order_by(User.username), _page())
+    return render_template("admin/manage/users.html", users=result.items, result=result)
+
+
+def _page() -> int:
+    return staff_lists.page_arg(request.args)
 
 
 def _user_form(values: Any) -> accounts.UserForm:
@@ -133,7 +136,12 @@ def reset_totp(user_id: int) -> Any:
 @bp.get("/agencies")
 @roles_required("admin")
 def agencies() -> str:
-    return render_template("admin/manage/agencies.html", agencies=_agencies(), AGENCY_KINDS=AGENCY_KINDS)
+    # Issuers created on the fly and waiting for review first, then the register in its order.
+    stmt = select(Agency).order_by(Agency.needs_review.desc(), Agency.position, Agency.id)
+    result = staff_lists.paginate(session, stmt, _page())
+    return render_template(
+        "admin/manage/agencies.html", agencies=result.items, result=result, AGENCY_KINDS=AGENCY_KINDS
+    )
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"], defaults={"agency_id": None})
@@ -182,10 +190,9 @@ def edit_agency(agency_id: int | None) -> Any:
 @bp.get("/channels")
 @roles_required("admin")
 def channels() -> str:
+    result = staff_lists.paginate(session, select(Channel).order_by(Channel.name, Channel.id), _page())
     return render_template(
-        "admin/manage/channels.html",
-        channels=session.scalars(select(Channel).order_by(Channel.name)).all(),
-        CHANNEL_KINDS=CHANNEL_KINDS,
+        "admin/manage/channels.html", channels=result.items, result=result, CHANNEL_KINDS=CHANNEL_KINDS
     )
 
 
@@ -238,9 +245,14 @@ def edit_channel(channel_id: int | None) -> Any:
 def pushes() -> str:
     status = request.args.get("status", "")
     status = status if status in PUSH_STATUS else ""
+    stmt = select(Push).order_by(Push.created_at.desc(), Push.id.desc())
+    if status:
+        stmt = stmt.where(Push.status == status)
+    result = staff_lists.paginate(session, stmt, _page())
     return render_template(
         "admin/manage/pushes.html",
-        pushes=push.recent(session, status),
+        pushes=result.items,
+        result=result,
         status=status,
         PUSH_STATUS=PUSH_STATUS,
     )
