@@ -407,15 +407,22 @@ def _lock_sender(sess: Session, sender: str) -> None:
         sess.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
+_COUNTERS: dict[tuple[throttles.Window, ...], throttles.Counter] = {}
+
+
 def _check_throttle(sess: Session, sender: str, windows: Sequence[throttles.Window], now: datetime) -> None:
     """Refuse (and undo the insert) when the comment just flushed is one too many for its sender."""
-    conditions = [Comment.sender_hash == sender]
-    found = throttles.counts(sess, Comment.received_at, conditions, windows, now)
+    counter = _COUNTERS.get(tuple(windows))
+    if counter is None:
+        counter = _COUNTERS[tuple(windows)] = throttles.Counter(
+            Comment.received_at, Comment.sender_hash, windows
+        )
+    found = counter.counts(sess, sender, now)
     window = throttles.first_exceeded(found, windows, new_row_counted=True)
     if window is None:
         return
     sess.rollback()
-    seconds = throttles.retry_after(sess, Comment.received_at, conditions, window, now)
+    seconds = throttles.retry_after(sess, Comment.received_at, [Comment.sender_hash == sender], window, now)
     sess.rollback()  # end the read transaction too: nothing of this request stays open
     raise ConsultationError("提交过于频繁。", status=429, retry_after=seconds)
 

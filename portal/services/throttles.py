@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from limits import parse_many
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 DISABLED = {"", "off", "none", "0", "false"}
@@ -42,25 +42,38 @@ def parse_windows(spec: str) -> list[Window]:
     return [Window(item.amount, item.get_expiry()) for item in parse_many(spec)]
 
 
-def counts(
-    sess: Session,
-    when: InstrumentedAttribute[datetime],
-    conditions: Sequence[ColumnElement[bool]],
-    windows: Sequence[Window],
-    now: datetime,
-) -> list[int]:
-    """Rows matching ``conditions`` whose ``when`` lies in each window ending ``now``, in one query."""
-    if not windows:
-        return []
-    longest = max(w.seconds for w in windows)
-    columns = [
-        func.count().filter(when > now - timedelta(seconds=w.seconds))
-        if w.seconds != longest
-        else func.count()
-        for w in windows
-    ]
-    row = sess.execute(select(*columns).where(*conditions, when > now - timedelta(seconds=longest))).one()
-    return [int(n or 0) for n in row]
+class Counter:
+    """Counts the rows of one key (e.g. a sender hash) in each window, in one query built once: on the hot
+    path only the parameters change, so SQLAlchemy's compiled-statement cache does the rest."""
+
+    def __init__(
+        self,
+        when: InstrumentedAttribute[datetime],
+        key: InstrumentedAttribute[str],
+        windows: Sequence[Window],
+    ) -> None:
+        self.when, self.key, self.windows = when, key, list(windows)
+        self.longest = max((w.seconds for w in self.windows), default=0)
+        columns = [
+            func.count().filter(when > bindparam(f"since_{i}", type_=when.type))
+            if w.seconds != self.longest
+            else func.count()
+            for i, w in enumerate(self.windows)
+        ]
+        self.statement = select(*columns).where(
+            key == bindparam("key", type_=key.type),
+            when > bindparam("since", type_=when.type),
+        )
+
+    def counts(self, sess: Session, key: str, now: datetime) -> list[int]:
+        """Rows of ``key`` whose time lies in each window ending ``now``."""
+        if not self.windows:
+            return []
+        params: dict[str, object] = {"key": key, "since": now - timedelta(seconds=self.longest)}
+        for i, w in enumerate(self.windows):
+            if w.seconds != self.longest:
+                params[f"since_{i}"] = now - timedelta(seconds=w.seconds)
+        return [int(n or 0) for n in sess.execute(self.statement, params).one()]
 
 
 def first_exceeded(
