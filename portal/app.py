@@ -43,7 +43,9 @@ def _init_public_version(app: Flask) -> None:
 
 def _init_search(app: Flask) -> None:
     from portal import search
+    from portal.services.search_types import register_builtin_types
 
+    register_builtin_types()
     search.init_app(app)
 
 

@@ -63,7 +63,7 @@ def migrate() -> None:
 
 
 def _load(app: Flask, directory: Path) -> bool:
-    from portal.ingest.content import load_content
+    from portal.services.loader import load_content
 
     with app.app_context():
         report = load_content(db.session, directory)

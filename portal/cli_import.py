@@ -74,7 +74,7 @@ def _warn(messages: list[str]) -> None:
 
 
 def _document_title(content_dir: Path, slug: str) -> str:
-    from portal.ingest.content import ContentError, read_source
+    from portal.services.loader import ContentError, read_source
 
     path = content_dir / "policies" / f"{slug}.md"
     if not path.is_file():

@@ -28,10 +28,10 @@ from typing import Any
 
 import yaml
 
+from portal.ingest.docnumber import is_valid_doc_number, normalize_doc_number
 from portal.ingest.structure import Block, Structure, find_marker, parse_structure, render_markdown_body
 from portal.ingest.textclean import CleanText, clean_lines, tidy_spaces
 from portal.ingest.units import extract_units
-from portal.services.documents import is_valid_doc_number, normalize_doc_number
 
 _OPEN, _CLOSE = "〔[(（［【", "〕])）］】"
 _DOC_NUMBER = rf"[\u4e00-\u9fff]{{1,10}}\s*[{re.escape(_OPEN)}]\s*(?:19|20)\d{{2}}\s*[{re.escape(_CLOSE)}]\s*\d{{1,4}}\s*号"

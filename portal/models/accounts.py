@@ -19,6 +19,7 @@ ROLES = {
     "foi_officer": "依申请公开办理",
     "foi_head": "依申请公开负责人",
 }
+STAFF_ROLES = frozenset(ROLES)
 
 
 class User(TimestampMixin, Base):

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from portal.search import outbox
 from portal.search.base import BuildStats, SearchBackend, fingerprint
 from portal.search.registry import TYPES, SearchableType, SearchDoc, register_type
-from portal.search.types import register_builtin_types
 
 __all__ = [
     "SearchDoc",
@@ -32,8 +31,6 @@ __all__ = [
     "get_backend",
     "init_app",
 ]
-
-register_builtin_types()
 
 
 def make_backend(app: Flask) -> SearchBackend:

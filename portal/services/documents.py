@@ -8,22 +8,10 @@ import unicodedata
 
 import numpy as np
 
+from portal.ingest.docnumber import DOC_NUMBER_RE, is_valid_doc_number, normalize_doc_number
 from portal.models.documents import DISCLOSURE, VALIDITY, Document
 
-_OPEN = "〔[(（［【"
-_CLOSE = "〕])）］】"
-_BRACKETS = str.maketrans({**dict.fromkeys(_OPEN, "〔"), **dict.fromkeys(_CLOSE, "〕")})
-# 西政发〔2020〕4号: an issuer code, a four-digit year in brackets, a running number.
-DOC_NUMBER_RE = re.compile(r"^[\u4e00-\u9fffA-Za-z]{1,20}〔(19|20)\d{2}〕\d{1,4}号$")
-
-
-def normalize_doc_number(text: str) -> str:
-    """Bring a 文号 in any bracket form and spacing to its canonical form: 西政发〔2020〕4号."""
-    return re.sub(r"\s+", "", (text or "").translate(_BRACKETS))
-
-
-def is_valid_doc_number(text: str) -> bool:
-    return bool(DOC_NUMBER_RE.match(normalize_doc_number(text)))
+__all__ = ["DOC_NUMBER_RE", "is_valid_doc_number", "normalize_doc_number"]  # used by services and web
 
 
 def _label_map(mapping: dict[str, str]) -> dict[str, str]:

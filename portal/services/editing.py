@@ -217,7 +217,7 @@ def _issuers(sess: Session, form: Any, errors: dict[str, str]) -> list[tuple[int
     """发文机关 as typed, one per field in signing order (``issuers``), or chosen by id (``agency_ids``,
     the older form). A known agency is matched by full name, short name or slug and stored under its
     full name; an unknown name is kept, to be created on the fly when the document is saved."""
-    from portal.ingest.content import find_agency
+    from portal.services.loader import find_agency
 
     found: list[tuple[int | None, str]] = []
     names = [n.strip() for n in _getlist(form, "issuers") if n.strip()]
@@ -295,7 +295,7 @@ def _issuer_agency(sess: Session, user: User, agency_id: int | None, name: str) 
     """The agency of one issuer; a body the portal does not know yet is created, marked for review."""
     if agency_id is not None:
         return sess.get(Agency, agency_id)
-    from portal.ingest.content import find_agency
+    from portal.services.loader import find_agency
 
     agency = find_agency(sess, name)  # created by an earlier issuer of this same form
     if agency is not None:

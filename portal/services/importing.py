@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
-from portal.ingest.content import find_agency
 from portal.ingest.officialtext import extract
 from portal.ingest.sourcefile import SourceRefused, read_source_bytes
 from portal.models import Document, User
 from portal.services import editing
 from portal.services.audit import record
+from portal.services.loader import find_agency
 
 # The importer's warnings are for the command line (English); staff see these.
 WARNINGS_ZH = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, session
 from sqlalchemy.orm import Session
@@ -145,10 +146,23 @@ def submit() -> Response:
     )
 
 
+def _page_reported() -> str:
+    """The page the footer link was followed from: ``?url=``, else the referring page of this site.
+
+    The footer link carries no query string, so that static copies of every page share it; the browser's
+    Referer (same-origin: the full address) says which page it was."""
+    if request.args.get("url"):
+        return request.args["url"][:500]
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return ""
+    return (referrer.path + (f"?{referrer.query}" if referrer.query else ""))[:500]
+
+
 def _error_form() -> ErrorReportForm:
     form = ErrorReportForm()
     if request.method == "GET":
-        form.page_url.data = request.args.get("url", "")[:500]
+        form.page_url.data = _page_reported()
     return form
 
 

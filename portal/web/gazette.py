@@ -61,7 +61,7 @@ def pdf(year: int, number: int, filename: str) -> Any:
 
 
 def send_pdf(issue: GazetteIssue) -> Any:
-    from portal.web.admin.documents import send_stored_file
+    from portal.web.downloads import send_stored_file
 
     path = pdf_path(current_app.extensions["settings"].instance_path, issue)
     if path is None:

@@ -54,7 +54,7 @@ def withdrawn_notice(model: type, slug: str) -> Any:
 @bp.get("/policies/<slug>/files/<int:attachment_id>/<path:filename>")
 def attachment(slug: str, attachment_id: int, filename: str) -> Any:
     from portal.services.library import public_document
-    from portal.web.admin.documents import send_attachment
+    from portal.web.downloads import send_attachment
 
     doc = public_document(session, slug)
     att = session.get(Attachment, attachment_id)

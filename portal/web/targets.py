@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from portal.clock import today_local
 from portal.db import session
+from portal.models.accounts import STAFF_ROLES as ANY_STAFF
 from portal.services import targets as svc
-from portal.web.admin.access import ANY_STAFF
 from portal.web.charts import bar_chart
 from portal.web.public_urls import public_urls
 

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import make_server
 
-from portal.ingest.content import load_content
+from portal.services.loader import load_content
 from tests.conftest import CONTENT, STRICT
 
 ROOT = Path(__file__).resolve().parents[2]

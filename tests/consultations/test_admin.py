@@ -10,10 +10,10 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
-from portal.ingest.content import load_content
 from portal.models import AuditEntry, Comment, Consultation, Document
 from portal.services import consultations as service
 from portal.services.consultation_rules import local_today, period_shortfall, working_days
+from portal.services.loader import load_content
 from tests.consultations.helpers import DRAFT, agency, csrf, make_consultation, receipt_page
 from tests.ingest.test_content_loader import GOOD, make_content
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from portal.ingest.content import load_content
 from portal.models import Comment, Consultation
 from portal.services import consultations as service
 from portal.services.consultation_rules import local_today
+from portal.services.loader import load_content
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from portal import search
-from portal.ingest.content import load_content
 from portal.search.base import SearchRequest
 from portal.search.text import parse_query
+from portal.services.loader import load_content
 from tests.consultations.helpers import make_consultation
 from tests.consultations.test_content import CONTENT
 

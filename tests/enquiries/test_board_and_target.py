@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from portal.ingest.content import LoadReport, load_agencies
 from portal.services import targets
 from portal.services.enquiries import pages
 from portal.services.enquiries.content import load_messages
+from portal.services.loader import LoadReport, load_agencies
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 TODAY = date(2026, 12, 1)

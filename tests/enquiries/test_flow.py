@@ -109,10 +109,12 @@ def test_personal_data_in_a_reply_blocks_publication(client, sess, csrf_token, l
 
 
 def test_error_report_from_the_footer_of_any_page(client, sess, csrf_token, agencies):
-    page = client.get("/enquiries/").get_data(as_text=True)
-    link = re.search(r'href="(/enquiries/report-error\?url=[^"]+)"', page).group(1)
-    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
-    assert 'value="/enquiries/"' in form
+    page = client.get("/policies/").get_data(as_text=True)
+    link = re.search(r'href="(/enquiries/report-error)">我为政府网站找错', page).group(1)
+    form = client.get(link, headers={"Referer": "http://localhost/policies/"}).get_data(as_text=True)
+    assert 'value="/policies/"' in form  # the page the link was followed from
+    elsewhere = client.get(link, headers={"Referer": "https://example.com/x"}).get_data(as_text=True)
+    assert 'value="https://example.com' not in elsewhere and "/x" not in elsewhere
     response = client.post(
         "/enquiries/report-error",
         data={"page_url": "/enquiries/", "body": "统计表的月份排序有误。", "csrf_token": csrf_token()},

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from portal.export import freeze
 from portal.export.freeze import output_path, rewrite_for_export
-from portal.ingest.content import load_content
 from portal.models import Document
+from portal.services.loader import load_content
 from portal.web import public_urls
 from tests.ingest.test_content_loader import GOOD, QA, make_content
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.export import freeze
-from portal.ingest.content import load_content
 from portal.models import Document, Topic
+from portal.services.loader import load_content
 from tests.ingest.test_content_loader import GOOD, make_content
 
 BASE = "https://app.example.gov.cn"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from portal.ingest.content import LoadReport, load_agencies
 from portal.models import AuditEntry, InfoRequest
 from portal.services.foi import report
 from portal.services.foi.content import load_requests
+from portal.services.loader import LoadReport, load_agencies
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 

@@ -10,8 +10,8 @@ import yaml
 from click.testing import CliRunner
 
 from portal.cli import main
-from portal.ingest.content import load_content, read_source
 from portal.models import Document, Interpretation
+from portal.services.loader import load_content, read_source
 
 AGENCIES = Path(__file__).resolve().parents[2] / "content" / "agencies.yml"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from portal.ingest.content import load_content
 from portal.models import AuditEntry, Document, Interpretation
+from portal.services.loader import load_content
 
 AGENCIES = Path(__file__).resolve().parents[2] / "content" / "agencies.yml"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from portal.ingest.content import load_content
 from portal.models import Document, Interpretation
+from portal.services.loader import load_content
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 
@@ -58,8 +58,8 @@ def test_demo_pages(client, sess):
 
 def test_corpus_bodies_and_measures_are_the_importers_output(seeds):
     """Review filled metadata only: body and measures are exactly what `portal import` makes of each seed."""
-    from portal.ingest.content import read_source
     from portal.ingest.officialtext import extract
+    from portal.services.loader import read_source
 
     by_seed = dict(zip(["000", "001", "002", "004"], SEED_DOCUMENTS, strict=True))
     for key, slug in by_seed.items():

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from portal.cli import main
-from portal.ingest.content import load_content
 from portal.models import Document, Topic
 from portal.services.facet_values import facet_value_problem
+from portal.services.loader import load_content
 from tests.ingest.test_content_loader import GOOD, make_content
 
 

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from portal.ingest.content import load_content
 from portal.ingest.markdown import ID_PREFIX, render_markdown
+from portal.services.loader import load_content
 from tests.ingest.test_content_loader import GOOD, make_content
 
 

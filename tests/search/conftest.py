@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.ingest.content import load_content
+from portal.services.loader import load_content
 from tests.conftest import CONTENT, PG_URL, SEEDS, _postgres_database, _sqlite_database
 
 COMBOS = ["sqlite-whoosh", "postgresql-whoosh", "postgresql-postgres"]

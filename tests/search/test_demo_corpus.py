@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.ingest.content import load_content
+from portal.services.loader import load_content
 from tests.conftest import CONTENT
 from tests.search.test_search import found_keys, texts
 

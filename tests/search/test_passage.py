@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from portal.ingest.content import load_content
 from portal.search.text import parse_query
+from portal.services.loader import load_content
 from portal.services.search import SNIPPET_CHARS, passage
 from tests.ingest.test_content_loader import GOOD, make_content
 

@@ -6,9 +6,9 @@ import re
 from urllib.parse import quote
 
 from portal import search
-from portal.ingest.content import load_content
 from portal.search.base import SearchRequest
 from portal.search.text import flat_text, parse_query
+from portal.services.loader import load_content
 from tests.ingest.test_content_loader import GOOD, make_content
 
 RECALL_QUERIES = [

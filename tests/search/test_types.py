@@ -9,11 +9,11 @@ from urllib.parse import quote
 from sqlalchemy import select
 
 from portal import search
-from portal.ingest.content import load_content
 from portal.models import Meeting
 from portal.search.base import SearchRequest
 from portal.search.text import flat_text, parse_query
 from portal.services import meetings as meeting_service
+from portal.services.loader import load_content
 
 OPEN_MEETING = """title: 德胜街道老旧小区加装电梯议事会
 agency: 德胜街道

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from portal.ingest.content import load_content
 from portal.models import Agency, AuditEntry, Meeting, Target
+from portal.services.loader import load_content
 from tests.targets.builders import agency, build_year
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.ingest.content import load_content
+from portal.services.loader import load_content
 from tests.ingest.test_content_loader import GOOD, QA, make_content
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.ingest.content import load_content
 from portal.models import Document
+from portal.services.loader import load_content
 from tests.conftest import CONTENT
 
 

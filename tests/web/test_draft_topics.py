@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from portal.ingest.content import load_content
+from portal.services.loader import load_content
 from portal.services.search import SearchQuery
 from tests.ingest.test_content_loader import GOOD, make_content
 

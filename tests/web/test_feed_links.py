@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from portal.ingest.content import load_content
+from portal.services.loader import load_content
 from tests.conftest import CONTENT
 
 ATOM = "{http://www.w3.org/2005/Atom}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portal.ingest.content import load_content
+from portal.services.loader import load_content
 from tests.conftest import CONTENT
 
 

@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from portal.ingest.content import load_content
 from portal.services import library
+from portal.services.loader import load_content
 from tests.conftest import CONTENT
 
 

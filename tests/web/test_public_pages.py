@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.ingest.content import load_content
 from portal.models import Document
+from portal.services.loader import load_content
 from tests.ingest.test_content_loader import GOOD, QA, make_content
 
 XSS = GOOD.replace(

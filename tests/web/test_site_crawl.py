@@ -11,7 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from portal.ingest.content import load_content
+from portal.services.loader import load_content
 from tests.conftest import CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,12 +16,13 @@ from flask_login import LoginManager, current_user
 
 from portal.db import session
 from portal.models import User
+from portal.models.accounts import STAFF_ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 ADMIN_PREFIX = "/admin/"
 # Reachable without signing in (the login page itself and its helpers). Nothing else is.
 PUBLIC_ADMIN_ENDPOINTS: set[str] = set()
-ANY_STAFF = frozenset({"editor", "reviewer", "publisher", "admin", "foi_officer", "foi_head"})
+ANY_STAFF = STAFF_ROLES
 
 login_manager = LoginManager()
 

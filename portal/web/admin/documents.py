@@ -3,13 +3,9 @@ attachments, validity, and the workflow actions (see ``workflow.py``)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -24,6 +20,7 @@ from portal.services.publishing import WorkflowError
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import STAFF, load_item, me
+from portal.web.downloads import send_attachment
 
 bp = Blueprint("admin_documents", __name__, url_prefix="/admin/documents")
 
@@ -307,32 +304,6 @@ def download_attachment(attachment_id: int) -> Any:
         abort(404)
     load_item(Document, att.document_id)
     return send_attachment(att)
-
-
-def send_attachment(att: Attachment) -> Any:
-    """Serve a stored attachment as a download that no browser will sniff or run.
-
-    The bytes are read into the response (attachments are bounded by ``upload_max_bytes``) rather than
-    streamed, so that the static export can write them like any page.
-    """
-    path = attachments.path_of(current_app.extensions["settings"].instance_path, att)
-    return send_stored_file(path, att.content_type, att.filename, att.sha256)
-
-
-def send_stored_file(path: Path, content_type: str, filename: str, sha256: str) -> Any:
-    """A stored upload (attachment, printed gazette) as a download under the strictest headers."""
-    if not path.is_file():
-        abort(404)
-    response = Response(path.read_bytes(), mimetype=content_type)
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode() or "attachment"
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_name)
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename={ascii_name}; filename*=UTF-8''{quote(filename)}"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.set_etag(sha256)
-    return response.make_conditional(request)
 
 
 workflow.register(bp, Document, lambda obj, **kw: show(obj, **kw))

@@ -515,7 +515,7 @@ def load_interpretations(sess: Session, directory: Path, report: LoadReport) -> 
 
 
 def _load_gazette(sess: Session, directory: Path, report: LoadReport) -> None:
-    from portal.ingest.gazette import load_gazette  # imported late: that module builds on this one
+    from portal.services.loader.gazette import load_gazette  # imported late: that module builds on this one
 
     load_gazette(sess, directory, report)
 
@@ -528,19 +528,19 @@ class ContentKind:
 
 
 def _load_targets(sess: Session, path: Path, report: LoadReport) -> None:
-    from portal.ingest.register import load_targets  # imports this module: bound late
+    from portal.services.loader.registers import load_targets  # imports this module: bound late
 
     load_targets(sess, path, report)
 
 
 def _load_meetings(sess: Session, path: Path, report: LoadReport) -> None:
-    from portal.ingest.register import load_meetings
+    from portal.services.loader.registers import load_meetings
 
     load_meetings(sess, path, report)
 
 
 def _load_consultations(sess: Session, path: Path, report: LoadReport) -> None:
-    from portal.ingest.consultations import load_consultations  # imports this module: bound late
+    from portal.services.loader.consultations import load_consultations  # imports this module: bound late
 
     load_consultations(sess, path, report)
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.ingest.content import ContentError, LoadReport, Source, _upsert_files
 from portal.models import Document, GazetteEntry, GazetteIssue
 from portal.models.base import utcnow
+from portal.services.loader import ContentError, LoadReport, Source, _upsert_files
 
 SLUG_RE = re.compile(r"^(\d{4})-(\d{1,3})$")
 

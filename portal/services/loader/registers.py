@@ -12,12 +12,12 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.ingest.content import ACTOR, ContentError, LoadReport, _Loader, find_agency, read_source
 from portal.models import Meeting, Target
 from portal.models.meetings import INVITED_GROUPS
 from portal.models.targets import DEFAULT_GROWTH_UNIT, GROWTH_UNITS
 from portal.services import meetings as meeting_service
 from portal.services.audit import record
+from portal.services.loader import ACTOR, ContentError, LoadReport, _Loader, find_agency, read_source
 from portal.services.targets import METRICS
 
 TARGET_FIELDS = ("goal", "unit", "wording", "source", "position")
