@@ -29,7 +29,15 @@ from portal.services.duplicates import confirm as confirm_duplicates
 from portal.services.duplicates import find as find_duplicates
 from portal.services.duplicates import message as duplicate_message
 from portal.services.facet_values import PROBLEMS, facet_value_problem
-from portal.services.publishing import Item, NotAllowed, add_version, after_change, item_type, snapshot
+from portal.services.publishing import (
+    Item,
+    NotAllowed,
+    add_version,
+    after_change,
+    in_scope,
+    item_type,
+    snapshot,
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,126}$")
 GENRES = [
@@ -539,6 +547,13 @@ def save_interpretation(
             title=form.title,
             document_id=form.document_id,
         )
+        # Scope every id the form sent, not only what the drop-down offered: a document that is not public
+        # must be the user's own agency's (else its title and 三同步 would leak to another agency), and the
+        # interpreting agency is the user's own unless a publisher or admin names another.
+        if document is None or not (document.is_public or in_scope(user, document)):
+            raise NotAllowed("找不到所选文件，或您无权为其撰写解读。")
+        if form.agency_id and form.agency_id != user.agency_id and not user.has_role("publisher", "admin"):
+            raise NotAllowed("只能以本部门名义新建解读。")
         interp.document = document
         interp.agency_id = form.agency_id or user.agency_id
         if user.agency_id not in _agencies(interp):

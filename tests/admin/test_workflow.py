@@ -337,3 +337,38 @@ def test_publish_edit_and_withdraw_keep_the_search_index_in_step(client, sess, s
     publishing.withdraw(sess, staff.publisher, doc, "另行发布")
     sess.commit()
     assert not found("小巷管家")
+
+
+def test_an_interpretation_cannot_be_attached_to_another_agencys_draft(
+    client, sess, csrf_token, login_as, staff, agencies, make_draft
+):
+    """Issue 11: the document id is scoped like the drop-down, so another agency's draft stays unseen."""
+    from portal.models import Interpretation
+
+    draft = make_draft(title="规自分局不公开的草稿标题")
+    login_as(staff.other_editor)
+    response = client.post(
+        "/admin/interpretations/new",
+        data={
+            "title": "借用他人草稿的解读",
+            "document_id": str(draft.id),
+            "form": "text",
+            "body_md": "正文",
+            "csrf_token": csrf_token(),
+        },
+    )
+    assert response.status_code in (400, 403)
+    assert "规自分局不公开的草稿标题" not in response.get_data(as_text=True)
+    assert sess.query(Interpretation).count() == 0
+    login_as(staff.editor)  # the draft's own agency may
+    ok = client.post(
+        "/admin/interpretations/new",
+        data={
+            "title": "本部门解读",
+            "document_id": str(draft.id),
+            "form": "text",
+            "body_md": "正文",
+            "csrf_token": csrf_token(),
+        },
+    )
+    assert ok.status_code in (200, 302) and sess.query(Interpretation).count() == 1
