@@ -40,7 +40,12 @@ session: scoped_session[Session] = cast("scoped_session[Session]", LocalProxy(_a
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection.
+
+    Statement parameters are never shown in logs or exception messages (``hide_parameters``): they carry
+    citizens' comments, names and contact details.
+    """
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
