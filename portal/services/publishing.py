@@ -116,25 +116,37 @@ def submit(sess: Session, user: User, obj: Item) -> None:
     _move(sess, user, obj, "in_review", "submit")
 
 
-def _submitter_id(sess: Session, obj: Item) -> int | None:
+def _actor_of(sess: Session, obj: Item, *actions: str, first: bool) -> int | None:
+    """The user behind the first (or latest) audit entry of one of ``actions`` on ``obj``."""
+    order = AuditEntry.id.asc() if first else AuditEntry.id.desc()
     return sess.scalar(
         select(AuditEntry.actor_id)
         .where(
             AuditEntry.object_type == item_type(obj),
             AuditEntry.object_id == obj.id,
-            AuditEntry.action == f"{item_type(obj)}.submit",
+            AuditEntry.action.in_([f"{item_type(obj)}.{a}" for a in actions]),
         )
-        .order_by(AuditEntry.id.desc())
+        .order_by(order)
         .limit(1)
     )
+
+
+def author_id(sess: Session, obj: Item) -> int | None:
+    """Who created the item: the staff member behind its ``create`` (or ``import``) audit entry.
+
+    Items have no author column; the audit log, append-only, is the record of who wrote what.
+    """
+    return _actor_of(sess, obj, "create", "import", first=True)
 
 
 def approve(sess: Session, user: User, obj: Item) -> None:
     require(user, obj, "reviewer", "审核")
     _expect(obj, "in_review", doing="审核通过")
-    # Four eyes: whoever submitted a draft does not approve it.
-    if _submitter_id(sess, obj) == user.id:
+    # Four eyes: neither whoever wrote a draft nor whoever submitted it approves it.
+    if _actor_of(sess, obj, "submit", first=False) == user.id:
         raise WorkflowError("不能审核通过自己提交的稿件，请由其他审核人员审核。")
+    if author_id(sess, obj) == user.id:
+        raise WorkflowError("不能审核通过自己撰写的稿件，请由其他审核人员审核。")
     _move(sess, user, obj, "approved", "approve")
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from portal.models import AuditEntry, DocumentLink, DocumentVersion, PublicationWaiver, ReviewRemark
 from portal.services import editing, publishing
@@ -84,6 +85,45 @@ def test_the_submitter_cannot_approve_their_own_draft(sess, staff, make_user, ag
     with pytest.raises(WorkflowError, match="自己提交"):
         publishing.approve(sess, both, doc)
     publishing.approve(sess, staff.reviewer, doc)
+
+
+def test_the_author_cannot_approve_a_draft_someone_else_submitted(sess, staff, make_user, agencies):
+    """Four eyes: whoever wrote the draft (its ``create`` in the audit log) does not approve it either."""
+    both = make_user("both", ["editor", "reviewer"], agency=agencies.office)
+    doc = editing.save_document(
+        sess, both, editing.parse_document_form(sess, document_form([agencies.office.id]), None)
+    )
+    sess.commit()
+    assert publishing.author_id(sess, doc) == both.id
+    publishing.submit(sess, staff.editor, doc)
+    with pytest.raises(WorkflowError, match="自己撰写"):
+        publishing.approve(sess, both, doc)
+    assert doc.status == "in_review"
+    publishing.approve(sess, staff.reviewer, doc)
+    assert doc.status == "approved"
+
+
+def test_the_author_of_an_interpretation_cannot_approve_it(sess, staff, make_user, agencies, make_draft):
+    both = make_user("both", ["editor", "reviewer"], agency=agencies.office)
+    doc = make_draft()
+    form = editing.parse_interpretation_form(
+        sess,
+        MultiDict(
+            [
+                ("title", "解读"),
+                ("document_id", str(doc.id)),
+                ("form", "qa"),
+                ("question", "为什么？"),
+                ("answer", "因为。"),
+            ]
+        ),
+        None,
+    )
+    interp = editing.save_interpretation(sess, both, form)
+    sess.commit()
+    publishing.submit(sess, staff.editor, interp)
+    with pytest.raises(WorkflowError, match="自己撰写"):
+        publishing.approve(sess, both, interp)
 
 
 def test_return_with_remarks_and_remarks_are_required(sess, staff, make_draft):
