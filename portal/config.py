@@ -47,6 +47,7 @@ class Settings:
     public_emails: tuple[str, ...] = ()
     https: bool = False
     session_idle_minutes: int = 30
+    session_max_hours: int = 12  # a staff session ends this long after sign-in, however busy
     upload_max_bytes: int = 20 * 1024 * 1024
     page_cache_seconds: int = 60  # rendered-HTML cache for anonymous GETs; 0 turns it off
     # Comments per sender (keyed hash of the client address), counted from the comment rows themselves,
@@ -96,6 +97,7 @@ _ENV = {
     "public_emails": ("PORTAL_PUBLIC_EMAILS", _list),
     "https": ("PORTAL_HTTPS", _bool),
     "session_idle_minutes": ("PORTAL_SESSION_IDLE_MINUTES", int),
+    "session_max_hours": ("PORTAL_SESSION_MAX_HOURS", int),
     "upload_max_bytes": ("PORTAL_UPLOAD_MAX_BYTES", int),
     "page_cache_seconds": ("PORTAL_PAGE_CACHE_SECONDS", int),
     "comment_rate_limit": ("PORTAL_COMMENT_RATE_LIMIT", str),

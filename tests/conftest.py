@@ -193,14 +193,29 @@ def make_user(sess):  # noqa: ANN201
     return make
 
 
+def mark_signed_in(s, user) -> None:  # noqa: ANN001
+    """Put ``user`` into a test client's session the way a completed sign-in does.
+
+    The marks are those of ``portal.web.admin.auth``: the user's id and session version, the start and
+    last activity (absolute and idle timeouts), and ``mfa``: the user passed the second factor that
+    reviewers, publishers and admins need. The real password and TOTP steps are tested on their own in
+    tests/admin/test_auth.py.
+    """
+    import time
+
+    s["_user_id"] = user.get_id()
+    s["_fresh"] = True
+    s["started"] = s["seen"] = int(time.time())
+    s["mfa"] = True
+
+
 @pytest.fixture
 def login_as(client):  # noqa: ANN201
-    """Sign the test client in as ``user`` directly (the login form itself is tested on its own)."""
+    """Sign the test client in as ``user`` directly (see :func:`mark_signed_in`)."""
 
     def login(user) -> None:  # noqa: ANN001
         with client.session_transaction() as s:
-            s["_user_id"] = user.get_id()
-            s["_fresh"] = True
+            mark_signed_in(s, user)
 
     return login
 

@@ -1,6 +1,6 @@
 """All models, imported here so that ``Base.metadata`` knows every table."""
 
-from portal.models.accounts import ROLES, User
+from portal.models.accounts import ROLES, SignInFailure, User
 from portal.models.agency import Agency
 from portal.models.audit import AuditEntry
 from portal.models.consultations import BlockedSender, Clause, Comment, Consultation, Viewpoint
@@ -46,6 +46,7 @@ __all__ = [
     "SearchChunk",
     "SearchEntry",
     "SearchOutbox",
+    "SignInFailure",
     "ReviewRemark",
     "Target",
     "Topic",

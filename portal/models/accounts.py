@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
 from portal.models.agency import Agency
-from portal.models.base import TimestampMixin, UTCDateTime
+from portal.models.base import TimestampMixin, UTCDateTime, utcnow
 
 ROLES = {
     "editor": "编辑",
@@ -58,3 +58,24 @@ class User(TimestampMixin, Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class SignInFailure(Base):
+    """One failed (or not yet checked) sign-in step, the shared memory of the sign-in throttle.
+
+    Kept in the database rather than in a worker's memory so that every worker and process counts the
+    same failures (``portal.services.sign_in_limits``). A row is written before a password or code is
+    checked and deleted when the check succeeds, so concurrent guesses cannot slip past the limit.
+    """
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (
+        Index("ix_sign_in_failure_account_at", "account", "at"),
+        Index("ix_sign_in_failure_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    account: Mapped[str] = mapped_column(String(64))  # the name as typed, lower-cased (may not exist)
+    address: Mapped[str] = mapped_column(String(64))  # the client address
+    step: Mapped[str] = mapped_column(String(16))  # password | totp

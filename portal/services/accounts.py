@@ -1,6 +1,7 @@
 """Staff accounts: password hashing (argon2id), sign-in checks, TOTP, and the admin's user management.
 
 Sessions are ended on the server side by bumping ``User.session_version`` (see web/admin/access.py).
+The sign-in throttle is in ``portal.services.sign_in_limits``.
 """
 
 from __future__ import annotations
@@ -8,12 +9,17 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import pyotp
+import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from zxcvbn import zxcvbn
 
 from portal.models import ROLES, Agency, User
 from portal.models.base import utcnow
@@ -22,7 +28,18 @@ from portal.services.audit import record
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of "no such user" equal to that of "wrong password".
 _DUMMY_HASH = _hasher.hash("not a password")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+# zxcvbn's time grows steeply with length (seconds for 128 random characters): it judges this prefix,
+# and a password whose first 40 characters are not guessable is not guessable.
+STRENGTH_PREFIX = 40
+# Fewer estimated guesses than this (zxcvbn score 0 or 1: the most common passwords and their variants,
+# keyboard walks, repeats, dates, names with digits) is refused.
+MIN_GUESSES_LOG10 = 6
+# Words an attacker of this portal tries first (NIST SP 800-63B 5.1.1.2: context-specific words).
+SITE_WORDS = ("xicheng", "xichengqu", "bjxch", "zhengwu", "gongkai", "portal", "gov", "admin")
+# Roles that approve, publish or administer must sign in with a second factor; editors may opt in.
+TOTP_ROLES = ("reviewer", "publisher", "admin")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 TOTP_ISSUER = "政务公开平台"
 
@@ -40,24 +57,57 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password_strength(password: str) -> None:
+@cache
+def common_passwords_zh() -> tuple[str, ...]:
+    """The bundled list of common Chinese passwords, most common first."""
+    text = (Path(__file__).with_name("common_passwords_zh.txt")).read_text("utf-8")
+    return tuple(w for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#"))
+
+
+def check_password_strength(password: str, context: tuple[str, ...] = ()) -> None:
+    """Length 8-128 and not guessable; no composition rules (ASVS 6.2.1, 6.2.4, 6.2.5).
+
+    ``context``: the account's own words (user name, display name, e-mail), which must not carry it.
+    Guessability is estimated by zxcvbn, whose bundled frequency lists (the 30,000 most common passwords,
+    names, English words) are joined by the list of common Chinese passwords shipped beside this module.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
             f"密码至少需要 {MIN_PASSWORD_LENGTH} 个字符。",
             f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
         )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(
+            f"密码最多 {MAX_PASSWORD_LENGTH} 个字符。",
+            f"the password must have at most {MAX_PASSWORD_LENGTH} characters",
+        )
     if password.strip() != password or not password.strip():
         raise AccountError("密码首尾不能是空白字符。", "the password must not start or end with white space")
+    words = [w.lower() for w in context if w] + list(SITE_WORDS) + list(common_passwords_zh())
+    estimate = zxcvbn(password[:STRENGTH_PREFIX], user_inputs=words, max_length=STRENGTH_PREFIX)
+    if estimate["guesses_log10"] < MIN_GUESSES_LOG10:
+        raise AccountError(
+            "这个密码太常见或太容易被猜到（如常用密码、键盘顺序、重复字符、姓名或用户名加数字），"
+            "请换一个。建议用几个不相关的词或一句话组成较长的密码。",
+            "the password is too common or too easy to guess; choose another (a few unrelated words)",
+        )
 
 
-def authenticate(sess: Session, username: str, password: str) -> User | None:
+def _user_words(user: User | None, *more: str) -> tuple[str, ...]:
+    words = [*more]
+    if user is not None:
+        words += [user.username, user.display_name, user.email]
+    return tuple(dict.fromkeys(part for w in words if w for part in (w, w.split("@", 1)[0])))
+
+
+def authenticate(sess: Session, username: str, password: str, address: str = "") -> User | None:
     """The active user with this name and password, or None (in the same time either way)."""
     user = sess.scalars(select(User).where(func.lower(User.username) == username.strip().lower())).first()
     try:
         _hasher.verify(user.password_hash if user and user.password_hash else _DUMMY_HASH, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         if user is not None:
-            record(sess, "anonymous", "user.login_failed", user, note="wrong password")
+            record(sess, "anonymous", "user.login_failed", user, note=f"wrong password from {address}")
         return None
     if user is None or not user.active:
         return None
@@ -67,8 +117,8 @@ def authenticate(sess: Session, username: str, password: str) -> User | None:
 
 
 def totp_required(user: User) -> bool:
-    """Admins must use a second factor; others may opt in."""
-    return bool(user.totp_secret) or user.has_role("admin")
+    """Reviewers, publishers and admins must use a second factor; editors may opt in."""
+    return bool(user.totp_secret) or user.has_role(*TOTP_ROLES)
 
 
 def verify_totp(secret: str, code: str) -> bool:
@@ -98,6 +148,18 @@ def totp_uri(user: User, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name=TOTP_ISSUER)
 
 
+def totp_qr_svg(uri: str) -> Markup:
+    """The provisioning URI as an inline SVG QR code (segno): no script, no style, nothing fetched."""
+    svg = segno.make(uri, error="m").svg_inline(
+        scale=4, title="动态验证码配置二维码", dark="#000", light="#fff", svgclass="totp-qr"
+    )
+    return Markup(svg)  # noqa: S704  (segno writes only path data and the fixed title above)
+
+
+def record_totp_failure(sess: Session, user: User, address: str) -> None:
+    record(sess, "anonymous", "user.totp_failed", user, note=f"wrong second-factor code from {address}")
+
+
 def enrol_totp(sess: Session, user: User, secret: str, code: str) -> None:
     if not verify_totp(secret, code):
         raise AccountError("验证码不正确，请确认手机时间准确后重新输入。")
@@ -109,6 +171,39 @@ def enrol_totp(sess: Session, user: User, secret: str, code: str) -> None:
 def record_login(sess: Session, user: User, address: str) -> None:
     user.last_login_at = utcnow()
     record(sess, user, "user.login", user, note=address)
+
+
+@dataclass
+class Route:
+    """A staff page, as the object of an audit entry (``object_type`` "route")."""
+
+    title: str  # method and path
+    id: int | None = None
+
+
+@dataclass
+class AccountName:
+    """A name typed at sign-in that belongs to no account (``object_type`` "accountname")."""
+
+    title: str
+    id: int | None = None
+
+
+def record_throttled(sess: Session, account: str, address: str, rule: str, retry_after: int) -> None:
+    """A sign-in step refused by the throttle (ASVS 16.3.1: audited with the client address)."""
+    user = sess.scalars(select(User).where(func.lower(User.username) == account.strip().lower())).first()
+    record(
+        sess,
+        "anonymous",
+        "user.login_throttled",
+        user if user is not None else AccountName(account[:64]),
+        note=f"from {address}: {rule}; retry after {retry_after} s",
+    )
+
+
+def record_forbidden(sess: Session, actor: User | str, path: str, method: str, address: str) -> None:
+    """A staff route refused with 403."""
+    record(sess, actor, "access.forbidden", Route(f"{method} {path}"[:500]), note=f"from {address}")
 
 
 def end_sessions(sess: Session, user: User, actor: User | str, why: str) -> None:
@@ -124,7 +219,7 @@ def change_password(sess: Session, user: User, current: str, new: str, repeat: s
         raise AccountError("当前密码不正确。") from None
     if new != repeat:
         raise AccountError("两次输入的新密码不一致。")
-    check_password_strength(new)
+    check_password_strength(new, _user_words(user))
     user.password_hash = hash_password(new)
     end_sessions(sess, user, user, "password_change")
 
@@ -179,12 +274,13 @@ def save_user(sess: Session, actor: User | str, form: UserForm, user: User | Non
     """Create (``user`` None, password required) or update a staff account."""
     _validate(sess, form, user)
     before = _user_state(user) if user else None
+    context = _user_words(user, form.username, form.display_name, form.email)
     if user is None:
-        check_password_strength(form.password)
+        check_password_strength(form.password, context)
         user = User(username=form.username, password_hash=hash_password(form.password))
         sess.add(user)
     elif form.password:
-        check_password_strength(form.password)
+        check_password_strength(form.password, context)
         user.password_hash = hash_password(form.password)
     user.username = form.username
     user.display_name = form.display_name or form.username

@@ -1,4 +1,5 @@
-"""App-wide CSRF protection on every form (Flask-WTF); the rate limiter is in ``portal.web.limits``.
+"""App-wide CSRF protection on every form (Flask-WTF), and the session cookie's attributes; the rate
+limiter is in ``portal.web.limits``.
 
 Every POST, PUT, PATCH and DELETE anywhere on the site must carry the CSRF token: templates put
 ``<input type="hidden" name="csrf_token" value="{{ csrf_token() }}">`` (or ``{{ csrf_field() }}``) in
@@ -14,6 +15,7 @@ from markupsafe import Markup
 from portal.web.errors import render_error
 
 csrf = CSRFProtect()
+HTTPS_SESSION_COOKIE = "__Host-session"
 
 
 def form_field(name: str) -> str:
@@ -23,6 +25,13 @@ def form_field(name: str) -> str:
 
 def init_app(app: Flask) -> None:
     settings = app.extensions["settings"]
+    if settings.https:
+        # The __Host- prefix makes browsers accept the cookie only when Secure, with Path=/ and no Domain:
+        # a sibling subdomain or a plain-HTTP response cannot plant or overwrite the staff session.
+        app.config["SESSION_COOKIE_NAME"] = HTTPS_SESSION_COOKIE
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
     # Tokens live as long as the session: a long form must not expire while being filled in.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("WTF_CSRF_SSL_STRICT", settings.https)

@@ -19,7 +19,7 @@ from portal.services import channels, editing, gazette_assembly
 from portal.services.foi import requests as foi_requests
 from portal.web.admin.access import ADMIN_PREFIX, allowed_roles
 from tests.admin.conftest import document_form
-from tests.conftest import CheckedClient, csrf_token_for
+from tests.conftest import CheckedClient, csrf_token_for, mark_signed_in
 from tests.foi.conftest import application as foi_application
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -130,8 +130,7 @@ def test_every_admin_route_with_every_role(app, sess, world):
                     sess.expire_all()
                     user = sess.scalars(select(User).where(User.username == who)).one()
                     with client.session_transaction() as s:
-                        s["_user_id"] = user.get_id()
-                        s["_fresh"] = True
+                        mark_signed_in(s, user)
                 url = _url(rule, world)
                 data = {"csrf_token": csrf_token_for(client)} if method == "POST" else None
                 response = client.open(url, method=method, data=data)

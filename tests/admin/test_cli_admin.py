@@ -33,7 +33,7 @@ def test_create_admin_from_password_file_then_refuse_duplicate_and_weak(app, ses
     assert again.exit_code == 1 and "taken" in again.output
     secret.write_text("short\n")
     weak = runner.invoke(main, ["create-admin", "other", "--password-file", str(secret)])
-    assert weak.exit_code == 1 and "at least 10 characters" in weak.output
+    assert weak.exit_code == 1 and "at least 8 characters" in weak.output
 
 
 def test_create_admin_prompts_for_the_password(app, sess, monkeypatch):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:19:01.898755
+Create Date: 2026-12-01 23:28:12.562128
 """
 from alembic import op
 import sqlalchemy as sa
@@ -106,6 +106,19 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_search_outbox'))
     )
+    op.create_table('sign_in_failure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('account', sa.String(length=64), nullable=False),
+    sa.Column('address', sa.String(length=64), nullable=False),
+    sa.Column('step', sa.String(length=16), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failure'))
+    )
+    with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
+        batch_op.create_index('ix_sign_in_failure_account_at', ['account', 'at'], unique=False)
+        batch_op.create_index('ix_sign_in_failure_address_at', ['address', 'at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sign_in_failure_at'), ['at'], unique=False)
+
     op.create_table('target',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -814,6 +827,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_target_year'))
 
     op.drop_table('target')
+    with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sign_in_failure_at'))
+        batch_op.drop_index('ix_sign_in_failure_address_at')
+        batch_op.drop_index('ix_sign_in_failure_account_at')
+
+    op.drop_table('sign_in_failure')
     op.drop_table('search_outbox')
     with op.batch_alter_table('search_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_search_entry_tsv', postgresql_using='gin')

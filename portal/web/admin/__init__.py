@@ -6,28 +6,7 @@ workflow), gazette (assembling and publishing issues), manage (users, agencies, 
 
 from __future__ import annotations
 
-import time
-
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
-from flask_login import current_user, logout_user
-
-from portal.web.admin.access import ADMIN_PREFIX
-
-
-def _idle_timeout():  # noqa: ANN202
-    """End a staff session that has been idle longer than ``session_idle_minutes``."""
-    if not request.path.startswith(ADMIN_PREFIX) or not current_user.is_authenticated:
-        return None
-    now = int(time.time())
-    idle = now - int(session.get("seen", now))
-    limit = 60 * current_app.extensions["settings"].session_idle_minutes
-    if idle > limit:
-        logout_user()
-        session.clear()
-        flash("长时间未操作，已自动退出，请重新登录。", "error")
-        return redirect(url_for("admin_auth.login", next=request.full_path))
-    session["seen"] = now
-    return None
+from flask import Flask, g, request
 
 
 def _forget_cached_user() -> None:
@@ -57,8 +36,8 @@ def init_app(app: Flask) -> None:
     from portal.web import feeds, published
     from portal.web.admin import auth, dashboard, documents, gazette, interpretations, manage
 
-    # Runs before the access check, so an idle session is treated as signed out.
-    app.before_request_funcs.setdefault(None, []).insert(0, _idle_timeout)
+    # Runs before the access check, so an expired or idle session is treated as signed out.
+    app.before_request_funcs.setdefault(None, []).insert(0, auth.check_session)
     app.before_request_funcs[None].insert(0, _forget_cached_user)
     for module in (auth, dashboard, documents, interpretations, gazette, manage):
         app.register_blueprint(module.bp)

@@ -1,36 +1,70 @@
 """Signing in and out of the staff area: password, then the TOTP second factor where required.
 
-An admin without a second factor enrols one at sign-in, before the session starts: the password step
-leaves only a short-lived "pending" marker in the session, and the enrolment page shows the secret once.
+A reviewer, publisher or admin without a second factor enrols one at sign-in, before the session starts:
+the password step leaves only a short-lived "pending" marker in the session, and the enrolment page shows
+the secret (as text and as a QR code) once.
+
+A signed-in session carries three marks, checked on every staff request (:func:`check_session`):
+``started`` (absolute lifetime, ``PORTAL_SESSION_MAX_HOURS``), ``seen`` (idle timeout,
+``PORTAL_SESSION_IDLE_MINUTES``) and ``mfa`` (the second factor was passed in this session).
+
+Failed sign-ins are throttled per account name and per client address from the database's own rows
+(``portal.services.sign_in_limits``), so the limits hold across workers and processes.
 """
 
 from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from portal import db
-from portal.models import User
-from portal.services import accounts
-from portal.web.admin.access import any_staff, public_admin
-from portal.web.limits import limiter
+from portal.models import ROLES, User
+from portal.services import accounts, sign_in_limits
+from portal.web.admin.access import ADMIN_PREFIX, any_staff, public_admin
+from portal.web.errors import render_error
 from portal.web.security import form_field
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin")
 PENDING_SECONDS = 300
-# Failed sign-ins only count (a redirect means success): per account name and per address.
-_failed = {"deduct_when": lambda response: response.status_code != 302, "methods": ["POST"]}
-ACCOUNT_LIMIT = "5 per minute;20 per hour"
-ADDRESS_LIMIT = "30 per 10 minutes"
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/admin/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("admin.dashboard")
+def _address() -> str:
+    return request.remote_addr or ""
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path inside the staff area of this site, else the dashboard.
+
+    Anything else (another host, a scheme, ``//`` or ``\\`` tricks, control characters such as CR/LF that
+    would split the Location header, white space) falls back to the dashboard, never to an error.
+    """
+    fallback = url_for("admin.dashboard")
+    if not target or len(target) > 2000:
+        return fallback
+    if any(ord(c) < 0x21 or ord(c) == 0x7F or c == "\\" for c in target):
+        return fallback
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return fallback
+    if parts.scheme or parts.netloc or not parts.path.startswith(ADMIN_PREFIX) or target.startswith("//"):
+        return fallback
+    return target
 
 
 def _pending_user() -> User | None:
@@ -44,35 +78,77 @@ def _pending_user() -> User | None:
     return user
 
 
-def _start_session(user: User) -> Any:
+def _start_session(user: User, *, mfa: bool) -> Any:
     target = session.get("pending_next")
     session.clear()
     login_user(user)
-    session["seen"] = int(time.time())
-    accounts.record_login(db.session, user, request.remote_addr or "")
+    now = int(time.time())
+    session["started"] = now
+    session["seen"] = now
+    session["mfa"] = mfa
+    accounts.record_login(db.session, user, _address())
     db.session.commit()
-    return redirect(_safe_next(target))
+    return redirect(safe_next(target))
+
+
+def _throttled(exc: sign_in_limits.Throttled) -> Any:
+    """429 with ``Retry-After`` and a page that says when to try again."""
+    seconds = exc.retry_after
+    wait = f"{seconds} 秒" if seconds < 120 else f"{-(-seconds // 60)} 分钟"
+    at = exc.retry_at.astimezone(LOCAL_TZ).strftime("%H:%M")
+    body, status = render_error(
+        429,
+        f"登录失败次数过多，已暂停登录。请在 {wait}后（北京时间 {at} 以后）再试；"
+        "如果不是您本人在尝试，请联系管理员。",
+    )
+    return body, status, {"Retry-After": str(seconds)}
+
+
+def _begin_attempt(account: str, step: str) -> sign_in_limits.SignInFailure:
+    """Count this attempt as a failure until it succeeds; raise Throttled when over a limit."""
+    attempt = sign_in_limits.begin(db.session, account, _address(), step)
+    db.session.commit()  # visible to every other worker before the password or code is checked
+    try:
+        sign_in_limits.check(db.session, attempt)
+    except sign_in_limits.Throttled as exc:
+        sign_in_limits.forget(db.session, attempt)
+        accounts.record_throttled(db.session, account, _address(), str(exc), exc.retry_after)
+        db.session.commit()
+        raise
+    return attempt
+
+
+def _keep_failure() -> None:
+    """The attempt's row stays as a failure; commit it with the audit entry of the failure."""
+    sign_in_limits.prune(db.session)
+    db.session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public_admin
-@limiter.limit(ACCOUNT_LIMIT, key_func=lambda: "login:" + form_field("username"), **_failed)
-@limiter.limit(ADDRESS_LIMIT, **_failed)
 def login() -> Any:
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     error = ""
     if request.method == "POST":
-        user = accounts.authenticate(db.session, form_field("username"), request.form.get("password", ""))
+        username = form_field("username")
+        try:
+            attempt = _begin_attempt(username, "password")
+        except sign_in_limits.Throttled as exc:
+            return _throttled(exc)
+        user = accounts.authenticate(
+            db.session, username, request.form.get("password", ""), address=_address()
+        )
         if user is None:
-            db.session.commit()  # the failed attempt stays in the audit log
+            _keep_failure()
             error = "用户名或密码不正确，或账号已停用。"
         else:
-            db.session.commit()  # a rehashed password
+            sign_in_limits.forget(db.session, attempt)
+            db.session.commit()  # and a rehashed password
             session.clear()
-            session["pending_next"] = request.args.get("next", "")
+            session["pending_next"] = safe_next(request.args.get("next"))
             if not accounts.totp_required(user):
-                return _start_session(user)
+                return _start_session(user, mfa=False)
             session["pending_user"] = user.get_id()
             session["pending_at"] = time.time()
             step = "admin_auth.totp" if user.totp_secret else "admin_auth.enrol"
@@ -82,7 +158,6 @@ def login() -> Any:
 
 @bp.route("/login/totp", methods=["GET", "POST"])
 @public_admin
-@limiter.limit(ACCOUNT_LIMIT, key_func=lambda: "totp:" + str(session.get("pending_user")), **_failed)
 def totp() -> Any:
     user = _pending_user()
     if user is None or not user.totp_secret:
@@ -90,17 +165,38 @@ def totp() -> Any:
         return redirect(url_for("admin_auth.login"))
     error = ""
     if request.method == "POST":
+        try:
+            attempt = _begin_attempt(user.username, "totp")
+        except sign_in_limits.Throttled as exc:
+            return _throttled(exc)
         if accounts.use_totp(user, request.form.get("code", "")):
-            return _start_session(user)  # commits the spent code with the sign-in
+            sign_in_limits.forget(db.session, attempt)
+            return _start_session(user, mfa=True)  # commits the spent code with the sign-in
+        accounts.record_totp_failure(db.session, user, _address())
+        _keep_failure()
         error = "动态验证码不正确。"
     return render_template("admin/totp.html", error=error), (200 if not error else 401)
 
 
+def _enrolment_page(user: User, secret: str, error: str, **extra: Any) -> Any:
+    uri = accounts.totp_uri(user, secret)
+    return render_template(
+        "admin/enrol.html",
+        secret=secret,
+        uri=uri,
+        qr=accounts.totp_qr_svg(uri),
+        error=error,
+        roles=[ROLES[r] for r in accounts.TOTP_ROLES],
+        **extra,
+    ), (200 if not error else 400)
+
+
 @bp.route("/login/enrol", methods=["GET", "POST"])
 @public_admin
-@limiter.limit(ACCOUNT_LIMIT, key_func=lambda: "enrol:" + str(session.get("pending_user")), **_failed)
 def enrol() -> Any:
-    """First sign-in of an admin: bind an authenticator app before the session starts."""
+    """First sign-in of a reviewer, publisher or admin: bind an authenticator app before the session
+    starts. The secret is generated here and shown only to whoever passed the password step, so a
+    wrong code is a typing error, not a guess, and is not throttled."""
     user = _pending_user()
     if user is None or user.totp_secret:
         flash("请重新登录。", "error")
@@ -114,10 +210,8 @@ def enrol() -> Any:
         except accounts.AccountError as exc:
             error = str(exc)
         else:
-            return _start_session(user)
-    return render_template(
-        "admin/enrol.html", secret=secret, uri=accounts.totp_uri(user, secret), error=error
-    ), (200 if not error else 400)
+            return _start_session(user, mfa=True)
+    return _enrolment_page(user, secret, error)
 
 
 @bp.post("/logout")
@@ -155,7 +249,13 @@ def account() -> Any:
             login_user(user)  # this session continues under the new version; all others are dead
             flash("密码已修改，其他设备上的登录均已失效。", "info")
             return redirect(url_for("admin_auth.account"))
-    return render_template("admin/account.html", user=user, error=error), (200 if not error else 400)
+    return render_template(
+        "admin/account.html",
+        user=user,
+        error=error,
+        min_length=accounts.MIN_PASSWORD_LENGTH,
+        max_length=accounts.MAX_PASSWORD_LENGTH,
+    ), (200 if not error else 400)
 
 
 @bp.route("/account/totp", methods=["GET", "POST"])
@@ -173,8 +273,30 @@ def account_totp() -> Any:
         else:
             db.session.commit()
             session.pop("enrol_secret", None)
+            session["mfa"] = True  # a code from the new authenticator was just shown
             flash("已启用动态验证码。", "info")
             return redirect(url_for("admin_auth.account"))
-    return render_template(
-        "admin/enrol.html", secret=secret, uri=accounts.totp_uri(user, secret), error=error, own=True
-    ), (200 if not error else 400)
+    return _enrolment_page(user, secret, error, own=True)
+
+
+def check_session() -> Any:
+    """End a staff session past its absolute lifetime or idle too long, or one that lacks the second
+    factor its user now needs (e.g. signed in before it was required); runs before the access check."""
+    if not request.path.startswith(ADMIN_PREFIX) or not current_user.is_authenticated:
+        return None
+    settings = current_app.extensions["settings"]
+    now = int(time.time())
+    started = session.get("started")
+    if not isinstance(started, int) or now - started > 3600 * settings.session_max_hours:
+        message = "登录已超过最长有效时间，请重新登录。"
+    elif now - int(session.get("seen", now)) > 60 * settings.session_idle_minutes:
+        message = "长时间未操作，已自动退出，请重新登录。"
+    elif accounts.totp_required(current_user) and not session.get("mfa"):
+        message = "您的账号须使用动态验证码登录，请重新登录。"
+    else:
+        session["seen"] = now
+        return None
+    logout_user()
+    session.clear()
+    flash(message, "error")
+    return redirect(url_for("admin_auth.login", next=request.full_path))
