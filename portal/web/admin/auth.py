@@ -17,7 +17,6 @@ from __future__ import annotations
 import time
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import (
     Blueprint,
@@ -32,6 +31,7 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from portal import db
+from portal.clock import LOCAL_TZ
 from portal.models import ROLES, User
 from portal.services import accounts, sign_in_limits
 from portal.web.admin.access import ADMIN_PREFIX, any_staff, public_admin
@@ -40,7 +40,6 @@ from portal.web.security import form_field
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin")
 PENDING_SECONDS = 300
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 def _address() -> str:
