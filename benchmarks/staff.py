@@ -1,4 +1,5 @@
-"""Staff-area figures: password hashing, the privacy check, and publishing with a webhook push.
+"""Staff-area figures: password hashing and strength check, the sign-in throttle, the privacy check, and
+publishing with a webhook push.
 
 Run: ``python -m benchmarks.staff [--documents N]``. Uses a fresh SQLite file in a temporary folder and
 a webhook receiver on loopback; prints figures, asserts nothing.
@@ -7,6 +8,7 @@ a webhook receiver on loopback; prints figures, asserts nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import tempfile
 import threading
@@ -36,6 +38,73 @@ def bench_passwords(rounds: int = 10) -> None:
         verifies.append(time.perf_counter() - t)
     print(f"argon2id hash:   {_ms(hashes)}")
     print(f"argon2id verify: {_ms(verifies)}")
+
+
+def bench_password_strength(rounds: int = 20) -> None:
+    import random
+    import string
+
+    from portal.services import accounts
+
+    rng = random.Random(11)
+    typical = ["correct horse battery", "湖边的柳树发了新芽", "Winter2026!!", "woaini1314"]
+    worst = ["".join(rng.choice(string.printable[:94]) for _ in range(128)) for _ in range(rounds)]
+    for label, passwords in (("typical", typical * (rounds // len(typical))), ("128 random chars", worst)):
+        samples = []
+        for password in passwords:
+            t = time.perf_counter()
+            with contextlib.suppress(accounts.AccountError):
+                accounts.check_password_strength(password, ("wang",))
+            samples.append(time.perf_counter() - t)
+        print(f"password strength ({label}): {_ms(samples)}")
+
+
+def bench_sign_in_throttle(rows: int = 20000, rounds: int = 200) -> None:
+    """What the database-backed throttle adds to one sign-in step (write, commit, count, delete)."""
+    from datetime import timedelta
+
+    from portal import db
+    from portal.app import create_app
+    from portal.db import Base
+    from portal.models import SignInFailure
+    from portal.models.base import utcnow
+    from portal.services import sign_in_limits
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            {
+                "instance_path": Path(tmp),
+                "search_index": Path(tmp) / "idx",
+                "testing": True,
+                "secret_key": "b",
+            }
+        )
+        Base.metadata.create_all(app.extensions["engine"])
+        with app.app_context():
+            sess = db.session
+            now = utcnow()
+            # A day of background failures from many names and addresses (what the table holds at most).
+            sess.add_all(
+                SignInFailure(
+                    account=f"user{i % 500}",
+                    address=f"10.0.{i % 250}.{i % 200}",
+                    step="password",
+                    at=now - timedelta(seconds=i * 86400 // rows),
+                )
+                for i in range(rows)
+            )
+            sess.commit()
+            samples = []
+            for i in range(rounds):
+                t = time.perf_counter()
+                attempt = sign_in_limits.begin(sess, f"user{i % 500}", "192.0.2.1", "password")
+                sess.commit()
+                sign_in_limits.check(sess, attempt)
+                sign_in_limits.forget(sess, attempt)
+                sess.commit()
+                samples.append(time.perf_counter() - t)
+        app.extensions["engine"].dispose()
+    print(f"sign-in throttle per step (SQLite, {rows} rows): {_ms(samples)}")
 
 
 def bench_privacy() -> None:
@@ -168,6 +237,8 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=50)
     args = parser.parse_args()
     bench_passwords()
+    bench_password_strength()
+    bench_sign_in_throttle()
     bench_privacy()
     bench_publish(args.documents)
 

@@ -31,8 +31,8 @@ _DUMMY_HASH = _hasher.hash("not a password")
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 128
 # zxcvbn's time grows steeply with length (seconds for 128 random characters): it judges this prefix,
-# and a password whose first 40 characters are not guessable is not guessable.
-STRENGTH_PREFIX = 40
+# and a password whose first 32 characters are not guessable is not guessable.
+STRENGTH_PREFIX = 32
 # Fewer estimated guesses than this (zxcvbn score 0 or 1: the most common passwords and their variants,
 # keyboard walks, repeats, dates, names with digits) is refused.
 MIN_GUESSES_LOG10 = 6
