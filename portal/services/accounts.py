@@ -38,8 +38,9 @@ STRENGTH_PREFIX = 32
 MIN_GUESSES_LOG10 = 6
 # Words an attacker of this portal tries first (NIST SP 800-63B 5.1.1.2: context-specific words).
 SITE_WORDS = ("xicheng", "xichengqu", "bjxch", "zhengwu", "gongkai", "portal", "gov", "admin")
-# Roles that approve, publish or administer must sign in with a second factor; editors may opt in.
-TOTP_ROLES = ("reviewer", "publisher", "admin")
+# Roles that approve, publish or administer must sign in with a second factor (the FOI head approves
+# reply letters and extensions); editors and FOI officers may opt in.
+TOTP_ROLES = ("reviewer", "publisher", "admin", "foi_head")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
 TOTP_ISSUER = "政务公开平台"
 
@@ -117,7 +118,8 @@ def authenticate(sess: Session, username: str, password: str, address: str = "")
 
 
 def totp_required(user: User) -> bool:
-    """Reviewers, publishers and admins must use a second factor; editors may opt in."""
+    """Roles that approve, publish or administer (``TOTP_ROLES``) must use a second factor; others may
+    opt in."""
     return bool(user.totp_secret) or user.has_role(*TOTP_ROLES)
 
 

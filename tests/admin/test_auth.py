@@ -325,7 +325,7 @@ class TestShortSessions:
         assert client.get("/admin/").status_code == 302
 
 
-@pytest.mark.parametrize("role", ["reviewer", "publisher", "admin"])
+@pytest.mark.parametrize("role", ["reviewer", "publisher", "admin", "foi_head"])
 def test_roles_that_approve_publish_or_administer_must_enrol_a_second_factor(
     client, csrf_token, make_user, agency, role
 ):
