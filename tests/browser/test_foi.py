@@ -55,11 +55,15 @@ def test_citizen_applies_and_follows_the_request_at_375_px(page_at, live_server)
     page.screenshot(path=str(artifact("scenarios", "foi-status-375.png")), full_page=True)
 
 
-def test_staff_draft_and_a_second_person_issues_the_reply(page_at, live_server, demo, make_user):
-    make_user("foi-officer", ["foi_officer"], agency=demo.office)
-    make_user("foi-head", ["foi_head"], agency=demo.office)
+def test_staff_draft_and_a_second_person_issues_the_reply(page_at, live_server, demo, make_user, sess):
+    import pyotp
+
+    officer = make_user("foi-officer", ["foi_officer"], agency=demo.office)
+    head = make_user("foi-head", ["foi_head"], agency=demo.office)
+    head.totp_secret = pyotp.random_base32()  # heads approve reply letters: second factor required
+    sess.commit()
     page = page_at(1280)
-    _sign_in(page, live_server, "foi-officer")
+    _sign_in(page, live_server, officer)
     page.goto(live_server + "/admin/foi/?state=open")
     page.locator("table.data a").first.click()
     page.wait_for_url(re.compile(r"/admin/foi/\d+/$"))
@@ -70,7 +74,7 @@ def test_staff_draft_and_a_second_person_issues_the_reply(page_at, live_server, 
     assert page.get_by_role("button", name="审核通过并出具").count() == 0  # not the drafter's to issue
     _sign_out(page)
 
-    _sign_in(page, live_server, "foi-head")
+    _sign_in(page, live_server, head)
     page.goto(request_url)
     page.get_by_role("button", name="审核通过并出具").click()
     assert page.get_by_text("答复已出具。").count() == 1
