@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.clock import LOCAL_TZ
 from portal.models import AuditEntry
+from portal.services.numbers import parse_int
 
 PAGE_SIZE = 50
 
@@ -42,10 +43,10 @@ class AuditQuery:
             actor=args.get("actor", "").strip()[:64],
             action=args.get("action", "").strip()[:64],
             object_type=args.get("object_type", "").strip()[:32],
-            object_id=int(raw_id) if raw_id.isdigit() else None,
+            object_id=parse_int(raw_id),
             since=day("since"),
             until=day("until"),
-            page=int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100000 else 1,
+            page=parse_int(raw_page, 1, 99999) or 1,
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from portal.models.agency import AGENCY_KINDS
 from portal.models.push import CHANNEL_KINDS
 from portal.services.audit import record
 from portal.services.editing import FormErrors
+from portal.services.numbers import parse_int
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -129,7 +130,8 @@ def save_agency(sess: Session, user: User, form: Any, agency: Agency | None = No
         errors["kind"] = "部门类型无效。"
     parent = None
     if parent_raw:
-        parent = sess.get(Agency, int(parent_raw)) if parent_raw.isdigit() else None
+        parent_id = parse_int(parent_raw)
+        parent = sess.get(Agency, parent_id) if parent_id is not None else None
         if parent is None or (agency is not None and parent.id == agency.id):
             errors["parent_id"] = "上级部门无效。"
     if errors:

@@ -29,6 +29,7 @@ from portal.services.duplicates import confirm as confirm_duplicates
 from portal.services.duplicates import find as find_duplicates
 from portal.services.duplicates import message as duplicate_message
 from portal.services.facet_values import PROBLEMS, facet_value_problem
+from portal.services.numbers import parse_int
 from portal.services.publishing import (
     Item,
     NotAllowed,
@@ -239,7 +240,8 @@ def _issuers(sess: Session, form: Any, errors: dict[str, str]) -> list[tuple[int
             found.append(entry)
     if not names:
         for raw in _getlist(form, "agency_ids"):
-            agency = sess.get(Agency, int(raw)) if str(raw).isdigit() else None
+            agency_id = parse_int(raw)
+            agency = sess.get(Agency, agency_id) if agency_id is not None else None
             if agency is None:
                 errors["issuers"] = "所选发文机关不存在。"
                 break
@@ -254,7 +256,8 @@ def _owner(sess: Session, form: Any, errors: dict[str, str]) -> int | None:
     raw = (form.get("owner_id") or "").strip()
     if not raw:
         return None
-    agency = sess.get(Agency, int(raw)) if raw.isdigit() else None
+    agency_id = parse_int(raw)
+    agency = sess.get(Agency, agency_id) if agency_id is not None else None
     if agency is None or agency.external:
         errors["owner_id"] = "维护部门须是本区在平台上的部门。"
         return None
@@ -275,7 +278,8 @@ def _measure_rows(form: Any, errors: dict[str, str]) -> list[MeasureRow]:
         if status not in MEASURE_STATUS:
             errors["measures"] = f"第 {i + 1} 行任务状态无效。"
             continue
-        order = int(position) if position.strip().isdigit() else 10000 + i
+        order = parse_int(position)
+        order = 10000 + i if order is None else order
         rows.append(
             (
                 order,
@@ -488,16 +492,16 @@ def parse_interpretation_form(sess: Session, form: Any, interp: Interpretation |
         if found is None:
             errors["document_id"] = f"找不到文号或网址标识为“{ref[:60]}”的文件。"
         f.document_id = found
-    elif not raw_doc.isdigit() or sess.get(Document, int(raw_doc)) is None:
+    elif parse_int(raw_doc) is None or sess.get(Document, parse_int(raw_doc)) is None:
         errors["document_id"] = "请选择所解读的文件。"
     else:
-        f.document_id = int(raw_doc)
+        f.document_id = parse_int(raw_doc)
     raw_agency = (form.get("agency_id") or "").strip()
     if raw_agency:
-        if not raw_agency.isdigit() or sess.get(Agency, int(raw_agency)) is None:
+        if parse_int(raw_agency) is None or sess.get(Agency, parse_int(raw_agency)) is None:
             errors["agency_id"] = "所选解读部门不存在。"
         else:
-            f.agency_id = int(raw_agency)
+            f.agency_id = parse_int(raw_agency)
     if f.form not in FORMS:
         errors["form"] = "解读形式无效。"
     if interp is None or interp.published_at is None:
@@ -522,7 +526,8 @@ def parse_interpretation_form(sess: Session, form: Any, interp: Interpretation |
             errors["items"] = f"第 {i + 1} 组问答的问题和回答都要填写。"
             continue
         pos = positions[i].strip() if i < len(positions) else ""
-        rows.append((int(pos) if pos.isdigit() else 10000 + i, i, QARow(q, a)))
+        order = parse_int(pos)
+        rows.append((10000 + i if order is None else order, i, QARow(q, a)))
     f.items = [row for _, _, row in sorted(rows, key=lambda r: (r[0], r[1]))]
     if f.form == "qa" and not f.items and "items" not in errors:
         errors["items"] = "问答形式的解读至少需要一组问答。"

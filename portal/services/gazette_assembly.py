@@ -28,6 +28,7 @@ from portal.services.audit import record
 from portal.services.documents import normalize_doc_number
 from portal.services.editing import FormErrors
 from portal.services.library import public_documents
+from portal.services.numbers import parse_int
 from portal.services.publishing import NotAllowed, WorkflowError
 
 MAX_NUMBER = 999  # the slug (and content file name) holds up to three digits
@@ -78,10 +79,10 @@ def _whole(
         if required:
             errors[name] = f"请填写{label}。"
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
+    value = parse_int(text, low, high)
+    if value is None:
         errors[name] = f"{label}应为 {low}–{high} 之间的整数。"
-        return None
-    return int(text)
+    return value
 
 
 def parse_issue_form(sess: Session, form: Any, issue: GazetteIssue | None) -> IssueForm:

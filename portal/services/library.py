@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased, load_only, raiseload, selectinload
 from portal.models import Agency, Document, DocumentAgency, DocumentLink, Interpretation, Topic
 from portal.models.documents import VALIDITY, document_topic
 from portal.services import page_extras
+from portal.services.numbers import parse_int
 
 PAGE_SIZE = 20
 FACETS = ("agency", "year", "genre", "topic", "validity", "normative")
@@ -72,9 +73,8 @@ class LibraryQuery:
         elif validity:
             q.ignored.append(f"有效性“{validity}”")
         year = args.get("year", "").strip()
-        if year.isdigit() and 1949 <= int(year) <= 2100:
-            q.year = int(year)
-        elif year:
+        q.year = parse_int(year, 1949, 2100)
+        if year and q.year is None:
             q.ignored.append(f"年份“{year}”")
         normative = args.get("normative", "").strip()
         if normative in {"1", "0"}:
@@ -84,7 +84,7 @@ class LibraryQuery:
         sort = args.get("sort", "date")
         q.sort = sort if sort in {"date", "date_asc"} else "date"
         page = args.get("page", "1")
-        q.page = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+        q.page = parse_int(page, 1, 99999) or 1
         return q
 
     def args(self, **changes: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from portal.models import Agency, Meeting, User
 from portal.models.meetings import INVITED_GROUPS
 from portal.search import refresh_after_commit
 from portal.services.audit import record
+from portal.services.numbers import parse_int
 
 AUDIT_FIELDS = ("title", "agency_id", "held_on", "is_open", "invited", "stream_url", "cancelled")
 
@@ -56,9 +57,9 @@ class MeetingForm:
             form.errors["title"] = "请填写会议名称。"
         elif len(form.title) > 500:
             form.errors["title"] = "会议名称不能超过500个字。"
-        agency = (data.get("agency_id") or "").strip()
-        if agency.isdigit() and sess.get(Agency, int(agency)) is not None:
-            form.agency_id = int(agency)
+        agency_id = parse_int(data.get("agency_id"))
+        if agency_id is not None and sess.get(Agency, agency_id) is not None:
+            form.agency_id = agency_id
         else:
             form.errors["agency_id"] = "请选择召开会议的部门或街道。"
         try:

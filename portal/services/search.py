@@ -31,6 +31,7 @@ from portal.search.text import (
 from portal.services import public_version
 from portal.services.documents import is_valid_doc_number, normalize_doc_number
 from portal.services.library import public_documents, public_topics
+from portal.services.numbers import parse_int
 
 MAX_PAGE = 500
 SNIPPET_CHARS = 120
@@ -73,7 +74,7 @@ class SearchQuery:
                 q.ignored.append(f"{FACET_LABELS[name]}“{value[:40]}”")
         q.sort = "date" if args.get("sort") == "date" else "relevance"
         page = str(args.get("page", "1"))
-        q.page = int(page) if page.isdigit() and 0 < int(page) <= MAX_PAGE else 1
+        q.page = parse_int(page, 1, MAX_PAGE) or 1
         return q
 
     def query_string(self, **changes: Any) -> str:
@@ -106,7 +107,7 @@ def _facet_value_exists(sess: Session, name: str, value: str) -> bool:
     if name == "validity":
         return value in VALIDITY
     if name == "year":
-        return value.isdigit() and 1949 <= int(value) <= 2100
+        return parse_int(value, 1949, 2100) is not None
     if name == "agency":
         return sess.scalar(select(Agency.id).where(Agency.slug == value)) is not None
     if name == "topic":  # a topic only drafts use is "unknown", as one that does not exist at all

@@ -13,6 +13,7 @@ from portal.web import (
     foi,
     gazette,
     headers,
+    inputs,
     limits,
     meetings,
     proxy,
@@ -31,6 +32,7 @@ from portal.web.admin import meetings as admin_meetings
 
 
 def init_app(app: Flask) -> None:
+    inputs.init_app(app)  # first: the bounded int converter must be in place before any route is added
     proxy.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from sqlalchemy.orm import Session
 
 from portal.db import session
 from portal.services import meetings
+from portal.web.inputs import int_arg
 from portal.web.public_urls import public_urls
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -16,8 +17,7 @@ bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
 @bp.get("/")
 def index() -> str:
-    year = request.args.get("year", "")
-    chosen = int(year) if year.isdigit() and 1990 <= int(year) <= 2100 else None
+    chosen = int_arg("year", None, 1990, 2100)
     return render_template(
         "meetings/index.html",
         meetings=meetings.public_meetings(session, chosen),

@@ -19,6 +19,7 @@ from portal.models import Consultation
 from portal.services import consultation_report as reports
 from portal.services import consultations as service
 from portal.services.consultation_rules import local_today
+from portal.services.numbers import parse_int
 from portal.web.admin.access import any_staff, roles_required
 
 bp = Blueprint("admin_consultations", __name__, url_prefix="/admin/consultations")
@@ -46,8 +47,7 @@ def _date(name: str) -> date | None:
 
 
 def _int(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_int(value)
 
 
 def _back(c: Consultation, anchor: str = "", page: str = "manage") -> Response:
@@ -164,7 +164,7 @@ def publish(cid: int) -> Response:
 @roles_required(*MODERATE)
 def moderate(cid: int) -> Response:
     c = _consultation(cid)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(parse_int, request.form.getlist("ids")) if i is not None]
     try:
         n = service.moderate(
             session,
@@ -272,13 +272,13 @@ def dispositions(cid: int) -> Response:
     f = request.form
     rows = [
         service.DispositionRow(
-            comment_id=int(i),
+            comment_id=i,
             disposition=f.get(f"disposition-{i}", ""),
             reason=f.get(f"reason-{i}", ""),
             viewpoint_id=_int(f.get(f"viewpoint-{i}")),
         )
-        for i in f.getlist("ids")
-        if i.isdigit()
+        for i in map(parse_int, f.getlist("ids"))
+        if i is not None
     ]
     try:
         n = service.save_dispositions(session, current_user, c, rows)

@@ -17,10 +17,12 @@ from portal.db import session
 from portal.models import GazetteIssue
 from portal.models.gazette import GAZETTE_STATUS
 from portal.services import attachments, gazette_assembly
+from portal.services.numbers import parse_int
 from portal.services.publishing import WorkflowError
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import me
+from portal.web.inputs import int_arg
 
 bp = Blueprint("admin_gazette", __name__, url_prefix="/admin/gazette")
 VIEWERS = ("editor", "reviewer", "publisher")
@@ -44,8 +46,7 @@ def _form_values(issue: GazetteIssue | None) -> MultiDict:
                 "published_on": issue.published_on.isoformat() if issue.published_on else "",
             }
         )
-    raw = request.args.get("year", "")
-    year = int(raw) if raw.isdigit() and 1949 <= int(raw) <= date.today().year + 1 else date.today().year
+    year = int_arg("year", date.today().year, 1949, date.today().year + 1)
     number, running = gazette_assembly.proposed_numbers(session, year)
     return MultiDict(
         {
@@ -92,8 +93,7 @@ def show(
 @bp.get("/")
 @roles_required(*VIEWERS)
 def index() -> str:
-    raw = request.args.get("year", "")
-    year = int(raw) if raw.isdigit() else None
+    year = int_arg("year")
     return render_template(
         "admin/gazette/index.html",
         issues=gazette_assembly.staff_issues(session, year),
@@ -143,20 +143,22 @@ def _act(issue: GazetteIssue, action: Any, done: str, anchor: str = "") -> Any:
 
 
 def _entry_id() -> int:
-    raw = request.form.get("entry_id", "")
-    return int(raw) if raw.isdigit() else -1
+    found = parse_int(request.form.get("entry_id"))
+    return -1 if found is None else found
 
 
 @bp.post("/<int:item_id>/entries")
 @roles_required("editor")
 def add_entry(item_id: int) -> Any:
     issue = _issue(item_id)
-    raw = request.form.get("document_id", "")
-    if not raw.isdigit():
+    document_id = parse_int(request.form.get("document_id"))
+    if document_id is None:
         return show(issue, error="请先搜索并选择要收录的文件。", status=400)
     return _act(
         issue,
-        lambda: gazette_assembly.add_entry(session, me(), issue, int(raw), request.form.get("category", "")),
+        lambda: gazette_assembly.add_entry(
+            session, me(), issue, document_id, request.form.get("category", "")
+        ),
         "已加入本期目录。",
         "toc",
     )

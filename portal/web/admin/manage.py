@@ -26,6 +26,7 @@ from portal.models.push import CHANNEL_KINDS, PUSH_STATUS
 from portal.services import accounts, audit_names, auditlog, push, staff_lists
 from portal.services import channels as channel_service
 from portal.services.editing import FormErrors
+from portal.services.numbers import parse_int
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import me
 
@@ -57,7 +58,7 @@ def _user_form(values: Any) -> accounts.UserForm:
         display_name=(values.get("display_name") or "").strip(),
         email=(values.get("email") or "").strip(),
         roles=values.getlist("roles"),
-        agency_id=int(raw_agency) if raw_agency.isdigit() else None,
+        agency_id=parse_int(raw_agency),
         active=values.get("active") in {"1", "on"},
         password=values.get("password") or "",
     )

@@ -15,6 +15,7 @@ from portal.models import Document, DocumentVersion, User
 from portal.models.push import CHANNEL_KINDS
 from portal.services import duplicates as dup_service
 from portal.services import publishing, push
+from portal.services.numbers import parse_int
 from portal.services.publishing import Item, PublishRequest, WorkflowError
 from portal.web.admin.access import roles_required
 
@@ -140,7 +141,7 @@ def register(bp: Blueprint, model: type, show: Callable[..., Any]) -> None:
         duplicates = dup_service.of_document(session, obj) if isinstance(obj, Document) else []
         if request.method == "POST":
             req = PublishRequest(
-                channel_ids=[int(v) for v in request.form.getlist("channel_ids") if v.isdigit()],
+                channel_ids=[i for i in map(parse_int, request.form.getlist("channel_ids")) if i is not None],
                 waiver_reason=request.form.get("waiver_reason", ""),
                 privacy_override=request.form.get("privacy_override", ""),
                 confirm_duplicate=request.form.get("confirm_duplicate") == "1",
