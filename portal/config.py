@@ -49,6 +49,10 @@ class Settings:
     session_idle_minutes: int = 30
     session_max_hours: int = 12  # a staff session ends this long after sign-in, however busy
     upload_max_bytes: int = 20 * 1024 * 1024
+    attachment_max_per_item: int = 20
+    # A malware scanner run on every upload before it is stored, given the file's path as its last
+    # argument (e.g. "clamdscan --no-summary --fdpass"); any exit status but 0 refuses the upload.
+    upload_scan_command: str = ""
     page_cache_seconds: int = 60  # rendered-HTML cache for anonymous GETs; 0 turns it off
     # Comments per sender (keyed hash of the client address), counted from the comment rows themselves,
     # so the throttle holds across workers and processes with no extra service. "5 per minute;30 per hour"
@@ -99,6 +103,8 @@ _ENV = {
     "session_idle_minutes": ("PORTAL_SESSION_IDLE_MINUTES", int),
     "session_max_hours": ("PORTAL_SESSION_MAX_HOURS", int),
     "upload_max_bytes": ("PORTAL_UPLOAD_MAX_BYTES", int),
+    "attachment_max_per_item": ("PORTAL_ATTACHMENT_MAX_PER_ITEM", int),
+    "upload_scan_command": ("PORTAL_UPLOAD_SCAN_COMMAND", str),
     "page_cache_seconds": ("PORTAL_PAGE_CACHE_SECONDS", int),
     "comment_rate_limit": ("PORTAL_COMMENT_RATE_LIMIT", str),
     "form_request_limit": ("PORTAL_FORM_REQUEST_LIMIT", str),

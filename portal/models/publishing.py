@@ -88,7 +88,11 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_name: Mapped[str] = mapped_column(String(80))  # <sha256>.<kind> inside instance/attachments
-    text: Mapped[str] = mapped_column(Text, default="")  # extracted text, for the privacy check
+    # Extracted text, capped (services.attachments.MAX_TEXT_CHARS); deferred so that listing attachments
+    # never loads it. The privacy check reads ``privacy_hits``, found once over the whole text at upload.
+    text: Mapped[str] = mapped_column(Text, default="", deferred=True)
+    privacy_hits: Mapped[list] = mapped_column(JSON, default=list)  # [[kind, masked], ...], capped
+    privacy_hit_count: Mapped[int] = mapped_column(Integer, default=0)  # all hits, listed or not
     public: Mapped[bool] = mapped_column(Boolean, default=True)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -406,13 +406,14 @@ def attach_pdf(
     *,
     instance_path: Path,
     max_bytes: int,
+    scan_command: str = "",
 ) -> None:
     """Store the printed issue; the type is decided by the content (the publishing area's sniffing)."""
     _require(user, "editor", "编排公报")
     _require_draft(issue, "上传 PDF")
     attachments.check_upload(data, max_bytes, accept={"pdf"}, refused=PDF_ONLY)
     before = {"pdf": issue.pdf_filename, "sha256": issue.pdf_sha256} if issue.pdf_sha256 else None
-    issue.pdf_sha256 = attachments.store(data, "pdf", instance_path)
+    issue.pdf_sha256 = attachments.store(data, "pdf", instance_path, scan_command)
     issue.pdf_filename = attachments.clean_filename(filename, "pdf")
     issue.pdf_size = len(data)
     record(

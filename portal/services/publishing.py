@@ -183,10 +183,10 @@ def privacy_hits(obj: Item) -> list[privacy.Hit]:
     if isinstance(obj, Document):
         for m in obj.measures:
             hits += privacy.scan(m.text, f"任务 {m.no}")
-        from portal.services.attachments import attachments_of
+        from portal.services import attachments
 
-        for att in attachments_of(obj):
-            hits += privacy.scan(att.text, f"附件“{att.filename}”")
+        for att in attachments.attachments_of(obj):
+            hits += attachments.privacy_hits(att)  # found at upload: the text is not scanned again
     else:
         for n, qa in enumerate(obj.items, 1):
             hits += privacy.scan(qa.question + "\n" + qa.answer_md, f"问答 {n}")

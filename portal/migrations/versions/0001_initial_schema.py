@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:28:12.562128
+Create Date: 2026-12-01 23:47:27.688360
 """
 from alembic import op
 import sqlalchemy as sa
@@ -251,6 +251,8 @@ def upgrade() -> None:
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('storage_name', sa.String(length=80), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('privacy_hits', sa.JSON(), nullable=False),
+    sa.Column('privacy_hit_count', sa.Integer(), nullable=False),
     sa.Column('public', sa.Boolean(), nullable=False),
     sa.Column('uploaded_by', sa.Integer(), nullable=True),
     sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),

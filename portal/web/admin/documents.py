@@ -271,6 +271,8 @@ def upload_attachment(item_id: int) -> Any:
             upload.read(),
             instance_path=settings.instance_path,
             max_bytes=settings.upload_max_bytes,
+            max_per_item=settings.attachment_max_per_item,
+            scan_command=settings.upload_scan_command,
         )
     except attachments.AttachmentError as exc:
         session.rollback()

@@ -35,6 +35,7 @@ from portal.services.foi.outcomes import OUTCOMES
 from portal.web import foi_forms as forms
 from portal.web.admin.access import roles_required
 from portal.web.forms import choices
+from portal.web.inputs import int_arg
 
 bp = Blueprint("admin_foi", __name__, url_prefix="/admin/foi")
 READERS = ("foi_officer", "foi_head", "admin")
@@ -61,13 +62,7 @@ def _visible(request_id: int) -> service.InfoRequest:
 @bp.get("/")
 @roles_required(*READERS)
 def index() -> str:
-    page = request.args.get("page", "1")
-    queue = pages.queue(
-        session,
-        current_user,
-        request.args.get("state", ""),
-        int(page) if page.isascii() and page.isdigit() else 1,
-    )
+    queue = pages.queue(session, current_user, request.args.get("state", ""), int_arg("page", 1, 1, 99999))
     return render_template(
         "admin/foi/index.html",
         queue=queue,
@@ -311,10 +306,7 @@ def act(request_id: int, step: str) -> Response | tuple[str, int]:
 @bp.get("/report")
 @roles_required(*READERS)
 def annual() -> str:
-    raw = request.args.get("year", "")
-    year = (
-        int(raw) if raw.isascii() and raw.isdigit() and 2008 <= int(raw) <= 2100 else today_local().year - 1
-    )
+    year = int_arg("year", today_local().year - 1, 2008, 2100)
     return render_template(
         "admin/foi/report.html",
         r=pages.year_report(session, year),

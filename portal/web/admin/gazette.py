@@ -223,6 +223,7 @@ def upload_pdf(item_id: int) -> Any:
             data,
             instance_path=settings.instance_path,
             max_bytes=settings.upload_max_bytes,
+            scan_command=settings.upload_scan_command,
         ),
         "PDF 已上传。",
         "pdf",
