@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tr
 from sqlalchemy.orm import Session
 
 from portal.models import Document, DocumentAgency, Interpretation, User
+from portal.services.numbers import parse_int
 
 PAGE_SIZE = 50
 
@@ -92,5 +93,4 @@ def interpretable_documents(sess: Session, user: User, limit: int = 200) -> list
 
 
 def page_arg(args: Any) -> int:
-    raw = (args.get("page") or "1").strip()
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+    return parse_int(args.get("page"), 1, 999_999) or 1

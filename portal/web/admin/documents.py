@@ -16,6 +16,7 @@ from portal.models import Agency, Attachment, Document
 from portal.models.documents import MEASURE_STATUS, STATUS
 from portal.services import attachments, editing, importing, publishing, staff_lists
 from portal.services import duplicates as dup_service
+from portal.services.numbers import parse_int
 from portal.services.publishing import WorkflowError
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
@@ -81,7 +82,7 @@ def _issuer_rows(values: MultiDict) -> list[str]:
         names = [
             a.name
             for i in values.getlist("agency_ids")
-            if str(i).isdigit() and (a := session.get(Agency, int(i)))
+            if (n := parse_int(i)) is not None and (a := session.get(Agency, n))
         ]
     return names + [""] * max(2, 3 - len(names))
 

@@ -14,6 +14,7 @@ from portal.ingest.qatext import parse_interpretation
 from portal.models import Agency, Document, Interpretation
 from portal.models.documents import STATUS
 from portal.services import editing, importing, publishing, staff_lists
+from portal.services.numbers import parse_int
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import STAFF, load_item, me
@@ -118,7 +119,7 @@ def import_text() -> Any:
         text = importing.decode(upload.read(), upload.filename)
     except importing.ImportRefused as exc:
         return show(None, values=values, error=str(exc), status=400)
-    doc = session.get(Document, int(document_id)) if document_id.isdigit() else None
+    doc = session.get(Document, n) if (n := parse_int(document_id)) is not None else None
     parsed = parse_interpretation(text)
     if not parsed.items:
         return show(
