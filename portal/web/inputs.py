@@ -5,8 +5,8 @@
 - A NUL byte in the path, the query string or the client address is refused with a 400: PostgreSQL
   refuses NUL in text, so without this a slug, a facet or a receipt code holding one would be a 500.
 - Form fields lose NUL and the other control characters that no text of the portal may hold (and that
-  XML, hence the Atom feeds, cannot carry) before any view reads them. A citizen's comment with a stray
-  NUL is kept, minus that character, rather than refused and lost.
+  XML, hence the Atom feeds, cannot carry) before any view reads them, except on the endpoints listed in
+  :data:`RAW_FORM_ENDPOINTS`, which check them themselves.
 - :func:`int_arg` reads an integer query parameter through :func:`portal.services.numbers.parse_int`.
 """
 
@@ -25,6 +25,9 @@ from portal.services.numbers import DB_INT_MAX, parse_int
 NUL_REFUSED = "请求中含有不允许的字符（空字符），请检查链接或输入的内容。"
 # C0 controls other than tab, line feed and carriage return, and the two non-characters XML excludes.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The comment form refuses control characters itself, saying so and showing the text again without them
+# (portal.services.consultations), so that the citizen sees what will be kept before it is sent.
+RAW_FORM_ENDPOINTS = frozenset({"consultations.submit"})
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -56,6 +59,8 @@ class PortalRequest(Request):
     def _load_form_data(self) -> None:
         super()._load_form_data()
         form = self.__dict__.get("form")
+        if self.endpoint in RAW_FORM_ENDPOINTS:
+            return
         if form and any(_CONTROL.search(k) or _CONTROL.search(v) for k, v in form.items(multi=True)):
             cleaned = MultiDict((clean_text(k), clean_text(v)) for k, v in form.items(multi=True))
             self.__dict__["form"] = self.parameter_storage_class(cleaned)
