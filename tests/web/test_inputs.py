@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from portal.services.numbers import parse_int
-from tests.consultations.helpers import comment_form, make_consultation
 
 NUL_MESSAGE = "空字符"
 
@@ -86,15 +85,6 @@ def test_unicode_digits_and_huge_numbers_in_a_query_are_treated_as_not_a_number(
     """Like ``page=abc``: the page or filter is ignored, as for any value that is not a number."""
     odd, plain = client.get(f"{path}?{query}"), client.get(f"{path}?{query.split('=')[0]}=abc")
     assert odd.status_code == plain.status_code < 500
-
-
-def test_unicode_digit_clause_keeps_the_comment(client, sess):
-    make_consultation(sess)
-    response = client.post("/consultations/parking/comments", data=comment_form(client, clause="²"))
-    html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "所选条款不存在" in html
-    assert "建议增加夜间停车位。" in html  # what was typed is shown again
-    assert client.get("/consultations/parking/?clause=%E2%91%A0").status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from portal.services.mail import MailError, send_mail
 from portal.web import enquiry_forms as forms
 from portal.web.admin.access import roles_required
 from portal.web.forms import choices
+from portal.web.inputs import int_arg
 
 bp = Blueprint("admin_enquiries", __name__, url_prefix="/admin/enquiries")
 READERS = ("editor", "reviewer", "publisher", "admin")
@@ -113,14 +114,13 @@ def _visible(enquiry_id: int) -> messages.Enquiry:
 @bp.get("/")
 @roles_required(*READERS)
 def index() -> str:
-    raw = request.args.get("page", "1")
     return render_template(
         "admin/enquiries/index.html",
         queue=pages.queue(
             session,
             current_user,
             request.args.get("state", ""),
-            int(raw) if raw.isascii() and raw.isdigit() else 1,
+            int_arg("page", 1, 1, 99999),
         ),
         watch=pages.watch(session, current_user),
         states=STATES,
