@@ -122,7 +122,7 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
 
 COMMAND_MODULES: list[str] = [
     "portal.cli_admin",
-    "portal.cli_foi",
+    "portal.cli_watchdog",
     "portal.cli_freeze",
     "portal.cli_import",
     "portal.cli_push",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.services.foi import pages, watchdog
+from portal.services import watchdog
+from portal.services.foi import pages
 from portal.services.foi import requests as service
 from tests.foi.conftest import application
 

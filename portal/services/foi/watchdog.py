@@ -1,26 +1,17 @@
-"""The daily FOI watchdog by e-mail: each FOI officer and head gets their agency's requests that are
+"""The FOI part of the daily watchdog: each FOI officer and head gets their agency's requests that are
 overdue, due within 5 working days, waiting for confirmation, or past a correction or payment deadline."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.clock import today_local
-from portal.config import Settings
 from portal.models import User
 from portal.services.foi import pages
-from portal.services.mail import MailError, send_mail
-
-
-@dataclass
-class Digest:
-    user: User
-    subject: str
-    body: str
+from portal.services.watchdog import Digest
 
 
 def _lines(title: str, requests: list[pages.InfoRequest]) -> list[str]:
@@ -59,15 +50,3 @@ def digests(sess: Session, base_url: str, today: date | None = None) -> list[Dig
         )
         out.append(Digest(user, subject, "\n".join([*body, f"办理入口：{base_url.rstrip('/')}/admin/foi/"])))
     return out
-
-
-def send(sess: Session, settings: Settings, today: date | None = None) -> tuple[int, list[str]]:
-    """Send the digests; returns how many were sent and the errors of those that were not."""
-    sent, errors = 0, []
-    for digest in digests(sess, settings.base_url, today):
-        try:
-            send_mail(settings, [digest.user.email], digest.subject, digest.body)
-            sent += 1
-        except MailError as exc:
-            errors.append(f"{digest.user.username}: {exc}")
-    return sent, errors

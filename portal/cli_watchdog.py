@@ -1,4 +1,4 @@
-"""``portal foi-watchdog``: the FOI deadlines that need someone today, printed or e-mailed."""
+"""``portal watchdog``: the deadlines that need someone today (FOI requests, enquiries), printed or e-mailed."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from portal import db
 from portal.cli import main, make_app
 
 
-@main.command("foi-watchdog")
-@click.option("--send", is_flag=True, help="e-mail each FOI officer and head their agency's digest")
-def foi_watchdog(send: bool) -> None:
-    """Requests overdue, due within 5 working days, unconfirmed or past a correction/payment deadline.
+@main.command("watchdog")
+@click.option("--send", is_flag=True, help="e-mail each member of staff their digest")
+def watchdog_command(send: bool) -> None:
+    """FOI requests and enquiries overdue or due soon, zombie messages, lapsed pauses, a stale reply board.
 
     Run it daily from cron with --send; without it the digests are printed."""
-    from portal.services.foi import watchdog
+    from portal.services import watchdog
 
     app = make_app()
     with app.app_context():
