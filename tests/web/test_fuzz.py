@@ -32,7 +32,7 @@ from portal.services import attachments
 from portal.services.consultation_rules import new_idempotency_key
 from portal.services.loader import load_content
 from portal.web.public_urls import all_public_urls
-from tests.conftest import CONTENT, CheckedClient, csrf_token_for
+from tests.conftest import CONTENT, CheckedClient, csrf_token_for, mark_signed_in
 from tests.consultations.helpers import comment_form, make_consultation
 
 ODD_TEXT = [
@@ -357,8 +357,8 @@ def _clients(app: Flask, world: dict) -> dict[bool, FlaskClient]:
     app.test_client_class = CheckedClient
     anonymous, staff = app.test_client(), app.test_client()
     with staff.session_transaction() as s:
-        s["_user_id"] = world["admin"].get_id()
-        s["_fresh"] = True
+        mark_signed_in(s, world["admin"])  # with the second factor: the staff routes answer, not redirect
+    assert staff.get("/admin/").status_code == 200, "the fuzzing admin is not signed in"
     return {False: anonymous, True: staff}
 
 
