@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from portal.ingest.dates import parse_day
 from portal.models import Agency, Enquiry
 from portal.services import receipts
 from portal.services.enquiries import messages
+from portal.services.loader.registers_yaml import load_register
 
 ACTOR = "content"
 STEPS = ("accept", "reject", "transfer", "extend", "draft", "answer", "publish")
@@ -94,31 +94,11 @@ def _load_entry(sess: Session, entry: dict[str, Any], where: str, secret_key: st
 
 def load_messages(sess: Session, path: Path, secret_key: str) -> tuple[list[str], list[str], list[str]]:
     """Load every ``*.yml`` under ``path``; returns (created, unchanged, errors)."""
-    created: list[str] = []
-    unchanged: list[str] = []
-    errors: list[str] = []
-    for file in sorted(path.glob("*.yml")) if path.is_dir() else [path]:
-        try:
-            data = yaml.safe_load(file.read_text("utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            errors.append(f"{file}: not readable YAML ({exc})")
-            continue
-        entries = data.get("messages") if isinstance(data, dict) else None
-        if not isinstance(entries, list):
-            errors.append(f"{file}: expected a list under 'messages'")
-            continue
-        for number, entry in enumerate(entries, start=1):
-            where = f"{file}: message {number} ({entry.get('key') if isinstance(entry, dict) else '?'})"
-            savepoint = sess.begin_nested()
-            try:
-                if not isinstance(entry, dict):
-                    raise EnquiryContentError(f"{where}: expected a mapping")
-                new = _load_entry(sess, entry, where, secret_key)
-                savepoint.commit()
-            except (EnquiryContentError, messages.EnquiryError, ValueError, TypeError) as exc:
-                savepoint.rollback()
-                text = exc.message if isinstance(exc, messages.EnquiryError) else str(exc)
-                errors.append(text if text.startswith(str(file)) else f"{where}: {text}")
-                continue
-            (created if new else unchanged).append(f"enquiries/{entry.get('key')}")
-    return created, unchanged, errors
+    return load_register(
+        sess,
+        path,
+        "messages",
+        "message",
+        "enquiries",
+        lambda s, entry, where: _load_entry(s, entry, where, secret_key),
+    )

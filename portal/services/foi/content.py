@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from portal.ingest.dates import parse_day
 from portal.models import Agency, InfoRequest
 from portal.services import receipts
 from portal.services.foi import requests as service
+from portal.services.loader.registers_yaml import load_register
 
 ACTOR = "content"
 STEP_FIELDS = {
@@ -153,33 +153,12 @@ def _load_entry(sess: Session, entry: dict[str, Any], where: str, secret_key: st
 
 
 def load_requests(sess: Session, path: Path, secret_key: str) -> tuple[list[str], list[str], list[str]]:
-    """Load every ``*.yml`` under ``path``; returns (created, unchanged, errors) as labels and messages."""
-    created: list[str] = []
-    unchanged: list[str] = []
-    errors: list[str] = []
-    files = sorted(path.glob("*.yml")) if path.is_dir() else [path]
-    for file in files:
-        try:
-            data = yaml.safe_load(file.read_text("utf-8")) or {}
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            errors.append(f"{file}: not readable YAML ({exc})")
-            continue
-        entries = data.get("requests") if isinstance(data, dict) else None
-        if not isinstance(entries, list):
-            errors.append(f"{file}: expected a list under 'requests'")
-            continue
-        for number, entry in enumerate(entries, start=1):
-            where = f"{file}: request {number} ({entry.get('key') if isinstance(entry, dict) else '?'})"
-            savepoint = sess.begin_nested()
-            try:
-                if not isinstance(entry, dict):
-                    raise FoiContentError(f"{where}: expected a mapping")
-                new = _load_entry(sess, entry, where, secret_key)
-                savepoint.commit()
-            except (FoiContentError, service.FoiError, ValueError, TypeError) as exc:
-                savepoint.rollback()
-                message = exc.message if isinstance(exc, service.FoiError) else str(exc)
-                errors.append(message if message.startswith(str(file)) else f"{where}: {message}")
-                continue
-            (created if new else unchanged).append(f"foi/{entry.get('key')}")
-    return created, unchanged, errors
+    """Load every ``*.yml`` under ``path``; returns (created, unchanged, errors)."""
+    return load_register(
+        sess,
+        path,
+        "requests",
+        "request",
+        "foi",
+        lambda s, entry, where: _load_entry(s, entry, where, secret_key),
+    )
