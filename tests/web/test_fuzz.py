@@ -401,7 +401,7 @@ def test_no_get_route_answers_5xx_to_odd_values(app, sess, world):
         sent += 1
         if status:
             failures.append(f"{'admin' if staff else 'anonymous'} GET {path[:120]}?{query[:120]} -> {status}")
-    assert sent > 2000
+    assert sent > 1500  # every route, every path argument with the critical values, and a sample
     assert not failures, _report(failures, sent, started)
 
 
