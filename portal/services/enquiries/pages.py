@@ -14,6 +14,7 @@ from portal.clock import add_working_days, local_day, today_local, working_days
 from portal.models import Agency, User
 from portal.models.enquiries import STATES, Enquiry
 from portal.services.enquiries import rules
+from portal.services.staff_lists import Page, paginate
 
 PAGE_SIZE = 20
 HANDLERS = ("editor", "reviewer", "publisher")
@@ -180,28 +181,14 @@ def get(sess: Session, enquiry_id: int) -> Enquiry | None:
     return sess.get(Enquiry, enquiry_id)
 
 
-@dataclass
-class QueuePage:
-    items: list[Enquiry]
-    page: int
-    pages: int
-    state: str
-    total: int
-
-
-def queue(sess: Session, user: User, state: str = "", page: int = 1) -> QueuePage:
+def queue(sess: Session, user: User, state: str = "", page: int = 1) -> Page:
+    """The user's list, filtered by state when it is one, due first, paged in SQL."""
     stmt = scoped(user)
     if state in STATES:
         stmt = stmt.where(Enquiry.state == state)
-    total = int(sess.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    items = sess.scalars(
-        stmt.order_by(Enquiry.due_on.is_(None), Enquiry.due_on, Enquiry.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return QueuePage(list(items), page, pages, state if state in STATES else "", total)
+    return paginate(
+        sess, stmt.order_by(Enquiry.due_on.is_(None), Enquiry.due_on, Enquiry.id.desc()), page, PAGE_SIZE
+    )
 
 
 @dataclass

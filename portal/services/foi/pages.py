@@ -17,6 +17,7 @@ from portal.models import Agency, User
 from portal.models.foi import STATES, InfoRequest
 from portal.services.foi import deadlines, report
 from portal.services.foi.requests import masked_id
+from portal.services.staff_lists import Page, paginate
 
 PAGE_SIZE = 30
 FOI_ROLES = ("foi_officer", "foi_head")
@@ -117,28 +118,17 @@ def per_agency(sess: Session, today: date | None = None) -> list[AgencyCount]:
     return [AgencyCount(name, int(n), int(late)) for name, n, late in rows]
 
 
-@dataclass
-class QueuePage:
-    requests: list[InfoRequest]
-    page: int
-    pages: int
-    state: str
-    total: int
-
-
-def queue(sess: Session, user: User, state: str = "", page: int = 1) -> QueuePage:
+def queue(sess: Session, user: User, state: str = "", page: int = 1) -> Page:
+    """The user's list, filtered by state when it is one, due first, paged in SQL."""
     stmt = scoped(user)
     if state in STATES:
         stmt = stmt.where(InfoRequest.state == state)
-    total = int(sess.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    rows = sess.scalars(
-        stmt.order_by(InfoRequest.concluded_on.is_not(None), InfoRequest.due_on, InfoRequest.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return QueuePage(list(rows), page, pages, state if state in STATES else "", total)
+    return paginate(
+        sess,
+        stmt.order_by(InfoRequest.concluded_on.is_not(None), InfoRequest.due_on, InfoRequest.id.desc()),
+        page,
+        PAGE_SIZE,
+    )
 
 
 @dataclass

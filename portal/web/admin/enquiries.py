@@ -124,6 +124,7 @@ def index() -> str:
         ),
         watch=pages.watch(session, current_user),
         states=STATES,
+        state=request.args.get("state", "") if request.args.get("state", "") in STATES else "",
         today=today_local(),
     )
 

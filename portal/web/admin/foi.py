@@ -69,6 +69,7 @@ def index() -> str:
         watch=pages.watch(session, current_user),
         per_agency=pages.per_agency(session) if current_user.has_role("admin") else [],
         states=STATES,
+        state=request.args.get("state", "") if request.args.get("state", "") in STATES else "",
         today=today_local(),
         repeated=pages.repeated(session, current_user),
     )
