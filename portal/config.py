@@ -65,6 +65,23 @@ class Settings:
     # Proxies in front of the app whose X-Forwarded-For / X-Forwarded-Proto are believed (0: none, the
     # client address is the connection's; deploy/gunicorn.conf.py sets 1 for the nginx in front).
     trusted_proxies: int = 0
+    # Site identity (NORMS 47): shown in the footer only when set; the meta tags use the site ones.
+    sponsor: str = ""  # 主办单位; empty: the site name
+    organizer: str = ""  # 承办单位
+    contact: str = ""  # 联系方式 (phone, address) as printed in the footer
+    icp_no: str = ""  # ICP 备案号, e.g. 京ICP备05060933号
+    police_no: str = ""  # 公安机关备案号, e.g. 京公网安备 11010202007587号
+    party_gov_mark_url: str = ""  # 党政机关网站标识: link of the registration (the mark shows when set)
+    # The library's compliance rules (portal/services/compliance/).
+    publish_deadline_wd: int = 20  # NORMS 1: published within 20 working days of 成文日期 or change
+    interpretation_deadline_wd: int = 3  # NORMS 12: an interpretation at most 3 working days after its policy
+    # NORMS 9: the 三统一 registration number of a 规范性文件; the named group "year" is its year.
+    registration_no_pattern: str = r"^\S{1,16}规〔(?P<year>\d{4})〕\d{1,4}号$"
+    # NORMS 5: 索引号 = <org or credit code>/<year>-<serial>; the code given to new numbers.
+    index_no_code: str = "000019005"
+    index_no_pattern: str = r"^(?P<code>[0-9A-Z]{9,18})/(?P<year>\d{4})-(?P<serial>\d{5})$"
+    # NORMS 44/25: how long each kind of column may go without an update ("14d", "6m").
+    column_intervals: tuple[str, ...] = ("news=14d", "notices=14d", "policies=6m", "replies=2m")
     testing: bool = False
 
     @property
@@ -110,6 +127,18 @@ _ENV = {
     "form_request_limit": ("PORTAL_FORM_REQUEST_LIMIT", str),
     "receipt_lookup_rate_limit": ("PORTAL_RECEIPT_LOOKUP_RATE_LIMIT", str),
     "trusted_proxies": ("PORTAL_TRUSTED_PROXIES", int),
+    "sponsor": ("PORTAL_SPONSOR", str),
+    "organizer": ("PORTAL_ORGANIZER", str),
+    "contact": ("PORTAL_CONTACT", str),
+    "icp_no": ("PORTAL_ICP_NO", str),
+    "police_no": ("PORTAL_POLICE_NO", str),
+    "party_gov_mark_url": ("PORTAL_PARTY_GOV_MARK_URL", str),
+    "publish_deadline_wd": ("PORTAL_PUBLISH_DEADLINE_WD", int),
+    "interpretation_deadline_wd": ("PORTAL_INTERPRETATION_DEADLINE_WD", int),
+    "registration_no_pattern": ("PORTAL_REGISTRATION_NO_PATTERN", str),
+    "index_no_code": ("PORTAL_INDEX_NO_CODE", str),
+    "index_no_pattern": ("PORTAL_INDEX_NO_PATTERN", str),
+    "column_intervals": ("PORTAL_COLUMN_INTERVALS", _list),
 }
 
 
@@ -143,6 +172,11 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         )
     if settings.trusted_proxies < 0:
         raise SystemExit(f"PORTAL_TRUSTED_PROXIES must be 0 or more, not {settings.trusted_proxies}")
+    for name in ("registration_no_pattern", "index_no_pattern"):
+        try:
+            re.compile(getattr(settings, name))
+        except re.error as exc:
+            raise SystemExit(f"PORTAL_{name.upper()}: invalid regular expression ({exc})") from exc
     if not settings.secret_key:
         settings = dataclasses.replace(settings, secret_key=_instance_secret(settings.instance_path))
     return settings

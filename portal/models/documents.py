@@ -71,6 +71,9 @@ class Document(TimestampMixin, Base):
     normative: Mapped[bool] = mapped_column(Boolean, default=False)  # 规范性文件
     registration_no: Mapped[str] = mapped_column(String(64), default="")
     validity: Mapped[str] = mapped_column(String(16), default="valid")
+    # The day a repeal, amendment or expiry took effect: the yearly 废止 counts of report table 2 (NORMS 39)
+    # are counted by it. Empty while the document is valid.
+    validity_since: Mapped[date | None] = mapped_column(Date)
     disclosure: Mapped[str] = mapped_column(String(16), default="active")
     disclosure_reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="draft")

@@ -318,6 +318,15 @@ def mark_validity(
         raise WorkflowError("文件不能修订或废止自身。", code="successor")
     before = {"validity": doc.validity}
     doc.validity = validity
+    # The day the change took effect: the successor's date (it repeals or amends from its issue), else
+    # today; it counts the year's 废止 in report table 2 (services/compliance/normative.py).
+    if validity == "valid":
+        doc.validity_since = None
+    else:
+        from portal.clock import today_local
+        from portal.services.compliance.normative import issued_on
+
+        doc.validity_since = (issued_on(successor) if successor else None) or today_local()
     if validity in VALIDITY_LINKS:
         kind = VALIDITY_LINKS[validity]
         exists = sess.scalar(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 23:47:27.688360
+Create Date: 2026-12-02 01:41:49.161786
 """
 from alembic import op
 import sqlalchemy as sa
@@ -155,6 +155,7 @@ def upgrade() -> None:
     sa.Column('normative', sa.Boolean(), nullable=False),
     sa.Column('registration_no', sa.String(length=64), nullable=False),
     sa.Column('validity', sa.String(length=16), nullable=False),
+    sa.Column('validity_since', sa.Date(), nullable=True),
     sa.Column('disclosure', sa.String(length=16), nullable=False),
     sa.Column('disclosure_reason', sa.Text(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),

@@ -277,6 +277,9 @@ def apply_document(sess: Session, src: Source, doc: Document) -> None:
     doc.normative = bool(m.get("normative", False))
     doc.registration_no = src.text("registration_no")
     doc.validity = src.choice("validity", VALIDITY_INPUT, "valid")
+    # When a repeal or expiry took effect (report table 2 counts 废止 by it); a repealing document in the
+    # content gives it otherwise (link_document).
+    doc.validity_since = src.date("validity_since") if doc.validity != "valid" else None
     doc.disclosure = src.choice("disclosure", DISCLOSURE_INPUT, "active")
     doc.disclosure_reason = src.text("disclosure_reason")
     if doc.disclosure != "active" and not doc.disclosure_reason:
@@ -379,6 +382,10 @@ def link_document(sess: Session, src: Source, doc: Document) -> None:
         sess.add(DocumentLink(source_id=doc.id, target_id=target_id, kind=kind))
         target = sess.get(Document, target_id)
         target.validity = "amended" if kind == "amends" else "repealed"
+        if target.validity_since is None:
+            from portal.services.compliance.normative import issued_on
+
+            target.validity_since = issued_on(doc)
         refresh_after_commit(sess, target)
 
 
