@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from portal.db import session
-from portal.services import workqueue
+from portal.services.dashboard import for_user as waiting_for
 from portal.web.admin.access import allowed_roles, any_staff
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -47,4 +47,4 @@ def _register_nav(state) -> None:  # noqa: ANN001
 @bp.get("/")
 @any_staff
 def dashboard() -> str:
-    return render_template("admin/dashboard.html", queue=workqueue.for_user(session, current_user))
+    return render_template("admin/dashboard.html", queue=waiting_for(session, current_user))

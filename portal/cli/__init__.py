@@ -1,7 +1,7 @@
 """The ``portal`` command: serve, load, import, migrate and the other staff tools.
 
-Areas add their own commands with ``@main.command()`` in a module listed in ``COMMAND_MODULES``.
-Messages are in English; the exit status is non-zero whenever anything was refused.
+Areas add their own commands with ``@main.command()`` in a module of this package listed in
+``COMMAND_MODULES``. Messages are in English; the exit status is non-zero whenever anything was refused.
 """
 
 from __future__ import annotations
@@ -121,13 +121,13 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
 
 
 COMMAND_MODULES: list[str] = [
-    "portal.cli_admin",
-    "portal.cli_watchdog",
-    "portal.cli_freeze",
-    "portal.cli_import",
-    "portal.cli_push",
-    "portal.cli_report",
-    "portal.cli_search",
+    "portal.cli.admin",
+    "portal.cli.watchdog",
+    "portal.cli.freeze",
+    "portal.cli.import_",
+    "portal.cli.push",
+    "portal.cli.report",
+    "portal.cli.search",
 ]
 
 
