@@ -131,7 +131,7 @@ def _prepare(db_url: str, instance: Path) -> None:
     from portal.migrations import upgrade
     from portal.models import Agency
     from portal.services import consultations as service
-    from portal.services.consultation_rules import local_today
+    from portal.services.consultations.rules import local_today
 
     upgrade(db_url)
     app = create_app({"database_url": db_url, "instance_path": instance, "secret_key": "bench"})

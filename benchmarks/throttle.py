@@ -34,6 +34,7 @@ def run(backend: str = "sqlite", rows: int = 100_000, senders: int = 5_000, comm
     from portal.models import Comment, Consultation
     from portal.services import consultations as service
     from portal.services import throttles
+    from portal.services.consultations import commenting
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-throttle-"))
     database = _Database(backend, workdir, os.environ.get("PORTAL_BENCH_PG_URL", DEFAULT_PG))
@@ -90,9 +91,9 @@ def run(backend: str = "sqlite", rows: int = 100_000, senders: int = 5_000, comm
                 sess.flush()
                 started, cpu_started = time.perf_counter(), time.thread_time()
                 # The statements the throttle adds to a submission: lock (PostgreSQL), count, compare.
-                service._lock_sender(sess, sender)  # noqa: SLF001
+                commenting._lock_sender(sess, sender)  # noqa: SLF001
                 try:
-                    service._check_throttle(sess, sender, windows, now)  # noqa: SLF001
+                    commenting._check_throttle(sess, sender, windows, now)  # noqa: SLF001
                 except service.ConsultationError:
                     refused += 1  # a sender over the limit: counted, refused, rolled back
                 timings.append((time.perf_counter() - started) * 1000)

@@ -23,10 +23,11 @@ from wtforms.validators import ValidationError
 from portal.clock import LOCAL_TZ
 from portal.db import session
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS, MODERATION, STATUS
-from portal.services import consultation_report as reports
-from portal.services import consultation_search, throttles
 from portal.services import consultations as service
-from portal.services.consultation_rules import (
+from portal.services import throttles
+from portal.services.consultations import report as reports
+from portal.services.consultations import search as consultation_search
+from portal.services.consultations.rules import (
     comment_key,
     local_datetime_text,
     local_today,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.models import Agency
 from portal.services import consultations as service
-from portal.services.consultation_rules import local_today
+from portal.services.consultations.rules import local_today
 
 DRAFT = """## 第一章 总则
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.models import AuditEntry, Comment, Consultation, Document
 from portal.services import consultations as service
-from portal.services.consultation_rules import local_today, period_shortfall, working_days
+from portal.services.consultations.rules import local_today, period_shortfall, working_days
 from portal.services.loader import load_content
 from tests.consultations.helpers import DRAFT, agency, csrf, make_consultation, receipt_page
 from tests.ingest.test_content_loader import GOOD, make_content
@@ -302,7 +302,7 @@ def test_report_waits_for_the_mail_server_and_can_be_resent(client, sess, editor
     service.close_consultation(sess, editor, c)
     from flask import current_app
 
-    from portal.services import consultation_report as reports
+    from portal.services.consultations import report as reports
 
     settings = current_app.extensions["settings"]
     import dataclasses

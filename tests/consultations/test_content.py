@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.models import Comment, Consultation
 from portal.services import consultations as service
-from portal.services.consultation_rules import local_today
+from portal.services.consultations.rules import local_today
 from portal.services.loader import load_content
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from portal import db
 from portal.models import Agency, Comment, Consultation, Document, GazetteIssue, Interpretation, Meeting
 from portal.services import attachments
-from portal.services.consultation_rules import new_idempotency_key
+from portal.services.consultations.rules import new_idempotency_key
 from portal.services.loader import load_content
 from portal.web.public_urls import all_public_urls
 from tests.conftest import CONTENT, CheckedClient, csrf_token_for, mark_signed_in

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from portal.ingest.markdown import render_markdown
 from portal.models import Comment, Consultation, Document, Viewpoint
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS, MODERATION, STATUS
-from portal.services import consultation_search
 from portal.services import consultations as service
-from portal.services.consultation_rules import local_today
+from portal.services.consultations import search as consultation_search
+from portal.services.consultations.rules import local_today
 from portal.services.loader import ContentError, LoadReport, Source, _upsert_files, find_agency
 
 _RELATIVE = re.compile(r"^([+-]?\d+)\s*d$")

@@ -16,9 +16,9 @@ from werkzeug.wrappers import Response
 
 from portal.db import session
 from portal.models import Consultation
-from portal.services import consultation_report as reports
 from portal.services import consultations as service
-from portal.services.consultation_rules import local_today
+from portal.services.consultations import report as reports
+from portal.services.consultations.rules import local_today
 from portal.services.numbers import parse_int
 from portal.web.admin.access import any_staff, roles_required
 

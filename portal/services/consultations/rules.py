@@ -1,4 +1,4 @@
-"""Rules of a consultation that do not touch the database: period length, clauses, receipt codes.
+"""Rules of a consultation that do not touch the database: period length, phase, clauses, receipt codes.
 
 Period rules come from the regulations: a major administrative decision is open for comment at least 30
 days (重大行政决策程序暂行条例 第十五条); a normative document that sets rights and duties of citizens and
@@ -15,9 +15,13 @@ import re
 import secrets
 import unicodedata
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from portal.clock import LOCAL_TZ, working_days
-from portal.clock import today_local as local_today  # noqa: F401  (callers in this area)
+from portal.clock import today_local as local_today
+
+if TYPE_CHECKING:
+    from portal.models import Consultation
 
 MAJOR_DECISION_DAYS = 30
 NORMATIVE_WORKING_DAYS = 7
@@ -36,6 +40,22 @@ def period_shortfall(kind: str, affects_rights: bool, opens_on: date, closes_on:
                 f"{NORMATIVE_WORKING_DAYS}个工作日，本次为{count}个工作日"
             )
     return ""
+
+
+# -- phases ------------------------------------------------------------------------------------------
+
+
+def phase(consultation: Consultation, today: date | None = None) -> str:
+    """upcoming | open | closed, from the status and the Beijing date."""
+    today = today or local_today()
+    if consultation.status != "published" or today > consultation.closes_on:
+        return "closed"
+    return "upcoming" if today < consultation.opens_on else "open"
+
+
+def days_left(consultation: Consultation, today: date | None = None) -> int:
+    """Whole days after today until the period ends; 0 on the last day."""
+    return (consultation.closes_on - (today or local_today())).days
 
 
 # -- clauses of a draft ------------------------------------------------------------------------------

@@ -19,10 +19,12 @@ from portal.config import Settings
 from portal.ingest.markdown import render_markdown
 from portal.models import Comment, Consultation, Document, User, Viewpoint
 from portal.models.consultations import CHANNELS, DISPOSITIONS, MODERATION
-from portal.services import consultation_search
 from portal.services.audit import record
-from portal.services.consultation_rules import email_of
-from portal.services.consultations import ConsultationError, open_dispositions, pending_count
+from portal.services.consultations import search as consultation_search
+from portal.services.consultations.dispositions import open_dispositions
+from portal.services.consultations.errors import ConsultationError
+from portal.services.consultations.lifecycle import pending_count
+from portal.services.consultations.rules import email_of
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,16 @@
+"""The one exception of the consultation services: every refusal raises it, with a Chinese message,
+before anything is written."""
+
+from __future__ import annotations
+
+
+class ConsultationError(ValueError):
+    """A refusal with a message for the user, in Chinese; ``status`` is the HTTP status to answer with,
+    ``retry_after`` the seconds to wait when it is 429."""
+
+    def __init__(self, message: str, status: int = 400, field: str = "", retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.field = field
+        self.retry_after = retry_after
