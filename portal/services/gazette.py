@@ -7,19 +7,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import groupby
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Document, GazetteEntry, GazetteIssue
 
 
+def public_issues_query() -> Select[Any]:
+    """Published issues (drafts and withdrawn issues are never listed)."""
+    return select(GazetteIssue).where(GazetteIssue.status == "published")
+
+
 def public_issues(sess: Session) -> list[tuple[int, list[GazetteIssue]]]:
     """Published issues grouped by year, newest year and issue first."""
     issues = sess.scalars(
-        select(GazetteIssue)
-        .where(GazetteIssue.status == "published")
-        .order_by(GazetteIssue.year.desc(), GazetteIssue.number.desc())
+        public_issues_query().order_by(GazetteIssue.year.desc(), GazetteIssue.number.desc())
     ).all()
     return [(year, list(group)) for year, group in groupby(issues, key=lambda i: i.year)]
 
@@ -39,6 +43,11 @@ def public_issue(sess: Session, year: int, number: int) -> tuple[GazetteIssue, l
     ).first()
     if issue is None:
         return None
+    return issue, toc(issue)
+
+
+def toc(issue: GazetteIssue) -> list[TocSection]:
+    """An issue's table of contents by category, in printed order, public documents only."""
     sections: list[TocSection] = []
     for entry in issue.entries:
         if not entry.document.is_public:
@@ -46,7 +55,7 @@ def public_issue(sess: Session, year: int, number: int) -> tuple[GazetteIssue, l
         if not sections or sections[-1].category != entry.category:
             sections.append(TocSection(entry.category, []))
         sections[-1].documents.append(entry.document)
-    return issue, sections
+    return sections
 
 
 def issues_of_document(sess: Session, document_id: int) -> list[GazetteIssue]:

@@ -13,12 +13,23 @@ from typing import Any
 from sqlalchemy import Select, extract, func, or_, select
 from sqlalchemy.orm import Session, aliased, load_only, raiseload, selectinload
 
-from portal.models import Agency, Document, DocumentAgency, DocumentLink, Interpretation, Topic
+from portal.models import (
+    Agency,
+    Attachment,
+    Document,
+    DocumentAgency,
+    DocumentLink,
+    DocumentVersion,
+    Interpretation,
+    Topic,
+)
 from portal.models.documents import VALIDITY, document_topic
 from portal.services import page_extras
 from portal.services.numbers import parse_int
 
 PAGE_SIZE = 20
+MAX_WORDS = 5
+MAX_Q_CHARS = 100
 FACETS = ("agency", "year", "genre", "topic", "validity", "normative")
 
 
@@ -58,6 +69,7 @@ class LibraryQuery:
     validity: str = ""
     normative: bool | None = None
     sort: str = "date"  # date | date_asc
+    q: str = ""  # words that the title or the 文号 must contain (the open-data API)
     page: int = 1
     ignored: list[str] = field(default_factory=list)
 
@@ -81,6 +93,7 @@ class LibraryQuery:
             q.normative = normative == "1"
         elif normative:
             q.ignored.append(f"规范性文件“{normative}”")
+        q.q = " ".join(str(args.get("q", "")).split()[:MAX_WORDS])[:MAX_Q_CHARS]
         sort = args.get("sort", "date")
         q.sort = sort if sort in {"date", "date_asc"} else "date"
         page = args.get("page", "1")
@@ -97,6 +110,7 @@ class LibraryQuery:
             "validity": self.validity,
             "normative": None if self.normative is None else int(self.normative),
             "sort": None if self.sort == "date" else self.sort,
+            "q": self.q,
         }
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
@@ -122,6 +136,9 @@ def _filtered(query: LibraryQuery, skip: str = "") -> Select[tuple[Document]]:
         stmt = stmt.where(Document.validity == query.validity)
     if query.normative is not None and skip != "normative":
         stmt = stmt.where(Document.normative == query.normative)
+    for word in query.q.split():
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        stmt = stmt.where(or_(Document.title.like(pattern), Document.doc_number.like(pattern)))
     return stmt
 
 
@@ -237,6 +254,51 @@ def public_interpretation(sess: Session, slug: str) -> Interpretation | None:
         .where(Interpretation.slug == slug)
         .options(selectinload(Interpretation.items))
     ).first()
+
+
+def public_versions(sess: Session, obj: Document | Interpretation) -> list[DocumentVersion]:
+    """The 更新记录 of a public item, newest first (number 1 is the first publication)."""
+    item_type = "document" if isinstance(obj, Document) else "interpretation"
+    return list(
+        sess.scalars(
+            select(DocumentVersion)
+            .where(DocumentVersion.item_type == item_type, DocumentVersion.item_id == obj.id)
+            .order_by(DocumentVersion.number.desc())
+        )
+    )
+
+
+def public_attachments(sess: Session, doc: Document) -> list[Attachment]:
+    """The attachments of a public document that staff marked public, in their order."""
+    return list(
+        sess.scalars(
+            select(Attachment)
+            .where(Attachment.document_id == doc.id, Attachment.public.is_(True))
+            .order_by(Attachment.position)
+        )
+    )
+
+
+def interpretations_page(
+    sess: Session, year: int | None = None, agency: str = "", page: int = 1, size: int = PAGE_SIZE
+) -> tuple[list[Interpretation], int, int, int]:
+    """Public interpretations, newest first, by year of publication and interpreting agency:
+    (items, page, pages, total)."""
+    stmt = public_interpretations()
+    if year:
+        stmt = stmt.where(extract("year", Interpretation.published_at) == year)
+    if agency:
+        stmt = stmt.where(Interpretation.agency_id.in_(select(Agency.id).where(Agency.slug == agency)))
+    total = sess.scalar(stmt.with_only_columns(func.count(Interpretation.id))) or 0
+    pages = max(1, -(-total // size))
+    page = min(max(page, 1), pages)
+    items: Any = sess.scalars(
+        stmt.options(selectinload(Interpretation.document), selectinload(Interpretation.agency))
+        .order_by(Interpretation.published_at.desc(), Interpretation.id.desc())
+        .offset((page - 1) * size)
+        .limit(size)
+    ).all()
+    return list(items), page, pages, total
 
 
 def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, object_session
 
 from portal.ingest.markdown import render_markdown
@@ -149,18 +149,21 @@ def staff_meetings(sess: Session) -> list[Meeting]:
     return list(sess.scalars(select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())))
 
 
+def public_meetings_query() -> Select[Any]:
+    """Open meetings that took place (not cancelled): the only ones the public sees."""
+    return select(Meeting).where(Meeting.is_open.is_(True), Meeting.cancelled.is_(False))
+
+
 def public_meetings(sess: Session, year: int | None = None) -> list[Meeting]:
     """Open meetings that took place (not cancelled), newest first."""
-    stmt = select(Meeting).where(Meeting.is_open.is_(True), Meeting.cancelled.is_(False))
+    stmt = public_meetings_query()
     if year:
         stmt = stmt.where(Meeting.held_on >= date(year, 1, 1), Meeting.held_on <= date(year, 12, 31))
     return list(sess.scalars(stmt.order_by(Meeting.held_on.desc(), Meeting.id.desc())))
 
 
 def public_meeting(sess: Session, slug: str) -> Meeting | None:
-    return sess.scalars(
-        select(Meeting).where(Meeting.slug == slug, Meeting.is_open.is_(True), Meeting.cancelled.is_(False))
-    ).first()
+    return sess.scalars(public_meetings_query().where(Meeting.slug == slug)).first()
 
 
 def meeting_years(sess: Session) -> list[int]:

@@ -42,7 +42,7 @@ def init_app(app: Flask) -> None:
     admin.init_app(app)
     headers.init_app(app)
     app.register_blueprint(public.bp)
-    app.register_blueprint(api.bp)
+    api.init_app(app)
     app.register_blueprint(gazette.bp)
     app.register_blueprint(consultations.bp)
     app.register_blueprint(admin_consultations.bp)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -26,5 +26,9 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):  # noqa: ANN202
         if exc.code is None or exc.code < 400:
             return exc
+        # An area that answers in JSON (the API) also for URLs no route of it matched (404, 405).
+        for prefix, handler in app.extensions.get("error_handlers_by_prefix", {}).items():
+            if request.path.startswith(prefix):
+                return handler(exc)
         detail = exc.description if getattr(exc, "chinese", False) else None
         return render_error(exc.code, detail)

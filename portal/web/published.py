@@ -3,35 +3,27 @@ the notice that replaces a withdrawn item (410 Gone with the publisher's public 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.db import session
 from portal.models import Attachment, Document, DocumentVersion, Interpretation
-from portal.services import attachments
+from portal.services import library
 
 bp = Blueprint("published", __name__)
 
 
 def public_versions(obj: Document | Interpretation) -> list[DocumentVersion]:
-    """Versions after the first publication, newest first (the first one is the publication itself)."""
-    item_type = "document" if isinstance(obj, Document) else "interpretation"
-    return list(
-        session.scalars(
-            select(DocumentVersion)
-            .where(
-                DocumentVersion.item_type == item_type,
-                DocumentVersion.item_id == obj.id,
-            )
-            .order_by(DocumentVersion.number.desc())
-        )
-    )
+    """Template helper: the item's 更新记录 (:func:`portal.services.library.public_versions`)."""
+    return library.public_versions(cast(Session, session), obj)
 
 
 def public_attachments(doc: Document) -> list[Attachment]:
-    return [a for a in attachments.attachments_of(doc) if a.public]
+    """Template helper: the document's public attachments (the API lists the same)."""
+    return library.public_attachments(cast(Session, session), doc)
 
 
 def withdrawn_notice(model: type, slug: str) -> Any:
@@ -53,10 +45,9 @@ def withdrawn_notice(model: type, slug: str) -> Any:
 
 @bp.get("/policies/<slug>/files/<int:attachment_id>/<path:filename>")
 def attachment(slug: str, attachment_id: int, filename: str) -> Any:
-    from portal.services.library import public_document
     from portal.web.downloads import send_attachment
 
-    doc = public_document(session, slug)
+    doc = library.public_document(session, slug)
     att = session.get(Attachment, attachment_id)
     if doc is None or att is None or att.document_id != doc.id or not att.public:
         abort(404)

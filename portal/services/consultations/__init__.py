@@ -60,6 +60,7 @@ from portal.services.consultations.reading import (
     consultation_for_comment,
     consultations_for_document,
     public_consultation,
+    public_consultations,
     public_list,
     shown_comments,
 )
@@ -108,6 +109,7 @@ __all__ = [
     "pending_count",
     "phase",
     "public_consultation",
+    "public_consultations",
     "public_list",
     "publish_consultation",
     "save_dispositions",

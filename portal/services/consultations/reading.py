@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, lazyload, load_only, selectinload
 
 from portal.models import Clause, Comment, Consultation, Document
@@ -14,9 +15,14 @@ from portal.services.consultations.rules import (
 )
 
 
+def public_consultations() -> Select[Any]:
+    """Every consultation the public may see: all but drafts (the list, the pages, the open-data API)."""
+    return select(Consultation).where(Consultation.status != "draft")
+
+
 def public_list(sess: Session, today: date | None = None) -> dict[str, list[Consultation]]:
     """Public consultations by phase: open (closing soonest first), upcoming, closed (newest first)."""
-    rows = sess.scalars(select(Consultation).where(Consultation.status != "draft")).all()
+    rows = sess.scalars(public_consultations()).all()
     out: dict[str, list[Consultation]] = {"open": [], "upcoming": [], "closed": []}
     for c in rows:
         out[phase(c, today)].append(c)
@@ -47,9 +53,7 @@ def consultation_for_comment(sess: Session, slug: str) -> Consultation | None:
 
 def public_consultation(sess: Session, slug: str) -> Consultation | None:
     return sess.scalars(
-        select(Consultation)
-        .where(Consultation.slug == slug, Consultation.status != "draft")
-        .options(selectinload(Consultation.clauses))
+        public_consultations().where(Consultation.slug == slug).options(selectinload(Consultation.clauses))
     ).first()
 
 

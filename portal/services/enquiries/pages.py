@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Select, extract, func, or_, select
 from sqlalchemy.orm import Session
@@ -53,6 +54,11 @@ def error_desk(sess: Session) -> Agency | None:
 
 
 # -- the public board -------------------------------------------------------------------------------
+
+
+def published_query() -> Select[Any]:
+    """Answered messages staff published: the only ones the board, the API and the bulk files show."""
+    return _published()
 
 
 def _published() -> Select[tuple[Enquiry]]:
