@@ -2,6 +2,7 @@
 
 from portal.models.accounts import ROLES, SignInFailure, User
 from portal.models.agency import Agency
+from portal.models.annual_reports import AnnualReport
 from portal.models.audit import AuditEntry
 from portal.models.consultations import BlockedSender, Clause, Comment, Consultation, Viewpoint
 from portal.models.documents import BodyFingerprint, Document, DocumentAgency, DocumentLink, Measure, Topic
@@ -18,6 +19,7 @@ from portal.models.targets import Target
 __all__ = [
     "ROLES",
     "Agency",
+    "AnnualReport",
     "Attachment",
     "AuditEntry",
     "BlockedSender",

@@ -25,6 +25,7 @@ from portal.models import (
     ReviewRemark,
     User,
 )
+from portal.models.annual_reports import GENRE as ANNUAL_REPORT_GENRE
 from portal.models.base import utcnow
 from portal.services import privacy
 from portal.services.audit import record
@@ -233,6 +234,12 @@ def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> 
         from portal.services import duplicates
 
         duplicates.check_publish(sess, user, obj, confirmed=req.confirm_duplicate)
+    if isinstance(obj, Document) and obj.genre == ANNUAL_REPORT_GENRE:
+        # The annual report's invariants are asserted on the figures as they stand now (NORMS 40-42).
+        from portal.services.annual_reports.workflow import check_publication
+
+        if why := check_publication(sess, obj):
+            raise WorkflowError(why, code="annual_report")
     hits = [h for item in items for h in privacy_hits(item)]
     if hits and not req.privacy_override.strip():
         raise WorkflowError(
@@ -276,6 +283,10 @@ def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> Publis
     from portal.services import push
 
     pushes = sum(push.queue(sess, user, item, req.channel_ids) for item in items)
+    if isinstance(obj, Document) and obj.genre == ANNUAL_REPORT_GENRE:
+        from portal.services.annual_reports.workflow import on_published
+
+        on_published(sess, user, obj, now)
     after_change(sess, items)
     return PublishResult(published=items, pushes=pushes, waiver=waiver)
 

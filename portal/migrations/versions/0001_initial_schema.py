@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 01:41:49.161786
+Create Date: 2026-12-02 02:23:19.359006
 """
 from alembic import op
 import sqlalchemy as sa
@@ -241,6 +241,27 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('username', name=op.f('uq_user_account_username'))
     )
+    op.create_table('annual_report',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=False),
+    sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('sections', sa.JSON(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=True),
+    sa.Column('composed', sa.JSON(), nullable=False),
+    sa.Column('published', sa.JSON(), nullable=False),
+    sa.Column('published_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_annual_report_agency_id_agency')),
+    sa.ForeignKeyConstraint(['document_id'], ['document.id'], name=op.f('fk_annual_report_document_id_document'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_annual_report')),
+    sa.UniqueConstraint('agency_id', 'year', name='uq_annual_report_agency_year')
+    )
+    with op.batch_alter_table('annual_report', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_annual_report_agency_id'), ['agency_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_annual_report_year'), ['year'], unique=False)
+
     op.create_table('attachment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_id', sa.Integer(), nullable=False),
@@ -805,6 +826,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_attachment_document_id'))
 
     op.drop_table('attachment')
+    with op.batch_alter_table('annual_report', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_annual_report_year'))
+        batch_op.drop_index(batch_op.f('ix_annual_report_agency_id'))
+
+    op.drop_table('annual_report')
     op.drop_table('user_account')
     with op.batch_alter_table('push', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_push_status'))

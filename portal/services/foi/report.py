@@ -70,15 +70,19 @@ class Table3:
                 raise InvariantError(f"table 3, column {COLUMN_LABELS[column]}: results add up to {parts}")
 
 
-def table3(sess: Session, year: int) -> Table3:
+def table3(sess: Session, year: int, agency_id: int | None = None) -> Table3:
+    """Table 3 of ``year``: the whole district's, or (``agency_id``) one department's annual report."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    rows = sess.execute(
+    stmt = (
         select(
             InfoRequest.applicant_type, InfoRequest.received_on, InfoRequest.concluded_on, InfoRequest.outcome
         )
         .where(InfoRequest.received_on.is_not(None), InfoRequest.received_on <= end)
         .where(or_(InfoRequest.concluded_on.is_(None), InfoRequest.concluded_on >= start))
-    ).all()
+    )
+    if agency_id is not None:
+        stmt = stmt.where(InfoRequest.agency_id == agency_id)
+    rows = sess.execute(stmt).all()
     new = Line("new", "一", "本年新收政府信息公开申请数量")
     carried_in = Line("carried_in", "二", "上年结转政府信息公开申请数量")
     results = {row.key: Line(row.key, row.group, row.label) for row in REPORT_ROWS}
@@ -111,13 +115,17 @@ class Table4:
                 )
 
 
-def table4(sess: Session, year: int) -> Table4:
+def table4(sess: Session, year: int, agency_id: int | None = None) -> Table4:
+    """Table 4 of ``year``: the whole district's, or (``agency_id``) one department's annual report."""
     end = date(year, 12, 31)
-    remedies = sess.scalars(
-        select(InfoRequestRemedy).where(
-            InfoRequestRemedy.filed_on >= date(year, 1, 1), InfoRequestRemedy.filed_on <= end
+    stmt = select(InfoRequestRemedy).where(
+        InfoRequestRemedy.filed_on >= date(year, 1, 1), InfoRequestRemedy.filed_on <= end
+    )
+    if agency_id is not None:
+        stmt = stmt.join(InfoRequest, InfoRequestRemedy.request_id == InfoRequest.id).where(
+            InfoRequest.agency_id == agency_id
         )
-    ).all()
+    remedies = sess.scalars(stmt).all()
     counts = {kind: {**dict.fromkeys(REMEDY_RESULTS, 0), "total": 0} for kind in REMEDY_KINDS}
     for remedy in remedies:
         result = remedy.result if remedy.decided_on is not None and remedy.decided_on <= end else "pending"

@@ -576,6 +576,15 @@ def _load_enquiries(sess: Session, path: Path, report: LoadReport) -> None:
     report.errors += errors
 
 
+def _load_annual_reports(sess: Session, path: Path, report: LoadReport) -> None:
+    from portal.services.annual_reports.content import load_reports  # the service does every write
+
+    created, unchanged, errors = load_reports(sess, path)
+    report.created += created
+    report.unchanged += unchanged
+    report.errors += errors
+
+
 KINDS: list[ContentKind] = [
     ContentKind("agencies", "agencies.yml", load_agencies),
     ContentKind("policies", "policies", load_documents),
@@ -586,6 +595,7 @@ KINDS: list[ContentKind] = [
     ContentKind("consultations", "consultations", _load_consultations),
     ContentKind("foi", "foi", _load_foi),
     ContentKind("enquiries", "enquiries", _load_enquiries),
+    ContentKind("annual_reports", "annual_reports", _load_annual_reports),  # after what it counts
 ]
 
 
