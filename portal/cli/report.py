@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from collections.abc import Sequence
 
 import click
 
@@ -20,7 +21,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def format_table(columns: list[str], rows: list[list[object]]) -> str:
+def format_table(columns: list[str], rows: Sequence[Sequence[object]]) -> str:
     cells = [[str(c) for c in columns]] + [[str(c) for c in row] for row in rows]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
     lines = ["  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
@@ -50,7 +51,7 @@ def report_targets(year: int | None, fmt: str) -> None:
     app = make_app()
     with app.app_context():
         year = year or today_local().year
-        report_ = svc.year_report(db.session, year)
+        report_ = svc.year_report(db.session(), year)
         if not report_.declared:
             declared = ", ".join(str(y) for y in report_.declared_years) or "none"
             click.echo(f"no targets declared for {year} (years with targets: {declared})", err=True)
@@ -84,8 +85,8 @@ def report_foi(year: int, fmt: str) -> None:
     app = make_app()
     with app.app_context():
         try:
-            table3 = foi_report.table3(db.session, year)
-            table4 = foi_report.table4(db.session, year)
+            table3 = foi_report.table3(db.session(), year)
+            table4 = foi_report.table4(db.session(), year)
         except foi_report.InvariantError as exc:
             click.echo(f"error: invariant failed: {exc}", err=True)
             sys.exit(1)
@@ -146,7 +147,7 @@ def report_annual(year: int, agency: str, fmt: str) -> None:
     app = make_app()
     with app.app_context():
         try:
-            tables = export.tables_for(db.session, year, agency)
+            tables = export.tables_for(db.session(), year, agency)
         except LookupError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)

@@ -55,6 +55,8 @@ def for_user(sess: Session, user: User) -> list[Section]:
                 ],
             )
         )
+    if user.has_role("editor", "publisher", "admin"):
+        sections.append(Section("政府信息公开工作年度报告（发布期限）", _annual_report_flags(sess, user)))
     if user.has_role("foi_officer", "foi_head"):
         sections.append(
             Section("依申请公开（超期、即将到期、待确认、补正或缴费期限已过）", _foi_items(sess, user))
@@ -116,4 +118,22 @@ def _foi_items(sess: Session, user: User) -> list[tuple[str, str, str]]:
         (f"{r.receipt_code} {r.description[:30]}", url_for("admin_foi.detail", request_id=r.id), note)
         for requests, note in groups
         for r in requests
+    ]
+
+
+def _annual_report_flags(sess: Session, user: User) -> list[tuple[str, str, str]]:
+    """Last year's reports still due, overdue or published late (art 49: 31 January / 31 March)."""
+    from portal.services.annual_reports.deadlines import flags
+
+    everyone = user.has_role("publisher", "admin")
+    return [
+        (
+            f"{f.agency.name}{f.year}年度报告",
+            url_for("admin_annual_reports.detail", report_id=f.report.id)
+            if f.report
+            else url_for("admin_annual_reports.index"),
+            f.note,
+        )
+        for f in flags(sess)
+        if everyone or f.agency.id == user.agency_id
     ]

@@ -25,6 +25,7 @@ from portal.web import (
     templating,
 )
 from portal.web.admin import access
+from portal.web.admin import annual_reports as admin_annual_reports
 from portal.web.admin import consultations as admin_consultations
 from portal.web.admin import enquiries as admin_enquiries
 from portal.web.admin import foi as admin_foi
@@ -53,5 +54,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(enquiries.bp)
     app.register_blueprint(admin_enquiries.bp)
     app.register_blueprint(admin_foi.bp)
+    app.register_blueprint(admin_annual_reports.bp)
     app.register_blueprint(site_files.bp)
     app.register_blueprint(search.bp)

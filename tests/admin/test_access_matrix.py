@@ -70,7 +70,12 @@ def world(app, sess, staff, agencies, make_user, make_interpretation):  # noqa: 
         sess, foi_officer, foi_application(), agencies.office, "in_person", date(2020, 9, 28), secret_key="k"
     )
     sess.commit()
+    from portal.services.annual_reports import workflow as annual_reports
+
+    annual_report = annual_reports.create(sess, staff.editor, agencies.office, 2020)
+    sess.commit()
     return {
+        "report_id": annual_report.id,
         "item_id": doc.id,
         "issue_id": issue.id,
         "interp_id": interp.id,
@@ -201,6 +206,12 @@ def test_role_declarations_of_the_staff_area(app):
         "admin_gazette.publish": {"publisher"},
         "admin_gazette.withdraw": {"publisher"},
         "admin_gazette.reopen": {"editor", "publisher"},
+        # 年度报告: the body's editors write it; its reviewers, publishers and admins look.
+        "admin_annual_reports.index": {"editor", "reviewer", "publisher", "admin"},
+        "admin_annual_reports.detail": {"editor", "reviewer", "publisher", "admin"},
+        "admin_annual_reports.new": {"editor"},
+        "admin_annual_reports.save": {"editor"},
+        "admin_annual_reports.compose": {"editor"},
     }
     assert {e: set(allowed_roles(e)) for e in expect} == expect
 

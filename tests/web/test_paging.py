@@ -14,8 +14,18 @@ from tests.conftest import CONTENT
 
 @pytest.fixture
 def four_pages(sess, monkeypatch):  # noqa: ANN001, ANN201
-    monkeypatch.setattr(library, "PAGE_SIZE", 1)  # the four demo documents, one per page
+    """The demo documents, one per page: at least four pages (the demo grows; the last page is counted)."""
+    from sqlalchemy import func, select
+
+    from portal.models import Document
+
+    monkeypatch.setattr(library, "PAGE_SIZE", 1)
     assert load_content(sess, CONTENT).ok
+    pages = sess.scalar(
+        select(func.count(Document.id)).where(Document.status == "published", Document.disclosure == "active")
+    )
+    assert pages >= 4
+    return pages
 
 
 def _nav(html: str) -> str:
@@ -28,12 +38,17 @@ def test_page_links_and_one_address_per_page(client, four_pages):
     nav = _nav(client.get("/policies/page/2/").get_data(as_text=True))
     assert '<a href="/policies/">首页</a>' in nav
     assert '<a rel="prev" href="/policies/">上一页</a>' in nav
+    last = four_pages
     assert '<a href="/policies/">1</a>' in nav and '<a href="/policies/page/4/">4</a>' in nav
     assert '<span class="current" aria-current="page">2</span>' in nav
     assert '<a rel="next" href="/policies/page/3/">下一页</a>' in nav
-    assert '<a href="/policies/page/4/">末页</a>' in nav
+    assert f'<a href="/policies/page/{last}/">末页</a>' in nav
     first = _nav(client.get("/policies/").get_data(as_text=True))
-    assert "首页" not in first and "上一页" not in first and '<a href="/policies/page/4/">末页</a>' in first
+    assert (
+        "首页" not in first
+        and "上一页" not in first
+        and f'<a href="/policies/page/{last}/">末页</a>' in first
+    )
 
     # ?page=N and /page/N/ are one page, at one address.
     by_path = client.get("/policies/page/2/")

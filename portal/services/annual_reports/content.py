@@ -48,7 +48,9 @@ def _flat(entry: dict[str, Any], where: str) -> dict[str, Any]:
             flat[f"{table}_source"] = spec
             continue
         if not isinstance(spec, dict) or not isinstance(spec.get("rows"), dict):
-            raise AnnualReportContentError(f"{where}: '{table}' is 'records' or {{source: entered, rows: ...}}")
+            raise AnnualReportContentError(
+                f"{where}: '{table}' is 'records' or {{source: entered, rows: ...}}"
+            )
         flat[f"{table}_source"] = spec.get("source", "entered")
         for row, cells in spec["rows"].items():
             for col, n in (cells or {}).items():
@@ -79,7 +81,9 @@ def _load_entry(sess: Session, entry: dict[str, Any], where: str) -> bool:
     try:
         report = workflow.create(sess, ACTOR, agency, year)
         figures = workflow.parse_figures(_flat(entry, where))
-        workflow.save(sess, ACTOR, report, figures, {**report.sections, **{k: str(v) for k, v in sections.items()}})
+        workflow.save(
+            sess, ACTOR, report, figures, {**report.sections, **{k: str(v) for k, v in sections.items()}}
+        )
         day = parse_day(entry["published_on"]) if entry.get("published_on") else None
         doc = workflow.compose(sess, ACTOR, report, written_on=day)
     except workflow.ReportError as exc:

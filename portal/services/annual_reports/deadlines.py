@@ -45,9 +45,7 @@ def flags(sess: Session, today: date | None = None) -> list[Flag]:
         .where(Agency.external.is_(False), Agency.kind.in_(("government", "department", "street")))
         .order_by(Agency.kind != "government", Agency.position, Agency.id)
     ).all()
-    reports = {
-        r.agency_id: r for r in sess.scalars(select(AnnualReport).where(AnnualReport.year == year))
-    }
+    reports = {r.agency_id: r for r in sess.scalars(select(AnnualReport).where(AnnualReport.year == year))}
     out = []
     for agency in agencies:
         due = due_on(agency, year)

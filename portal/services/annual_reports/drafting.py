@@ -36,13 +36,12 @@ def drafts(tables: Tables) -> dict[str, str]:
     carried_out = tables.table3.carried_out.counts["total"] if tables.table3 else 0
     reviews = tables.table4.counts["review"]["total"] if tables.table4 else 0
     suits = (
-        tables.table4.counts["litigation_direct"]["total"] + tables.table4.counts["litigation_after_review"]["total"]
+        tables.table4.counts["litigation_direct"]["total"]
+        + tables.table4.counts["litigation_after_review"]["total"]
         if tables.table4
         else 0
     )
-    corrected = (
-        sum(tables.table4.counts[k]["corrected"] for k in REMEDY_KINDS) if tables.table4 else 0
-    )
+    corrected = sum(tables.table4.counts[k]["corrected"] for k in REMEDY_KINDS) if tables.table4 else 0
     fees = tables.fees_yuan
     return {
         "overview": (
@@ -80,7 +79,7 @@ def table2_html(tables: Tables) -> str:
     rows = tables.table2.rows
     e = tables.entered
     out = ["<table>", "<caption>二、主动公开政府信息情况</caption>", "<tbody>"]
-    out.append(f'<tr>{_th("第二十条第（一）项", colspan=4, scope="colgroup")}</tr>')
+    out.append(f"<tr>{_th('第二十条第（一）项', colspan=4, scope='colgroup')}</tr>")
     out.append(
         "<tr>"
         + "".join(_th(t, scope="col") for t in ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"))
@@ -88,12 +87,14 @@ def table2_html(tables: Tables) -> str:
     )
     for kind, label in KINDS.items():
         c = rows[kind].counts
-        out.append(f'<tr>{_th(label, scope="row")}<td>{c["issued"]}</td><td>{c["repealed"]}</td><td>{c["valid"]}</td></tr>')
+        out.append(
+            f"<tr>{_th(label, scope='row')}<td>{c['issued']}</td><td>{c['repealed']}</td><td>{c['valid']}</td></tr>"
+        )
     for key in ("licensing", ("penalty", "coercion"), "fees"):
         keys = key if isinstance(key, tuple) else (key,)
         item, _label, unit = ENTERED_FIGURES[keys[0]]
-        out.append(f'<tr>{_th(item, colspan=4, scope="colgroup")}</tr>')
-        out.append(f'<tr>{_th("信息内容", scope="col")}{_th(unit, colspan=3, scope="col")}</tr>')
+        out.append(f"<tr>{_th(item, colspan=4, scope='colgroup')}</tr>")
+        out.append(f"<tr>{_th('信息内容', scope='col')}{_th(unit, colspan=3, scope='col')}</tr>")
         for k in keys:
             cell = e.get(k) or {}
             out.append(
@@ -110,7 +111,12 @@ def table3_html(tables: Tables) -> str:
     out = ["<table>", "<caption>三、收到和处理政府信息公开申请情况</caption>", "<thead>"]
     out.append(
         "<tr>"
-        + _th("本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和", rowspan=3, colspan=3, scope="col")
+        + _th(
+            "本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和",
+            rowspan=3,
+            colspan=3,
+            scope="col",
+        )
         + _th("申请人情况", colspan=7, scope="colgroup")
         + "</tr>"
     )
@@ -128,8 +134,10 @@ def table3_html(tables: Tables) -> str:
     def cells(line: foi_report.Line) -> str:
         return "".join(f"<td>{line.counts[c]}</td>" for c in foi_report.COLUMNS)
 
-    out.append(f'<tr>{_th("一、本年新收政府信息公开申请数量", colspan=3, scope="row")}{cells(t3.new)}</tr>')
-    out.append(f'<tr>{_th("二、上年结转政府信息公开申请数量", colspan=3, scope="row")}{cells(t3.carried_in)}</tr>')
+    out.append(f"<tr>{_th('一、本年新收政府信息公开申请数量', colspan=3, scope='row')}{cells(t3.new)}</tr>")
+    out.append(
+        f"<tr>{_th('二、上年结转政府信息公开申请数量', colspan=3, scope='row')}{cells(t3.carried_in)}</tr>"
+    )
     results = [*t3.results, t3.results_total]
     groups: list[tuple[str, list[foi_report.Line]]] = []
     for line in results:
@@ -149,7 +157,7 @@ def table3_html(tables: Tables) -> str:
                 label = _th(group, rowspan=len(lines), scope="rowgroup") if n == 0 else ""
                 label += _th(line.label, scope="row")
             out.append(f"<tr>{head}{label}{cells(line)}</tr>")
-    out.append(f'<tr>{_th("四、结转下年度继续办理", colspan=3, scope="row")}{cells(t3.carried_out)}</tr>')
+    out.append(f"<tr>{_th('四、结转下年度继续办理', colspan=3, scope='row')}{cells(t3.carried_out)}</tr>")
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
 

@@ -51,7 +51,12 @@ def as_rows(tables: Tables) -> list[tuple[str, str, list[str], list[list[Any]]]]
             "二、主动公开政府信息情况（第二十条第（五）（六）（八）项）",
             ["项目", "信息内容", "数量", "来源"],
             [
-                [art, label, _value(tables.entered.get(key)), (tables.entered.get(key) or {}).get("source", "")]
+                [
+                    art,
+                    label,
+                    _value(tables.entered.get(key)),
+                    (tables.entered.get(key) or {}).get("source", ""),
+                ]
                 for key, (art, label, _unit) in ENTERED_FIGURES.items()
             ],
         ),
@@ -63,7 +68,10 @@ def as_rows(tables: Tables) -> list[tuple[str, str, list[str], list[list[Any]]]]
                 "3",
                 "三、收到和处理政府信息公开申请情况",
                 ["", "项目", *columns],
-                [[line.group, line.label, *(line.counts[c] for c in foi_report.COLUMNS)] for line in tables.table3.lines()],
+                [
+                    [line.group, line.label, *(line.counts[c] for c in foi_report.COLUMNS)]
+                    for line in tables.table3.lines()
+                ],
             )
         )
     if tables.table4 is not None:

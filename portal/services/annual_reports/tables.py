@@ -92,7 +92,10 @@ class Tables:
             "agency": self.report.agency.name,
             "table2": {
                 **{kind: row.counts for kind, row in self.table2.rows.items()},
-                **{key: dict(self.entered.get(key) or {"value": None, "source": ""}) for key in ENTERED_FIGURES},
+                **{
+                    key: dict(self.entered.get(key) or {"value": None, "source": ""})
+                    for key in ENTERED_FIGURES
+                },
             },
             "table3": t3,
             "table4": t4,
@@ -160,7 +163,9 @@ def compute(sess: Session, report: AnnualReport) -> Tables:
         for key, cell in entered.items()
         if cell.get("value") in (None, "") or not str(cell.get("source") or "").strip()
     ]
-    checks.append(Check("table2_entered", not missing, "、".join(missing) + "未填报数字或来源" if missing else ""))
+    checks.append(
+        Check("table2_entered", not missing, "、".join(missing) + "未填报数字或来源" if missing else "")
+    )
 
     t3_source = (figures.get("table3") or {}).get("source", "records")
     t3: foi_report.Table3 | None = None
@@ -229,7 +234,8 @@ def _proactive(sess: Session, report: AnnualReport) -> int:
 
 def _fees(sess: Session, report: AnnualReport) -> int:
     stmt = select(func.coalesce(func.sum(InfoRequest.fee_amount), 0)).where(
-        InfoRequest.fee_paid_on >= date(report.year, 1, 1), InfoRequest.fee_paid_on <= date(report.year, 12, 31)
+        InfoRequest.fee_paid_on >= date(report.year, 1, 1),
+        InfoRequest.fee_paid_on <= date(report.year, 12, 31),
     )
     if not report.is_district:
         stmt = stmt.where(InfoRequest.agency_id == report.agency_id)

@@ -71,7 +71,9 @@ def reports(sess: Session, user: User) -> list[AnnualReport]:
 
 
 def can_see(user: User, report: AnnualReport) -> bool:
-    return user.has_role("publisher", "admin") or (user.agency_id is not None and user.agency_id == report.agency_id)
+    return user.has_role("publisher", "admin") or (
+        user.agency_id is not None and user.agency_id == report.agency_id
+    )
 
 
 def create(sess: Session, user: Actor, agency: Agency, year: int) -> AnnualReport:
@@ -119,8 +121,15 @@ def parse_figures(values: dict[str, Any]) -> dict[str, Any]:
                     amount = Decimal(raw)
                 except InvalidOperation:
                     raise ReportError(f"{label}金额应为数字（单位：万元）。", f"{key}_value") from None
-                if not amount.is_finite() or amount < 0 or amount > MAX_COUNT or amount.as_tuple().exponent < -4:
-                    raise ReportError(f"{label}金额应为不小于 0 的数字，最多四位小数（单位：万元）。", f"{key}_value")
+                if (
+                    not amount.is_finite()
+                    or amount < 0
+                    or amount > MAX_COUNT
+                    or amount != amount.quantize(Decimal("0.0001"))
+                ):
+                    raise ReportError(
+                        f"{label}金额应为不小于 0 的数字，最多四位小数（单位：万元）。", f"{key}_value"
+                    )
                 value = str(amount)
             else:
                 value = _count(raw, label, f"{key}_value")
@@ -166,7 +175,9 @@ def figure_values(report: AnnualReport) -> dict[str, str]:
     return out
 
 
-def save(sess: Session, user: Actor, report: AnnualReport, figures: dict[str, Any], sections: dict[str, str]) -> None:
+def save(
+    sess: Session, user: Actor, report: AnnualReport, figures: dict[str, Any], sections: dict[str, str]
+) -> None:
     """Store entered figures and the six sections (audited, before and after)."""
     _require(user, report)
     clean = {}
@@ -214,7 +225,9 @@ def compose(sess: Session, user: Actor, report: AnnualReport, written_on: date |
         doc.source = doc.source or report.agency.name
         if new:
             doc.issuers = [DocumentAgency(agency=report.agency, agency_id=report.agency_id, position=0)]
-            topic = sess.scalars(select(Topic).where(Topic.name == "政务公开")).first() or Topic(name="政务公开")
+            topic = sess.scalars(select(Topic).where(Topic.name == "政务公开")).first() or Topic(
+                name="政务公开"
+            )
             doc.topics = [topic]
         update_duplicate_keys(doc)
     sess.flush()
