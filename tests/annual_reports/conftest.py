@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.models import Agency, AuditEntry, Document, DocumentAgency, DocumentLink
+from portal.models import Agency, Document, DocumentAgency, DocumentLink
 
 FIGURES = {
     "licensing_value": "120",
@@ -91,17 +91,7 @@ def repeal(sess, target: Document, by: Document) -> None:  # noqa: ANN001
 
 
 def expire(sess, doc: Document, on: date) -> None:  # noqa: ANN001
-    """``doc`` marked 已失效 on ``on`` (the audit entry a publisher's change leaves)."""
+    """``doc`` marked 已失效, taking effect on ``on`` (as mark_validity and the loader record it)."""
     doc.validity = "expired"
-    sess.add(
-        AuditEntry(
-            actor_name="publisher",
-            action="document.validity",
-            object_type="document",
-            object_id=doc.id,
-            before={"validity": "valid"},
-            after={"validity": "expired"},
-            at=datetime(on.year, on.month, on.day, 4, tzinfo=UTC),
-        )
-    )
+    doc.validity_since = on
     sess.commit()

@@ -5,9 +5,13 @@ district's report any body of the district (not an external one such as the city
 district republishes (转发) was not 制发 here. 规章 are the documents of genre "规章"; 行政规范性文件 are
 the documents marked 规范性文件 (NORMS 9).
 
+The dates are those of ``services.compliance.normative`` (which counts the library's 规范性文件 for the
+same table; one dating rule for both):
+
 - issued on: 成文日期, or the publication day when the text has none;
-- ended on (已废止 / 已失效): the 成文日期 of the document that repeals it (its repeal link), else the day
-  its validity was changed (audit log); a document ended on an unknown day is an anomaly, listed;
+- ended on (已废止 / 已失效): ``validity_since``, set when the repeal or expiry takes effect, else the
+  date of the document that repeals it; a document ended with neither is listed as an anomaly here
+  (the counting module treats it as never valid);
 - 已修订 stays in force: the document applies as amended.
 
 In force on 31 December = issued by then and not ended by then. From those dates, in force this year =
@@ -24,12 +28,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.clock import local_day
-from portal.models import Agency, AuditEntry, Document, DocumentAgency, DocumentLink
+from portal.models import Agency, Document, DocumentAgency, DocumentLink
+from portal.services.compliance.normative import ENDED, ended_on, issued_on
 
 RULES_GENRE = "规章"
 KINDS = {"rules": "规章", "normative": "行政规范性文件"}
-ENDED = {"repealed", "expired"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def _issuer_filter(sess: Session, agency: Agency) -> list[int]:
 
 
 def facts(sess: Session, agency: Agency) -> list[Fact]:
+    """The counted documents with their dates, dated as ``services.compliance.normative`` dates them."""
     issuer_ids = _issuer_filter(sess, agency)
     docs = sess.scalars(
         select(Document)
@@ -95,28 +99,18 @@ def facts(sess: Session, agency: Agency) -> list[Fact]:
         )
         .order_by(Document.id)
     ).all()
-    ids = [d.id for d in docs]
-    repealed_by: dict[int, date] = {}
-    for target_id, written_on, published_at in sess.execute(
-        select(DocumentLink.target_id, Document.written_on, Document.published_at)
-        .join(Document, DocumentLink.source_id == Document.id)
-        .where(DocumentLink.kind == "repeals", DocumentLink.target_id.in_(ids))
-    ):
-        day = written_on or (local_day(published_at) if published_at else None)
-        if day is not None and (target_id not in repealed_by or day < repealed_by[target_id]):
-            repealed_by[target_id] = day
-    changed_on: dict[int, date] = {}
-    for object_id, at, after in sess.execute(
-        select(AuditEntry.object_id, AuditEntry.at, AuditEntry.after)
-        .where(AuditEntry.object_type == "document", AuditEntry.action == "document.validity")
-        .where(AuditEntry.object_id.in_(ids))
-        .order_by(AuditEntry.id)
-    ):
-        if isinstance(after, dict) and after.get("validity") in ENDED:
-            changed_on[object_id] = local_day(at)  # the latest change to an ended state wins
+    repealed_by_link = set(
+        sess.scalars(
+            select(DocumentLink.target_id).where(
+                DocumentLink.kind == "repeals", DocumentLink.target_id.in_([d.id for d in docs])
+            )
+        )
+    )
     out = []
     for doc in docs:
         ended = doc.validity in ENDED
+        # Neither the day it took effect nor a repealing document: the day is unknown (listed, not guessed).
+        undated = ended and doc.validity_since is None and doc.id not in repealed_by_link
         out.append(
             Fact(
                 id=doc.id,
@@ -124,9 +118,9 @@ def facts(sess: Session, agency: Agency) -> list[Fact]:
                 title=doc.title,
                 doc_number=doc.doc_number,
                 kind="rules" if doc.genre == RULES_GENRE else "normative",
-                issued_on=doc.written_on or (local_day(doc.published_at) if doc.published_at else None),
+                issued_on=issued_on(doc),
                 ended=ended,
-                ended_on=(repealed_by.get(doc.id) or changed_on.get(doc.id)) if ended else None,
+                ended_on=None if undated or not ended else ended_on(sess, doc),
             )
         )
     return out
