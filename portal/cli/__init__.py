@@ -128,6 +128,7 @@ COMMAND_MODULES: list[str] = [
     "portal.cli.push",
     "portal.cli.report",
     "portal.cli.search",
+    "portal.cli.subscriptions",
 ]
 
 

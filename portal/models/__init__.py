@@ -14,6 +14,14 @@ from portal.models.meetings import Meeting
 from portal.models.publishing import Attachment, DocumentVersion, PublicationWaiver, ReviewRemark
 from portal.models.push import Channel, Push
 from portal.models.search import SearchChunk, SearchEntry, SearchOutbox
+from portal.models.subscriptions import (
+    Subscriber,
+    Subscription,
+    SubscriptionEvent,
+    SubscriptionMatch,
+    SubscriptionMessage,
+    SubscriptionRequest,
+)
 from portal.models.targets import Target
 
 __all__ = [
@@ -49,6 +57,12 @@ __all__ = [
     "SearchEntry",
     "SearchOutbox",
     "SignInFailure",
+    "Subscriber",
+    "Subscription",
+    "SubscriptionEvent",
+    "SubscriptionMatch",
+    "SubscriptionMessage",
+    "SubscriptionRequest",
     "ReviewRemark",
     "Target",
     "Topic",

@@ -29,6 +29,7 @@ from portal.models.annual_reports import GENRE as ANNUAL_REPORT_GENRE
 from portal.models.base import utcnow
 from portal.services import privacy
 from portal.services.audit import record
+from portal.services.subscriptions import events as subscription_events
 
 Item = Document | Interpretation
 
@@ -280,6 +281,8 @@ def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> Publis
         )
         if not _versions_exist(sess, item):
             add_version(sess, user, item, "首次发布")
+        if item is obj or isinstance(item, Document):  # a companion interpretation goes out with the document
+            subscription_events.published(sess, item, first)
     from portal.services import push
 
     pushes = sum(push.queue(sess, user, item, req.channel_ids) for item in items)
@@ -299,6 +302,7 @@ def withdraw(sess: Session, user: User, obj: Item, reason: str) -> None:
         raise WorkflowError("撤回时必须填写公开的撤回理由。", code="reason")
     obj.withdrawn_reason = reason
     _move(sess, user, obj, "withdrawn", "withdraw", note=reason)
+    subscription_events.withdrawn(sess, obj, reason)
     after_change(sess, [obj])
 
 
@@ -351,6 +355,8 @@ def mark_validity(
             sess.add(DocumentLink(source_id=successor.id, target_id=doc.id, kind=kind))
     after = {"validity": validity, "successor": successor.slug if successor else None}
     record(sess, user, "document.validity", doc, before=before, after=after, note=note)
+    if before["validity"] != validity:
+        subscription_events.validity_changed(sess, doc, validity, successor, note)
     after_change(sess, [doc])
 
 
@@ -426,6 +432,17 @@ def add_version(sess: Session, user: User | None, obj: Item, note: str) -> Docum
         user_name=user.username if user else "",
     )
     sess.add(version)
+    if number > 1 and obj.status == "published":
+        # An edit of a published item: subscribers hear what changed, from this entry of the 更新记录.
+        previous = sess.scalar(
+            select(DocumentVersion).where(
+                DocumentVersion.item_type == item_type(obj),
+                DocumentVersion.item_id == obj.id,
+                DocumentVersion.number == number - 1,
+            )
+        )
+        if previous is not None:
+            subscription_events.amended(sess, obj, previous, version)
     return version
 
 

@@ -21,6 +21,7 @@ from portal.web import (
     search,
     security,
     site_files,
+    subscriptions,
     targets,
     templating,
 )
@@ -57,3 +58,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_annual_reports.bp)
     app.register_blueprint(site_files.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(subscriptions.bp)

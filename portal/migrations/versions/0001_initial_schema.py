@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 02:23:19.359006
+Create Date: 2026-12-02 02:55:21.978460
 """
 from alembic import op
 import sqlalchemy as sa
@@ -119,6 +119,44 @@ def upgrade() -> None:
         batch_op.create_index('ix_sign_in_failure_address_at', ['address', 'at'], unique=False)
         batch_op.create_index(batch_op.f('ix_sign_in_failure_at'), ['at'], unique=False)
 
+    op.create_table('subscriber',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('email_hash', sa.String(length=64), nullable=False),
+    sa.Column('token_generation', sa.Integer(), nullable=False),
+    sa.Column('manage_token_hash', sa.String(length=64), nullable=False),
+    sa.Column('bounces', sa.Integer(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscriber')),
+    sa.UniqueConstraint('email_hash', name=op.f('uq_subscriber_email_hash')),
+    sa.UniqueConstraint('manage_token_hash', name=op.f('uq_subscriber_manage_token_hash'))
+    )
+    op.create_table('subscription_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('item_type', sa.String(length=32), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('document_id', sa.Integer(), nullable=True),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('matched_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription_event'))
+    )
+    with op.batch_alter_table('subscription_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subscription_event_document_id'), ['document_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_event_matched_at'), ['matched_at'], unique=False)
+
+    op.create_table('subscription_request',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sender_hash', sa.String(length=64), nullable=False),
+    sa.Column('recipient_hash', sa.String(length=64), nullable=False),
+    sa.Column('at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription_request'))
+    )
+    with op.batch_alter_table('subscription_request', schema=None) as batch_op:
+        batch_op.create_index('ix_subscription_request_recipient', ['recipient_hash', 'at'], unique=False)
+        batch_op.create_index('ix_subscription_request_sender', ['sender_hash', 'at'], unique=False)
+
     op.create_table('target',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
@@ -221,6 +259,30 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_push_item_type'), ['item_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_push_next_attempt_at'), ['next_attempt_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_push_status'), ['status'], unique=False)
+
+    op.create_table('subscription',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subscriber_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('target', sa.String(length=500), nullable=False),
+    sa.Column('label', sa.String(length=500), nullable=False),
+    sa.Column('frequency', sa.String(length=16), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('generation', sa.Integer(), nullable=False),
+    sa.Column('confirm_token_hash', sa.String(length=64), nullable=True),
+    sa.Column('unsubscribe_token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['subscriber_id'], ['subscriber.id'], name=op.f('fk_subscription_subscriber_id_subscriber'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription')),
+    sa.UniqueConstraint('confirm_token_hash', name=op.f('uq_subscription_confirm_token_hash')),
+    sa.UniqueConstraint('subscriber_id', 'kind', 'target', name='uq_subscription_target'),
+    sa.UniqueConstraint('unsubscribe_token_hash', name=op.f('uq_subscription_unsubscribe_token_hash'))
+    )
+    with op.batch_alter_table('subscription', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subscription_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_state'), ['state'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_subscriber_id'), ['subscriber_id'], unique=False)
 
     op.create_table('user_account',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -596,6 +658,27 @@ def upgrade() -> None:
     with op.batch_alter_table('review_remark', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_review_remark_item_id'), ['item_id'], unique=False)
 
+    op.create_table('subscription_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subscriber_id', sa.Integer(), nullable=False),
+    sa.Column('subscription_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('next_attempt_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', portal.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['subscriber_id'], ['subscriber.id'], name=op.f('fk_subscription_message_subscriber_id_subscriber'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['subscription_id'], ['subscription.id'], name=op.f('fk_subscription_message_subscription_id_subscription'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription_message'))
+    )
+    with op.batch_alter_table('subscription_message', schema=None) as batch_op:
+        batch_op.create_index('ix_subscription_message_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_message_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_message_subscriber_id'), ['subscriber_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_message_subscription_id'), ['subscription_id'], unique=False)
+
     op.create_table('consultation_clause',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -683,6 +766,23 @@ def upgrade() -> None:
     with op.batch_alter_table('qa_item', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_qa_item_interpretation_id'), ['interpretation_id'], unique=False)
 
+    op.create_table('subscription_match',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subscription_id', sa.Integer(), nullable=False),
+    sa.Column('event_id', sa.Integer(), nullable=False),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['event_id'], ['subscription_event.id'], name=op.f('fk_subscription_match_event_id_subscription_event'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['message_id'], ['subscription_message.id'], name=op.f('fk_subscription_match_message_id_subscription_message'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['subscription_id'], ['subscription.id'], name=op.f('fk_subscription_match_subscription_id_subscription'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_subscription_match')),
+    sa.UniqueConstraint('subscription_id', 'event_id', name='uq_subscription_match')
+    )
+    with op.batch_alter_table('subscription_match', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_subscription_match_event_id'), ['event_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_match_message_id'), ['message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_subscription_match_subscription_id'), ['subscription_id'], unique=False)
+
     op.create_table('consultation_comment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
@@ -732,6 +832,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consultation_comment_consultation_id'))
 
     op.drop_table('consultation_comment')
+    with op.batch_alter_table('subscription_match', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subscription_match_subscription_id'))
+        batch_op.drop_index(batch_op.f('ix_subscription_match_message_id'))
+        batch_op.drop_index(batch_op.f('ix_subscription_match_event_id'))
+
+    op.drop_table('subscription_match')
     with op.batch_alter_table('qa_item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_qa_item_interpretation_id'))
 
@@ -756,6 +862,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_consultation_clause_consultation_id'))
 
     op.drop_table('consultation_clause')
+    with op.batch_alter_table('subscription_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subscription_message_subscription_id'))
+        batch_op.drop_index(batch_op.f('ix_subscription_message_subscriber_id'))
+        batch_op.drop_index(batch_op.f('ix_subscription_message_status'))
+        batch_op.drop_index('ix_subscription_message_due')
+
+    op.drop_table('subscription_message')
     with op.batch_alter_table('review_remark', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_review_remark_item_id'))
 
@@ -832,6 +945,12 @@ def downgrade() -> None:
 
     op.drop_table('annual_report')
     op.drop_table('user_account')
+    with op.batch_alter_table('subscription', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subscription_subscriber_id'))
+        batch_op.drop_index(batch_op.f('ix_subscription_state'))
+        batch_op.drop_index(batch_op.f('ix_subscription_kind'))
+
+    op.drop_table('subscription')
     with op.batch_alter_table('push', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_push_status'))
         batch_op.drop_index(batch_op.f('ix_push_next_attempt_at'))
@@ -856,6 +975,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_target_year'))
 
     op.drop_table('target')
+    with op.batch_alter_table('subscription_request', schema=None) as batch_op:
+        batch_op.drop_index('ix_subscription_request_sender')
+        batch_op.drop_index('ix_subscription_request_recipient')
+
+    op.drop_table('subscription_request')
+    with op.batch_alter_table('subscription_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_subscription_event_matched_at'))
+        batch_op.drop_index(batch_op.f('ix_subscription_event_document_id'))
+
+    op.drop_table('subscription_event')
+    op.drop_table('subscriber')
     with op.batch_alter_table('sign_in_failure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sign_in_failure_at'))
         batch_op.drop_index('ix_sign_in_failure_address_at')

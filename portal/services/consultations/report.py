@@ -25,6 +25,7 @@ from portal.services.consultations.dispositions import open_dispositions
 from portal.services.consultations.errors import ConsultationError
 from portal.services.consultations.lifecycle import pending_count
 from portal.services.consultations.rules import email_of
+from portal.services.subscriptions import events as subscription_events
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,7 @@ def publish_report(
         before={"status": "closed"},
         after={"status": "reported", "final_document": final.slug if final else None},
     )
+    subscription_events.report_published(sess, consultation)
     recipients = _recipients(sess, consultation)
     message = _message_data(consultation, settings)
     engine = sess.get_bind()
