@@ -79,7 +79,12 @@ def _expired(form: SubscribeForm | ManageLinkForm) -> None:
 @bp.get("/")
 def index() -> Response:
     form = SubscribeForm(formdata=None)
-    return _page("index.html", form=form, target=pages.everything(), link_form=ManageLinkForm(formdata=None))
+    return _page(
+        "index.html",
+        form=form,
+        target=pages.everything(),
+        link_form=ManageLinkForm(formdata=None, prefix="manage"),
+    )
 
 
 @bp.get("/new")
@@ -131,7 +136,7 @@ def subscribe() -> Response:
 @csrf.exempt
 @bp.post("/manage-link")
 def manage_link() -> Response:
-    form = ManageLinkForm()
+    form = ManageLinkForm(prefix="manage")
     blank = SubscribeForm(formdata=None)
     if form.website.data:
         form.fail("", "提交未成功，请检查后重试。")
