@@ -342,7 +342,7 @@ def mark_validity(
         from portal.services.compliance.normative import issued_on
 
         doc.validity_since = (issued_on(successor) if successor else None) or today_local()
-    if validity in VALIDITY_LINKS:
+    if validity in VALIDITY_LINKS and successor is not None:
         kind = VALIDITY_LINKS[validity]
         exists = sess.scalar(
             select(DocumentLink.id).where(

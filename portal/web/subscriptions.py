@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal.clock import LOCAL_TZ
-from portal.db import session as db_session
+from portal.db import session as scoped_session
 from portal.models.subscriptions import FREQUENCIES, SUBSCRIPTION_KINDS, SUBSCRIPTION_STATES
 from portal.services.subscriptions import pages, signup, tokens
 from portal.web.limits import wait_text
@@ -31,7 +32,13 @@ def subscribe_url(kind: str, target: str = "") -> str:
     """The link "邮件订阅" on a public page: the form for following ``kind``/``target``."""
     from flask import url_for
 
-    return url_for("subscriptions.new", kind=kind, **({"target": target} if target else {}))
+    if target:
+        return url_for("subscriptions.new", kind=kind, target=target)
+    return url_for("subscriptions.new", kind=kind)
+
+
+def _db() -> Session:
+    return scoped_session()  # the request's session (typed as one, unlike the proxy)
 
 
 def _private(body: str, status: int = 200, retry_after: int = 0) -> Response:
@@ -92,7 +99,7 @@ def new() -> Response:
     kind = request.args.get("kind", "all")[:16]
     raw = request.args.get("target", "")[:1000]
     try:
-        target = signup.resolve(db_session, kind, raw)
+        target = signup.resolve(_db(), kind, raw)
     except signup.SubscriptionError as exc:
         return _page("invalid.html", 404, message=exc.message)
     form = SubscribeForm(formdata=None, kind=target.kind, target=target.value)
@@ -106,7 +113,7 @@ def subscribe() -> Response:
     form = SubscribeForm()
     kind, raw = (form.kind.data or "")[:16], (form.target.data or "")[:1000]
     try:
-        target = signup.resolve(db_session, kind, raw)
+        target = signup.resolve(_db(), kind, raw)
     except signup.SubscriptionError as exc:
         return _page("invalid.html", 404, message=exc.message)
     if form.website.data:
@@ -117,7 +124,7 @@ def subscribe() -> Response:
         return _page("new.html", 400, form=form, target=target)
     try:
         signup.request(
-            db_session,
+            _db(),
             _secret(),
             email=form.email.data or "",
             kind=target.kind,
@@ -125,9 +132,9 @@ def subscribe() -> Response:
             frequency=form.frequency.data or "",
             sender=_sender(),
         )
-        db_session.commit()
+        _db().commit()
     except signup.SubscriptionError as exc:
-        db_session.rollback()
+        _db().rollback()
         form.fail(exc.field, _throttled(exc) if exc.status == 429 else exc.message)
         return _page("new.html", exc.status, exc.retry_after, form=form, target=target)
     return _page("sent.html", target=target)
@@ -145,10 +152,10 @@ def manage_link() -> Response:
         _expired(form)
         return _page("index.html", 400, form=blank, target=pages.everything(), link_form=form)
     try:
-        signup.request_manage_link(db_session, _secret(), email=form.email.data or "", sender=_sender())
-        db_session.commit()
+        signup.request_manage_link(_db(), _secret(), email=form.email.data or "", sender=_sender())
+        _db().commit()
     except signup.SubscriptionError as exc:
-        db_session.rollback()
+        _db().rollback()
         form.fail(exc.field, _throttled(exc) if exc.status == 429 else exc.message)
         return _page(
             "index.html", exc.status, exc.retry_after, form=blank, target=pages.everything(), link_form=form
@@ -159,23 +166,23 @@ def manage_link() -> Response:
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm(token: str) -> Response:
     """GET shows what is to be confirmed and the button; only the button's POST (CSRF-checked) confirms."""
-    pending = signup.pending_by_token(db_session, token)
+    pending = signup.pending_by_token(_db(), token)
     if pending is None:
         return _page("invalid.html", 404, message="确认链接无效或已过期。请重新订阅，以获取新的确认邮件。")
     form = ButtonForm()
     if request.method == "GET" or not form.validate():
         return _page("confirm.html", form=form, subscription=pending, expired=request.method == "POST")
-    subscription = signup.confirm(db_session, token)
+    subscription = signup.confirm(_db(), token)
     if subscription is None:
         abort(404)
     manage = signup.manage_token(_secret(), subscription.subscriber)
-    db_session.commit()
+    _db().commit()
     return _page("confirmed.html", subscription=subscription, manage_token=manage)
 
 
 @bp.get("/unsubscribe/<token>")
 def unsubscribe_page(token: str) -> Response:
-    subscription = signup.by_unsubscribe_token(db_session, token)
+    subscription = signup.by_unsubscribe_token(_db(), token)
     if subscription is None:
         return _page("invalid.html", 404, message="该订阅已经退订，或链接无效。")
     return _page("unsubscribe.html", subscription=subscription, token=token)
@@ -186,17 +193,17 @@ def unsubscribe_page(token: str) -> Response:
 @csrf.exempt
 @bp.post("/unsubscribe/<token>")
 def unsubscribe(token: str) -> Response:
-    subscription = signup.by_unsubscribe_token(db_session, token)
+    subscription = signup.by_unsubscribe_token(_db(), token)
     if subscription is None:
         return _page("invalid.html", 404, message="该订阅已经退订，或链接无效。")
-    label = signup.end(db_session, subscription)
-    db_session.commit()
+    label = signup.end(_db(), subscription)
+    _db().commit()
     return _page("unsubscribed.html", label=label)
 
 
 @bp.route("/manage/<token>", methods=["GET", "POST"])
 def manage(token: str) -> Response:
-    subscriber = signup.by_manage_token(db_session, token)
+    subscriber = signup.by_manage_token(_db(), token)
     if subscriber is None:
         return _page(
             "invalid.html", 404, message="管理链接无效或已更换。请在订阅页面输入邮箱，重新获取管理链接。"
@@ -209,22 +216,22 @@ def manage(token: str) -> Response:
         action = form.action.data
         chosen = signup.owned(subscriber, form.subscription_id.data)
         if action == "delete":
-            signup.delete_subscriber(db_session, subscriber)
-            db_session.commit()
+            signup.delete_subscriber(_db(), subscriber)
+            _db().commit()
             return _page("deleted.html")
         if action == "revoke":
-            signup.revoke(db_session, _secret(), subscriber)
-            db_session.commit()
+            signup.revoke(_db(), _secret(), subscriber)
+            _db().commit()
             return _page("revoked.html")
         if action == "unsubscribe" and chosen is not None:
-            label = signup.end(db_session, chosen)
-            db_session.commit()
-            if signup.by_manage_token(db_session, token) is None:
+            label = signup.end(_db(), chosen)
+            _db().commit()
+            if signup.by_manage_token(_db(), token) is None:
                 return _page("unsubscribed.html", label=label)
             notice = f"已退订：{label}"
         elif action == "frequency" and chosen is not None and form.frequency.data in FREQUENCIES:
-            signup.set_frequency(db_session, subscriber, chosen.id, form.frequency.data)
-            db_session.commit()
+            signup.set_frequency(_db(), subscriber, chosen.id, form.frequency.data)
+            _db().commit()
             notice = f"已修改接收方式：{chosen.label}（{FREQUENCIES[chosen.frequency]}）"
         else:
             return _page("manage.html", 400, subscriber=subscriber, token=token, form=form, notice="")

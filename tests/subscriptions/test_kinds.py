@@ -8,8 +8,9 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from portal.models import Subscriber, Subscription, SubscriptionMessage
-from portal.services import consultation_report, publishing
 from portal.services import consultations as consultation_service
+from portal.services import publishing
+from portal.services.consultations import report as consultation_report
 from portal.services.subscriptions import delivery
 from tests.consultations.helpers import make_consultation
 from tests.subscriptions.conftest import link, publish, to

@@ -105,6 +105,8 @@ QUERY_NAMES = [
     "object_id",
     "since",
     "until",
+    "kind",
+    "target",
 ]
 # Every form field the staff area reads (most forms read a subset; the rest is ignored by the view).
 FORM_NAMES = [
@@ -451,7 +453,36 @@ def test_no_public_form_answers_5xx_to_odd_values(app, sess, world):
         sent += 1
         if status:
             failures.append(f"POST /admin/login username={raw[:60]} -> {status}")
+    failures += _subscription_forms(client, sent)
     assert not failures, _report(failures, sent, started)
+
+
+def _subscription_forms(client: FlaskClient, first: int) -> list[str]:
+    """The subscription forms (a form that sends mail: each request from a new client address, so the fuzz
+    meets the parsing rather than the throttle) and the POSTs of the links' pages with odd tokens."""
+    failures = []
+    base = {"email": "fuzz@example.com", "kind": "all", "target": "", "frequency": "daily", "website": ""}
+    for n, raw in enumerate(ODD):
+        environ = {"REMOTE_ADDR": f"10.251.{(first + n) % 250}.{n % 250}"}
+        for field in base:
+            data = {**base, field: _form_values(raw), "csrf_token": csrf_token_for(client)}
+            status = _send(client, "POST", "/subscriptions/new", data=data, environ_base=environ)
+            if status:
+                failures.append(f"POST /subscriptions/new {field}={raw[:60]} -> {status}")
+        link_form = {"manage-email": _form_values(raw), "manage-csrf_token": csrf_token_for(client)}
+        status = _send(client, "POST", "/subscriptions/manage-link", data=link_form, environ_base=environ)
+        if status:
+            failures.append(f"POST /subscriptions/manage-link email={raw[:60]} -> {status}")
+        for path in ("confirm", "unsubscribe", "manage"):
+            data = {
+                "action": _form_values(raw),
+                "subscription_id": _form_values(raw),
+                "csrf_token": csrf_token_for(client),
+            }
+            status = _send(client, "POST", f"/subscriptions/{path}/{raw}", data=data)
+            if status:
+                failures.append(f"POST /subscriptions/{path}/{raw[:60]} -> {status}")
+    return failures
 
 
 def test_no_staff_form_answers_5xx_to_odd_values(app, sess, world):

@@ -125,7 +125,11 @@ def publish_report(
     recipients = _recipients(sess, consultation)
     message = _message_data(consultation, settings)
     engine = sess.get_bind()
-    db.after_commit(sess, lambda: notify_commenters(engine, settings, message, recipients))
+
+    def notify() -> None:
+        notify_commenters(engine, settings, message, recipients)
+
+    db.after_commit(sess, notify)
     consultation_search.refresh_after_commit(sess, consultation)
     sess.commit()
     return len(recipients)

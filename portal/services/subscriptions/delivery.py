@@ -50,7 +50,7 @@ _MATCH_FLAG = "_subscriptions_match"
 
 
 def _app() -> Any:
-    return current_app._get_current_object() if has_app_context() else None
+    return current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
 
 
 def _soon(app: Any, ids: list[int], match: bool) -> None:

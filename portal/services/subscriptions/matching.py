@@ -34,8 +34,11 @@ BATCH = 200
 
 
 def _searchable_text(sess: Session, event: SubscriptionEvent) -> str | None:
-    model = Document if event.item_type == "document" else Interpretation
-    item = sess.get(model, event.item_id)
+    item: Document | Interpretation | None = (
+        sess.get(Document, event.item_id)
+        if event.item_type == "document"
+        else sess.get(Interpretation, event.item_id)
+    )
     if item is None or item.status != "published":
         return None
     parts = [item.title, html_to_text(item.body_html)]

@@ -113,10 +113,9 @@ def resolve(sess: Session, kind: str, target: str) -> Target:
             raise missing
         return Target(kind, agency.slug, f"{agency.name}发布的文件")
     if kind == "topic":
-        topic = sess.scalars(library.public_topics().where(Topic.name == target)).first()
-        if topic is None:
+        if sess.scalars(library.public_topics().where(Topic.name == target)).first() is None:
             raise missing
-        return Target(kind, topic.name, f"主题“{topic.name}”的文件")
+        return Target(kind, target, f"主题“{target}”的文件")
     if kind == "category":
         cats = categories()
         if target not in cats:
@@ -408,4 +407,4 @@ def purge(sess: Session, now: datetime | None = None) -> dict[str, int]:
     empty = list(sess.scalars(select(Subscriber).where(~Subscriber.subscriptions.any())))
     for subscriber in empty:
         delete_subscriber(sess, subscriber)
-    return {"requests": requests.rowcount or 0, "pending": len(stale), "addresses": len(empty)}
+    return {"requests": getattr(requests, "rowcount", 0) or 0, "pending": len(stale), "addresses": len(empty)}
