@@ -133,6 +133,8 @@ class SubscriptionMatch(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    message: Mapped[SubscriptionMessage | None] = relationship()
+
 
 class SubscriptionMessage(Base):
     """One e-mail to one subscriber, delivered by the push worker with retries.

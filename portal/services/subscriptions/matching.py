@@ -134,14 +134,12 @@ def match_pending(sess: Session, now: datetime | None = None) -> list[int]:
                         status="queued",
                         next_attempt_at=now,
                     )
-                    sess.add(message)
                     messages.append(message)
                     told[sub.subscriber_id] = message
-                    sess.flush()
-                    match.message_id = message.id
+                    match.message = message  # one flush at the commit writes both, in order
                 elif sub.frequency == "immediate":
                     # Already told through another subscription: the match is done, no second message.
-                    match.message_id = told[sub.subscriber_id].id
+                    match.message = told[sub.subscriber_id]
             event.matched_at = now
         try:
             sess.commit()
