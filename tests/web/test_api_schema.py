@@ -21,7 +21,7 @@ from schemathesis.checks import (
 from tests.web.open_data_world import build_world
 from tests.web.test_open_data import local
 
-MAX_EXAMPLES = 10
+MAX_EXAMPLES = 8
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

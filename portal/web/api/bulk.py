@@ -13,10 +13,15 @@ Links inside the files are built on ``settings.base_url``, whatever host asked f
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import os
+import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from flask import Blueprint, Response, abort, current_app, render_template
@@ -25,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from portal.clock import today_local
 from portal.db import session as scoped_session
-from portal.services import open_data, public_version
+from portal.services import library, open_data, public_version
 from portal.web.api import records, schemas
 from portal.web.api.blueprint import cors_read_only
 from portal.web.public_urls import public_urls
@@ -60,7 +65,7 @@ class BulkFile:
     year: int
     fmt: str
     rows: int
-    body: bytes
+    size: int
 
     @property
     def name(self) -> str:
@@ -99,37 +104,83 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _files_of(kind: str, year: int, rows: list[dict[str, Any]]) -> Iterator[BulkFile]:
+def _files_of(kind: str, year: int, rows: list[dict[str, Any]]) -> Iterator[tuple[BulkFile, bytes]]:
     jsonl = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
-    yield BulkFile(kind, year, "jsonl", len(rows), jsonl)
+    yield BulkFile(kind, year, "jsonl", len(rows), len(jsonl)), jsonl
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     columns = list(MODELS[kind].model_fields)
     writer.writerow(columns)
     for row in rows:
         writer.writerow([_cell(row[c]) for c in columns])
-    yield BulkFile(kind, year, "csv", len(rows), "\ufeff".encode() + out.getvalue().encode("utf-8"))
+    body = "\ufeff".encode() + out.getvalue().encode("utf-8")
+    yield BulkFile(kind, year, "csv", len(rows), len(body)), body
 
 
-def build(sess: Session) -> list[BulkFile]:
-    """Every bulk file, built now (types in a fixed order, newest year first)."""
-    files: list[BulkFile] = []
+def _documents_by_year(sess: Session) -> dict[int, list[dict[str, Any]]]:
+    """Every public document's record by year of publication, loaded a few hundred at a time with their
+    links, versions, attachments and consultations (the static export's bulk reader): a handful of
+    queries per chunk instead of six per document."""
+    found: list[tuple[Any, int, dict[str, Any]]] = []
+    for doc, _interps, links, helpers in library.iter_public_documents(sess):
+        if doc.published_at is None:
+            continue
+        data = records.document_detail(sess, doc, links, helpers)
+        record = schemas.DocumentDetail.model_validate(data).model_dump(mode="json")
+        found.append(((doc.published_at, doc.id), doc.published_at.year, record))
+    by_year: dict[int, list[dict[str, Any]]] = {}
+    for _key, year, record in sorted(found, key=lambda item: item[0]):
+        by_year.setdefault(year, []).append(record)
+    return by_year
+
+
+def build(sess: Session) -> Iterator[tuple[BulkFile, bytes]]:
+    """Every bulk file with its bytes, built now (types in a fixed order, newest year first)."""
     for kind, years in open_data.bulk_years(sess).items():
+        documents = _documents_by_year(sess) if kind == "documents" else {}
         for year in years:
-            rows = [_record(sess, kind, item) for item in open_data.bulk_items(sess, kind, year)]
-            files.extend(_files_of(kind, year, rows))
-    return files
+            if kind == "documents":
+                rows = documents.get(year, [])
+            else:
+                rows = [_record(sess, kind, item) for item in open_data.bulk_items(sess, kind, year)]
+            yield from _files_of(kind, year, rows)
+
+
+def _folder() -> Path:
+    return Path(current_app.extensions["settings"].instance_path) / "bulk"
 
 
 def bulk_files() -> list[BulkFile]:
-    """The current app's bulk files, rebuilt when public content or the date changed."""
+    """The current bulk files, rebuilt when public content or the date changed.
+
+    Kept on disk in the instance folder (a 10,000-document site makes a few hundred megabytes, too much
+    to hold in every worker), one folder per content stamp and date, whose ``index.json`` is written last:
+    a worker that finds it complete uses it, the first to miss it builds into a temporary folder and renames
+    it into place (a second builder's rename fails and it takes the winner's)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    key = (public_version.current(), today_local().isoformat())
+    key = f"{public_version.current() or 'initial'}-{today_local().isoformat()}"
     cached = app.extensions.get("bulk_files")
     if cached is not None and cached[0] == key:
         return cached[1]
-    with app.test_request_context("/", base_url=app.extensions["settings"].base_url):
-        files = build(session)
+    root = _folder()
+    final = root / key
+    if not (final / "index.json").is_file():
+        tmp = root / f".build-{os.getpid()}-{uuid.uuid4().hex}"
+        tmp.mkdir(parents=True)
+        listed = []
+        with app.test_request_context("/", base_url=app.extensions["settings"].base_url):
+            for f, body in build(session):
+                (tmp / f.name).write_bytes(body)
+                listed.append(dataclasses.asdict(f))
+        (tmp / "index.json").write_text(json.dumps(listed), encoding="utf-8")
+        try:
+            os.replace(tmp, final)
+        except OSError:  # another process put the same build in place first
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in root.iterdir():  # earlier builds (and any abandoned temporary folder)
+            if old.name != final.name and not old.name.startswith(".build-"):
+                shutil.rmtree(old, ignore_errors=True)
+    files = [BulkFile(**f) for f in json.loads((final / "index.json").read_text(encoding="utf-8"))]
     app.extensions["bulk_files"] = (key, files)
     return files
 
@@ -156,7 +207,16 @@ def file(name: str) -> Response:
     found = next((f for f in bulk_files() if f.name == name), None)
     if found is None:
         abort(404)
-    return Response(found.body, content_type=FORMATS[found.fmt])
+    try:
+        body = _read(found)
+    except FileNotFoundError:  # replaced by a newer build between the listing and the read
+        abort(404)
+    return Response(body, content_type=FORMATS[found.fmt])
+
+
+def _read(found: BulkFile) -> bytes:
+    key = current_app.extensions["bulk_files"][0]
+    return (_folder() / key / found.name).read_bytes()
 
 
 @public_urls

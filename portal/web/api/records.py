@@ -55,10 +55,9 @@ def document_summary(doc: Document) -> dict[str, Any]:
     }
 
 
-def _versions(sess: Session, obj: Document | Interpretation) -> list[dict[str, Any]]:
+def _versions(versions: list[Any]) -> list[dict[str, Any]]:
     return [
-        {"number": v.number, "date": iso_date(v.created_at), "change_note": v.change_note}
-        for v in library.public_versions(sess, obj)
+        {"number": v.number, "date": iso_date(v.created_at), "change_note": v.change_note} for v in versions
     ]
 
 
@@ -73,8 +72,22 @@ def interpretation_summary(interp: Interpretation) -> dict[str, Any]:
     }
 
 
-def document_detail(sess: Session, doc: Document) -> dict[str, Any]:
-    links = library.document_links(sess, doc)
+def document_detail(
+    sess: Session,
+    doc: Document,
+    links: dict[str, list[Any]] | None = None,
+    helpers: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The detail record; ``links`` and ``helpers`` as :func:`portal.services.library.iter_public_documents`
+    yields them when the caller loaded them in bulk (the bulk files), else loaded here for one document."""
+    if links is None:
+        links = library.document_links(sess, doc)
+    if helpers is None:
+        helpers = {
+            "public_versions": lambda d: library.public_versions(sess, d),
+            "public_attachments": lambda d: library.public_attachments(sess, d),
+            "consultation_links": lambda d: consultations.consultations_for_document(sess, d),
+        }
     return {
         **document_summary(doc),
         "source": doc.source,
@@ -88,7 +101,7 @@ def document_detail(sess: Session, doc: Document) -> dict[str, Any]:
         ],
         "amended_or_repealed_by": [{**doc_ref(d), "kind": k} for k, d in links["by"]],
         "amends_or_repeals": [{**doc_ref(d), "kind": k} for k, d in links["of"]],
-        "versions": _versions(sess, doc),
+        "versions": _versions(helpers["public_versions"](doc)),
         "attachments": [
             {
                 "filename": a.filename,
@@ -104,10 +117,10 @@ def document_detail(sess: Session, doc: Document) -> dict[str, Any]:
                     _external=True,
                 ),
             }
-            for a in library.public_attachments(sess, doc)
+            for a in helpers["public_attachments"](doc)
         ],
         "gazette": [gazette_ref(issue) for issue in links["gazette"]],
-        "consultations": [consultation_ref(c) for c in consultations.consultations_for_document(sess, doc)],
+        "consultations": [consultation_ref(c) for c in helpers["consultation_links"](doc)],
     }
 
 
@@ -121,7 +134,7 @@ def interpretation_detail(sess: Session, interp: Interpretation) -> dict[str, An
         "body_html": interp.body_html,
         "media_url": interp.media_url,
         "qa": [{"question": item.question, "answer_html": item.answer_html} for item in interp.items],
-        "versions": _versions(sess, interp),
+        "versions": _versions(library.public_versions(sess, interp)),
     }
 
 

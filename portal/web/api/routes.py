@@ -379,7 +379,7 @@ def bulk() -> Any:
                 "format": f.fmt,
                 "url": url_for("data.file", name=f.name, _external=True),
                 "rows": f.rows,
-                "bytes": len(f.body),
+                "bytes": f.size,
             }
             for f in bulk_files()
         ],
