@@ -23,6 +23,7 @@ from portal.models.subscriptions import (
     SubscriptionRequest,
 )
 from portal.models.targets import Target
+from portal.models.xxgk import DisclosureCategory, InfoPage
 
 __all__ = [
     "ROLES",
@@ -35,6 +36,7 @@ __all__ = [
     "Clause",
     "Comment",
     "Consultation",
+    "DisclosureCategory",
     "Document",
     "DocumentAgency",
     "BodyFingerprint",
@@ -44,6 +46,7 @@ __all__ = [
     "EnquiryEvent",
     "GazetteEntry",
     "GazetteIssue",
+    "InfoPage",
     "InfoRequest",
     "InfoRequestEvent",
     "InfoRequestRemedy",

@@ -5,7 +5,7 @@ administrator checks its name and kind."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -32,6 +32,15 @@ class Agency(Base):
     # Outside the district: it issues documents the portal republishes, but owns none and has no staff.
     external: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)  # created on the fly, unchecked
+    # Its FOI office (政府信息公开工作机构), as the 指南 must give it (条例 art 12, NORMS 4): kept here so the
+    # guide page is always the record, and a blank field is flagged on the staff dashboard.
+    foi_office_name: Mapped[str] = mapped_column(String(128), default="")
+    foi_address: Mapped[str] = mapped_column(String(255), default="")  # 办公地址 (where to hand in)
+    foi_hours: Mapped[str] = mapped_column(Text, default="")  # 办公时间
+    foi_phone: Mapped[str] = mapped_column(String(64), default="")
+    foi_fax: Mapped[str] = mapped_column(String(64), default="")
+    foi_email: Mapped[str] = mapped_column(String(254), default="")
+    foi_postal: Mapped[str] = mapped_column(String(255), default="")  # 通信地址 with 邮政编码 (by post)
 
     parent: Mapped[Agency | None] = relationship(remote_side=[id])
 

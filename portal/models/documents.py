@@ -76,6 +76,9 @@ class Document(TimestampMixin, Base):
     validity_since: Mapped[date | None] = mapped_column(Date)
     disclosure: Mapped[str] = mapped_column(String(16), default="active")
     disclosure_reason: Mapped[str] = mapped_column(Text, default="")
+    # 公开类别: the section of 法定主动公开内容 (条例 art 20/21) or 政府信息公开制度 the document is listed
+    # under; a slug of portal.services.xxgk.categories. Set at drafting, required at publication.
+    disclosure_category: Mapped[str] = mapped_column(String(32), default="", index=True)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
     body_md: Mapped[str] = mapped_column(Text, default="")

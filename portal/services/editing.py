@@ -147,6 +147,7 @@ class DocumentForm:
     registration_no: str = ""
     disclosure: str = "active"
     disclosure_reason: str = ""
+    disclosure_category: str = ""  # 公开类别; may stay empty in a draft, required at publication
     source: str = ""
     body_md: str = ""
     measures: list[MeasureRow] = field(default_factory=list)
@@ -167,6 +168,7 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
         registration_no=(form.get("registration_no") or "").strip(),
         disclosure=(form.get("disclosure") or "active").strip(),
         disclosure_reason=(form.get("disclosure_reason") or "").strip(),
+        disclosure_category=(form.get("disclosure_category") or "").strip(),
         source=(form.get("source") or "").strip(),
         body_md=(form.get("body_md") or "").replace("\r\n", "\n"),
         change_note=(form.get("change_note") or "").strip(),
@@ -203,6 +205,14 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
         errors["disclosure"] = "公开属性无效。"
     elif f.disclosure != "active" and not f.disclosure_reason:
         errors["disclosure_reason"] = f"选择“{DISCLOSURE[f.disclosure]}”时必须填写理由（依据条款）。"
+    if f.disclosure_category:
+        from portal.services.xxgk.categories import lookup
+
+        category = lookup(sess, f.disclosure_category)
+        if category is None:
+            errors["disclosure_category"] = "公开类别无效，请从列表中选择。"
+        else:
+            f.disclosure_category = category.slug
     for topic in f.topics:
         if problem := facet_value_problem(topic):
             errors["topics"] = PROBLEMS[problem][1].format(label=f"主题分类“{_shown(topic)}”")
@@ -384,6 +394,7 @@ def save_document(sess: Session, user: User, form: DocumentForm, doc: Document |
         doc.registration_no = form.registration_no
         doc.disclosure = form.disclosure
         doc.disclosure_reason = form.disclosure_reason if form.disclosure != "active" else ""
+        doc.disclosure_category = form.disclosure_category
         doc.source = form.source
         doc.body_md = form.body_md
         doc.body_html = render_markdown(form.body_md)

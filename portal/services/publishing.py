@@ -232,6 +232,7 @@ def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> 
     elif obj.document.status != "published":
         raise WorkflowError("所解读的文件尚未发布：解读随文件一同发布，或在文件发布后发布。", code="document")
     if isinstance(obj, Document):
+        category_problem(sess, obj)
         from portal.services import duplicates
 
         duplicates.check_publish(sess, user, obj, confirmed=req.confirm_duplicate)
@@ -247,6 +248,25 @@ def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> 
             "发现可能的个人信息，请删除后重新送审，或填写理由后强制发布。", hits=hits, code="privacy"
         )
     return items
+
+
+def category_problem(sess: Session, doc: Document) -> None:
+    """A document goes public only filed under a known disclosure category (法定主动公开内容, NORMS 2):
+    otherwise no section of the column would list it. Annual reports are listed by their genre."""
+    from portal.services.xxgk.categories import ANNUAL_REPORT_GENRE, lookup
+
+    if doc.genre == ANNUAL_REPORT_GENRE and not doc.disclosure_category:
+        return
+    if not doc.disclosure_category:
+        raise WorkflowError(
+            "未选择公开类别：请编辑文件，选择其所属的法定主动公开内容类别（或“政府信息公开制度”）后再发布。",
+            code="category",
+        )
+    if lookup(sess, doc.disclosure_category) is None:
+        raise WorkflowError(
+            f"公开类别“{doc.disclosure_category}”已不在类别设置中：请编辑文件，重新选择公开类别后再发布。",
+            code="category",
+        )
 
 
 def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> PublishResult:
@@ -382,6 +402,7 @@ def snapshot(obj: Item) -> dict[str, Any]:
             "registration_no": obj.registration_no,
             "disclosure": obj.disclosure,
             "disclosure_reason": obj.disclosure_reason,
+            "disclosure_category": obj.disclosure_category,
             "source": obj.source,
             "agencies": [a.name for a in obj.agencies],
             "topics": [t.name for t in obj.topics],

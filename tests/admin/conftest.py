@@ -45,6 +45,7 @@ def document_form(agency_ids, **fields) -> MultiDict:  # noqa: ANN001
         "genre": "要点",
         "topics": "政务公开、综合政务",
         "disclosure": "active",
+        "disclosure_category": "gzwj",  # 公开类别: required at publication
         "body_md": BODY,
         "index_no": "000012345/2021-00003",
         "source": "区政府办",

@@ -41,6 +41,7 @@ def _form(**fields) -> dict:  # noqa: ANN003
         "written_on": "2021-03-01",
         "genre": "要点",
         "disclosure": "active",
+        "disclosure_category": "gzwj",
         "body_md": BODY,
         "issuers": ["北京市西城区人民政府办公室"],
         "action": "save",
@@ -234,6 +235,7 @@ def test_publishing_a_likely_duplicate_needs_the_publishers_confirmation(
         title="西城区2021年政务公开工作要点（重复）",
         status="approved",
         owner_id=agencies.office.id,
+        disclosure_category="gzwj",
     )
     doc.body_md = LONG_BODY
     doc.issuers = [DocumentAgency(agency=agencies.office, agency_id=agencies.office.id, position=0)]

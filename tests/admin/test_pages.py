@@ -49,6 +49,7 @@ def _form(agencies, **fields):  # noqa: ANN001, ANN003, ANN202
         "genre": "要点",
         "topics": "政务公开",
         "disclosure": "active",
+        "disclosure_category": "gzwj",
         "body_md": BODY,
         "agency_ids": [str(agencies.office.id)],
         "action": "save",

@@ -81,6 +81,7 @@ def test_staff_take_a_document_from_draft_to_the_public_page_and_feed(page_at, l
     page.get_by_label("文号").fill("西政办发〔2021〕3号")
     page.get_by_label("第 1 署名机关").fill(demo.office.name)
     page.get_by_label("主题分类").fill("政务公开")
+    page.get_by_label("公开类别").select_option("xxgkzd")
     page.get_by_label("正文（Markdown）").fill("## 一、总体要求\n\n坚持以公开为常态、不公开为例外。\n")
     page.get_by_role("button", name="保存").click()
     page.get_by_role("button", name="提交审核").click()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 02:55:21.978460
+Create Date: 2026-12-02 03:10:44.217322
 """
 from alembic import op
 import sqlalchemy as sa
@@ -28,6 +28,13 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('external', sa.Boolean(), nullable=False),
     sa.Column('needs_review', sa.Boolean(), nullable=False),
+    sa.Column('foi_office_name', sa.String(length=128), nullable=False),
+    sa.Column('foi_address', sa.String(length=255), nullable=False),
+    sa.Column('foi_hours', sa.Text(), nullable=False),
+    sa.Column('foi_phone', sa.String(length=64), nullable=False),
+    sa.Column('foi_fax', sa.String(length=64), nullable=False),
+    sa.Column('foi_email', sa.String(length=254), nullable=False),
+    sa.Column('foi_postal', sa.String(length=255), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['agency.id'], name=op.f('fk_agency_parent_id_agency')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_agency')),
     sa.UniqueConstraint('name', name=op.f('uq_agency_name')),
@@ -44,6 +51,17 @@ def upgrade() -> None:
     sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_channel')),
     sa.UniqueConstraint('name', name=op.f('uq_channel_name'))
+    )
+    op.create_table('disclosure_category',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=32), nullable=False),
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('basis', sa.String(length=128), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_disclosure_category')),
+    sa.UniqueConstraint('name', name=op.f('uq_disclosure_category_name')),
+    sa.UniqueConstraint('slug', name=op.f('uq_disclosure_category_slug'))
     )
     op.create_table('gazette_issue',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -196,6 +214,7 @@ def upgrade() -> None:
     sa.Column('validity_since', sa.Date(), nullable=True),
     sa.Column('disclosure', sa.String(length=16), nullable=False),
     sa.Column('disclosure_reason', sa.Text(), nullable=False),
+    sa.Column('disclosure_category', sa.String(length=32), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('withdrawn_reason', sa.Text(), nullable=False),
     sa.Column('body_md', sa.Text(), nullable=False),
@@ -212,9 +231,29 @@ def upgrade() -> None:
     sa.UniqueConstraint('slug', name=op.f('uq_document_slug'))
     )
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_document_disclosure_category'), ['disclosure_category'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_doc_number_key'), ['doc_number_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_title_key'), ['title_key'], unique=False)
+
+    op.create_table('info_page',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=128), nullable=False),
+    sa.Column('title', sa.String(length=500), nullable=False),
+    sa.Column('category', sa.String(length=32), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=True),
+    sa.Column('published_on', sa.Date(), nullable=False),
+    sa.Column('body_md', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], name=op.f('fk_info_page_agency_id_agency')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_info_page')),
+    sa.UniqueConstraint('slug', name=op.f('uq_info_page_slug'))
+    )
+    with op.batch_alter_table('info_page', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_info_page_category'), ['category'], unique=False)
 
     op.create_table('meeting',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -964,10 +1003,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_meeting_agency_id'))
 
     op.drop_table('meeting')
+    with op.batch_alter_table('info_page', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_info_page_category'))
+
+    op.drop_table('info_page')
     with op.batch_alter_table('document', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_title_key'))
         batch_op.drop_index(batch_op.f('ix_document_owner_id'))
         batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))
+        batch_op.drop_index(batch_op.f('ix_document_disclosure_category'))
 
     op.drop_table('document')
     op.drop_table('topic')
@@ -1002,6 +1046,7 @@ def downgrade() -> None:
 
     op.drop_table('search_chunk')
     op.drop_table('gazette_issue')
+    op.drop_table('disclosure_category')
     op.drop_table('channel')
     op.drop_table('agency')
     # ### end Alembic commands ###

@@ -18,6 +18,7 @@ from portal.services import attachments, editing, importing, publishing, staff_l
 from portal.services import duplicates as dup_service
 from portal.services.numbers import parse_int
 from portal.services.publishing import WorkflowError
+from portal.services.xxgk import categories
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import STAFF, load_item, me
@@ -48,6 +49,7 @@ def _form_values(doc: Document | None) -> MultiDict:
             "registration_no": doc.registration_no,
             "disclosure": doc.disclosure,
             "disclosure_reason": doc.disclosure_reason,
+            "disclosure_category": doc.disclosure_category,
             "source": doc.source,
             "body_md": doc.body_md,
             "owner_id": str(doc.owner_id or ""),
@@ -117,6 +119,7 @@ def show(
         "measure_rows": _measure_rows(values),
         "MEASURE_STATUS": MEASURE_STATUS,
         "genres": editing.GENRES,
+        "disclosure_categories": categories.choices(session),
         "may_edit": may_edit,
         "user": user,
     }
