@@ -20,6 +20,8 @@ OBJECTS = {
     "target": "工作目标",
     "enquiry": "政务咨询",
     "foi": "依申请公开",
+    "category": "公开类别",
+    "page": "公开信息页",
 }
 
 VERBS = {

@@ -61,6 +61,8 @@ def for_user(sess: Session, user: User) -> list[Section]:
         sections.append(
             Section("依申请公开（超期、即将到期、待确认、补正或缴费期限已过）", _foi_items(sess, user))
         )
+    if user.has_role("editor", "reviewer", "publisher", "admin"):
+        sections += _xxgk_sections(sess, user)
     if user.has_role("publisher", "admin"):
         failed = sess.scalars(
             select(Push).where(Push.status == "failed").order_by(Push.id.desc()).limit(50)
@@ -137,3 +139,38 @@ def _annual_report_flags(sess: Session, user: User) -> list[tuple[str, str, str]
         for f in flags(sess)
         if everyone or f.agency.id == user.agency_id
     ]
+
+
+def _xxgk_sections(sess: Session, user: User) -> list[Section]:
+    """The column's gaps (NORMS 2, 4): empty disclosure categories, FOI offices with blank fields (for
+    admins, who fill them in), public documents no section lists."""
+    from portal.services.xxgk import staff
+
+    out = [
+        Section(
+            "法定主动公开内容：没有内容的类别",
+            [(c.name, url_for("xxgk.section", slug=c.slug), c.basis) for c in staff.empty(sess)],
+        ),
+        Section(
+            "已公开但未选择公开类别的文件",
+            [
+                (d.title, url_for("admin_documents.edit", item_id=d.id), "")
+                for d in staff.uncategorised(sess, user)
+            ],
+        ),
+    ]
+    if user.has_role("admin"):
+        out.append(
+            Section(
+                "政府信息公开指南：工作机构信息不全",
+                [
+                    (
+                        i.agency.name,
+                        url_for("admin_xxgk.office", agency_id=i.agency.id),
+                        "缺少" + "、".join(i.missing),
+                    )
+                    for i in staff.incomplete_offices(sess)
+                ],
+            )
+        )
+    return out

@@ -212,6 +212,9 @@ def test_role_declarations_of_the_staff_area(app):
         "admin_annual_reports.new": {"editor"},
         "admin_annual_reports.save": {"editor"},
         "admin_annual_reports.compose": {"editor"},
+        # 政府信息公开专栏: staff see what the column lacks; only admins edit the FOI offices of the guide.
+        "admin_xxgk.index": {"editor", "reviewer", "publisher", "admin"},
+        "admin_xxgk.office": {"admin"},
     }
     assert {e: set(allowed_roles(e)) for e in expect} == expect
 

@@ -23,6 +23,7 @@ NAV = [
     ("admin_foi.index", "依申请公开"),
     ("admin_enquiries.index", "政务咨询"),
     ("admin_annual_reports.index", "年度报告"),
+    ("admin_xxgk.index", "公开专栏"),
     ("admin_manage.users", "用户"),
     ("admin_manage.agencies", "部门"),
     ("admin_manage.channels", "推送渠道"),

@@ -1,0 +1,59 @@
+"""Staff pages of the 政府信息公开专栏: what the column lacks (empty sections, FOI offices with blank
+fields, public documents without a category), and the admins' form for an agency's FOI office."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
+
+from portal import db
+from portal.models import Agency
+from portal.services.editing import FormErrors
+from portal.services.xxgk import offices, pages, staff
+from portal.web.admin.access import roles_required
+from portal.web.admin.workflow import me
+
+bp = Blueprint("admin_xxgk", __name__, url_prefix="/admin/xxgk")
+session = cast(Session, db.session)  # the app's scoped session, used as the Session it proxies
+
+
+@bp.get("/")
+@roles_required("editor", "reviewer", "publisher", "admin")
+def index() -> str:
+    return render_template(
+        "admin/xxgk/index.html",
+        counts=pages.section_counts(session),
+        incomplete=staff.incomplete_offices(session),
+        offices=offices.offices(session),
+        uncategorised=staff.uncategorised(session, me()),
+    )
+
+
+@bp.route("/offices/<int:agency_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def office(agency_id: int) -> Any:
+    agency = session.get(Agency, agency_id)
+    if agency is None or agency.external:
+        abort(404)
+    errors: dict[str, str] = {}
+    values: Any = offices.values_of(agency)
+    if request.method == "POST":
+        try:
+            changed = offices.save(session, me(), agency, offices.parse(request.form))
+        except FormErrors as exc:
+            session.rollback()
+            errors, values = exc.errors, request.form
+        else:
+            session.commit()
+            flash("政府信息公开工作机构信息已保存。" if changed else "没有修改。", "info")
+            return redirect(url_for("admin_xxgk.index"))
+    return render_template(
+        "admin/xxgk/office.html",
+        agency=agency,
+        values=values,
+        errors=errors,
+        fields=offices.OFFICE_FIELDS,
+        missing=offices.missing(agency),
+    ), (400 if errors else 200)
