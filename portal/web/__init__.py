@@ -24,6 +24,7 @@ from portal.web import (
     subscriptions,
     targets,
     templating,
+    xxgk,
 )
 from portal.web.admin import access
 from portal.web.admin import annual_reports as admin_annual_reports
@@ -31,6 +32,7 @@ from portal.web.admin import consultations as admin_consultations
 from portal.web.admin import enquiries as admin_enquiries
 from portal.web.admin import foi as admin_foi
 from portal.web.admin import meetings as admin_meetings
+from portal.web.admin import xxgk as admin_xxgk
 
 
 def init_app(app: Flask) -> None:
@@ -56,6 +58,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_enquiries.bp)
     app.register_blueprint(admin_foi.bp)
     app.register_blueprint(admin_annual_reports.bp)
+    app.register_blueprint(xxgk.bp)
+    app.register_blueprint(admin_xxgk.bp)
     app.register_blueprint(site_files.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(subscriptions.bp)

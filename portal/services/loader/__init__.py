@@ -193,6 +193,18 @@ def find_agency(sess: Session, ref: str) -> Agency | None:
     ).first()
 
 
+# agencies.yml ``foi_office:`` keys → Agency columns (the 指南's office fields, NORMS 4).
+FOI_OFFICE_KEYS = {
+    "name": "foi_office_name",
+    "address": "foi_address",
+    "hours": "foi_hours",
+    "phone": "foi_phone",
+    "fax": "foi_fax",
+    "email": "foi_email",
+    "postal": "foi_postal",
+}
+
+
 def load_agencies(sess: Session, path: Path, report: LoadReport) -> None:
     try:
         src = read_source(path)
@@ -224,6 +236,18 @@ def load_agencies(sess: Session, path: Path, report: LoadReport) -> None:
                 "external": bool(entry.get("external", False)),
                 "needs_review": False,  # listed in agencies.yml: checked by whoever keeps the file
             }
+            office = entry.get("foi_office") or {}
+            if not isinstance(office, dict):
+                report.errors.append(f"{label}: 'foi_office' must be a mapping of fields")
+                continue
+            unknown = sorted(set(office) - set(FOI_OFFICE_KEYS))
+            if unknown:
+                report.errors.append(
+                    f"{label}: unknown foi_office field '{unknown[0]}' (allowed: {', '.join(FOI_OFFICE_KEYS)})"
+                )
+                continue
+            # Only the fields the file gives: an admin's edit of the others in the staff area stays.
+            values.update({FOI_OFFICE_KEYS[k]: str(v or "").strip() for k, v in office.items()})
             if agency is None:
                 agency = Agency(slug=str(entry["slug"]), **values)
                 sess.add(agency)
@@ -282,6 +306,7 @@ def apply_document(sess: Session, src: Source, doc: Document) -> None:
     doc.validity_since = src.date("validity_since") if doc.validity != "valid" else None
     doc.disclosure = src.choice("disclosure", DISCLOSURE_INPUT, "active")
     doc.disclosure_reason = src.text("disclosure_reason")
+    doc.disclosure_category = _disclosure_category(sess, src)
     if doc.disclosure != "active" and not doc.disclosure_reason:
         raise src.fail("disclosure", "a disclosure_reason is required unless disclosure is active (主动公开)")
     doc.status = src.choice("status", {k: k for k in STATUS}, "published")
@@ -328,6 +353,12 @@ def apply_document(sess: Session, src: Source, doc: Document) -> None:
     doc.body_md = src.body
     doc.body_html = render_markdown(src.body)
     update_duplicate_keys(doc)
+
+
+def _disclosure_category(sess: Session, src: Source) -> str:
+    from portal.services.xxgk.content import category_of  # builds on this module: bound late
+
+    return category_of(sess, src, "disclosure_category")
 
 
 def _owner(sess: Session, src: Source, issuers: list[Agency]) -> Agency:
@@ -397,7 +428,16 @@ def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-DOCUMENT_AUDIT_FIELDS = ("title", "doc_number", "written_on", "status", "validity", "disclosure", "normative")
+DOCUMENT_AUDIT_FIELDS = (
+    "title",
+    "doc_number",
+    "written_on",
+    "status",
+    "validity",
+    "disclosure",
+    "disclosure_category",
+    "normative",
+)
 
 
 def _upsert_files(
@@ -585,8 +625,22 @@ def _load_annual_reports(sess: Session, path: Path, report: LoadReport) -> None:
     report.errors += errors
 
 
+def _load_categories(sess: Session, path: Path, report: LoadReport) -> None:
+    from portal.services.xxgk.content import load_categories  # imports this module: bound late
+
+    load_categories(sess, path, report)
+
+
+def _load_info_pages(sess: Session, path: Path, report: LoadReport) -> None:
+    from portal.services.xxgk.content import load_pages
+
+    load_pages(sess, path, report)
+
+
 KINDS: list[ContentKind] = [
     ContentKind("agencies", "agencies.yml", load_agencies),
+    # Before the policies: a document names its disclosure category, which may be a district one.
+    ContentKind("disclosure categories", "xxgk/categories.yml", _load_categories),
     ContentKind("policies", "policies", load_documents),
     ContentKind("interpretations", "interpretations", load_interpretations),
     ContentKind("gazette", "gazette", _load_gazette),
@@ -596,6 +650,7 @@ KINDS: list[ContentKind] = [
     ContentKind("foi", "foi", _load_foi),
     ContentKind("enquiries", "enquiries", _load_enquiries),
     ContentKind("annual_reports", "annual_reports", _load_annual_reports),  # after what it counts
+    ContentKind("information pages", "xxgk/pages", _load_info_pages),
 ]
 
 
