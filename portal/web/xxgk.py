@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import cast
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template
 from sqlalchemy.orm import Session
-from werkzeug.wrappers import Response
 
 from portal import db
 from portal.services.foi import deadlines
@@ -53,15 +52,13 @@ def sections_index() -> str:
 
 @bp.get("/fdzdgknr/<slug>/", defaults={"page": 1})
 @bp.get("/fdzdgknr/<slug>/page/<int:page>/")
-def section(slug: str, page: int) -> str | Response:
+def section(slug: str, page: int) -> str:
     category = pages.category(session, slug)
     if category is None:
         abort(404)
     result = pages.listing(session, category, page)
-    if page < 1 or page > result.pages:
+    if page < 1 or page > result.pages:  # (…/page/1/ is redirected to the section by the route's default)
         abort(404)
-    if request.path.endswith("/page/1/"):  # one address per page: page 1 is the section itself
-        return redirect(url_for("xxgk.section", slug=slug), 301)
     return render_template("xxgk/section.html", result=result)
 
 

@@ -34,7 +34,7 @@ def test_admin_fills_in_an_office_and_the_guide_and_dashboard_follow(
 ):
     login_as(staff.admin)
     flagged = _dashboard_section(client.get("/admin/").get_data(as_text=True), INCOMPLETE)
-    assert district.name in flagged and "缺少工作机构名称" in flagged
+    assert f">{district.name}</a>" in flagged and "缺少工作机构名称" in flagged
     url = f"/admin/xxgk/offices/{district.id}"
     assert client.get(url).status_code == 200
 
