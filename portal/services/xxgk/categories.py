@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.models.annual_reports import GENRE as REPORT_GENRE
 from portal.models.xxgk import DisclosureCategory
 
-# The genre under which the annual reports are published (the annual-report area generates them); they
-# are listed by the 年报 section by genre and need no category of their own.
-ANNUAL_REPORT_GENRE = "政府信息公开工作年度报告"
+# The annual reports (the annual-report area composes them) are listed by the 年报 section by their genre
+# and need no category of their own.
+ANNUAL_REPORT_GENRE = REPORT_GENRE
 SLUG_RE = r"^[a-z][a-z0-9-]{1,31}$"
 
 
