@@ -11,6 +11,7 @@ exactly what the index answers for that item, and needs no index that may not ha
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import parse_qsl
 
@@ -26,11 +27,19 @@ from portal.models.subscriptions import (
     SubscriptionMatch,
     SubscriptionMessage,
 )
-from portal.search.text import flat_text, html_to_text, parse_query
+from portal.search.text import Word, flat_text, html_to_text, parse_query
 
 DOCUMENT_KINDS = {"new", "amended", "revised", "repealed", "expired", "withdrawn", "interpretation"}
 SEARCH_KINDS = {"new", "interpretation"}  # a saved search is re-run on new items
 BATCH = 200
+
+
+@dataclass
+class _Cache:
+    """What one matching run computes once: each event's searchable text, each saved search parsed."""
+
+    texts: dict[int, str | None] = field(default_factory=dict)
+    searches: dict[str, tuple[dict[str, str], list[Word]]] = field(default_factory=dict)
 
 
 def _searchable_text(sess: Session, event: SubscriptionEvent) -> str | None:
@@ -49,12 +58,20 @@ def _searchable_text(sess: Session, event: SubscriptionEvent) -> str | None:
     return flat_text("\n".join(parts))
 
 
-def search_matches(
-    sess: Session, target: str, event: SubscriptionEvent, cache: dict[int, str | None]
-) -> bool:
+def _parsed(
+    target: str, parsed: dict[str, tuple[dict[str, str], list[Word]]]
+) -> tuple[dict[str, str], list[Word]]:
+    """A saved search's filters and words, parsed once per matching run (not once per event)."""
+    if target not in parsed:
+        args = dict(parse_qsl(target))
+        parsed[target] = (args, parse_query(args.get("q", "")))
+    return parsed[target]
+
+
+def search_matches(sess: Session, target: str, event: SubscriptionEvent, cache: _Cache) -> bool:
     if event.kind not in SEARCH_KINDS:
         return False
-    args = dict(parse_qsl(target))
+    args, words = _parsed(target, cache.searches)
     p = event.payload
     if args.get("type") and args["type"] != event.item_type:
         return False
@@ -66,16 +83,15 @@ def search_matches(
         return False
     if args.get("year") and str(p.get("year")) != args["year"]:
         return False
-    words = parse_query(args.get("q", ""))
     if not words:
         return True
-    if event.id not in cache:
-        cache[event.id] = _searchable_text(sess, event)
-    text = cache[event.id]
+    if event.id not in cache.texts:
+        cache.texts[event.id] = _searchable_text(sess, event)
+    text = cache.texts[event.id]
     return text is not None and all(w.flat in text for w in words)
 
 
-def matches(sess: Session, sub: Subscription, event: SubscriptionEvent, cache: dict[int, str | None]) -> bool:
+def matches(sess: Session, sub: Subscription, event: SubscriptionEvent, cache: _Cache) -> bool:
     p = event.payload
     if sub.kind == "consultation":
         return event.kind == "report" and p.get("consultation_slug") == sub.target
@@ -117,7 +133,7 @@ def match_pending(sess: Session, now: datetime | None = None) -> list[int]:
         if not events:
             return queued
         active = list(sess.scalars(select(Subscription).where(Subscription.state == "active")))
-        cache: dict[int, str | None] = {}
+        cache = _Cache()
         messages: list[SubscriptionMessage] = []
         for event in events:
             told: dict[int, SubscriptionMessage] = {}  # one immediate message per address and event
