@@ -30,7 +30,7 @@ def _confirm(client, csrf_token, message) -> None:  # noqa: ANN001
 
 
 def test_document_subscriber_is_told_what_changed_and_unsubscribes_in_one_click(
-    inbox, client, sess, csrf_token, staff, agencies, make_draft
+    inbox, client, sess, csrf_token, staff, agencies, make_draft, make_interpretation
 ):
     doc = publish(sess, staff, make_draft())
     page = client.get(f"/policies/{doc.slug}/").get_data(as_text=True)
@@ -75,6 +75,13 @@ def test_document_subscriber_is_told_what_changed_and_unsubscribes_in_one_click(
     assert (
         sess.scalar(select(SubscriptionMessage.status).where(SubscriptionMessage.kind == "alert")) == "sent"
     )
+
+    # A new interpretation of the document is news for its subscribers too.
+    interp = publish(sess, staff, make_interpretation(doc))
+    news = to(inbox, "li.ming@example.com")[-1]
+    assert "有新的解读" in news["Subject"] and f"/interpretations/{interp.slug}/" in news.get_content()
+    page = client.get(f"/interpretations/{interp.slug}/").get_data(as_text=True)
+    assert f"/subscriptions/new?kind=document&amp;target={doc.slug}" in page
 
     # RFC 8058: the mail client POSTs to the header's address, no page, no CSRF token.
     one_click = alert["List-Unsubscribe"].strip("<>").removeprefix("https://zwgk.example.gov.cn")
