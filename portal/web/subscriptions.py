@@ -32,6 +32,7 @@ def subscribe_url(kind: str, target: str = "") -> str:
     """The link "邮件订阅" on a public page: the form for following ``kind``/``target``."""
     from flask import url_for
 
+    # The kind in the path: one query parameter at most, so the link needs no "&" (nor "&amp;").
     if target:
         return url_for("subscriptions.new", kind=kind, target=target)
     return url_for("subscriptions.new", kind=kind)
@@ -94,9 +95,8 @@ def index() -> Response:
     )
 
 
-@bp.get("/new")
-def new() -> Response:
-    kind = request.args.get("kind", "all")[:16]
+@bp.get("/new/<kind>")
+def new(kind: str) -> Response:
     raw = request.args.get("target", "")[:1000]
     try:
         target = signup.resolve(_db(), kind, raw)

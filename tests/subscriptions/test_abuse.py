@@ -17,7 +17,7 @@ def test_bad_input_honeypot_unknown_targets_and_the_confirm_get(inbox, client, s
         data={"email": "a@example.com", "kind": "all", "website": "x", "csrf_token": csrf_token()},
     )
     assert trap.status_code == 400
-    assert client.get("/subscriptions/new?kind=document&target=no-such-document").status_code == 404
+    assert client.get("/subscriptions/new/document?target=no-such-document").status_code == 404
     assert _subscribe(client, csrf_token, "a@example.com", "agency", "no-such-agency").status_code == 404
     assert _subscribe(client, csrf_token, "a@example.com", "search", "q=").status_code == 404
     expired = client.post("/subscriptions/new", data={"email": "a@example.com", "kind": "all"})

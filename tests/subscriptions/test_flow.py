@@ -34,8 +34,8 @@ def test_document_subscriber_is_told_what_changed_and_unsubscribes_in_one_click(
 ):
     doc = publish(sess, staff, make_draft())
     page = client.get(f"/policies/{doc.slug}/").get_data(as_text=True)
-    assert f"/subscriptions/new?kind=document&amp;target={doc.slug}" in page
-    assert client.get(f"/subscriptions/new?kind=document&target={doc.slug}").status_code == 200
+    assert f"/subscriptions/new/document?target={doc.slug}" in page
+    assert client.get(f"/subscriptions/new/document?target={doc.slug}").status_code == 200
 
     response = _subscribe(client, csrf_token, "Li.Ming@Example.com", "document", doc.slug)
     assert response.status_code == 200 and "请查收邮件" in response.get_data(as_text=True)
@@ -81,7 +81,7 @@ def test_document_subscriber_is_told_what_changed_and_unsubscribes_in_one_click(
     news = to(inbox, "li.ming@example.com")[-1]
     assert "有新的解读" in news["Subject"] and f"/interpretations/{interp.slug}/" in news.get_content()
     page = client.get(f"/interpretations/{interp.slug}/").get_data(as_text=True)
-    assert f"/subscriptions/new?kind=document&amp;target={doc.slug}" in page
+    assert f"/subscriptions/new/document?target={doc.slug}" in page
 
     # RFC 8058: the mail client POSTs to the header's address, no page, no CSRF token.
     one_click = alert["List-Unsubscribe"].strip("<>").removeprefix("https://zwgk.example.gov.cn")

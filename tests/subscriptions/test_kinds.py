@@ -65,7 +65,7 @@ def test_agency_topic_search_and_all_hear_of_new_documents_once_per_address(
 def test_consultation_subscriber_gets_the_feedback_report(inbox, client, sess, csrf_token, staff):
     consultation = make_consultation(sess, slug="parking", opens=-30, closes=-2)
     page = client.get("/consultations/parking/").get_data(as_text=True)
-    assert "/subscriptions/new?kind=consultation&amp;target=parking" in page
+    assert "/subscriptions/new/consultation?target=parking" in page
     _follow(client, csrf_token, inbox, "c@example.com", "consultation", "parking")
     consultation_service.close_consultation(sess, staff.publisher, consultation)
     settings = current_app.extensions["settings"]
