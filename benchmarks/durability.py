@@ -153,7 +153,7 @@ def _prepare(db_url: str, instance: Path) -> None:
                 slug=SLUG,
             ),
         )
-        db.session.remove()
+        db.remove_session()
     app.extensions["engine"].dispose()
 
 

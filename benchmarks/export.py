@@ -52,7 +52,7 @@ def make_site(workdir: Path, seeds_dir: Path, documents: int, **overrides: objec
     Base.metadata.create_all(app.extensions["engine"])
     with app.app_context():
         build_corpus(db.session, seeds_dir, documents)
-        db.session.remove()
+        db.remove_session()
     return app
 
 
@@ -69,7 +69,7 @@ def measure_export(seeds_dir: Path, documents: int) -> ExportFigures:
         cpu = _cpu_seconds() - cpu
         with app.app_context():  # one more publication, then the incremental re-export
             build_corpus(db.session, seeds_dir, 1, seed=99, slug_prefix="new")
-            db.session.remove()
+            db.remove_session()
         second = freeze(app, work / "site")
         app.extensions["engine"].dispose()
     return ExportFigures(

@@ -295,7 +295,7 @@ def measure(
         app = _make_app(workdir, backend, database_url)
         with app.app_context():
             build_corpus(db.session, seeds_dir, n)
-            db.session.remove()
+            db.remove_session()
         engine = app.extensions["engine"]
         if backend == "postgres":
             with engine.begin() as conn:

@@ -10,6 +10,7 @@ import dataclasses
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,7 +101,7 @@ class Settings:
         return self.sqlalchemy_url.startswith("sqlite")
 
 
-_ENV = {
+_ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "instance_path": ("PORTAL_INSTANCE_PATH", Path),
     "database_url": ("PORTAL_DATABASE_URL", str),
     "secret_key": ("PORTAL_SECRET_KEY", str),

@@ -32,11 +32,17 @@ class Base(DeclarativeBase):
 
 
 def _app_session() -> scoped_session[Session]:
-    return current_app.extensions["db_session"]
+    return current_app.extensions["db_session"]  # set by init_app
 
 
-# Typed as what it stands for: every caller uses it as the scoped session itself.
-session: scoped_session[Session] = cast("scoped_session[Session]", LocalProxy(_app_session))
+# Typed as the Session it hands every call to (the current app's, this thread's), so that views pass it
+# to services that take a Session; ending it is remove_session(), the one scoped-session call needed.
+session: Session = cast(Session, LocalProxy(_app_session))
+
+
+def remove_session() -> None:
+    """End the current app's session for this thread (a worker's loop, a benchmark between runs)."""
+    _app_session().remove()
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -72,7 +78,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(lambda _exc: scoped.remove())
 
 
-def after_commit(sess: Session, callback: Callable[[], None]) -> None:
+def after_commit(sess: Session, callback: Callable[[], object]) -> None:
     """Run ``callback`` once the current transaction commits; drop it if the transaction rolls back.
 
     Derived data (search index, push queue) must only ever reflect what the database really holds.

@@ -9,10 +9,13 @@ for nginx's).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
+
+if TYPE_CHECKING:
+    from gunicorn.glogging import _AtomsDict  # the stubs' type of an access log line's fields
 
 _RECEIPT_PATH = re.compile(r"(/consultations/receipts/)[^/?#\s\"]+")
 _CODE_PARAM = re.compile(r"([?&]code=)[^&#\s\"]*")
@@ -26,9 +29,12 @@ def mask_receipt_codes(text: str) -> str:
 class AccessLogger(Logger):
     """gunicorn's logger, with receipt codes masked in every field of the access log line."""
 
-    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> _AtomsDict:
         atoms = super().atoms(resp, req, environ, request_time)
-        return {k: mask_receipt_codes(v) if isinstance(v, str) else v for k, v in atoms.items()}
+        for key, value in atoms.items():
+            if isinstance(value, str):
+                atoms[key] = mask_receipt_codes(value)  # type: ignore[literal-required]  # a key it has
+        return atoms
 
 
 class _Gunicorn(BaseApplication):

@@ -10,6 +10,7 @@ import importlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 from portal import db
 
 
-def make_app(*, migrate: bool = True, **overrides: object) -> Flask:
+def make_app(overrides: dict[str, Any] | None = None, *, migrate: bool = True) -> Flask:
     """The app for a command. Its database is migrated first, as ``portal serve`` does, so that a command
     run on a fresh instance works instead of failing on missing tables."""
     from portal.app import create_app

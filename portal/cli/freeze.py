@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,10 +31,10 @@ def freeze(out: Path, base_url: str, processes: int | None) -> None:
     """Write every public page, feed, sitemap.xml and robots.txt as static files."""
     from portal.export import freeze as run_freeze
 
-    overrides: dict[str, object] = {"page_cache_seconds": 0}
+    overrides: dict[str, Any] = {"page_cache_seconds": 0}
     if base_url:
         overrides["base_url"] = base_url
-    app = make_app(**overrides)
+    app = make_app(overrides)
     report = run_freeze(app, out, processes=processes)
     for error in report.errors:
         click.echo(f"error: {error}", err=True)

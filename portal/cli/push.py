@@ -67,7 +67,7 @@ def push_command(run_due: bool, loop: float | None, show_status: bool) -> None:
                 click.echo(f"subscription mail: sent {sent}, not sent {not_sent}")
             if loop is None:
                 break
-            db.session.remove()
+            db.remove_session()
             time.sleep(loop)
     if failures:
         sys.exit(1)

@@ -21,7 +21,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def format_table(columns: list[str], rows: Sequence[Sequence[object]]) -> str:
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     cells = [[str(c) for c in columns]] + [[str(c) for c in row] for row in rows]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
     lines = ["  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]

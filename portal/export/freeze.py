@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 from flask import Flask, render_template
@@ -189,8 +189,7 @@ def freeze(app: Flask, out: Path, copy_static: bool = True, processes: int | Non
 
         # No database connection may be used on both sides of a fork: the parent closes its pooled ones
         # (the engine the session is bound to, which need not be this app's), a child forgets any other.
-        bind = session.get_bind()
-        engine = getattr(bind, "engine", bind)
+        engine = session.get_bind().engine
 
         def before_fork() -> None:
             session.close()
@@ -331,7 +330,7 @@ def _memoized_url_for(app: Flask) -> Iterator[None]:
     They all render in one request context, where a URL depends only on the arguments; a page builds
     about twenty (navigation, the documents of a listing, each linked from seven listings), and building
     one through Werkzeug's router costs more than a page's regular expressions."""
-    original = app.jinja_env.globals["url_for"]
+    original = cast("Callable[..., str]", app.jinja_env.globals["url_for"])
     cache: dict[tuple, str] = {}
 
     def url_for(endpoint: str, **values: Any) -> str:

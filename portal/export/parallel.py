@@ -13,7 +13,7 @@ import pickle
 import sys
 import traceback
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -72,8 +72,8 @@ def run_shares(
     return results
 
 
-def _collect(child: tuple[int, int]) -> object | None:
-    """The child's result, or ``None`` if it failed."""
+def _collect(child: tuple[int, int]) -> Any:
+    """The child's result (the T its ``work`` returned, pickled), or ``None`` if it failed."""
     pid, read_fd = child
     with os.fdopen(read_fd, "rb") as pipe:
         payload = pipe.read()

@@ -22,7 +22,7 @@ from urllib.parse import unquote
 
 import bleach
 import markdown
-from bleach.html5lib_shim import Filter
+from bleach.html5lib_shim import Filter  # type: ignore[attr-defined]  # re-exported from bleach's vendored html5lib; the stubs omit it
 from markdown.extensions.toc import slugify_unicode
 
 ALLOWED_TAGS = {

@@ -160,11 +160,11 @@ def parse_interpretation(text: str) -> ImportedInterpretation:
         if match := _INTERPRETER.match(line):
             result.interpreter = match["name"].strip()
             continue
-        question = (
-            _QUESTION.match(line)["text"]
-            if explicit and _QUESTION.match(line)
-            else (None if explicit else _numbered_question(line))
-        )
+        if explicit:
+            asked = _QUESTION.match(line)
+            question = asked["text"] if asked else None
+        else:
+            question = _numbered_question(line)
         if question is not None:
             current = QA(question.strip())
             result.items.append(current)

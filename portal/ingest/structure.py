@@ -131,7 +131,7 @@ class Structure:
             level: sum(1 for n, b in enumerate(self.blocks) if b.level == level and units.get(n))
             for level in self.item_levels
         }
-        best = max(counts, key=counts.get, default=None)
+        best = max(counts, key=lambda level: counts[level], default=None)
         return best if best and counts[best] else None
 
     def measure_blocks(self) -> list[tuple[Block, Units]]:
@@ -155,7 +155,8 @@ def _classify_levels(markers: list[Marker], before_unit_line: set[int]) -> tuple
     by_level: dict[str, list[tuple[int, Marker]]] = {}
     for n, marker in enumerate(markers):
         by_level.setdefault(marker.level, []).append((n, marker))
-    headings, items = [], []
+    headings: list[str] = []
+    items: list[str] = []
     for level in LEVEL_ORDER:
         found = by_level.get(level)
         if not found:
@@ -175,8 +176,8 @@ def parse_structure(lines: list[str]) -> Structure:
     # Judge a numbered line by its whole text when the layout broke it ("第一条为了…保障公众" / "身体健康…"):
     # a long line or one ending mid-clause continues on the next.
     whole: dict[int, Marker] = {}
-    for i, marker in markers.items():
-        text, j = marker.rest, i + 1
+    for i, numbered in markers.items():
+        text, j = numbered.rest, i + 1
         while (
             j < len(lines)
             and j not in markers
@@ -186,7 +187,7 @@ def parse_structure(lines: list[str]) -> Structure:
         ):
             text += lines[j]
             j += 1
-        whole[i] = Marker(marker.level, marker.no, text)
+        whole[i] = Marker(numbered.level, numbered.no, text)
     order = list(markers)
     before_unit_line = {
         n for n, i in enumerate(order) if any(is_unit_line(line) for line in lines[i + 1 : i + 2])

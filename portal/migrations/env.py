@@ -17,6 +17,7 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
+    assert url, "portal.migrations.upgrade sets sqlalchemy.url"
     engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
@@ -30,4 +30,4 @@ class AuditEntry(Base):
 
 
 # UPDATE and DELETE refused by the database itself (see audit_guard); create_all installs the triggers.
-attach_append_only(AuditEntry.__table__)
+attach_append_only(cast(Table, AuditEntry.__table__))  # a mapped class's table is a Table

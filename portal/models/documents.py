@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db import Base
 from portal.models.agency import Agency
 from portal.models.base import TimestampMixin, UTCDateTime
+
+if TYPE_CHECKING:
+    from portal.models.interpretations import Interpretation
 
 VALIDITY = {"valid": "有效", "amended": "已修订", "repealed": "已废止", "expired": "已失效"}
 DISCLOSURE = {"active": "主动公开", "on_request": "依申请公开", "withheld": "不予公开"}
@@ -101,7 +105,7 @@ class Document(TimestampMixin, Base):
     measures: Mapped[list[Measure]] = relationship(
         back_populates="document", order_by="Measure.position", cascade="all, delete-orphan"
     )
-    interpretations: Mapped[list[Interpretation]] = relationship(  # noqa: F821
+    interpretations: Mapped[list[Interpretation]] = relationship(
         back_populates="document", cascade="all, delete-orphan"
     )
 

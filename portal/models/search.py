@@ -15,17 +15,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import Base
 
-# GIN with its pending list (fastupdate): a write appends to it and moves it into the index in bulk
+# The tsv indexes are GIN with its pending list (fastupdate): a write appends to it and moves it into the index in bulk
 # (gin_clean_pending_list) before it commits, several times faster than inserting row by row, and no
 # query ever scans a pending list left over from a committed write.
-_GIN = {"postgresql_using": "gin"}
 
 
 class SearchEntry(Base):
     """One searchable item: what a hit shows, its facets, and the bigrams that find it."""
 
     __tablename__ = "search_entry"
-    __table_args__ = (Index("ix_search_entry_tsv", "tsv", **_GIN),)
+    __table_args__ = (Index("ix_search_entry_tsv", "tsv", postgresql_using="gin"),)
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # "document:12"
     type: Mapped[str] = mapped_column(String(32))
@@ -56,7 +55,7 @@ class SearchChunk(Base):
     of in the whole toasted body of every candidate item (about 10 times less work)."""
 
     __tablename__ = "search_chunk"
-    __table_args__ = (Index("ix_search_chunk_tsv", "tsv", **_GIN),)
+    __table_args__ = (Index("ix_search_chunk_tsv", "tsv", postgresql_using="gin"),)
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # the item's search_entry key
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)

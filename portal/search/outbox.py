@@ -61,7 +61,7 @@ def note(sess: Session, objects: Iterable[object], keys: Iterable[str]) -> None:
     for key in keys:
         noted_keys.setdefault(key, "update")
     if has_app_context():
-        sess.info[_APP] = current_app._get_current_object()
+        sess.info[_APP] = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask it stands for
 
 
 def _rows(sess: Session) -> list[SearchOutbox]:

@@ -27,10 +27,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import MetaData, text
+from sqlalchemy import MetaData, Table, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.elements import quoted_name
 
 from portal.models.search import SearchChunk, SearchEntry
 from portal.search.base import FACETS, BuildStats, Hit, SearchRequest, SearchResult, fingerprint
@@ -256,7 +257,9 @@ class PostgresBackend:
     @staticmethod
     def _copy(conn: Connection, docs: Iterable[SearchDoc], suffix: str = "") -> int:
         """COPY the rows in, a batch at a time: several times faster than INSERT."""
-        cursor = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a connection in use has its driver's
+        cursor = driver.cursor()
         count = 0
         docs = iter(docs)
         while batch := [_rows(doc) for doc in islice(docs, BATCH)]:
@@ -294,7 +297,7 @@ class PostgresBackend:
         than inserting into them row by row, and leaves them compact.
         """
         started = time.perf_counter()
-        tables = [SearchEntry.__table__, SearchChunk.__table__]
+        tables = [cast(Table, SearchEntry.__table__), cast(Table, SearchChunk.__table__)]
         with self.engine.begin() as conn:
             self._lock(conn)
             conn.execute(text(WRITER_SETTINGS))
@@ -312,7 +315,7 @@ class PostgresBackend:
             count = self._copy(conn, docs, suffix=NEXT)
             for _table, copy, indexes in fresh:
                 for index in indexes:
-                    index.name = f"{index.name}{NEXT}"
+                    index.name = quoted_name(f"{index.name}{NEXT}", None)
                     index.create(conn)
                 conn.execute(text(f"ANALYZE {copy.name}"))
             for table, copy, indexes in fresh:
@@ -323,7 +326,8 @@ class PostgresBackend:
                     text(f"ALTER TABLE {table.name} RENAME CONSTRAINT {pk} TO {table.primary_key.name}")
                 )
                 for index in indexes:
-                    conn.execute(text(f"ALTER INDEX {index.name} RENAME TO {index.name.removesuffix(NEXT)}"))
+                    name = str(index.name)
+                    conn.execute(text(f"ALTER INDEX {name} RENAME TO {name.removesuffix(NEXT)}"))
         return BuildStats(count, time.perf_counter() - started, self.size_bytes())
 
     def fingerprints(self) -> dict[str, str]:

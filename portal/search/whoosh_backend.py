@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -247,7 +248,7 @@ class WhooshBackend:
         self.batch_docs, self.batch_chars = batch_docs, batch_chars  # the most per segment of a rebuild
         self._guard = threading.RLock()
         self._target: str | None = None
-        self._ix = None
+        self._ix: Any = None  # whoosh.index.FileIndex (Whoosh has no type information)
         self._view: _View | None = None
         # Postings read from segments, kept across searchers: segments are immutable. 0 sizes the cache
         # from the index each time a new generation is opened (auto_cache_bytes).
@@ -310,7 +311,10 @@ class WhooshBackend:
         wanted = request.offset + request.limit
         candidates = matched
         if request.sort == "date":
-            keys = (-candidates, -facets.dates[candidates])  # newest first, then the later indexed
+            keys: tuple[np.ndarray, ...] = (
+                -candidates,
+                -facets.dates[candidates],
+            )  # newest first, then the later indexed
         else:
             if len(candidates) > 2 * wanted:
                 # Only the requested pages need sorting: those scoring at least the wanted-th best (ties

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh.codec.base import Segment
@@ -52,7 +53,7 @@ MIN_SPLIT_DOCS = (
     200  # a build that fits in one batch is split between the workers if it has this many per worker
 )
 BLOCK = 128  # postings per block: W3Codec's default blocklimit
-Fields = dict[str, object]  # one document, as ``Writer.add_document`` takes it
+Fields = dict[str, Any]  # one document, as ``Writer.add_document`` takes it
 
 # The complement of ``text._UNIT``: deleting these leaves exactly the units, one character each. Whether a
 # character is a unit does not change when it is normalised, so the units are cut first and normalised

@@ -22,6 +22,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import TypeVar, cast
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
@@ -30,6 +31,8 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from portal.search.text import Word
+
+T = TypeVar("T")
 
 K1, B = 1.2, 0.75
 _EMPTY_I64 = np.empty(0, dtype=np.int64)
@@ -45,12 +48,13 @@ class LRUCache:
         self._items: OrderedDict[tuple, tuple[object, int]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, load: Callable[[], object]) -> object:
+    def get(self, key: tuple, load: Callable[[], T]) -> T:
+        # A key's value was made by a load for that same key, so it is that load's type.
         with self._lock:
             item = self._items.get(key)
             if item is not None:
                 self._items.move_to_end(key)
-                return item[0]
+                return cast(T, item[0])
         value = load()
         nbytes = _nbytes(value)
         with self._lock:

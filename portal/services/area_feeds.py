@@ -72,6 +72,7 @@ def gazette_entries(sess: Session) -> list[Entry]:
             i.title,
         )
         for i in rows
+        if i.published_at is not None  # selected on it
     ]
 
 

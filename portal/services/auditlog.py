@@ -61,7 +61,7 @@ class AuditQuery:
         values.update(changes)
         return {k: v for k, v in values.items() if v not in (None, "")}
 
-    def statement(self) -> Select[tuple[AuditEntry]]:
+    def statement(self) -> Select[AuditEntry]:
         stmt = select(AuditEntry)
         if self.actor:
             stmt = stmt.where(AuditEntry.actor_name == self.actor)

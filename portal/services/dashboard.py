@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from portal.models import Document, GazetteIssue, Interpretation, Push, User
@@ -21,16 +23,27 @@ def _items(sess: Session, user: User, status: str) -> list[tuple[str, str, str]]
     from portal.services.staff_lists import document_scope, interpretation_scope
 
     out = []
-    for model, scope, endpoint, noun in (
-        (Document, document_scope(user), "admin_documents.edit", "文件"),
-        (Interpretation, interpretation_scope(user), "admin_interpretations.edit", "解读"),
+    for found, endpoint, noun in (
+        (_waiting(sess, Document, document_scope(user), status), "admin_documents.edit", "文件"),
+        (
+            _waiting(sess, Interpretation, interpretation_scope(user), status),
+            "admin_interpretations.edit",
+            "解读",
+        ),
     ):
-        # Scoped in SQL: other agencies' newer items must not push the user's own off the list.
-        for obj in sess.scalars(
-            select(model).where(model.status == status, scope).order_by(model.updated_at.desc()).limit(100)
-        ):
+        for obj in found:
             out.append((f"[{noun}] {obj.title}", url_for(endpoint, item_id=obj.id), ""))
     return out
+
+
+Item = TypeVar("Item", Document, Interpretation)
+
+
+def _waiting(sess: Session, model: type[Item], scope: ColumnElement[bool], status: str) -> Sequence[Item]:
+    # Scoped in SQL: other agencies' newer items must not push the user's own off the list.
+    return sess.scalars(
+        select(model).where(model.status == status, scope).order_by(model.updated_at.desc()).limit(100)
+    ).all()
 
 
 def for_user(sess: Session, user: User) -> list[Section]:

@@ -64,8 +64,8 @@ def find(
             fingerprints.setdefault(doc_id, {})[band] = band_value
         for doc_id, parts in fingerprints.items():
             if bin(from_bands(parts) ^ value).count("1") <= NEAR_BITS:
-                other = sess.get(Document, doc_id)
-                found.setdefault(doc_id, Duplicate(other)).reasons.append(SAME_BODY)
+                near = sess.get_one(Document, doc_id)
+                found.setdefault(doc_id, Duplicate(near)).reasons.append(SAME_BODY)
     if doc is not None:
         confirmed = set(doc.not_duplicate_of or [])
         found = {

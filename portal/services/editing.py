@@ -278,7 +278,7 @@ def _measure_rows(form: Any, errors: dict[str, str]) -> list[MeasureRow]:
     if not hasattr(form, "getlist"):
         return []
     cols = [form.getlist(f"measure_{c}") for c in ("no", "text", "lead", "units", "status", "position")]
-    rows = []
+    rows: list[tuple[int, int, MeasureRow]] = []  # (order, position in the form, row)
     for i, (no, text, lead, units, status, position) in enumerate(zip(*cols, strict=False)):
         if not text.strip() and not no.strip():
             continue  # an empty row of the editor, or a row the editor cleared to delete it
@@ -316,7 +316,7 @@ def _topics(sess: Session, names: list[str]) -> list[Topic]:
 def _issuer_agency(sess: Session, user: User, agency_id: int | None, name: str) -> Agency:
     """The agency of one issuer; a body the portal does not know yet is created, marked for review."""
     if agency_id is not None:
-        return sess.get(Agency, agency_id)
+        return sess.get_one(Agency, agency_id)  # a choice of the form's list
     from portal.services.loader import find_agency
 
     agency = find_agency(sess, name)  # created by an earlier issuer of this same form
@@ -440,7 +440,7 @@ def staff_slug(sess: Session, form: DocumentForm) -> str:
     return _unique_slug(sess, Document, base)
 
 
-def _unique_slug(sess: Session, model: type, base: str) -> str:
+def _unique_slug(sess: Session, model: type[Document] | type[Interpretation], base: str) -> str:
     base = base[:120].strip("-") or "item"
     taken = set(sess.scalars(select(model.slug).where(model.slug.startswith(base))))
     if base not in taken:
@@ -555,7 +555,7 @@ def save_interpretation(
     if interp is None:
         if not user.has_role("editor"):
             raise NotAllowed("只有编辑人员可以新建解读。")
-        document = sess.get(Document, form.document_id)
+        document = sess.get_one(Document, form.document_id)  # the parser found it
         interp = Interpretation(
             # content/README.md: an interpretation is named after its document, <slug>-qa.
             slug=form.slug or _unique_slug(sess, Interpretation, f"{document.slug}-{form.form}"),

@@ -88,11 +88,11 @@ def build_feed(
         entry.id(url)
         entry.title(item.title if is_doc else f"【解读】{item.title}")
         entry.link(href=url)
-        entry.published(item.published_at)
-        entry.updated(
-            item.updated_at if item.updated_at and item.updated_at > item.published_at else item.published_at
-        )
-        doc = item if is_doc else item.document
+        published = item.published_at
+        assert published is not None  # a feed lists published items only
+        entry.published(published)
+        entry.updated(item.updated_at if item.updated_at and item.updated_at > published else published)
+        doc = item if isinstance(item, Document) else item.document
         summary = " · ".join(x for x in (doc.doc_number, "、".join(a.name for a in doc.agencies)) if x)
         entry.summary(summary or item.title)
         for t in doc.topics:

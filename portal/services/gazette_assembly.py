@@ -175,6 +175,7 @@ def save_issue(sess: Session, user: User, form: IssueForm, issue: GazetteIssue |
     else:
         _require_draft(issue, "修改")
         before = _fields(issue)
+    assert form.year and form.number and form.published_on, "parse_issue_form refused an incomplete form"
     with sess.no_autoflush:
         issue.year, issue.number = form.year, form.number
         issue.running_number = form.running_number

@@ -33,11 +33,11 @@ MAX_Q_CHARS = 100
 FACETS = ("agency", "year", "genre", "topic", "validity", "normative")
 
 
-def public_documents() -> Select[tuple[Document]]:
+def public_documents() -> Select[Document]:
     return select(Document).where(Document.status == "published", Document.disclosure == "active")
 
 
-def public_interpretations() -> Select[tuple[Interpretation]]:
+def public_interpretations() -> Select[Interpretation]:
     return (
         select(Interpretation)
         .join(Interpretation.document)
@@ -49,7 +49,7 @@ def public_interpretations() -> Select[tuple[Interpretation]]:
     )
 
 
-def public_topics() -> Select[tuple[Topic]]:
+def public_topics() -> Select[Topic]:
     """Topics of at least one public document: the only ones a public page, feed or filter may name
     (a topic only drafts use must not be confirmed to exist)."""
     public_ids = public_documents().with_only_columns(Document.id)
@@ -116,7 +116,7 @@ class LibraryQuery:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def _filtered(query: LibraryQuery, skip: str = "") -> Select[tuple[Document]]:
+def _filtered(query: LibraryQuery, skip: str = "") -> Select[Document]:
     stmt = public_documents()
     if query.agency and skip != "agency":
         stmt = stmt.where(

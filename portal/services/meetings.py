@@ -101,6 +101,7 @@ def snapshot(meeting: Meeting) -> dict[str, Any]:
 
 def apply(meeting: Meeting, form: MeetingForm) -> None:
     """Copy validated fields onto ``meeting``; openness and the minutes' HTML are derived here only."""
+    assert form.agency_id is not None and form.held_on is not None, "apply needs a validated form"
     meeting.title = form.title
     meeting.agency_id = form.agency_id
     meeting.held_on = form.held_on
@@ -121,8 +122,9 @@ def save_meeting(
 ) -> Meeting:
     """Create or update a meeting from a valid form, in the caller's transaction, with an audit entry."""
     assert not form.errors, "save_meeting needs a validated form"
+    assert form.held_on is not None, "save_meeting needs a validated form"
     is_new = meeting is None
-    before = None if is_new else snapshot(meeting)
+    before = None if meeting is None else snapshot(meeting)
     if meeting is None:
         meeting = Meeting(slug=_slug_for(sess, form.held_on))
         sess.add(meeting)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -80,8 +81,8 @@ def bump() -> None:
     of().bump()
 
 
-def _touches_public(objects: object) -> bool:
-    return any(getattr(o, "__tablename__", None) not in NEUTRAL_TABLES for o in objects)  # type: ignore[union-attr]
+def _touches_public(objects: Iterable[object]) -> bool:
+    return any(getattr(o, "__tablename__", None) not in NEUTRAL_TABLES for o in objects)
 
 
 @event.listens_for(Session, "after_flush")

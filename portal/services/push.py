@@ -87,7 +87,7 @@ def queue(sess: Session, user: User, item: Document | Interpretation, channel_id
         from portal import db
 
         ids = [p.id for p in pushes]
-        app = current_app._get_current_object() if has_app_context() else None
+        app = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]  # a LocalProxy, typed as the Flask it stands for
         db.after_commit(sess, lambda: _deliver_soon(app, ids))
     return len(pushes)
 
@@ -111,8 +111,9 @@ def _deliver_soon(app: Any, ids: list[int]) -> None:
 
 
 def item_of(sess: Session, push: Push) -> Document | Interpretation | None:
-    model = Document if push.item_type == "document" else Interpretation
-    return sess.get(model, push.item_id)
+    if push.item_type == "document":
+        return sess.get(Document, push.item_id)
+    return sess.get(Interpretation, push.item_id)
 
 
 def item_url(settings: Settings, item: Document | Interpretation) -> str:

@@ -89,7 +89,7 @@ def interpretable_documents(sess: Session, user: User, limit: int = 200) -> list
         .order_by(Document.updated_at.desc(), Document.id.desc())
         .limit(limit)
     )
-    return [tuple(row) for row in rows]
+    return [(id_, title, number) for id_, title, number in rows]
 
 
 def page_arg(args: Any) -> int:

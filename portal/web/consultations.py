@@ -22,6 +22,7 @@ from wtforms.validators import ValidationError
 
 from portal.clock import LOCAL_TZ
 from portal.db import session
+from portal.models import Consultation
 from portal.models.consultations import CHANNELS, DISPOSITIONS, KINDS, MODERATION, STATUS
 from portal.services import consultations as service
 from portal.services import throttles
@@ -95,7 +96,7 @@ def _session_nonce() -> str:
 
 
 def _page(
-    consultation,  # noqa: ANN001
+    consultation: Consultation,
     form: dict[str, Any] | None = None,
     error: str = "",
     field: str = "",
@@ -191,7 +192,10 @@ def _refused(
     """The page again with the form as typed and the reason; the full consultation is loaded only here."""
     session.rollback()
     shown = {k: service.strip_control_characters(v) if isinstance(v, str) else v for k, v in form.items()}
-    return _page(service.public_consultation(session, slug), shown, message, field, status)
+    consultation = service.public_consultation(session, slug)
+    if consultation is None:  # withdrawn while the form was being sent
+        abort(404)
+    return _page(consultation, shown, message, field, status)
 
 
 def _throttled(slug: str, form: dict[str, Any], seconds: int) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, session
@@ -17,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from portal.clock import today_local
 from portal.db import session as db_session
+from portal.models import Agency
 from portal.models.enquiries import KINDS, STATES, TOPICS
 from portal.services import receipts
 from portal.services.enquiries import messages, pages
@@ -88,7 +90,9 @@ def _receipt(msg: messages.Enquiry, password: str) -> Response:
     return _private(render_template("enquiries/receipt.html", msg=msg, password=password, states=STATES))
 
 
-def _store(form: MessageForm | ErrorReportForm, template: str, **fields: object) -> Response:
+def _store(
+    form: MessageForm | ErrorReportForm, template: str, agency: Agency | None, **fields: Any
+) -> Response:
     """The shared end of both forms: checks, then the service, then the receipt (only after commit)."""
     if form.website.data:
         form.fail("", "提交未成功，请检查后重试。")
@@ -98,7 +102,6 @@ def _store(form: MessageForm | ErrorReportForm, template: str, **fields: object)
             form.csrf_token.errors = []
             form.fail("", "页面已过期，请确认填写的内容后再次提交。")
         return _form_page(template, form, 400)
-    agency = fields.pop("agency")
     if agency is None:
         form.fail("agency_id" if isinstance(form, MessageForm) else "", "请选择留言对象。")
         return _form_page(template, form, 400)

@@ -23,7 +23,7 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):  # noqa: ANN202
+    def _http_error(exc: HTTPException) -> HTTPException | tuple[str, int]:
         if exc.code is None or exc.code < 400:
             return exc
         # An area that answers in JSON (the API) also for URLs no route of it matched (404, 405).

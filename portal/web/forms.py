@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2; not in types-WTForms yet
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, Length
 

@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["csrf_field"] = csrf_field
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(_exc: CSRFError):  # noqa: ANN202
+    def _csrf_error(_exc: CSRFError) -> tuple[str, int]:
         return render_error(400, "页面已过期或表单来源无法验证，请刷新页面后重新提交。")
 
 

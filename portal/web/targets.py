@@ -58,9 +58,10 @@ def public_url(item: svc.Item) -> str | None:
 
 
 def fix_url(item: svc.Item) -> str | None:
-    endpoint, args = FIX_ENDPOINTS.get((item.kind, item.fix), (None, None))
-    if endpoint not in current_app.view_functions:
+    found = FIX_ENDPOINTS.get((item.kind, item.fix))
+    if found is None or found[0] not in current_app.view_functions:
         return None
+    endpoint, args = found
     return url_for(endpoint, **args(item))
 
 

@@ -340,7 +340,7 @@ def _send(client: FlaskClient, method: str, path: str, query: str = "", **kwargs
         return f"{type(exc).__name__}: {str(exc)[:300]}"
     finally:
         # As at the end of a real request (the test's own app context outlives the request's).
-        db.session.remove()
+        db.remove_session()
     return str(response.status_code) if response.status_code >= 500 else ""
 
 

@@ -117,6 +117,7 @@ def create_consultation(sess: Session, actor: User | str, data: ConsultationInpu
     if not draft_md:
         raise ConsultationError("请填写草案文本或选择草案文件。", field="draft_md")
     check_period(data.kind, data.affects_rights, data.opens_on, data.closes_on, data.short_period_reason)
+    assert data.opens_on is not None and data.closes_on is not None  # check_period refused missing dates
     if not (data.accepts_online or data.channel_email or data.channel_post or data.channel_phone):
         raise ConsultationError("请至少提供一种提交意见的渠道。", field="accepts_online")
     slug = data.slug.strip().lower() or f"yjzj-{data.opens_on:%Y%m%d}-{new_idempotency_key()[:6].lower()}"

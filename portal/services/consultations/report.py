@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, selectinload
 
 from portal import db
@@ -155,9 +156,9 @@ def _message_data(consultation: Consultation, settings: Settings) -> dict[str, s
 
 
 def notify_commenters(
-    engine,
+    engine: Engine | Connection,
     settings: Settings,
-    message: dict[str, str],  # noqa: ANN001
+    message: dict[str, str],
     recipients: dict[str, list[tuple[int, str]]],
 ) -> int:
     """Send one e-mail per address; mark its comments notified. Runs after commit, on its own session.

@@ -61,7 +61,7 @@ def published_query() -> Select[Any]:
     return _published()
 
 
-def _published() -> Select[tuple[Enquiry]]:
+def _published() -> Select[Enquiry]:
     return select(Enquiry).where(Enquiry.published_at.is_not(None), Enquiry.state == "answered")
 
 
@@ -170,7 +170,7 @@ def board_years(sess: Session) -> list[int]:
 # -- staff --------------------------------------------------------------------------------------------
 
 
-def scoped(user: User) -> Select[tuple[Enquiry]]:
+def scoped(user: User) -> Select[Enquiry]:
     stmt = select(Enquiry)
     if not user.has_role("admin") and user.agency_id is not None:
         stmt = stmt.where(Enquiry.agency_id == user.agency_id)

@@ -66,34 +66,40 @@ def _step(sess: Session, req: InfoRequest, step: dict[str, Any], where: str) -> 
     if unknown:
         raise FoiContentError(f"{where}: unknown field(s) {', '.join(sorted(unknown))} for step '{name}'")
     on = _day(step["date"], where) if "date" in step else None  # not "on": YAML reads that as true
+
+    def dated() -> date:
+        if on is None:  # only a transfer and a draft may leave the day to the service
+            raise FoiContentError(f"{where}: step '{name}' needs a date")
+        return on
+
     text = {k: str(step.get(k) or "") for k in ("what", "party", "reason", "note", "detail", "link", "body")}
     if name == "confirm":
-        service.confirm(sess, ACTOR, req, on)
+        service.confirm(sess, ACTOR, req, dated())
     elif name == "correction":
-        service.request_correction(sess, ACTOR, req, on, text["what"], _day(step.get("deadline"), where))
+        service.request_correction(sess, ACTOR, req, dated(), text["what"], _day(step.get("deadline"), where))
     elif name == "correction_received":
-        service.correction_received(sess, ACTOR, req, on)
+        service.correction_received(sess, ACTOR, req, dated())
     elif name == "third_party":
-        service.third_party_sent(sess, ACTOR, req, on, text["party"])
+        service.third_party_sent(sess, ACTOR, req, dated(), text["party"])
     elif name == "third_party_replied":
-        service.third_party_replied(sess, ACTOR, req, on)
+        service.third_party_replied(sess, ACTOR, req, dated())
     elif name == "extend":
-        service.extend(sess, ACTOR, req, on, int(step.get("days", 20)), text["reason"])
+        service.extend(sess, ACTOR, req, dated(), int(step.get("days", 20)), text["reason"])
     elif name == "fee":
-        service.fee_notice(sess, ACTOR, req, on, str(step.get("method")), int(step.get("pages") or 0))
+        service.fee_notice(sess, ACTOR, req, dated(), str(step.get("method")), int(step.get("pages") or 0))
     elif name == "fee_paid":
-        service.fee_paid(sess, ACTOR, req, on)
+        service.fee_paid(sess, ACTOR, req, dated())
     elif name == "lapse":
-        service.lapse(sess, ACTOR, req, on)
+        service.lapse(sess, ACTOR, req, dated())
     elif name == "transfer":
         service.transfer(sess, ACTOR, req, _agency(sess, str(step.get("agency")), where), text["note"], on)
     elif name == "draft":
         outcome = str(step.get("outcome"))
         service.draft_reply(sess, ACTOR, req, outcome, text["detail"], text["link"], text["body"], on=on)
     elif name == "issue":
-        service.issue_reply(sess, ACTOR, req, on)
+        service.issue_reply(sess, ACTOR, req, dated())
     elif name == "withdraw":
-        service.withdraw(sess, ACTOR, req, on, text["note"])
+        service.withdraw(sess, ACTOR, req, dated(), text["note"])
     else:
         decided = step.get("decided_on")
         service.add_remedy(

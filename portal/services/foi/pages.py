@@ -36,7 +36,7 @@ def shown_id(user: User, req: InfoRequest) -> str:
     return req.id_number if can_handle(user, req) else masked_id(req.id_number)
 
 
-def scoped(user: User) -> Select[tuple[InfoRequest]]:
+def scoped(user: User) -> Select[InfoRequest]:
     stmt = select(InfoRequest)
     if not user.has_role("admin") and user.agency_id is not None:
         stmt = stmt.where(InfoRequest.agency_id == user.agency_id)

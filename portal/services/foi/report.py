@@ -89,6 +89,7 @@ def table3(sess: Session, year: int, agency_id: int | None = None) -> Table3:
     total = Line("results_total", "（七）", "总计")
     carried_out = Line("carried_out", "四", "结转下年度继续办理")
     for column, received_on, concluded_on, outcome in rows:
+        assert received_on is not None  # selected on it
         (new if received_on >= start else carried_in).add(column)
         if concluded_on is not None and concluded_on <= end:
             if outcome not in OUTCOMES:

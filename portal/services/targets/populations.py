@@ -7,7 +7,7 @@ of its first publication; withdrawn items are excluded and listed as such.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -84,6 +84,12 @@ class Ratio:
         return 100.0 * self.numerator / self.denominator
 
 
+def _published_day(moment: datetime | None) -> date:
+    """The Beijing day of a publication; every population selects on published_at in its period."""
+    assert moment is not None, "populations hold published items only"
+    return local_day(moment)
+
+
 def _lead_agency(doc: Document) -> Agency | None:
     return doc.issuers[0].agency if doc.issuers else None
 
@@ -97,7 +103,7 @@ def _doc_item(doc: Document, **kw: Any) -> Item:
         doc.title,
         agency.name if agency else "",
         agency.slug if agency else "",
-        local_day(doc.published_at),
+        _published_day(doc.published_at),
         public=doc.is_public,
         **kw,
     )
@@ -202,7 +208,7 @@ def meeting_population(sess: Session, year: int, today: date) -> Population:
 
 def _adoption_day(doc: Document) -> date:
     """When a document was adopted: its 成文日期, or the day it was published when that is unknown."""
-    return doc.written_on or local_day(doc.published_at)
+    return doc.written_on or _published_day(doc.published_at)
 
 
 def predisclosure_population(sess: Session, year: int, today: date) -> Population:
@@ -214,7 +220,8 @@ def predisclosure_population(sess: Session, year: int, today: date) -> Populatio
             .where(Consultation.final_document_id.in_([d.id for d in published]))
             .order_by(Consultation.opens_on)
         ):
-            consultations.setdefault(c.final_document_id, []).append(c)
+            if c.final_document_id is not None:  # selected on it
+                consultations.setdefault(c.final_document_id, []).append(c)
     pop = Population()
     for doc in published:
         linked = consultations.get(doc.id, [])
@@ -322,7 +329,7 @@ def push_population(sess: Session, year: int, today: date) -> Population:
             interp.title,
             agency.name if agency else "",
             agency.slug if agency else "",
-            local_day(interp.published_at),
+            _published_day(interp.published_at),
             public=interp.is_public,
         )
         if interp.id in live:

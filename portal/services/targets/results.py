@@ -208,7 +208,8 @@ def compute_target(
         result.previous = metric.population(sess, year - 1, today)
         goal = target.goal if target else 0.0
         result.readings = growth_readings(goal, result.unit, result.previous.ratio, current)
-        result.status = result.declared_reading.status if target else "no_data"
+        declared = result.declared_reading
+        result.status = declared.status if target and declared else "no_data"
     elif metric.kind == "zero":
         # Counted items are the good ones; what holds the target back (zombie messages) may not pass the goal.
         if pop.items and target is not None:

@@ -32,7 +32,7 @@ def waivers(sess: Session, year: int) -> list[Waiver]:
     )
     out = []
     for w in rows:
-        doc = sess.get(Document, w.document_id)
+        doc = sess.get_one(Document, w.document_id)
         by = (w.user.display_name or w.user.username) if w.user else ""
         out.append(Waiver(_doc_item(doc), w.reason, by, w.at))
     return out

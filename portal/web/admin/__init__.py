@@ -7,6 +7,7 @@ workflow), gazette (assembling and publishing issues), manage (users, agencies, 
 from __future__ import annotations
 
 from flask import Flask, g, request
+from werkzeug.wrappers import Response
 
 
 def _forget_cached_user() -> None:
@@ -23,7 +24,7 @@ DOWNLOAD_ENDPOINTS = {
 }
 
 
-def _download_policy(response):  # noqa: ANN001, ANN202
+def _download_policy(response: Response) -> Response:
     """Uploaded files are served under the strictest policy (registered before the site-wide headers,
     so it runs after them and has the last word)."""
     if request.endpoint in DOWNLOAD_ENDPOINTS:

@@ -216,7 +216,7 @@ def enrol() -> Any:
 @bp.post("/logout")
 @any_staff
 def logout() -> Any:
-    user = db.session.get(User, current_user.id)
+    user = db.session.get_one(User, current_user.id)  # signed in: the row exists
     accounts.end_sessions(db.session, user, user, "logout")
     db.session.commit()
     logout_user()
@@ -229,7 +229,7 @@ def logout() -> Any:
 @any_staff
 def account() -> Any:
     """Own account: change password (ends every other session), opt in to TOTP."""
-    user = db.session.get(User, current_user.id)
+    user = db.session.get_one(User, current_user.id)  # signed in: the row exists
     error = ""
     if request.method == "POST":
         try:
@@ -260,7 +260,7 @@ def account() -> Any:
 @bp.route("/account/totp", methods=["GET", "POST"])
 @any_staff
 def account_totp() -> Any:
-    user = db.session.get(User, current_user.id)
+    user = db.session.get_one(User, current_user.id)  # signed in: the row exists
     secret = session.get("enrol_secret") or accounts.new_totp_secret()
     session["enrol_secret"] = secret
     error = ""

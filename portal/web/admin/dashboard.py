@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 
 from portal.db import session
@@ -42,7 +43,7 @@ def admin_nav() -> list[tuple[str, str]]:
 
 
 @bp.record_once
-def _register_nav(state) -> None:  # noqa: ANN001
+def _register_nav(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals["admin_nav"] = admin_nav
 
 

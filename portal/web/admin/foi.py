@@ -15,7 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2; not in types-WTForms yet
 
 from portal.clock import today_local
 from portal.db import session
@@ -100,6 +100,7 @@ def new() -> Response | tuple[str, int]:
         form.fail("agency_id", "只能登记本单位收到的申请。")
         return _register_page(form, 400)
     try:
+        assert form.arrived_on.data is not None  # validated: the field is required
         received_on = service.receipt_date(
             form.channel.data or "", form.arrived_on.data, form.signed_on.data, form.confirmed_on.data
         )
@@ -173,8 +174,8 @@ def letter(request_id: int) -> str:
 
 @dataclass(frozen=True)
 class Step:
-    form: Callable[[], Any]
-    run: Callable[[Any, service.InfoRequest], None]
+    form: Callable[..., Any]
+    run: Callable[[Any, service.InfoRequest], object]  # what a step returns is not used
     done: str
 
 

@@ -70,7 +70,7 @@ def show(
 ) -> Any:
     values = values if values is not None else _form_values(interp)
     user = me()
-    context = {
+    context: dict[str, Any] = {
         "interp": interp,
         "values": values,
         "errors": errors or {},

@@ -4,18 +4,19 @@ withdraw, reopen, version diff. Views parse the form, call ``services.publishing
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.db import session
-from portal.models import Document, DocumentVersion, User
+from portal.models import Document, DocumentVersion, GazetteIssue, Interpretation, User
 from portal.models.push import CHANNEL_KINDS
 from portal.services import duplicates as dup_service
 from portal.services import publishing, push
 from portal.services.numbers import parse_int
+from portal.services.privacy import Hit
 from portal.services.publishing import Item, PublishRequest, WorkflowError
 from portal.web.admin.access import roles_required
 
@@ -23,10 +24,13 @@ STAFF = ("editor", "reviewer", "publisher")
 
 
 def me() -> User:
-    return session.get(User, current_user.id)
+    return session.get_one(User, current_user.id)  # signed in: the row exists
 
 
-def load_item(model: type, item_id: int) -> Item:
+ItemT = TypeVar("ItemT", Document, Interpretation)
+
+
+def load_item(model: type[ItemT], item_id: int) -> ItemT:
     """The item, if it exists and is within the user's scope (agency for editors and reviewers)."""
     obj = session.get(model, item_id)
     if obj is None:
@@ -37,10 +41,10 @@ def load_item(model: type, item_id: int) -> Item:
 
 
 def save_form(
-    item: Item | None,
+    item: Item | GazetteIssue | None,
     show: Callable[..., Any],
     parse: Callable[..., Any],
-    save: Callable[..., Item],
+    save: Callable[..., Item | GazetteIssue],
     endpoint: str,
 ) -> Any:
     """Parse and save an editor form: errors re-render it with a 400, success redirects to the editor."""
@@ -137,7 +141,8 @@ def register(bp: Blueprint, model: type, show: Callable[..., Any]) -> None:
         obj = load_item(model, item_id)
         channels = push.active_channels(session)
         req = PublishRequest()
-        error, hits, status = "", [], 200
+        error, status = "", 200
+        hits: list[Hit] = []
         duplicates = dup_service.of_document(session, obj) if isinstance(obj, Document) else []
         if request.method == "POST":
             req = PublishRequest(
