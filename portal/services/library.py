@@ -146,50 +146,50 @@ def _facet_counts(sess: Session, query: LibraryQuery) -> dict[str, list[tuple[st
     """For each facet, (value, label, count) over the documents matching every *other* filter."""
     facets: dict[str, list[tuple[str, str, int]]] = {}
     ids = _filtered(query, "agency").with_only_columns(Document.id).subquery()
-    rows = sess.execute(
+    agencies = sess.execute(
         select(Agency.slug, Agency.name, func.count())
         .join(DocumentAgency, DocumentAgency.agency_id == Agency.id)
         .where(DocumentAgency.document_id.in_(select(ids)))
         .group_by(Agency.slug, Agency.name, Agency.position)
         .order_by(Agency.position)
     ).all()
-    facets["agency"] = [(slug, name, n) for slug, name, n in rows]
+    facets["agency"] = [(slug, name, n) for slug, name, n in agencies]
 
     year = extract("year", Document.published_at)
-    rows = sess.execute(
+    years = sess.execute(
         _filtered(query, "year").with_only_columns(year, func.count()).group_by(year).order_by(year.desc())
     ).all()
-    facets["year"] = [(str(int(y)), f"{int(y)}年", n) for y, n in rows if y is not None]
+    facets["year"] = [(str(int(y)), f"{int(y)}年", n) for y, n in years if y is not None]
 
-    rows = sess.execute(
+    genres = sess.execute(
         _filtered(query, "genre")
         .with_only_columns(Document.genre, func.count())
         .where(Document.genre != "")
         .group_by(Document.genre)
         .order_by(Document.genre)
     ).all()
-    facets["genre"] = [(g, g, n) for g, n in rows]
+    facets["genre"] = [(g, g, n) for g, n in genres]
 
     ids = _filtered(query, "topic").with_only_columns(Document.id).subquery()
-    rows = sess.execute(
+    topics = sess.execute(
         select(Topic.name, func.count())
         .join(document_topic, document_topic.c.topic_id == Topic.id)
         .where(document_topic.c.document_id.in_(select(ids)))
         .group_by(Topic.name)
         .order_by(Topic.name)
     ).all()
-    facets["topic"] = [(t, t, n) for t, n in rows]
+    facets["topic"] = [(t, t, n) for t, n in topics]
 
-    rows = dict(
+    validity: dict[str, int] = dict(
         sess.execute(
             _filtered(query, "validity")
             .with_only_columns(Document.validity, func.count())
             .group_by(Document.validity)
         ).all()
     )
-    facets["validity"] = [(k, label, rows[k]) for k, label in VALIDITY.items() if rows.get(k)]
+    facets["validity"] = [(k, label, validity[k]) for k, label in VALIDITY.items() if validity.get(k)]
 
-    rows = dict(
+    normative: dict[bool, int] = dict(
         sess.execute(
             _filtered(query, "normative")
             .with_only_columns(Document.normative, func.count())
@@ -197,9 +197,9 @@ def _facet_counts(sess: Session, query: LibraryQuery) -> dict[str, list[tuple[st
         ).all()
     )
     facets["normative"] = [
-        (v, label, rows[flag])
+        (v, label, normative[flag])
         for v, label, flag in (("1", "规范性文件", True), ("0", "其他文件", False))
-        if rows.get(flag)
+        if normative.get(flag)
     ]
     return facets
 

@@ -212,6 +212,7 @@ def load_agencies(sess: Session, path: Path, report: LoadReport) -> None:
         if not isinstance(entries, list):
             raise ContentError("agencies.yml must hold a list under 'agencies'", 1)
         node = yaml.compose(path.read_text("utf-8"), Loader=_Loader)
+        assert node is not None  # read_source found the list in it
         entry_lines = [item.start_mark.line + 1 for item in node.value[0][1].value]
     except ContentError as exc:
         report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
@@ -411,7 +412,7 @@ def link_document(sess: Session, src: Source, doc: Document) -> None:
             sess.delete(link)
     for target_id, kind in wanted - set(existing):
         sess.add(DocumentLink(source_id=doc.id, target_id=target_id, kind=kind))
-        target = sess.get(Document, target_id)
+        target = sess.get_one(Document, target_id)  # resolved from a slug or 文号 above
         target.validity = "amended" if kind == "amends" else "repealed"
         if target.validity_since is None:
             from portal.services.compliance.normative import issued_on
@@ -443,7 +444,7 @@ DOCUMENT_AUDIT_FIELDS = (
 def _upsert_files(
     sess: Session,
     paths: list[Path],
-    model: type,
+    model: type[Any],  # Document, Interpretation, GazetteIssue, Consultation: each has slug, content_hash
     apply: Callable[[Session, Source, Any], None],
     action: str,
     report: LoadReport,
@@ -465,13 +466,13 @@ def _upsert_files(
         try:
             with sess.begin_nested():
                 is_new = obj is None
-                if is_new:
-                    obj = model(slug=slug)
                 before = (
                     None
-                    if is_new
+                    if obj is None
                     else _snapshot(obj, DOCUMENT_AUDIT_FIELDS if model is Document else ("title",))
                 )
+                if obj is None:
+                    obj = model(slug=slug)
                 # No autoflush: a half-applied record must never reach the database, even in a savepoint.
                 with sess.no_autoflush:
                     apply(sess, src, obj)

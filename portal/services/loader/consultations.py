@@ -73,6 +73,7 @@ def apply_consultation(sess: Session, src: Source, c: Consultation) -> None:
         service.check_period(c.kind, c.affects_rights, opens_on, closes_on, c.short_period_reason)
     except service.ConsultationError as exc:
         raise src.fail("closes" if exc.field != "opens_on" else "opens", exc.message) from None
+    assert opens_on is not None and closes_on is not None  # check_period refused missing dates
     c.opens_on, c.closes_on = opens_on, closes_on
     channels = _mapping(src, "channels")
     c.accepts_online = bool(channels.get("online", True))
@@ -141,14 +142,16 @@ def _apply_feedback(sess: Session, src: Source, c: Consultation) -> None:
         if not isinstance(item, dict) or not item.get("receipt") or not item.get("body"):
             raise src.fail("comments", f"{where} needs 'receipt' and 'body'")
         code = str(item["receipt"]).strip().upper()
-        comment = sess.scalars(select(Comment).where(Comment.receipt_code == code)).first()
-        if comment is None:
+        found = sess.scalars(select(Comment).where(Comment.receipt_code == code)).first()
+        if found is None:
             comment = Comment(
                 receipt_code=code, idempotency_key=f"content-{c.slug}-{code}"[:64], consultation_id=c.id
             )
             sess.add(comment)
-        elif comment.consultation_id != c.id:
+        elif found.consultation_id != c.id:
             raise src.fail("comments", f"{where}: receipt {code} belongs to another consultation")
+        else:
+            comment = found
         label = str(item.get("clause") or "").strip()
         if label and label not in clauses:
             raise src.fail("comments", f"{where}: the draft has no clause '{label}'")

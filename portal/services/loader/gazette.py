@@ -41,8 +41,9 @@ def _positive_int(src: Source, key: str, required: bool = True) -> int | None:
 
 def apply_issue(sess: Session, src: Source, issue: GazetteIssue) -> None:
     """Copy a gazette file's fields onto ``issue``, validating as it goes."""
-    issue.year = _positive_int(src, "year")
-    issue.number = _positive_int(src, "number")
+    year, number = _positive_int(src, "year"), _positive_int(src, "number")
+    assert year is not None and number is not None  # required: refused when missing
+    issue.year, issue.number = year, number
     match = SLUG_RE.match(src.path.stem)
     if not match or (int(match[1]), int(match[2])) != (issue.year, issue.number):
         raise ContentError(

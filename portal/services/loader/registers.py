@@ -23,7 +23,7 @@ from portal.services.targets import METRICS
 TARGET_FIELDS = ("goal", "unit", "wording", "source", "position")
 
 
-def _lines(node: yaml.Node, key: str) -> dict[Any, int]:
+def _lines(node: yaml.Node | None, key: str) -> dict[Any, int]:
     """Line of each key of the mapping found under ``key`` (e.g. each year under ``years``)."""
     if not isinstance(node, yaml.MappingNode):
         return {}
@@ -182,10 +182,10 @@ def load_meetings(sess: Session, directory: Path, report: LoadReport) -> None:
             continue
         with sess.begin_nested():
             is_new = meeting is None
-            if is_new:
+            before = None if meeting is None else meeting_service.snapshot(meeting)
+            if meeting is None:
                 meeting = Meeting(slug=slug)
                 sess.add(meeting)
-            before = None if is_new else meeting_service.snapshot(meeting)
             meeting_service.apply(meeting, form)
             meeting.content_hash = src.digest
             sess.flush()
