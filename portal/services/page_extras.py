@@ -52,8 +52,9 @@ def template_helpers(sess: Session, item_type: str, ids: list[int]) -> dict[str,
         ).all()
         by_doc: dict[int, list[Consultation]] = defaultdict(list)
         for c in consultations:
-            for doc_id in {c.final_document_id, c.draft_document_id} - {None}:
-                by_doc[doc_id].append(c)
+            for doc_id in {c.final_document_id, c.draft_document_id}:
+                if doc_id is not None:
+                    by_doc[doc_id].append(c)
         helpers["public_attachments"] = lambda doc: [a for a in files.get(doc.id, []) if a.public]
         helpers["consultation_links"] = lambda doc: by_doc.get(doc.id, [])
     return helpers

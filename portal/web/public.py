@@ -35,7 +35,9 @@ def library_url(args: dict[str, Any]) -> str:
         # query string: served by the app, never a file of the export.
         if facet in library.FACETS and is_path_segment(str(value)):
             return url_for("public.policies_facet", facet=facet, value=str(value), page=page)
-    return url_for("public.policies", **args, **({"page": page} if page > 1 else {}))
+    if page > 1:
+        args["page"] = page
+    return url_for("public.policies", **args)
 
 
 FACET_LABELS = {

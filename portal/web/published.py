@@ -3,11 +3,10 @@ the notice that replaces a withdrawn item (410 Gone with the publisher's public 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, TypeVar
 
 from flask import Blueprint, abort, render_template
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from portal.db import session
 from portal.models import Attachment, Document, DocumentVersion, Interpretation
@@ -18,16 +17,25 @@ bp = Blueprint("published", __name__)
 
 def public_versions(obj: Document | Interpretation) -> list[DocumentVersion]:
     """Template helper: the item's 更新记录 (:func:`portal.services.library.public_versions`)."""
-    return library.public_versions(cast(Session, session), obj)
+    return library.public_versions(session, obj)
 
 
 def public_attachments(doc: Document) -> list[Attachment]:
     """Template helper: the document's public attachments (the API lists the same)."""
-    return library.public_attachments(cast(Session, session), doc)
+    return library.public_attachments(session, doc)
 
 
-def withdrawn_notice(model: type, slug: str) -> Any:
-    obj = session.scalars(select(model).where(model.slug == slug, model.status == "withdrawn")).first()
+Item = TypeVar("Item", Document, Interpretation)
+
+
+def _withdrawn(model: type[Item], slug: str) -> Item | None:
+    return session.scalars(select(model).where(model.slug == slug, model.status == "withdrawn")).first()
+
+
+def withdrawn_notice(model: type[Document] | type[Interpretation], slug: str) -> Any:
+    obj: Document | Interpretation | None = (
+        _withdrawn(Document, slug) if model is Document else _withdrawn(Interpretation, slug)
+    )
     if obj is None and model is Interpretation:
         # A published interpretation goes with its document: when the document is withdrawn, the
         # interpretation's address says so too, with the document's public reason.
