@@ -40,6 +40,11 @@ def _app_session() -> scoped_session[Session]:
 session: Session = cast(Session, LocalProxy(_app_session))
 
 
+def current_session() -> Session:
+    """The current app's session for this thread itself, not the proxy (a loop that outlives a request)."""
+    return _app_session()()
+
+
 def remove_session() -> None:
     """End the current app's session for this thread (a worker's loop, a benchmark between runs)."""
     _app_session().remove()

@@ -58,11 +58,11 @@ def push_command(run_due: bool, loop: float | None, show_status: bool) -> None:
             return
         failures = 0
         while True:
-            delivered, failed = push.run_due(db.session(), settings)
+            delivered, failed = push.run_due(db.current_session(), settings)
             failures += failed
             if delivered or failed:
                 click.echo(f"delivered {delivered}, failed {failed}")
-            sent, not_sent = delivery.run_due(db.session(), settings)
+            sent, not_sent = delivery.run_due(db.current_session(), settings)
             if sent or not_sent:
                 click.echo(f"subscription mail: sent {sent}, not sent {not_sent}")
             if loop is None:

@@ -51,7 +51,7 @@ def report_targets(year: int | None, fmt: str) -> None:
     app = make_app()
     with app.app_context():
         year = year or today_local().year
-        report_ = svc.year_report(db.session(), year)
+        report_ = svc.year_report(db.current_session(), year)
         if not report_.declared:
             declared = ", ".join(str(y) for y in report_.declared_years) or "none"
             click.echo(f"no targets declared for {year} (years with targets: {declared})", err=True)
@@ -85,8 +85,8 @@ def report_foi(year: int, fmt: str) -> None:
     app = make_app()
     with app.app_context():
         try:
-            table3 = foi_report.table3(db.session(), year)
-            table4 = foi_report.table4(db.session(), year)
+            table3 = foi_report.table3(db.current_session(), year)
+            table4 = foi_report.table4(db.current_session(), year)
         except foi_report.InvariantError as exc:
             click.echo(f"error: invariant failed: {exc}", err=True)
             sys.exit(1)
@@ -147,7 +147,7 @@ def report_annual(year: int, agency: str, fmt: str) -> None:
     app = make_app()
     with app.app_context():
         try:
-            tables = export.tables_for(db.session(), year, agency)
+            tables = export.tables_for(db.current_session(), year, agency)
         except LookupError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)

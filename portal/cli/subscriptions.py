@@ -27,5 +27,5 @@ def digest_command(period: str) -> None:
 
     app = make_app()
     with app.app_context():
-        count = delivery.digest(db.session(), app.extensions["settings"], period)
+        count = delivery.digest(db.current_session(), app.extensions["settings"], period)
     click.echo(f"{period} digests: {count}")

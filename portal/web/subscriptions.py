@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal.clock import LOCAL_TZ
-from portal.db import session as scoped_session
+from portal.db import current_session
 from portal.models.subscriptions import FREQUENCIES, SUBSCRIPTION_KINDS, SUBSCRIPTION_STATES
 from portal.services.subscriptions import pages, signup, tokens
 from portal.web.limits import wait_text
@@ -39,7 +39,7 @@ def subscribe_url(kind: str, target: str = "") -> str:
 
 
 def _db() -> Session:
-    return scoped_session()  # the request's session (typed as one, unlike the proxy)
+    return current_session()  # the request's session itself
 
 
 def _private(body: str, status: int = 200, retry_after: int = 0) -> Response:

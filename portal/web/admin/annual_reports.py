@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal.clock import today_local
-from portal.db import session as scoped
+from portal.db import current_session
 from portal.models import Agency, AnnualReport
 from portal.models.annual_reports import ENTERED_FIGURES, SECTIONS, TABLE_SOURCES
 from portal.models.documents import STATUS
@@ -29,7 +29,7 @@ from portal.web.admin.access import roles_required
 
 def _db() -> Session:
     """The request's session itself (``portal.db.session`` is its scoped proxy)."""
-    return scoped()
+    return current_session()
 
 
 bp = Blueprint("admin_annual_reports", __name__, url_prefix="/admin/annual-reports")
@@ -89,7 +89,9 @@ def new() -> Response | tuple[str, int]:
     return redirect(url_for("admin_annual_reports.detail", report_id=report.id))
 
 
-def _page(report: AnnualReport, values: dict[str, str] | None = None, error: str = "", status: int = 200):  # noqa: ANN202
+def _page(
+    report: AnnualReport, values: dict[str, str] | None = None, error: str = "", status: int = 200
+) -> tuple[str, int]:
     tables = compute(_db(), report)
     allowed, why = workflow.may_write(current_user, report)
     return render_template(

@@ -22,14 +22,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from portal.clock import today_local
-from portal.db import session as scoped_session
+from portal.db import session
 from portal.services import library, open_data, public_version
 from portal.web.api import records, schemas
 from portal.web.api.blueprint import cors_read_only
@@ -54,9 +54,6 @@ MODELS: dict[str, type[BaseModel]] = {
     "meetings": schemas.MeetingDetail,
     "enquiries": schemas.EnquiryDetail,
 }
-
-# The scoped session, typed as the Session the services take (it proxies one).
-session = cast(Session, scoped_session)
 
 
 @dataclass(frozen=True)

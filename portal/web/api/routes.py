@@ -3,15 +3,14 @@ the declared response model. Withdrawn and unpublished items are absent (404), a
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
 from pydantic import Field
-from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from portal.clock import today_local
-from portal.db import session as scoped_session
+from portal.db import session
 from portal.models.documents import VALIDITY
 from portal.services import library, open_data
 from portal.services import targets as target_service
@@ -27,9 +26,6 @@ PAGE = Field(None, ge=1, le=99999, description="页码，从 1 开始")
 AGENCY = Field(None, max_length=64, description="部门代码（agency 分面中的 value）")
 # Slugs are file names of content/ (ASCII letters, digits, - and _): what the description promises.
 SLUG = {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9_-]+$"}
-
-# The scoped session, typed as the Session the services take (it proxies one).
-session = cast(Session, scoped_session)
 
 
 class DocumentQuery(Model):
