@@ -7,7 +7,6 @@ that an inspector finds them where they expect; each page's data comes from port
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import cast
 
 from flask import Blueprint, abort, render_template
 from sqlalchemy.orm import Session
@@ -19,7 +18,7 @@ from portal.services.xxgk.categories import RULES, sections
 from portal.web.public_urls import public_urls
 
 bp = Blueprint("xxgk", __name__, url_prefix="/xxgk")
-session = cast(Session, db.session)  # the app's scoped session, used as the Session it proxies
+session = db.session  # the app's scoped session, typed as the Session it proxies
 
 
 @bp.get("/")

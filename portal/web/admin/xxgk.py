@@ -3,10 +3,9 @@ fields, public documents without a category), and the admins' form for an agency
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm import Session
 
 from portal import db
 from portal.models import Agency
@@ -16,7 +15,7 @@ from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import me
 
 bp = Blueprint("admin_xxgk", __name__, url_prefix="/admin/xxgk")
-session = cast(Session, db.session)  # the app's scoped session, used as the Session it proxies
+session = db.session  # the app's scoped session, typed as the Session it proxies
 
 
 @bp.get("/")
