@@ -41,12 +41,21 @@ def test_agency_topic_search_and_all_hear_of_new_documents_once_per_address(
     _follow(client, csrf_token, inbox, "other@example.com", "agency", agencies.other.slug)
     assert client.get(f"/search?q=停车&agency={agencies.office.slug}").status_code == 200
     _follow(client, csrf_token, inbox, "search@example.com", "search", "q=停车")
+    section = client.get("/xxgk/fdzdgknr/gzwj/").get_data(as_text=True)
+    assert "/subscriptions/new/category?target=gzwj" in section
+    _follow(client, csrf_token, inbox, "category@example.com", "category", "gzwj")
+    _follow(client, csrf_token, inbox, "budget@example.com", "category", "czys")
     _follow(client, csrf_token, inbox, "nomatch@example.com", "search", "q=垃圾分类")
     before = len(inbox)
 
     doc = publish(sess, staff, make_draft(title="西城区停车管理办法", body_md="居民停车实行登记。\n"))
     new = inbox[before:]
-    assert sorted(m["To"] for m in new) == ["all@example.com", "search@example.com", "topic@example.com"]
+    assert sorted(m["To"] for m in new) == [
+        "all@example.com",
+        "category@example.com",
+        "search@example.com",
+        "topic@example.com",
+    ]
     assert all(doc.title in m["Subject"] and "新发布" in m["Subject"] for m in new)
     assert f"https://zwgk.example.gov.cn/policies/{doc.slug}/" in new[0].get_content()
 
@@ -54,7 +63,7 @@ def test_agency_topic_search_and_all_hear_of_new_documents_once_per_address(
     before = len(inbox)
     publishing.mark_validity(sess, staff.publisher, first, "repealed", doc, "")
     sess.commit()
-    (repealed, _topic) = sorted(inbox[before:], key=lambda m: m["To"])
+    (repealed, _category, _topic) = sorted(inbox[before:], key=lambda m: m["To"])
     assert "已废止" in repealed["Subject"] and f"已被《{doc.title}》废止" in repealed.get_content()
     before = len(inbox)
     publishing.withdraw(sess, staff.publisher, doc, "文号有误")

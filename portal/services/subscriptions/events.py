@@ -58,7 +58,6 @@ def _public(item: Item) -> bool:
 def _base(item: Item) -> dict[str, Any]:
     doc = _document(item)
     section = "policies" if isinstance(item, Document) else "interpretations"
-    category = getattr(doc, "category", None) or getattr(doc, "disclosure_category", None)
     return {
         "title": item.title,
         "path": f"/{section}/{item.slug}/",
@@ -68,7 +67,7 @@ def _base(item: Item) -> dict[str, Any]:
         "agencies": sorted({a.slug for a in doc.agencies} | ({doc.owner.slug} if doc.owner else set())),
         "agency_names": [a.name for a in doc.agencies],
         "topics": [t.name for t in doc.topics],
-        "category": category if isinstance(category, str) else "",
+        "category": doc.disclosure_category,
         "validity": doc.validity,
         "year": doc.published_at.year if doc.published_at else None,
     }

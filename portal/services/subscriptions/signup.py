@@ -46,8 +46,6 @@ CONFIRM_DAYS = 7
 SENDER_WINDOWS = throttles.parse_windows("10 per hour;30 per day")
 RECIPIENT_WINDOWS = throttles.parse_windows("3 per hour;6 per day")
 REQUEST_KEEP = timedelta(days=1)  # the throttle's longest window: older rows are purged
-# Categories of 法定主动公开 content, when the documents carry one (another area adds them).
-CATEGORY_SOURCE = "portal.models.documents"
 
 
 class SubscriptionError(ValueError):
@@ -70,16 +68,8 @@ class Target:
 # -- what can be followed -----------------------------------------------------------------------------
 
 
-def categories() -> dict[str, str]:
-    """The 法定主动公开 categories documents carry, when that area is installed (else none)."""
-    from portal.models import documents
-
-    found = getattr(documents, "DISCLOSURE_CATEGORIES", None)
-    return dict(found) if isinstance(found, dict) else {}
-
-
 def kinds() -> dict[str, str]:
-    return {k: v for k, v in SUBSCRIPTION_KINDS.items() if k != "category" or categories()}
+    return dict(SUBSCRIPTION_KINDS)
 
 
 def search_target(sess: Session, raw: str) -> tuple[str, str] | None:
@@ -117,10 +107,12 @@ def resolve(sess: Session, kind: str, target: str) -> Target:
             raise missing
         return Target(kind, target, f"主题“{target}”的文件")
     if kind == "category":
-        cats = categories()
-        if target not in cats:
+        from portal.services.xxgk import categories
+
+        category = categories.lookup(sess, target)
+        if category is None or category not in categories.sections(sess):
             raise missing
-        return Target(kind, target, f"法定主动公开内容：{cats[target]}")
+        return Target(kind, category.slug, f"法定主动公开内容“{category.name}”")
     if kind == "document":
         doc = library.public_document(sess, target)
         if doc is None:
