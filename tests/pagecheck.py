@@ -6,11 +6,21 @@ successful HTML response, so a new page cannot forget its language, its h1, its 
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 FIELD_TYPES_WITHOUT_LABEL = {"hidden", "submit", "button", "reset", "image"}
-SITE_META = ("SiteName", "SiteIDCode", "ColumnName")
-ARTICLE_META = ("ArticleTitle", "PubDate", "ContentSource")
+# The 网页设计规范 tags (NORMS 47): site and column tags on every page, article tags on article pages.
+SITE_META = (
+    "SiteName",
+    "SiteDomain",
+    "SiteIDCode",
+    "ColumnName",
+    "ColumnDescription",
+    "ColumnKeywords",
+    "ColumnType",
+)
+ARTICLE_META = ("ArticleTitle", "PubDate", "ContentSource", "Keywords", "Author", "Description", "Url")
 
 
 class _PageParser(HTMLParser):
@@ -83,6 +93,10 @@ def page_problems(html: str, path: str = "") -> list[str]:
             problems.append(f"missing <meta name={name}>")
     if "ArticleTitle" in p.meta:
         problems += [f"article page without <meta name={n}>" for n in ARTICLE_META if not p.meta.get(n)]
+        if p.meta.get("PubDate") and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", p.meta["PubDate"]):
+            problems.append(f"<meta name=PubDate> is {p.meta['PubDate']!r}, not YYYY-MM-DD")
+        if p.meta.get("Url") and not p.meta["Url"].startswith(("http://", "https://")):
+            problems.append(f"<meta name=Url> is {p.meta['Url']!r}, not an absolute address")
     for field in p.fields:
         labelled = (
             field["_wrapped"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, before_render_template, current_app
+from jinja2 import Template
 
 from portal.clock import LOCAL_TZ
 from portal.models.accounts import ROLES
@@ -80,3 +81,15 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _site() -> dict:
         return {"settings": current_app.extensions["settings"]}
+
+    before_render_template.connect(_identity, app)
+
+
+def _identity(sender: Flask, template: Template, context: dict[str, Any], **_: Any) -> None:
+    """Every page's meta tags and footer identity, built once in the service from the page's own data
+    (NORMS 47): templates print them and never assemble them."""
+    from portal.services.compliance import site_meta
+
+    settings = sender.extensions["settings"]
+    context.setdefault("page_meta", site_meta.page_meta(settings, template.name or "", context))
+    context.setdefault("site_footer", site_meta.footer(settings))
