@@ -173,6 +173,9 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
         )
     if settings.trusted_proxies < 0:
         raise SystemExit(f"PORTAL_TRUSTED_PROXIES must be 0 or more, not {settings.trusted_proxies}")
+    for entry in settings.column_intervals:
+        if not re.match(r"^[a-z_]+=\d+[dwm]$", entry):
+            raise SystemExit(f"PORTAL_COLUMN_INTERVALS: bad entry {entry!r} (expected kind=<number><d|w|m>)")
     for name in ("registration_no_pattern", "index_no_pattern"):
         try:
             re.compile(getattr(settings, name))

@@ -168,3 +168,87 @@ def report_annual(year: int, agency: str, fmt: str) -> None:
             click.echo(f"  document {fact.slug}: {fact.title}", err=True)
     if failed:
         sys.exit(1)
+
+
+@report.command("compliance")
+@click.option("--year", type=int, required=True, help="calendar year (Beijing time)")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def report_compliance(year: int, fmt: str) -> None:
+    """The library's inspection figures for a year: late publications (20 working days, NORMS 1), late
+    interpretations (NORMS 12), 规范性文件 counts (NORMS 9), and the columns stale or empty today (NORMS 44)."""
+    import json
+
+    from portal.services.compliance import freshness, normative, timeliness
+
+    if not 2008 <= year <= 2100:
+        click.echo(f"error: year {year} is out of range (2008-2100)", err=True)
+        sys.exit(2)
+    app = make_app()
+    with app.app_context():
+        sess = db.session()  # the Session behind the scoped proxy
+        timely = timeliness.year_report(sess, year)
+        counts = normative.normative_counts(sess, year)
+        columns = freshness.columns(sess)
+        late = [
+            {
+                "kind": item.kind,
+                "document": item.document.slug,
+                "interpretation": item.interpretation.slug if item.interpretation else None,
+                "title": item.interpretation.title if item.interpretation else item.document.title,
+                "from": item.start.isoformat(),
+                "due": item.due.isoformat(),
+                "done": item.done.isoformat() if item.done else None,
+                "working_days_late": item.working_days_late,
+            }
+            for item in timely.late
+        ]
+        cols = [
+            {
+                "column": c.name,
+                "items": c.count,
+                "last_update": c.last_update.isoformat() if c.last_update else None,
+                "interval": str(c.interval),
+                "stale": c.stale,
+                "empty": c.empty,
+            }
+            for c in columns
+        ]
+    if fmt == "json":
+        data = {
+            "year": year,
+            "published_with_written_date": timely.published,
+            "late_publications": timely.late_publications,
+            "late": late,
+            "normative": {"issued": counts.issued, "repealed": counts.repealed, "valid": counts.valid},
+            "columns": cols,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"{year}: {timely.published} proactive documents published with a 成文日期, "
+        f"{timely.late_publications} later than 20 working days"
+    )
+    rows = [
+        [x["kind"], str(x["title"])[:30], x["from"], x["due"], x["done"] or "-", x["working_days_late"]]
+        for x in late
+    ]
+    click.echo(format_table(["kind", "title", "from", "due", "done", "wd late"], rows))
+    click.echo(
+        f"\n规范性文件 {year}: issued {counts.issued}, repealed {counts.repealed}, valid {counts.valid}"
+    )
+    click.echo("\ncolumns today:")
+    click.echo(
+        format_table(
+            ["column", "items", "last update", "interval", "flag"],
+            [
+                [
+                    c["column"],
+                    c["items"],
+                    c["last_update"] or "-",
+                    c["interval"],
+                    "empty" if c["empty"] else ("stale" if c["stale"] else "ok"),
+                ]
+                for c in cols
+            ],
+        )
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -60,8 +60,30 @@ class Topic(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+_NUMBERED = text("index_no <> ''")
+_REGISTERED = text("normative AND registration_no <> ''")
+
+
 class Document(TimestampMixin, Base):
     __tablename__ = "document"
+    # 索引号 (NORMS 5) and a normative document's registration number (NORMS 9) are unique once given;
+    # the services check first and say so in Chinese, the indexes hold against two writers at once.
+    __table_args__ = (
+        Index(
+            "uq_document_index_no",
+            "index_no",
+            unique=True,
+            sqlite_where=_NUMBERED,
+            postgresql_where=_NUMBERED,
+        ),
+        Index(
+            "uq_document_registration_no",
+            "registration_no",
+            unique=True,
+            sqlite_where=_REGISTERED,
+            postgresql_where=_REGISTERED,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(128), unique=True)

@@ -77,6 +77,8 @@ def for_user(sess: Session, user: User) -> list[Section]:
     if user.has_role("editor", "reviewer", "publisher", "admin"):
         sections += _xxgk_sections(sess, user)
     if user.has_role("publisher", "admin"):
+        sections += compliance_sections(sess)
+    if user.has_role("publisher", "admin"):
         failed = sess.scalars(
             select(Push).where(Push.status == "failed").order_by(Push.id.desc()).limit(50)
         ).all()
@@ -187,3 +189,53 @@ def _xxgk_sections(sess: Session, user: User) -> list[Section]:
             )
         )
     return out
+
+
+# Where a column's flag links to: its public listing.
+COLUMN_ENDPOINTS = {
+    "policies": "public.policies",
+    "notices": "public.policies",
+    "interpretations": "public.home",
+    "gazette": "gazette.index",
+    "consultations": "consultations.index",
+    "meetings": "meetings.index",
+    "enquiries": "enquiries.index",
+}
+
+
+def compliance_sections(sess: Session) -> list[Section]:
+    """The inspection's flags (services/compliance): late publications and interpretations (NORMS 1, 12),
+    stale and empty columns (NORMS 44, 25)."""
+    from portal.clock import today_local
+    from portal.services.compliance import freshness, timeliness
+
+    this_year = today_local().year
+
+    def doc_item(late: timeliness.Late) -> tuple[str, str, str]:
+        done = f"，{late.done.isoformat()}发布" if late.done else ""
+        note = f"{late.label}：起算 {late.start.isoformat()}，应于 {late.due.isoformat()} 前{done}"
+        title = late.interpretation.title if late.interpretation else late.document.title
+        if late.interpretation is not None:
+            url = url_for("admin_interpretations.edit", item_id=late.interpretation.id)
+        else:
+            url = url_for("admin_documents.edit", item_id=late.document.id)
+        return (title, url, note)
+
+    # Overdue drafts always; late publications of this year (older ones are in the yearly report).
+    publication = [
+        late
+        for late in timeliness.late_publications(sess) + timeliness.late_validity_changes(sess)
+        if late.kind == "overdue" or (late.done and late.done.year == this_year)
+    ]
+    interpretation = [
+        late for late in timeliness.late_interpretations(sess) if late.start.year >= this_year - 1
+    ]
+    columns = [
+        (c.name, url_for(COLUMN_ENDPOINTS.get(c.key, "public.home")), c.note)
+        for c in freshness.problems(sess)
+    ]
+    return [
+        Section("发布时限：成文或变化后20个工作日内公开", [doc_item(x) for x in publication]),
+        Section("解读时限：文件发布后3个工作日内解读", [doc_item(x) for x in interpretation]),
+        Section("栏目更新：超期未更新和空白栏目（单项否决）", columns),
+    ]

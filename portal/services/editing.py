@@ -196,6 +196,7 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
             if clash is not None and (doc is None or clash != doc.id):
                 errors["doc_number"] = f"文号“{f.doc_number}”已被其他文件使用。"
     f.written_on = _date(form.get("written_on", ""), "written_on", errors, "成文日期")
+    _compliance_checks(sess, f, doc, errors)
     if f.genre and (problem := facet_value_problem(f.genre)):
         errors["genre"] = PROBLEMS[problem][1].format(label="公文种类")
     f.issuers = _issuers(sess, form, errors)
@@ -223,6 +224,26 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
     if errors:
         raise FormErrors(errors)
     return f
+
+
+def _compliance_checks(sess: Session, f: DocumentForm, doc: Document | None, errors: dict[str, str]) -> None:
+    """索引号 format and uniqueness (NORMS 5); a normative document's registration number (NORMS 9),
+    required once the document is published."""
+    from portal.services.compliance import RuleProblem
+    from portal.services.compliance.index_no import check_index_no
+    from portal.services.compliance.normative import check_registration_no
+
+    doc_id = doc.id if doc is not None else None
+    try:
+        check_index_no(sess, f.index_no, doc_id)
+    except RuleProblem as problem:
+        errors["index_no"] = problem.zh
+    if f.normative:
+        try:
+            published = doc is not None and doc.published_at is not None
+            check_registration_no(sess, f.registration_no, doc_id, required=published)
+        except RuleProblem as problem:
+            errors["registration_no"] = problem.zh
 
 
 def _getlist(form: Any, name: str) -> list[str]:
@@ -385,7 +406,9 @@ def save_document(sess: Session, user: User, form: DocumentForm, doc: Document |
         if form.slug and doc.published_at is None:
             doc.slug = form.slug
         doc.title = form.title
-        doc.index_no = form.index_no
+        doc.index_no = (
+            form.index_no or doc.index_no
+        )  # a number once given is kept; empty: given at publication
         doc.doc_number = form.doc_number
         doc.doc_number_key = normalize_doc_number(form.doc_number)
         doc.written_on = form.written_on

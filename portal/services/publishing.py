@@ -234,7 +234,15 @@ def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> 
     if isinstance(obj, Document):
         category_problem(sess, obj)
         from portal.services import duplicates
+        from portal.services.compliance import RuleProblem
+        from portal.services.compliance.index_no import check_index_no
+        from portal.services.compliance.normative import check_registration
 
+        try:  # NORMS 9 (三统一 registration) and 5 (索引号)
+            check_registration(sess, obj)
+            check_index_no(sess, obj.index_no, obj.id)
+        except RuleProblem as problem:
+            raise WorkflowError(problem.zh, code=problem.field) from None
         duplicates.check_publish(sess, user, obj, confirmed=req.confirm_duplicate)
     if isinstance(obj, Document) and obj.genre == ANNUAL_REPORT_GENRE:
         # The annual report's invariants are asserted on the figures as they stand now (NORMS 40-42).
@@ -291,6 +299,10 @@ def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> Publis
         first = item.published_at is None
         if first:
             item.published_at = now  # set once; never moved afterwards
+        if isinstance(item, Document):
+            from portal.services.compliance.index_no import assign_index_no
+
+            assign_index_no(sess, item)  # NORMS 5: the next serial of its year when it has none
         _move(
             sess,
             user,

@@ -47,7 +47,7 @@ def document_form(agency_ids, **fields) -> MultiDict:  # noqa: ANN001
         "disclosure": "active",
         "disclosure_category": "gzwj",  # 公开类别: required at publication
         "body_md": BODY,
-        "index_no": "000012345/2021-00003",
+        "index_no": "",  # given at publication (services/compliance/index_no.py)
         "source": "区政府办",
     }
     data.update(fields)

@@ -174,7 +174,7 @@ def test_the_whole_path_to_the_public_page_and_back(client, sess, staff, agencie
         channels.parse_channel_form(sess, MultiDict({"name": "订阅源", "kind": "feed", "active": "1"}), None),
     )
     sess.commit()
-    doc = make_draft(normative="1")
+    doc = make_draft(normative="1", registration_no="西政规〔2021〕1号")
     base = f"/admin/documents/{doc.id}"
     login_as(staff.editor)
     assert _post(client, f"{base}/submit").status_code == 302
@@ -196,7 +196,14 @@ def test_the_whole_path_to_the_public_page_and_back(client, sess, staff, agencie
     assert sess.scalars(select(Push)).one().status == "delivered"
 
     # An edit of the published document: change note required, listed publicly, diffable by staff.
-    edit = {**_form(agencies, normative="1", body_md=BODY.replace("推进决策公开。", "推进决策和执行公开。"))}
+    edit = {
+        **_form(
+            agencies,
+            normative="1",
+            registration_no="西政规〔2021〕1号",
+            body_md=BODY.replace("推进决策公开。", "推进决策和执行公开。"),
+        )
+    }
     assert _post(client, base, edit).status_code == 400
     edit["change_note"] = "补充执行公开"
     assert _post(client, base, edit).status_code == 302

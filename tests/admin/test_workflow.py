@@ -145,7 +145,7 @@ def test_return_with_remarks_and_remarks_are_required(sess, staff, make_draft):
 
 
 def test_normative_document_needs_an_interpretation_or_a_waiver(sess, staff, make_draft, make_interpretation):
-    doc = make_draft(normative="1", registration_no="BJXC-2021-001")
+    doc = make_draft(normative="1", registration_no="西政规〔2021〕1号")
     _to_approved(sess, staff, doc)
     with pytest.raises(WorkflowError, match="三同步") as refused:
         publishing.publish(sess, staff.publisher, doc, PublishRequest())
@@ -163,7 +163,7 @@ def test_normative_document_needs_an_interpretation_or_a_waiver(sess, staff, mak
 
 
 def test_waiver_with_reason_lets_a_normative_document_out_alone(sess, staff, make_draft):
-    doc = make_draft(normative="1")
+    doc = make_draft(normative="1", registration_no="西政规〔2021〕2号")
     _to_approved(sess, staff, doc)
     publishing.publish(sess, staff.publisher, doc, PublishRequest(waiver_reason="内容简单，无需解读"))
     sess.commit()

@@ -84,7 +84,12 @@ def test_every_article_page_type_carries_all_tags_in_order(client, sess, demo):
 
 
 def test_listing_pages_carry_site_and_column_tags_only(client, sess, demo):
-    for path, column in (("/", "首页"), ("/policies/", "政策文件"), ("/search?q=公开", "站内搜索"), ("/foi/", "依申请公开")):
+    for path, column in (
+        ("/", "首页"),
+        ("/policies/", "政策文件"),
+        ("/search?q=公开", "站内搜索"),
+        ("/foi/", "依申请公开"),
+    ):
         tags = dict(_parse(client, path).meta)
         assert tags["ColumnName"] == column and tags["SiteDomain"] == "127.0.0.1"
         assert "ArticleTitle" not in tags, path
@@ -123,4 +128,7 @@ def test_footer_shows_sponsor_contact_records_and_the_party_government_mark(iden
         assert text in footer
     assert page.images == ["/static/img/party-gov-mark.svg"]
     html = client.get("/foi/").get_data(as_text=True)
-    assert "recordcode=11010202007587" in html and 'href="https://bszs.conac.cn/sitename?method=show&amp;id=1"' in html
+    assert (
+        "recordcode=11010202007587" in html
+        and 'href="https://bszs.conac.cn/sitename?method=show&amp;id=1"' in html
+    )

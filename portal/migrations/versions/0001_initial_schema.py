@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 03:10:44.217322
+Create Date: 2026-12-02 03:15:17.019823
 """
 from alembic import op
 import sqlalchemy as sa
@@ -235,6 +235,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_document_doc_number_key'), ['doc_number_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_document_title_key'), ['title_key'], unique=False)
+        batch_op.create_index('uq_document_index_no', ['index_no'], unique=True, sqlite_where=sa.text("index_no <> ''"), postgresql_where=sa.text("index_no <> ''"))
+        batch_op.create_index('uq_document_registration_no', ['registration_no'], unique=True, sqlite_where=sa.text("normative AND registration_no <> ''"), postgresql_where=sa.text("normative AND registration_no <> ''"))
 
     op.create_table('info_page',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -1008,6 +1010,8 @@ def downgrade() -> None:
 
     op.drop_table('info_page')
     with op.batch_alter_table('document', schema=None) as batch_op:
+        batch_op.drop_index('uq_document_registration_no', sqlite_where=sa.text("normative AND registration_no <> ''"), postgresql_where=sa.text("normative AND registration_no <> ''"))
+        batch_op.drop_index('uq_document_index_no', sqlite_where=sa.text("index_no <> ''"), postgresql_where=sa.text("index_no <> ''"))
         batch_op.drop_index(batch_op.f('ix_document_title_key'))
         batch_op.drop_index(batch_op.f('ix_document_owner_id'))
         batch_op.drop_index(batch_op.f('ix_document_doc_number_key'))

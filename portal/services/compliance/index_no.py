@@ -8,6 +8,7 @@ when it is published or loaded; numbers are unique (checked here, and by a parti
 from __future__ import annotations
 
 import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,4 +67,3 @@ def assign_index_no(sess: Session, doc: Document, code: str | None = None) -> bo
     with sess.no_autoflush:
         doc.index_no = next_index_no(sess, code or settings().index_no_code, index_year(doc))
     return True
-

@@ -38,10 +38,19 @@ def registration_year(registration_no: str, pattern: str | None = None) -> int |
 
 def check_registration(sess: Session, doc: Document, pattern: str | None = None) -> None:
     """Raise ``RuleProblem`` unless a normative document has a well-formed, unique registration number."""
-    number = (doc.registration_no or "").strip()
-    if not doc.normative:
-        return
+    if doc.normative:
+        check_registration_no(sess, doc.registration_no, doc.id, required=True, pattern=pattern)
+
+
+def check_registration_no(
+    sess: Session, number: str, doc_id: int | None, *, required: bool, pattern: str | None = None
+) -> None:
+    """The rule on a normative document's number as typed: format and uniqueness, and presence when
+    ``required`` (at publication and on load; a draft may wait for its number from the legality review)."""
+    number = (number or "").strip()
     pattern = pattern or settings().registration_no_pattern
+    if not number and not required:
+        return
     if not number:
         raise RuleProblem(
             "registration_no",
@@ -54,13 +63,10 @@ def check_registration(sess: Session, doc: Document, pattern: str | None = None)
             f"登记号“{number}”格式不对，应形如“西政规〔2020〕1号”。",
             f"registration_no '{number}' does not match the configured format {pattern}",
         )
-    other = sess.scalar(
-        select(Document.slug).where(
-            Document.registration_no == number,
-            Document.normative.is_(True),
-            Document.id != doc.id if doc.id is not None else True,
-        )
-    )
+    query = select(Document.slug).where(Document.registration_no == number, Document.normative.is_(True))
+    if doc_id is not None:
+        query = query.where(Document.id != doc_id)
+    other = sess.scalar(query.limit(1))
     if other is not None:
         raise RuleProblem(
             "registration_no",

@@ -292,7 +292,7 @@ def apply_document(sess: Session, src: Source, doc: Document) -> None:
     m = src.meta
     _check_facet_values(src)
     doc.title = str(src.require("title")).strip()
-    doc.index_no = src.text("index_no")
+    doc.index_no = src.text("index_no") or doc.index_no  # a number given on an earlier load is kept
     doc.doc_number = src.text("doc_number")
     if doc.doc_number and not is_valid_doc_number(doc.doc_number):
         raise src.fail("doc_number", f"bad doc_number '{doc.doc_number}' (expected e.g. 西政发〔2020〕4号)")
@@ -354,6 +354,7 @@ def apply_document(sess: Session, src: Source, doc: Document) -> None:
     doc.body_md = src.body
     doc.body_html = render_markdown(src.body)
     update_duplicate_keys(doc)
+    _check_rules(sess, src, doc)
 
 
 def _disclosure_category(sess: Session, src: Source) -> str:
@@ -390,6 +391,23 @@ def _owner(sess: Session, src: Source, issuers: list[Agency]) -> Agency:
         "every issuer is external and no district government is listed: add 'owner', the district "
         "agency that maintains the document",
     )
+
+
+def _check_rules(sess: Session, src: Source, doc: Document) -> None:
+    """The library's rules, as at publication: the registration number of a normative document (NORMS 9)
+    and the 索引号 format and uniqueness (NORMS 5); an empty 索引号 is given the next serial."""
+    from portal.services.compliance import RuleProblem
+    from portal.services.compliance.index_no import assign_index_no, check_index_no
+    from portal.services.compliance.normative import check_registration
+
+    try:
+        check_registration(sess, doc)
+        check_index_no(sess, doc.index_no, doc.id)
+    except RuleProblem as problem:
+        # The line of the field, or of "normative" when the number is missing altogether.
+        raise src.fail(problem.field if problem.field in src.lines else "normative", problem.en) from None
+    if not doc.index_no:
+        assign_index_no(sess, doc)
 
 
 def link_document(sess: Session, src: Source, doc: Document) -> None:
