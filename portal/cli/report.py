@@ -228,7 +228,7 @@ def report_compliance(year: int, fmt: str) -> None:
         f"{year}: {timely.published} proactive documents published with a 成文日期, "
         f"{timely.late_publications} later than 20 working days"
     )
-    rows = [
+    rows: list[list[object]] = [
         [x["kind"], str(x["title"])[:30], x["from"], x["due"], x["done"] or "-", x["working_days_late"]]
         for x in late
     ]
