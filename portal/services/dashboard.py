@@ -193,6 +193,7 @@ def _xxgk_sections(sess: Session, user: User) -> list[Section]:
 
 # Where a column's flag links to: its public listing.
 COLUMN_ENDPOINTS = {
+    "home": "public.home",
     "policies": "public.policies",
     "notices": "public.policies",
     "interpretations": "public.home",

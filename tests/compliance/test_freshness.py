@@ -38,32 +38,32 @@ def test_stale_and_empty_columns_are_listed(sess):
     assert states["notices"].stale and states["notices"].fresh_until == date(2020, 5, 15)
     assert states["gazette"].stale and states["gazette"].fresh_until == date(2020, 12, 30)
     flagged = {c.key: c.note for c in freshness.problems(sess)}
-    assert "policies" not in flagged
+    assert "policies" not in flagged and "home" not in flagged  # the homepage shows the recent document
+    assert states["home"].last_update == states["policies"].last_update
     assert flagged["notices"] == "最近更新 2020-05-01，超过14天未更新"
     for empty in ("interpretations", "consultations", "meetings", "enquiries"):
         assert flagged[empty] == "栏目为空"
 
 
-def test_intervals_are_configurable(app_overrides, database):
+@pytest.fixture
+def long_intervals(app_overrides):  # noqa: ANN201
+    app_overrides["column_intervals"] = ("policies=100m",)
+
+
+def test_intervals_are_configurable(long_intervals, sess, app_overrides, database):
     from portal.app import create_app
 
-    app = create_app({**app_overrides, "database_url": database.url, "column_intervals": ("policies=100m",)})
-    with app.app_context():
-        from portal import db
-
-        gov = office(db.session)
-        doc(db.session, "old", gov, published_at=beijing(2020, 5, 1))
-        db.session.commit()
-        states = {c.key: c for c in freshness.columns(db.session)}
-        assert set(states) == {
-            "policies",
-            "interpretations",
-            "gazette",
-            "consultations",
-        }  # kinds not set: untracked
-        assert not states["policies"].stale
-        db.session.remove()
-    app.extensions["engine"].dispose()
+    gov = office(sess)
+    doc(sess, "old", gov, published_at=beijing(2020, 5, 1))
+    sess.commit()
+    states = {c.key: c for c in freshness.columns(sess)}
+    assert set(states) == {
+        "policies",
+        "interpretations",
+        "gazette",
+        "consultations",
+    }  # kinds not set: untracked
+    assert not states["policies"].stale
     bad = {**app_overrides, "database_url": database.url, "column_intervals": ("policies",)}
     with pytest.raises(SystemExit, match="PORTAL_COLUMN_INTERVALS"):
         create_app(bad)

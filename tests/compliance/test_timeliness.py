@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from portal.models import Interpretation
 from portal.services.compliance import timeliness
 from tests.compliance.builders import beijing, doc, office
@@ -77,12 +79,19 @@ def test_interpretation_later_than_three_working_days_and_missing_ones_are_flagg
     assert timeliness.late_interpretations(sess, year=2021) == []
 
 
-def test_the_interpretation_deadline_is_a_setting(app_overrides, database):
-    from portal.app import create_app
+@pytest.fixture
+def five_days(app_overrides):  # noqa: ANN201
+    app_overrides["interpretation_deadline_wd"] = 5
 
-    app = create_app({**app_overrides, "database_url": database.url, "interpretation_deadline_wd": 5})
-    with app.app_context():
-        from portal.services.compliance import settings
 
-        assert settings().interpretation_deadline_wd == 5
-    app.extensions["engine"].dispose()
+def test_the_interpretation_deadline_is_a_setting(five_days, sess):
+    gov = office(sess)
+    policy = doc(sess, "policy", gov, published_at=beijing(2020, 9, 30, 10))
+    sess.add(
+        Interpretation(
+            slug="qa", title="qa", document=policy, status="published", published_at=beijing(2020, 10, 13)
+        )
+    )
+    sess.commit()
+    # Three working days would flag it (due 12 October); five do not (due 14 October).
+    assert timeliness.late_interpretations(sess, today=date(2020, 12, 1)) == []

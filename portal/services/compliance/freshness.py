@@ -4,7 +4,7 @@ veto items (单项否决: homepage not updated in 2 weeks, ≥ 5 stale columns, 
 Each column has a kind; the interval of a kind is a setting (``column_intervals``: ``news=14d``,
 ``notices=14d``, ``policies=6m``, ``replies=2m``). A column's last update is the newest date of what it
 lists publicly. The portal has no 动态/要闻 news column; the homepage shows the newest items of every
-column, so it is as fresh as the freshest of them.
+column, so it is as fresh as the freshest of them, and is tracked as a news page.
 """
 
 from __future__ import annotations
@@ -140,11 +140,15 @@ def columns(sess: Session, today: date | None = None) -> list[ColumnState]:
     """Every tracked column with its count, last update and the day it goes stale."""
     intervals = parse_intervals(settings().column_intervals)
     out = []
-    for key, kind, measure in TRACKED:
+    measured = [(key, kind, *measure(sess)) for key, kind, measure in TRACKED]
+    # The homepage lists the newest items of every column: it is as fresh as the freshest of them, and
+    # counts as a news page (veto: homepage not updated for 2 weeks).
+    dates = [last for *_, last in measured if last is not None]
+    measured.insert(0, ("home", "news", sum(m[2] for m in measured), max(dates) if dates else None))
+    for key, kind, count, last in measured:
         interval = intervals.get(kind)
         if interval is None:
             continue  # a kind without an interval is not tracked
-        count, last = measure(sess)
         out.append(
             ColumnState(
                 key, COLUMNS[key].name, kind, interval, count, last, interval.expires(last) if last else None
