@@ -7,6 +7,7 @@ pages weigh what real ones do (about 20 KB of HTML) and the vocabulary is the di
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -65,7 +66,9 @@ def build_corpus(sess: Session, seeds_dir: Path, n: int, seed: int = 7, slug_pre
             title=f"{rng.choice(titles)}（{i}）",
             doc_number=f"西政发〔{year}〕{i % 97 + 1}号",
             doc_number_key=f"西政发〔{year}〕{i % 97 + 1}号",
-            index_no=f"11010200{i:06d}/{year}",
+            # 索引号 in the configured format and unique (a unique index holds them): a code per slug prefix,
+            # so that a second corpus added to the first does not collide.
+            index_no=f"{zlib.crc32(slug_prefix.encode()) % 10**9:09d}/{year}-{i // 6:05d}",
             written_on=date(year, 1 + i % 12, 1 + i % 28),
             published_at=start + timedelta(hours=7 * i),
             genre=rng.choice(GENRES),
