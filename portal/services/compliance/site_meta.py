@@ -70,6 +70,12 @@ COLUMNS: dict[str, ColumnInfo] = {
         "工作目标", "政务公开年度工作目标及完成情况，由平台数据计算", "工作目标,政务公开要点", "信息公开"
     ),
     "search": ColumnInfo("站内搜索", "全站搜索政策文件、解读、公报和征集", "搜索,文号检索", "搜索"),
+    "api": ColumnInfo(
+        "开放数据",
+        "政策文件、解读、征集、公报等数据的开放接口和批量下载",
+        "开放数据,接口,批量下载",
+        "数据发布",
+    ),
     "xxgk": ColumnInfo(
         "政府信息公开",
         "政府信息公开指南、制度、法定主动公开内容和年度报告",
@@ -92,6 +98,7 @@ TEMPLATE_COLUMNS = {
     "targets/": "targets",
     "search/": "search",
     "xxgk/": "xxgk",
+    "api/": "api",
     "admin/": "admin",
 }
 
