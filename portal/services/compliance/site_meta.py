@@ -199,6 +199,16 @@ def _enquiry(ctx: Mapping[str, Any]) -> Article:
     )  # fmt: skip
 
 
+def _info_page(ctx: Mapping[str, Any]) -> Article:
+    item, category = ctx["item"], ctx.get("category")
+    source = item.agency.name if item.agency else ctx["settings"].site_name
+    keywords = ["法定主动公开内容", category.name if category else ""]
+    return Article(
+        item.title, item.published_on, source, keywords, source, item.body_html,
+        url_for("xxgk.info", slug=item.slug),
+    )  # fmt: skip
+
+
 # Article pages by template: the builder reads the object the view already gave the template.
 ARTICLES: dict[str, Callable[[Mapping[str, Any]], Article]] = {
     "policies/document.html": _document,
@@ -208,6 +218,7 @@ ARTICLES: dict[str, Callable[[Mapping[str, Any]], Article]] = {
     "gazette/issue.html": _gazette,
     "meetings/meeting.html": _meeting,
     "enquiries/item.html": _enquiry,
+    "xxgk/info.html": _info_page,
 }
 
 
@@ -258,6 +269,7 @@ _NEEDS = {
     "gazette/issue.html": ("issue", "settings"),
     "meetings/meeting.html": ("meeting",),
     "enquiries/item.html": ("msg",),
+    "xxgk/info.html": ("item", "settings"),
 }
 
 
