@@ -82,6 +82,9 @@ COLUMNS: dict[str, ColumnInfo] = {
         "政府信息公开,指南,年报",
         "信息公开",
     ),
+    "subscriptions": ColumnInfo(
+        "邮件订阅", "按主题、机关、类别或检索条件订阅新发布的信息", "订阅,邮件提醒", "互动交流"
+    ),
     "admin": ColumnInfo("管理后台", "工作人员管理后台", "管理后台", "管理"),
 }
 
@@ -99,6 +102,7 @@ TEMPLATE_COLUMNS = {
     "search/": "search",
     "xxgk/": "xxgk",
     "api/": "api",
+    "subscriptions/": "subscriptions",
     "admin/": "admin",
 }
 
