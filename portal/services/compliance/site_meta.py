@@ -111,6 +111,25 @@ COLUMN_TAGS = ("ColumnName", "ColumnDescription", "ColumnKeywords", "ColumnType"
 ARTICLE_TAGS = ("ArticleTitle", "PubDate", "ContentSource", "Keywords", "Author", "Description", "Url")
 
 
+def _category_column(category: Any, fallback: str) -> str:
+    return category.name if category is not None else fallback
+
+
+# Pages whose column is a record (a disclosure category of /xxgk/): the name comes from the page's data,
+# the description, keywords and type from the registered column.
+COLUMN_NAMES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "xxgk/index.html": lambda ctx: "政府信息公开",
+    "xxgk/guide.html": lambda ctx: "政府信息公开指南",
+    "xxgk/reports.html": lambda ctx: "政府信息公开年报",
+    "xxgk/sections.html": lambda ctx: "法定主动公开内容",
+    "xxgk/section.html": lambda ctx: _category_column(
+        getattr(ctx.get("result"), "category", None), "法定主动公开内容"
+    ),
+    "xxgk/rules.html": lambda ctx: _category_column(ctx.get("category"), "制度"),
+    "xxgk/info.html": lambda ctx: _category_column(ctx.get("category"), "法定主动公开内容"),
+}
+
+
 def column_of(template_name: str) -> ColumnInfo:
     name = template_name or ""
     if name in TEMPLATE_COLUMNS:
@@ -240,11 +259,12 @@ def _iso(value: date | datetime | None) -> str:
 def page_meta(settings: Settings, template_name: str, ctx: Mapping[str, Any]) -> list[tuple[str, str]]:
     """The meta tags of one page, in the order of the norm."""
     column = column_of(template_name)
+    name = COLUMN_NAMES[template_name](ctx) if template_name in COLUMN_NAMES else column.name
     tags = [
         ("SiteName", settings.site_name),
         ("SiteDomain", settings.site_domain),
         ("SiteIDCode", settings.site_id_code),
-        ("ColumnName", column.name),
+        ("ColumnName", name),
         ("ColumnDescription", column.description),
         ("ColumnKeywords", column.keywords),
         ("ColumnType", column.type),
