@@ -185,7 +185,7 @@ def report_compliance(year: int, fmt: str) -> None:
         sys.exit(2)
     app = make_app()
     with app.app_context():
-        sess = db.session()  # the Session behind the scoped proxy
+        sess = db.current_session()
         timely = timeliness.year_report(sess, year)
         counts = normative.normative_counts(sess, year)
         columns = freshness.columns(sess)

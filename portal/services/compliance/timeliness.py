@@ -118,9 +118,9 @@ def late_interpretations(sess: Session, year: int | None = None, today: date | N
         assert doc.published_at is not None  # selected so
         start_day = local_day(doc.published_at)
         due = add_working_days(start_day, limit)
-        published = [i for i in doc.interpretations if i.published_at is not None]
-        for interp in published:
-            done = local_day(interp.published_at)
+        published = [(i, i.published_at) for i in doc.interpretations if i.published_at is not None]
+        for interp, at in published:
+            done = local_day(at)
             if done > due:
                 out.append(Late("interpretation", doc, start_day, due, done, interp))
         if doc.normative and not published and due < today:
