@@ -115,7 +115,7 @@ def _store(
             key=receipts.submission_key(nonce, parts),
             secret_key=secret,
             sender=receipts.sender_hash(secret, messages.AREA, request.remote_addr or ""),
-            **fields,  # type: ignore[arg-type]
+            **fields,
         )
     except messages.EnquiryError as exc:
         db_session.rollback()
