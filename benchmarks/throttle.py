@@ -1,7 +1,8 @@
 """What the comment throttle costs per comment: ``python -m benchmarks.throttle [--backend sqlite|postgresql|both]``.
 
 The throttle (``PORTAL_COMMENT_RATE_LIMIT``, counted from the comment rows) adds, inside the transaction
-that stores a comment, a lock on the sender (PostgreSQL only) and one count over the sender's recent rows.
+that stores a comment, one round trip: a lock on the sender (PostgreSQL only) pipelined with one count over
+the sender's recent rows.
 This measures exactly those statements, on a table of ``--rows`` comments from ``--senders`` senders
 received over the last hour (so that many senders have rows inside the windows), for ``-n`` comments of
 senders drawn at random, each inserted, counted and rolled back. It prints the median, p99 and mean in ms.
@@ -90,8 +91,7 @@ def run(backend: str = "sqlite", rows: int = 100_000, senders: int = 5_000, comm
                 )
                 sess.flush()
                 started, cpu_started = time.perf_counter(), time.thread_time()
-                # The statements the throttle adds to a submission: lock (PostgreSQL), count, compare.
-                commenting._lock_sender(sess, sender)  # noqa: SLF001
+                # What the throttle adds to a submission: lock (PostgreSQL) and count in one round trip, compare.
                 try:
                     commenting._check_throttle(sess, sender, windows, now)  # noqa: SLF001
                 except service.ConsultationError:

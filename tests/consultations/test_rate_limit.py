@@ -11,9 +11,12 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from portal.app import create_app
@@ -75,6 +78,62 @@ def test_throttle_counts_comments_written_by_other_processes(client, sess, datab
         )
     engine.dispose()
     assert _post(client).status_code == 429 and _count(sess) == 3
+
+
+def _wait_until_waiting_for_a_lock(database, thread: threading.Thread) -> None:  # noqa: ANN001
+    """PostgreSQL: until another transaction waits for an advisory lock. SQLite has no such lock (a second
+    writer waits for the database's write lock at its insert), so there is nothing to wait for."""
+    if not database.url.startswith("postgresql"):
+        return
+    deadline = time.monotonic() + 60
+    with database.engine.connect() as watch:
+        query = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        while not watch.execute(query).scalar():
+            assert thread.is_alive() and time.monotonic() < deadline, "the second count never waited"
+            thread.join(0.01)
+            watch.rollback()
+
+
+def test_two_transactions_of_one_sender_cannot_both_slip_under_the_limit(sess, database):
+    """The second count waits for the first transaction's lock and then sees its committed row, although
+    its own row was inserted before the first committed: a count in the same statement as the lock would
+    have taken its snapshot before the wait and missed it."""
+    consultation_id = make_consultation(sess).id
+    sender, now = "race" * 8, datetime.now(UTC)
+    counter = throttles.Counter(Comment.received_at, Comment.sender_hash, [throttles.Window(1, 60)])
+    engine = make_engine(database.url)
+
+    def insert(s: Session, n: int) -> None:
+        s.add(
+            Comment(
+                consultation_id=consultation_id,
+                body=f"并发意见{n}",
+                receipt_code=f"RACE{n:06d}",
+                idempotency_key=f"race-{n}-" + "k" * 20,
+                sender_hash=sender,
+                received_at=now,
+            )
+        )
+        s.flush()
+
+    seen: dict[str, list[int]] = {}
+
+    def second_request() -> None:
+        with Session(engine) as second:
+            insert(second, 2)
+            seen["second"] = counter.counts(second, sender, now, lock=True)
+            second.rollback()
+
+    with Session(engine) as first:
+        insert(first, 1)
+        assert counter.counts(first, sender, now, lock=True) == [1]
+        racing = threading.Thread(target=second_request)
+        racing.start()
+        _wait_until_waiting_for_a_lock(database, racing)
+        first.commit()
+    racing.join(60)
+    engine.dispose()
+    assert seen["second"] == [2]  # the first's row and its own: over the limit of 1, refused
 
 
 def test_senders_are_limited_separately(client, sess):

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
-from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -142,8 +141,9 @@ def submit_comment(
     lookup, and two requests racing with one key cannot both insert.
 
     ``throttle``: at most so many comments from ``sender`` per window. They are counted after the insert,
-    inside the writing transaction (SQLite: under its write lock; PostgreSQL: under a lock on the sender),
-    so that concurrent requests of one sender cannot all slip under the limit.
+    inside the writing transaction (SQLite: under its write lock; PostgreSQL: under a lock on the sender
+    taken in the same round trip as the count), so that concurrent requests of one sender cannot all slip
+    under the limit.
     """
     if not is_valid_idempotency_key(data.idempotency_key):
         raise ConsultationError("表单已失效，请刷新页面后重新提交。")
@@ -175,8 +175,6 @@ def submit_comment(
             received_at=received_at,
             entered_by_id=entered_by.id if entered_by else None,
         )
-        if throttle:
-            _lock_sender(sess, sender)
         sess.add(comment)
         if entered_by is not None:
             record(
@@ -206,14 +204,6 @@ def submit_comment(
     raise ConsultationError("提交未成功，请稍后重试。", status=503)
 
 
-def _lock_sender(sess: Session, sender: str) -> None:
-    """PostgreSQL: one transaction at a time counts and inserts for a sender (released at commit or
-    rollback). SQLite needs nothing: the insert already holds the database's single write lock."""
-    if sess.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.blake2b(sender.encode(), digest_size=8).digest(), "big", signed=True)
-        sess.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-
-
 _COUNTERS: dict[tuple[throttles.Window, ...], throttles.Counter] = {}
 
 
@@ -224,7 +214,9 @@ def _check_throttle(sess: Session, sender: str, windows: Sequence[throttles.Wind
         counter = _COUNTERS[tuple(windows)] = throttles.Counter(
             Comment.received_at, Comment.sender_hash, windows
         )
-    found = counter.counts(sess, sender, now)
+    # PostgreSQL: the sender's lock (held to commit) and the count in one round trip; SQLite: the insert
+    # already holds the database's single write lock.
+    found = counter.counts(sess, sender, now, lock=True)
     window = throttles.first_exceeded(found, windows, new_row_counted=True)
     if window is None:
         return
