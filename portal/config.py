@@ -83,6 +83,18 @@ class Settings:
     index_no_pattern: str = r"^(?P<code>[0-9A-Z]{9,18})/(?P<year>\d{4})-(?P<serial>\d{5})$"
     # NORMS 44/25: how long each kind of column may go without an update ("14d", "6m").
     column_intervals: tuple[str, ...] = ("news=14d", "notices=14d", "policies=6m", "replies=2m")
+    # Enquiries (政务咨询, 我为政府网站找错): deadlines in working days on the shared holiday calendar, and
+    # the inspection rules in months. The defaults are the national rules (NORMS 24 zombie board, 25
+    # publication cadence, 27 error reports within 3 working days) and the internal alerts NORMS advises
+    # (5 working days for a 咨询, 10 for a 建议); portal.services.enquiries.rules reads them.
+    enquiry_accept_days: int = 2
+    enquiry_consult_answer_days: int = 5
+    enquiry_suggest_answer_days: int = 10
+    enquiry_error_days: int = 3
+    enquiry_extension_days: int = 5
+    enquiry_due_soon_days: int = 2
+    enquiry_zombie_months: int = 3
+    enquiry_cadence_months: int = 2
     testing: bool = False
 
     @property
@@ -140,6 +152,14 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "index_no_code": ("PORTAL_INDEX_NO_CODE", str),
     "index_no_pattern": ("PORTAL_INDEX_NO_PATTERN", str),
     "column_intervals": ("PORTAL_COLUMN_INTERVALS", _list),
+    "enquiry_accept_days": ("PORTAL_ENQUIRY_ACCEPT_DAYS", int),
+    "enquiry_consult_answer_days": ("PORTAL_ENQUIRY_CONSULT_ANSWER_DAYS", int),
+    "enquiry_suggest_answer_days": ("PORTAL_ENQUIRY_SUGGEST_ANSWER_DAYS", int),
+    "enquiry_error_days": ("PORTAL_ENQUIRY_ERROR_DAYS", int),
+    "enquiry_extension_days": ("PORTAL_ENQUIRY_EXTENSION_DAYS", int),
+    "enquiry_due_soon_days": ("PORTAL_ENQUIRY_DUE_SOON_DAYS", int),
+    "enquiry_zombie_months": ("PORTAL_ENQUIRY_ZOMBIE_MONTHS", int),
+    "enquiry_cadence_months": ("PORTAL_ENQUIRY_CADENCE_MONTHS", int),
 }
 
 
@@ -181,6 +201,12 @@ def load_settings(overrides: dict[str, Any] | None = None) -> Settings:
             re.compile(getattr(settings, name))
         except re.error as exc:
             raise SystemExit(f"PORTAL_{name.upper()}: invalid regular expression ({exc})") from exc
+    for name in _ENV:
+        if name.startswith("enquiry_") and getattr(settings, name) < (
+            0 if name == "enquiry_due_soon_days" else 1
+        ):
+            var = _ENV[name][0]
+            raise SystemExit(f"{var} must be a whole number of at least 1 (0 for the due-soon alert)")
     if not settings.secret_key:
         settings = dataclasses.replace(settings, secret_key=_instance_secret(settings.instance_path))
     return settings

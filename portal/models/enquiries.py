@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -58,6 +58,12 @@ class Enquiry(TimestampMixin, Base):
     phone: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     consent: Mapped[bool] = mapped_column(Boolean, default=False)  # may the question be published
+    # The writer's optional attachment (one file, checked like staff uploads and stored by content under
+    # <instance>/attachments/): for the staff who handle the message, never published.
+    attachment_name: Mapped[str] = mapped_column(String(160), default="")
+    attachment_kind: Mapped[str] = mapped_column(String(8), default="")
+    attachment_size: Mapped[int] = mapped_column(Integer, default=0)
+    attachment_sha256: Mapped[str] = mapped_column(String(64), default="")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     received_on: Mapped[date] = mapped_column(Date, index=True)  # 留言时间 (Beijing date)
     accepted_on: Mapped[date | None] = mapped_column(Date)  # 受理时间

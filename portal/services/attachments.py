@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 import re
 import shlex
 import subprocess
@@ -307,13 +308,65 @@ def store(data: bytes, kind: str, instance_path: Path, scan_command: str = "") -
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{digest}.{kind}"
     tmp = folder / f"{digest}.{kind}.{uuid.uuid4().hex}.part"
-    tmp.write_bytes(data)
+    with tmp.open("wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())  # on disk before the row that names it commits (and before any receipt)
     try:
         scan_file(tmp, scan_command)
         tmp.replace(target)
+        _sync_folder(folder)  # the rename too
     finally:
         tmp.unlink(missing_ok=True)
     return digest
+
+
+def _sync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed every check but the malware scan (which runs on the stored bytes)."""
+
+    filename: str  # cleaned for display, with the sniffed kind's extension
+    kind: str
+    data: bytes = field(repr=False)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.kind]
+
+
+def check_file(filename: str, data: bytes, max_bytes: int) -> CheckedFile:
+    """The checks of a staff upload without storing anything: size, kind by content, and the inflation
+    caps of office files and PDFs (their text is read under the caps and dropped). AttachmentError."""
+    kind = check_upload(data, max_bytes)
+    extract_text(kind, data)
+    return CheckedFile(clean_filename(filename, kind), kind, data)
+
+
+@dataclass(frozen=True)
+class FileStore:
+    """Where checked files go: the instance's attachments folder, through the malware scan."""
+
+    instance_path: Path
+    scan_command: str = ""
+
+    def put(self, checked: CheckedFile) -> str:
+        """Scan and store durably (fsynced); returns the sha256. AttachmentError when the scan refuses."""
+        return store(checked.data, checked.kind, self.instance_path, self.scan_command)
+
+    def path(self, sha256: str, kind: str) -> Path:
+        return storage_dir(self.instance_path) / f"{sha256}.{kind}"
 
 
 def add(

@@ -57,6 +57,7 @@ ACTIONS = {
     "gazette.entry_category": "修改公报目录分类",
     "gazette.pdf_upload": "上传公报 PDF",
     "gazette.pdf_remove": "删除公报 PDF",
+    "enquiry.attachment_view": "查看留言附件",
     "comment.enter": "录入线下意见",
     "comment.disposition": "答复意见",
     "comment.block_sender": "屏蔽意见提交人",

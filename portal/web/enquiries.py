@@ -14,13 +14,14 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, session
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from portal.clock import today_local
 from portal.db import session as db_session
 from portal.models import Agency
 from portal.models.enquiries import KINDS, STATES, TOPICS
-from portal.services import receipts
+from portal.services import attachments, receipts
 from portal.services.enquiries import messages, pages
 from portal.web.enquiry_forms import ErrorReportForm, MessageForm
 from portal.web.forms import ReceiptLookupForm, choices
@@ -83,11 +84,24 @@ def _message_form() -> MessageForm:
 
 
 def _form_page(template: str, form: MessageForm | ErrorReportForm, status: int = 200) -> Response:
-    return _private(render_template(template, form=form), status)
+    max_mb = current_app.extensions["settings"].upload_max_bytes // (1024 * 1024)
+    return _private(render_template(template, form=form, max_mb=max_mb), status)
 
 
 def _receipt(msg: messages.Enquiry, password: str) -> Response:
     return _private(render_template("enquiries/receipt.html", msg=msg, password=password, states=STATES))
+
+
+def _attachment(form: MessageForm | ErrorReportForm) -> attachments.CheckedFile | None:
+    """The writer's file, checked like a staff upload (AttachmentError); None when none was chosen."""
+    upload = getattr(form, "attachment", None)
+    data = upload.data if upload is not None else None
+    if not isinstance(data, FileStorage) or not data.filename:
+        return None
+    settings = current_app.extensions["settings"]
+    # One more byte than allowed is enough to refuse it, and a larger request is a 413 before this.
+    raw = data.stream.read(settings.upload_max_bytes + 1)
+    return attachments.check_file(data.filename, raw, settings.upload_max_bytes)
 
 
 def _store(
@@ -101,13 +115,21 @@ def _store(
         if form.csrf_token.errors:
             form.csrf_token.errors = []
             form.fail("", "页面已过期，请确认填写的内容后再次提交。")
-        return _form_page(template, form, 400)
+        return _refused(form, template, 400)
     if agency is None:
         form.fail("agency_id" if isinstance(form, MessageForm) else "", "请选择留言对象。")
-        return _form_page(template, form, 400)
+        return _refused(form, template, 400)
+    try:
+        attachment = _attachment(form)
+    except attachments.AttachmentError as exc:
+        form.fail("attachment", str(exc))
+        return _refused(form, template, 400)
     nonce = session.setdefault(NONCE, secrets.token_urlsafe(16))
     secret = current_app.config["SECRET_KEY"]
     parts = [str(agency.id), *(str(v) for v in fields.values())]
+    if attachment is not None:
+        parts.append(attachment.sha256)
+    settings = current_app.extensions["settings"]
     try:
         msg, password, _new = messages.submit(
             db_session,
@@ -115,13 +137,24 @@ def _store(
             key=receipts.submission_key(nonce, parts),
             secret_key=secret,
             sender=receipts.sender_hash(secret, messages.AREA, request.remote_addr or ""),
+            attachment=attachment,
+            files=attachments.FileStore(settings.instance_path, settings.upload_scan_command),
             **fields,
         )
     except messages.EnquiryError as exc:
         db_session.rollback()
         form.fail(exc.field, exc.message)
-        return _form_page(template, form, exc.status)
+        return _refused(form, template, exc.status)
     return _receipt(msg, password)
+
+
+def _refused(form: MessageForm | ErrorReportForm, template: str, status: int) -> Response:
+    """The form again with what was typed; a browser cannot be given a chosen file back, so say so."""
+    upload = getattr(form, "attachment", None)
+    chosen = upload is not None and isinstance(upload.data, FileStorage) and bool(upload.data.filename)
+    if chosen and upload is not None and not upload.errors:
+        upload.errors = ["留言未提交，请重新选择附件。"]
+    return _form_page(template, form, status)
 
 
 @bp.get("/write")

@@ -5,6 +5,7 @@ Forms parse and re-show what was typed; the rules live in ``portal.services.enqu
 
 from __future__ import annotations
 
+from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
@@ -25,6 +26,8 @@ class MessageForm(Form):
     phone = StringField("联系电话（选填，不公开）", validators=[Length(max=32)])
     email = StringField("电子邮箱（选填，不公开；答复后发邮件通知）", validators=[Length(max=254)])
     consent = BooleanField("同意公开我的留言内容（不含姓名和联系方式）")
+    # Checked by portal.services.attachments (kind by content, size, inflation caps, malware scan).
+    attachment = FileField("附件（选填，仅供办理人员查看，不公开）")
     website = StringField("网站（请勿填写）")  # honeypot
 
 

@@ -190,6 +190,7 @@ def test_role_declarations_of_the_staff_area(app):
         # 政务咨询: editors draft, reviewers answer, publishers publish; admins may look.
         "admin_enquiries.index": {"editor", "reviewer", "publisher", "admin"},
         "admin_enquiries.detail": {"editor", "reviewer", "publisher", "admin"},
+        "admin_enquiries.attachment": {"editor", "reviewer", "publisher", "admin"},
         "admin_enquiries.act": {"editor", "reviewer", "publisher"},
         # The gazette: editors assemble, publishers publish and withdraw, staff may look.
         "admin_gazette.index": {"editor", "reviewer", "publisher"},

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
+from portal.clock import add_working_days
 from portal.models import Enquiry
 from tests.enquiries.conftest import message_form
 
@@ -122,3 +124,14 @@ def test_error_report_from_the_footer_of_any_page(client, sess, csrf_token, agen
     assert response.status_code == 200
     msg = sess.scalars(select(Enquiry)).one()
     assert (msg.kind, msg.agency_id, msg.page_url) == ("error", agencies.office.id, "/enquiries/")
+
+
+class TestConfiguredDeadlines:
+    @pytest.fixture
+    def app_overrides(self, app_overrides):  # noqa: ANN001, ANN201
+        return {**app_overrides, "enquiry_accept_days": 4}
+
+    def test_the_running_app_uses_the_configured_deadlines(self, client, sess, csrf_token, agencies):
+        _write(client, csrf_token, agencies.edu.id)
+        msg = sess.scalars(select(Enquiry)).one()
+        assert msg.due_on == add_working_days(msg.received_on, 4)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from portal.config import load_settings
 from portal.services.enquiries import rules
 
 
@@ -36,3 +39,20 @@ def test_month_arithmetic_and_the_two_month_cadence():
     assert not rules.cadence_broken(date(2020, 10, 14), date(2020, 12, 14))
     assert rules.cadence_broken(date(2020, 10, 14), date(2020, 12, 15))
     assert rules.cadence_broken(None, date(2020, 12, 15))
+
+
+def test_every_deadline_is_a_setting_with_the_national_default():
+    assert rules.from_settings(load_settings({"secret_key": "k"})) == rules.NATIONAL
+    district = rules.from_settings(
+        load_settings({"secret_key": "k", "enquiry_consult_answer_days": 3, "enquiry_zombie_months": 2})
+    )
+    # Accepted Friday 9 October 2020: 3 working days -> 10 (a worked Saturday), 12, 13 October.
+    assert rules.answer_due("consult", date(2020, 9, 30), date(2020, 10, 9), district) == date(2020, 10, 13)
+    assert rules.zombie_since(date(2019, 2, 18), district) == date(2019, 4, 18)
+    with pytest.raises(SystemExit, match="PORTAL_ENQUIRY_ACCEPT_DAYS"):
+        load_settings({"secret_key": "k", "enquiry_accept_days": 0})
+
+
+def test_the_environment_sets_them(monkeypatch):
+    monkeypatch.setenv("PORTAL_ENQUIRY_SUGGEST_ANSWER_DAYS", "15")
+    assert rules.from_settings(load_settings({"secret_key": "k"})).answer("suggest") == 15

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 03:15:17.019823
+Create Date: 2026-12-02 03:34:19.221304
 """
 from alembic import op
 import sqlalchemy as sa
@@ -530,6 +530,10 @@ def upgrade() -> None:
     sa.Column('phone', sa.String(length=32), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
     sa.Column('consent', sa.Boolean(), nullable=False),
+    sa.Column('attachment_name', sa.String(length=160), nullable=False),
+    sa.Column('attachment_kind', sa.String(length=8), nullable=False),
+    sa.Column('attachment_size', sa.Integer(), nullable=False),
+    sa.Column('attachment_sha256', sa.String(length=64), nullable=False),
     sa.Column('submitted_at', portal.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('received_on', sa.Date(), nullable=False),
     sa.Column('accepted_on', sa.Date(), nullable=True),

@@ -2,7 +2,9 @@
 
 Each step validates, appends an event carrying the due date it left, and records who did it in the audit
 log, in the caller's transaction. A citizen's message commits before the receipt is shown; the same text
-sent again from the same browser session returns the first receipt.
+sent again from the same browser session returns the first receipt. A writer's attachment is checked like
+a staff upload, scanned and written to disk (fsynced) before the message row commits, so a receipt never
+names a file that a crash could lose; only the staff who handle the message see it.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.clock import add_working_days, local_day, today_local
+from portal.clock import local_day, today_local
 from portal.models import Agency, User
 from portal.models.enquiries import KINDS, TOPICS, Enquiry, EnquiryEvent
-from portal.services import receipts
+from portal.services import attachments, receipts
 from portal.services.audit import record
 from portal.services.enquiries import rules
 from portal.services.privacy import scan
@@ -115,9 +117,12 @@ def submit(
     received_at: datetime | None = None,
     actor: User | str = "citizen",
     commit: bool = True,
+    attachment: attachments.CheckedFile | None = None,
+    files: attachments.FileStore | None = None,
 ) -> tuple[Enquiry, str, bool]:
     """Store a message and commit (the loader commits its own batch); returns it, its query password and
-    whether it is new."""
+    whether it is new. ``attachment`` (checked by :func:`attachments.check_file`) is stored through
+    ``files`` once the message is known to be new and valid."""
     if not receipts.is_valid_key(key):
         raise EnquiryError("表单已失效，请刷新页面后重新提交。")
     existing = sess.scalars(select(Enquiry).where(Enquiry.idempotency_key == key)).first()
@@ -126,6 +131,13 @@ def submit(
         return existing, password, False
     validate(kind, topic, subject, body, name, phone, email, page_url)
     _throttle(sess, sender)
+    if attachment is not None:
+        if files is None:
+            raise ValueError("an attachment needs a FileStore")
+        try:
+            files.put(attachment)  # scanned, then on disk before the row commits
+        except attachments.AttachmentError as exc:
+            raise EnquiryError(str(exc), "attachment") from None
     at = received_at or datetime.now(UTC)
     received_on = local_day(at)
     msg = Enquiry(
@@ -144,6 +156,10 @@ def submit(
         phone=phone.strip(),
         email=email.strip(),
         consent=consent,
+        attachment_name=attachment.filename if attachment else "",
+        attachment_kind=attachment.kind if attachment else "",
+        attachment_size=len(attachment.data) if attachment else 0,
+        attachment_sha256=attachment.sha256 if attachment else "",
         submitted_at=at,
         received_on=received_on,
         due_on=rules.accept_due(kind, received_on),
@@ -212,7 +228,7 @@ def extend(sess: Session, actor: User | str, msg: Enquiry, reason: str, on: date
         raise EnquiryError("请写明延期理由。", "reason")
     assert msg.due_on is not None
     msg.extended = True
-    msg.due_on = add_working_days(msg.due_on, rules.EXTENSION)
+    msg.due_on = rules.extended_due(msg.due_on)
     _event(sess, msg, actor, "extended", on or today_local(), reason.strip())
 
 
@@ -280,3 +296,7 @@ def unpublish(sess: Session, actor: User | str, msg: Enquiry, reason: str) -> No
 
 def audit_view(sess: Session, actor: User, msg: Enquiry) -> None:
     record(sess, actor, "enquiry.view", msg)
+
+
+def audit_attachment_view(sess: Session, actor: User, msg: Enquiry) -> None:
+    record(sess, actor, "enquiry.attachment_view", msg, after={"attachment": msg.attachment_name})

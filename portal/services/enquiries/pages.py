@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, extract, func, or_, select
 from sqlalchemy.orm import Session
 
-from portal.clock import add_working_days, local_day, today_local, working_days
+from portal.clock import local_day, today_local, working_days
 from portal.models import Agency, User
 from portal.models.enquiries import STATES, Enquiry
 from portal.services.enquiries import rules
@@ -214,9 +214,10 @@ def watch(sess: Session, user: User, today: date | None = None) -> Watch:
     open_items = sess.scalars(
         scoped(user).where(Enquiry.state.in_(("received", "accepted", "drafted")))
     ).all()
-    soon = add_working_days(today, rules.DUE_SOON)
+    deadlines = rules.current()
+    soon = rules.due_soon_until(today, deadlines)
     for msg in open_items:
-        if rules.zombie_since(msg.received_on) <= today:
+        if rules.zombie_since(msg.received_on, deadlines) <= today:
             w.zombies.append(msg)
         if msg.due_on is not None and msg.due_on < today:
             w.overdue.append(msg)
@@ -229,7 +230,7 @@ def watch(sess: Session, user: User, today: date | None = None) -> Watch:
     )
     last = sess.scalar(select(func.max(Enquiry.published_at)).where(Enquiry.published_at.is_not(None)))
     w.last_published = local_day(last) if last else None
-    w.cadence_broken = rules.cadence_broken(w.last_published, today)
+    w.cadence_broken = rules.cadence_broken(w.last_published, today, deadlines)
     w.undated = list(
         sess.scalars(
             _published().where(or_(Enquiry.replied_on.is_(None), Enquiry.accepted_on.is_(None))).limit(50)

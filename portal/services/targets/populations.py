@@ -372,8 +372,9 @@ def zombie_population(sess: Session, year: int, today: date) -> Population:
         .order_by(Enquiry.received_on, Enquiry.id)
     ).all()
     pop = Population()
+    deadlines = rules.current()
     for msg in rows:
-        zombie = rules.is_zombie_in(year, msg.received_on, msg.replied_on, today)
+        zombie = rules.is_zombie_in(year, msg.received_on, msg.replied_on, today, deadlines)
         answered = f"{msg.replied_on.isoformat()}答复" if msg.replied_on else "至今未答复"
         pop.items.append(
             Item(

@@ -18,10 +18,12 @@ from werkzeug.wrappers import Response
 from portal.clock import today_local
 from portal.db import session
 from portal.models.enquiries import KINDS, STATES, TOPICS
+from portal.services import attachments
 from portal.services.enquiries import messages, pages
 from portal.services.mail import MailError, send_mail
 from portal.web import enquiry_forms as forms
 from portal.web.admin.access import roles_required
+from portal.web.downloads import send_stored_file
 from portal.web.forms import choices
 from portal.web.inputs import int_arg
 
@@ -161,6 +163,25 @@ def detail(enquiry_id: int) -> tuple[str, int]:
     messages.audit_view(session, current_user, msg)
     session.commit()
     return _detail(msg)
+
+
+@bp.get("/<int:enquiry_id>/attachment")
+@roles_required(*READERS)
+def attachment(enquiry_id: int) -> Any:
+    """The writer's attachment, for the staff who may see the message (never on a public page)."""
+    msg = _visible(enquiry_id)
+    if not msg.attachment_sha256:
+        abort(404)
+    messages.audit_attachment_view(session, current_user, msg)
+    session.commit()
+    files = attachments.FileStore(current_app.extensions["settings"].instance_path)
+    # Served like every staff download: attachment disposition, nosniff, sandbox; the staff area is no-store.
+    return send_stored_file(
+        files.path(msg.attachment_sha256, msg.attachment_kind),
+        attachments.CONTENT_TYPES[msg.attachment_kind],
+        msg.attachment_name,
+        msg.attachment_sha256,
+    )
 
 
 def _notify(msg: messages.Enquiry) -> None:
