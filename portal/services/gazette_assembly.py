@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from portal.models import AuditEntry, Document, GazetteEntry, GazetteIssue, User
 from portal.models.base import utcnow
 from portal.models.gazette import GAZETTE_CATEGORIES, GAZETTE_STATUS
-from portal.services import attachments
+from portal.services import attachments, staff_lists
 from portal.services.audit import record
 from portal.services.documents import normalize_doc_number
 from portal.services.editing import FormErrors
@@ -551,12 +551,14 @@ def _after_change(sess: Session, issue: GazetteIssue) -> None:
 # -- lists ------------------------------------------------------------------------------------------
 
 
-def staff_issues(sess: Session, year: int | None = None) -> list[GazetteIssue]:
-    """Every issue, drafts included, newest first."""
-    stmt = select(GazetteIssue).order_by(GazetteIssue.year.desc(), GazetteIssue.number.desc())
+def staff_issues(sess: Session, year: int | None = None, page: int = 1) -> staff_lists.Page:
+    """One page of the issues, drafts included, newest first."""
+    stmt = select(GazetteIssue).order_by(
+        GazetteIssue.year.desc(), GazetteIssue.number.desc(), GazetteIssue.id.desc()
+    )
     if year is not None:
         stmt = stmt.where(GazetteIssue.year == year)
-    return list(sess.scalars(stmt))
+    return staff_lists.paginate(sess, stmt, page)
 
 
 def issue_years(sess: Session) -> list[int]:

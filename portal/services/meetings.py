@@ -13,6 +13,7 @@ from portal.ingest.markdown import render_markdown
 from portal.models import Agency, Meeting, User
 from portal.models.meetings import INVITED_GROUPS
 from portal.search import refresh_after_commit
+from portal.services import staff_lists
 from portal.services.audit import record
 from portal.services.numbers import parse_int
 
@@ -147,8 +148,12 @@ def delete_meeting(sess: Session, actor: User | str, meeting: Meeting) -> None:
     sess.delete(meeting)
 
 
-def staff_meetings(sess: Session) -> list[Meeting]:
-    return list(sess.scalars(select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())))
+def staff_meetings(sess: Session, agency_id: int | None = None, page: int = 1) -> staff_lists.Page:
+    """One page of the meetings of ``agency_id`` (every agency's when None), newest first, scoped in SQL."""
+    stmt = select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())
+    if agency_id is not None:
+        stmt = stmt.where(Meeting.agency_id == agency_id)
+    return staff_lists.paginate(sess, stmt, page)
 
 
 def public_meetings_query() -> Select[Any]:

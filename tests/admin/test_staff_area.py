@@ -240,3 +240,56 @@ def test_the_dashboard_lists_an_editors_drafts_past_other_agencies_newer_ones(
     login_as(staff.editor)
     html = client.get("/admin/").get_data(as_text=True)
     assert "office文件0" in html and "office文件1" in html and "other文件" not in html
+
+
+def test_meetings_gazette_issues_and_consultations_are_paged_in_sql(client, sess, staff, agencies, login_as):
+    from datetime import date
+
+    from portal.models import Consultation, GazetteIssue, Meeting
+
+    # 60 newer meetings of another agency must not push the editor's own off the first page.
+    sess.add_all(
+        Meeting(
+            slug=f"m-other-{i}", title=f"他局会议{i}", agency_id=agencies.other.id, held_on=date(2021, 1, 1)
+        )
+        for i in range(60)
+    )
+    sess.add_all(
+        Meeting(
+            slug=f"m-own-{i:02d}",
+            title=f"本单位会议{i:02d}",
+            agency_id=agencies.office.id,
+            held_on=date(2020, 1, i + 1),
+        )
+        for i in range(3)
+    )
+    sess.add_all(
+        GazetteIssue(slug=f"2020-{i:02d}", year=2020, number=i, published_on=date(2020, 1, 1), status="draft")
+        for i in range(1, 61)
+    )
+    sess.add_all(
+        Consultation(
+            slug=f"c-{i}",
+            title=f"征集{i:02d}",
+            agency_id=agencies.office.id,
+            opens_on=date(2020, 1, 1),
+            closes_on=date(2020, 2, 1),
+        )
+        for i in range(60)
+    )
+    sess.commit()
+    login_as(staff.editor)
+    own = client.get("/admin/meetings/").get_data(as_text=True)
+    assert "本单位会议00" in own and "他局会议" not in own and "共 3 次" in own
+    login_as(staff.admin)
+    meetings = client.get("/admin/meetings/").get_data(as_text=True)
+    assert 'href="/admin/meetings/?page=2"' in meetings and "共 63 次" in meetings
+    assert "本单位会议00" in client.get("/admin/meetings/?page=2").get_data(as_text=True)
+    login_as(staff.editor)
+    issues = client.get("/admin/gazette/?year=2020").get_data(as_text=True)
+    assert "2020年第60期" in issues and "2020年第10期" not in issues and "共 60 期" in issues
+    assert 'href="/admin/gazette/?page=2&amp;year=2020"' in issues
+    assert "2020年第10期" in client.get("/admin/gazette/?year=2020&page=2").get_data(as_text=True)
+    login_as(staff.publisher)
+    listing = client.get("/admin/consultations/").get_data(as_text=True)
+    assert 'href="/admin/consultations/?page=2"' in listing and listing.count("0 / 0") == 50

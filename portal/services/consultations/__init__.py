@@ -72,6 +72,7 @@ from portal.services.consultations.staff import (
     moderation_counts,
     staff_comments,
     staff_list,
+    staff_page,
     staff_todo,
 )
 
@@ -119,6 +120,7 @@ __all__ = [
     "shown_comments",
     "staff_comments",
     "staff_list",
+    "staff_page",
     "staff_todo",
     "strip_control_characters",
     "submit_comment",

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Agency, Comment, Consultation, Document, User
+from portal.services import staff_lists
 from portal.services.consultations.rules import (
     local_today,
 )
@@ -31,6 +32,26 @@ def staff_list(sess: Session, user: User) -> list[tuple[Consultation, int, int]]
         stmt = stmt.where(Consultation.agency_id == user.agency_id)
     rows = sess.execute(stmt).all()
     return [(c, p, n) for c, p, n in rows]
+
+
+def staff_page(sess: Session, user: User, page: int = 1) -> staff_lists.Page:
+    """One page of :func:`staff_list`, scoped and paged in SQL: items are (consultation, pending, total)."""
+    stmt = select(Consultation).order_by(Consultation.opens_on.desc(), Consultation.id.desc())
+    if not user.has_role("publisher", "admin"):
+        stmt = stmt.where(Consultation.agency_id == user.agency_id)
+    result = staff_lists.paginate(sess, stmt, page)
+    ids = [c.id for c in result.items]
+    pending = func.count(Comment.id).filter(Comment.moderation == "pending")
+    counts = {
+        cid: (p, n)
+        for cid, p, n in sess.execute(
+            select(Comment.consultation_id, pending, func.count(Comment.id))
+            .where(Comment.consultation_id.in_(ids))
+            .group_by(Comment.consultation_id)
+        )
+    }
+    result.items = [(c, *counts.get(c.id, (0, 0))) for c in result.items]
+    return result
 
 
 def staff_comments(sess: Session, consultation: Consultation, state: str) -> list[Comment]:

@@ -21,6 +21,7 @@ from portal.services.consultations import report as reports
 from portal.services.consultations.rules import local_today
 from portal.services.numbers import parse_int
 from portal.web.admin.access import any_staff, roles_required
+from portal.web.inputs import int_arg
 
 bp = Blueprint("admin_consultations", __name__, url_prefix="/admin/consultations")
 
@@ -57,9 +58,11 @@ def _back(c: Consultation, anchor: str = "", page: str = "manage") -> Response:
 @bp.get("/")
 @any_staff
 def index() -> str:
+    result = service.staff_page(session, current_user, int_arg("page", 1, 1, 999_999))
     return render_template(
         "admin/consultations/index.html",
-        rows=service.staff_list(session, current_user),
+        result=result,
+        rows=result.items,
         can_create=current_user.has_role(*CREATE),
         phase=service.phase,
     )

@@ -94,9 +94,11 @@ def show(
 @roles_required(*VIEWERS)
 def index() -> str:
     year = int_arg("year")
+    result = gazette_assembly.staff_issues(session, year, int_arg("page", 1, 1, 999_999))
     return render_template(
         "admin/gazette/index.html",
-        issues=gazette_assembly.staff_issues(session, year),
+        issues=result.items,
+        result=result,
         years=gazette_assembly.issue_years(session),
         year=year,
         GAZETTE_STATUS=GAZETTE_STATUS,

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from portal.db import session
 from portal.models import Agency, Meeting
 from portal.models.meetings import INVITED_GROUPS
-from portal.services import meetings
+from portal.services import meetings, staff_lists
 from portal.web.admin.access import roles_required
 
 bp = Blueprint("admin_meetings", __name__, url_prefix="/admin/meetings")
@@ -57,9 +57,10 @@ def _save(meeting: Meeting | None) -> Response | tuple[str, int]:
 @bp.get("/")
 @roles_required(*EDITORS)
 def index() -> str:
-    allowed = {a.id for a in _agencies()}
-    rows = [m for m in meetings.staff_meetings(session) if m.agency_id in allowed]
-    return render_template("admin/meetings/index.html", meetings=rows)
+    # Scoped like _agencies(): their own agency's, or every agency's for admins and unassigned staff.
+    own = current_user.agency_id if current_user.agency_id and not current_user.has_role("admin") else None
+    result = meetings.staff_meetings(session, own, staff_lists.page_arg(request.args))
+    return render_template("admin/meetings/index.html", meetings=result.items, result=result)
 
 
 @bp.route("/new", methods=["GET", "POST"])
