@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 from portal.config import Settings
 from portal.models import Agency, Document, DocumentAgency, Interpretation, Topic
 from portal.models.documents import document_topic
+from portal.services import forwarding
 from portal.services.library import public_documents, public_interpretations
 
 FEED_SIZE = 50
@@ -94,6 +95,12 @@ def build_feed(
         entry.updated(item.updated_at if item.updated_at and item.updated_at > published else published)
         doc = item if isinstance(item, Document) else item.document
         summary = " · ".join(x for x in (doc.doc_number, "、".join(a.name for a in doc.agencies)) if x)
+        reposted = forwarding.forwarded_from(doc, settings.site_name)
+        if reposted:  # another government's document, reposted here: never presented as the district's
+            summary = f"转发（{'、'.join(a.name for a in reposted)}印发）" + (
+                f" · {summary}" if summary else ""
+            )
+            entry.category(term="转发")
         entry.summary(summary or item.title)
         for t in doc.topics:
             entry.category(term=t.name)

@@ -28,7 +28,7 @@ from portal.search.text import (
     normalize,
     parse_query,
 )
-from portal.services import public_version
+from portal.services import forwarding, public_version
 from portal.services.documents import is_valid_doc_number, normalize_doc_number
 from portal.services.library import public_documents, public_topics
 from portal.services.numbers import parse_int
@@ -149,6 +149,7 @@ class ResultLine:
     date: str
     doc_number: str
     passage: Markup
+    forwarded: str = ""  # a reposted document (转发): its issuers' names
 
 
 @dataclass
@@ -254,6 +255,10 @@ def _passage_cache() -> PassageTexts:
     return current_app.extensions.setdefault("passage_texts", PassageTexts())
 
 
+def _site_name() -> str:
+    return str(current_app.extensions["settings"].site_name)
+
+
 def run(sess: Session, query: SearchQuery) -> SearchPage:
     page = SearchPage(query=query)
     if not query.words:
@@ -275,6 +280,9 @@ def run(sess: Session, query: SearchQuery) -> SearchPage:
         result = get_backend().search(request)
     page.page = query.page
     texts = _passage_cache().get(sess, result.hits)
+    reposted = forwarding.forwarded_ids(
+        sess, (h.id for h in result.hits if h.type == "document"), _site_name()
+    )
     for hit in result.hits:
         text = texts.get(hit.key)
         if text is None:
@@ -288,6 +296,7 @@ def run(sess: Session, query: SearchQuery) -> SearchPage:
                 date=hit.date,
                 doc_number=hit.doc_number,
                 passage=passage(text, query.words),
+                forwarded=reposted.get(hit.id, "") if hit.type == "document" else "",
             )
         )
     page.facets = _facet_labels(sess, result.facets)

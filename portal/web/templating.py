@@ -12,6 +12,8 @@ from portal.clock import LOCAL_TZ
 from portal.models.accounts import ROLES
 from portal.models.documents import DISCLOSURE, STATUS, VALIDITY
 from portal.models.interpretations import FORMS
+from portal.services import forwarding
+from portal.services.documents import book_title
 
 
 def cn_date(value: date | datetime | None) -> str:
@@ -39,33 +41,9 @@ def iso_date(value: date | datetime | None) -> str:
     return value.isoformat()
 
 
-def book_title(title: str) -> str:
-    """A title in book-title marks, 《…》, without doubling marks a title already carries."""
-    title = (title or "").strip()
-    if title.startswith("《") and title.endswith("》"):
-        return title
-    return f"《{title}》"
-
-
-def _belongs_to(agency: Any, site_name: str) -> bool:
-    """The agency is the district's (the body named as the site) or one of the bodies under it."""
-    seen = set()
-    while agency is not None and agency.id not in seen:
-        if agency.name == site_name:
-            return True
-        seen.add(agency.id)
-        agency = agency.parent
-    return False
-
-
 def forwarded_from(doc: Any) -> list[Any]:
-    """The issuing bodies of a document that none of the district's bodies signed (a municipal
-    document, say): the site forwards it (转发), and the page must not present it as the district's own."""
-    site_name = current_app.extensions["settings"].site_name
-    agencies = list(doc.agencies)
-    if not agencies or any(_belongs_to(a, site_name) for a in agencies):
-        return []
-    return agencies
+    """The issuing bodies of a reposted document (转发; :mod:`portal.services.forwarding`), or []."""
+    return forwarding.forwarded_from(doc, current_app.extensions["settings"].site_name)
 
 
 def init_app(app: Flask) -> None:
