@@ -73,3 +73,11 @@ def update_duplicate_keys(doc: Document) -> None:
     wanted = [] if value is None else bands(value)
     if [f.value for f in sorted(doc.fingerprint, key=lambda f: f.band)] != wanted:
         doc.fingerprint = [BodyFingerprint(band=i, value=v) for i, v in enumerate(wanted)]
+
+
+def book_title(title: str) -> str:
+    """A title in book-title marks, 《…》, without doubling marks a title already carries."""
+    title = (title or "").strip()
+    if title.startswith("《") and title.endswith("》"):
+        return title
+    return f"《{title}》"

@@ -221,3 +221,21 @@ def test_published_comments_are_listed_by_clause_without_contacts(client, sess, 
     assert "已公开意见 2 条" in html
     for hidden in ("secret@example.com", "不愿公开的意见", "待审核的意见"):
         assert hidden not in html
+
+
+def test_a_title_already_in_book_title_marks_is_not_marked_twice_on_the_report(client, sess):
+    c = make_consultation(sess, title="《西城区街巷停车管理办法（征求意见稿）》", opens=-40, closes=-10)
+    c.status, c.report_html = "reported", "<p>感谢参与。</p>"
+    c.report_published_at = c.created_at
+    sess.commit()
+    html = client.get("/consultations/parking/report/").get_data(as_text=True)
+    assert "关于《西城区街巷停车管理办法（征求意见稿）》意见采纳情况的反馈" in html
+    assert "《《" not in html and "》》" not in html
+    plain = make_consultation(
+        sess, slug="plain", title="西城区垃圾分类实施办法（征求意见稿）", opens=-40, closes=-10
+    )
+    plain.status, plain.report_html, plain.report_published_at = "reported", "<p>谢谢。</p>", plain.created_at
+    sess.commit()
+    assert "关于《西城区垃圾分类实施办法（征求意见稿）》意见采纳情况的反馈" in client.get(
+        "/consultations/plain/report/"
+    ).get_data(as_text=True)

@@ -26,6 +26,7 @@ from portal.services.consultations.dispositions import open_dispositions
 from portal.services.consultations.errors import ConsultationError
 from portal.services.consultations.lifecycle import pending_count
 from portal.services.consultations.rules import email_of
+from portal.services.documents import book_title
 from portal.services.subscriptions import events as subscription_events
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,7 @@ def _email(settings: Settings, message: dict[str, str], address: str, codes: lis
     mail["To"] = address
     mail["Subject"] = f"意见采纳情况反馈已发布：{message['title']}"
     mail.set_content(
-        f"您好：\n\n您对《{message['title']}》提出的意见（回执码：{'、'.join(codes)}）已处理完毕，"
+        f"您好：\n\n您对{book_title(message['title'])}提出的意见（回执码：{'、'.join(codes)}）已处理完毕，"
         f"意见采纳情况反馈已经发布，请查看：\n{message['url']}\n\n感谢您的参与。\n{settings.site_name}\n"
     )
     return mail
