@@ -91,6 +91,9 @@ def test_the_attachment_is_stored_before_the_receipt_and_shown_to_staff_only(
     assert page.status_code == 200 and "已收到照片" in page.get_data(as_text=True)
     for html in (page.get_data(as_text=True), public.get("/enquiries/").get_data(as_text=True)):
         assert "路口积水照片" not in html and "/attachment" not in html
+    api = public.get(f"/api/v1/enquiries/{msg.id}")
+    assert api.status_code == 200 and "已收到照片" in api.get_data(as_text=True)
+    assert "路口积水照片" not in api.get_data(as_text=True) and digest not in api.get_data(as_text=True)
     assert public.get(url).status_code == 302  # to the staff sign-in
 
 
