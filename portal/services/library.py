@@ -428,6 +428,8 @@ def iter_all_listings(
                     Document.validity,
                     Document.normative,
                 ),
+                # The list entry marks a reposted document (转发) from its issuers.
+                selectinload(Document.issuers),
                 raiseload("*"),
             )
         )
