@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Agency, Document
+from portal.models import Agency, Document, DocumentAgency
 
 
 def _belongs_to(agency: Agency | None, site_name: str) -> bool:
@@ -25,19 +25,43 @@ def _belongs_to(agency: Agency | None, site_name: str) -> bool:
 
 
 def forwarded_from(doc: Document, site_name: str) -> list[Agency]:
-    """The issuing bodies of ``doc`` when none of them is the district's; [] for the district's own."""
-    agencies = list(doc.agencies)
+    """The issuing bodies of ``doc`` when none of them is the district's; [] for the district's own.
+
+    A document loaded for the static export carries the answer already (``reposted_from``, set by
+    :func:`portal.services.library.iter_all_listings`, which loads documents without relationships)."""
+    known = getattr(doc, "reposted_from", None)
+    if known is not None:
+        return list(known)
+    return _outside(list(doc.agencies), site_name)
+
+
+def _outside(agencies: list[Agency], site_name: str) -> list[Agency]:
     if not agencies or any(_belongs_to(a, site_name) for a in agencies):
         return []
     return agencies
 
 
-def forwarded_ids(sess: Session, document_ids: Iterable[int], site_name: str) -> dict[int, str]:
-    """Of these documents, the reposted ones: id -> their issuers' names (one query for the lot)."""
+def forwarded_map(sess: Session, document_ids: Iterable[int], site_name: str) -> dict[int, list[Agency]]:
+    """Of these documents, the reposted ones: id -> their issuers (one query for the lot, through the
+    issuer rows, so that documents loaded without their relationships need not be loaded again)."""
     ids = sorted(set(document_ids))
     if not ids:
         return {}
-    docs = sess.scalars(select(Document).where(Document.id.in_(ids)))
+    issuers: dict[int, list[Agency]] = {}
+    rows = sess.execute(
+        select(DocumentAgency.document_id, Agency)
+        .join(Agency, Agency.id == DocumentAgency.agency_id)
+        .where(DocumentAgency.document_id.in_(ids))
+        .order_by(DocumentAgency.document_id, DocumentAgency.position)
+    )
+    for doc_id, agency in rows:
+        issuers.setdefault(doc_id, []).append(agency)
+    return {doc_id: found for doc_id, agencies in issuers.items() if (found := _outside(agencies, site_name))}
+
+
+def forwarded_ids(sess: Session, document_ids: Iterable[int], site_name: str) -> dict[int, str]:
+    """Of these documents, the reposted ones: id -> their issuers' names."""
     return {
-        d.id: "、".join(a.name for a in issuers) for d in docs if (issuers := forwarded_from(d, site_name))
+        doc_id: "、".join(a.name for a in issuers)
+        for doc_id, issuers in forwarded_map(sess, document_ids, site_name).items()
     }

@@ -24,7 +24,7 @@ from portal.models import (
     Topic,
 )
 from portal.models.documents import VALIDITY, document_topic
-from portal.services import page_extras
+from portal.services import forwarding, page_extras
 from portal.services.numbers import parse_int
 
 PAGE_SIZE = 20
@@ -428,12 +428,18 @@ def iter_all_listings(
                     Document.validity,
                     Document.normative,
                 ),
-                # The list entry marks a reposted document (转发) from its issuers.
-                selectinload(Document.issuers),
                 raiseload("*"),
             )
         )
     )
+    # The list entry marks a reposted document (转发): its issuers, found once for every document.
+    from flask import current_app
+
+    reposted = forwarding.forwarded_map(
+        sess, (d.id for d in docs), current_app.extensions["settings"].site_name
+    )
+    for doc in docs:
+        setattr(doc, "reposted_from", reposted.get(doc.id, []))  # noqa: B010 (not a mapped column)
     agencies: dict[int, set[str]] = {}
     for doc_id, slug in sess.execute(select(DocumentAgency.document_id, Agency.slug).join(Agency)):
         agencies.setdefault(doc_id, set()).add(slug)
