@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-02 03:34:19.221304
+Create Date: 2026-12-02 03:35:28.782381
 """
 from alembic import op
 import sqlalchemy as sa
