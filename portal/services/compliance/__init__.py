@@ -9,9 +9,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, has_app_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from portal.config import Settings
+from portal.models import Document
 
 
 def settings() -> Settings:
@@ -29,3 +34,11 @@ class RuleProblem(Exception):
         self.field = field
         self.zh = zh
         self.en = en
+
+
+def number_holder(sess: Session, condition: Any, doc_id: int | None) -> str | None:
+    """The slug of another document matching ``condition`` (a number that must be unique), if any."""
+    query = select(Document.slug).where(condition)
+    if doc_id is not None:
+        query = query.where(Document.id != doc_id)
+    return sess.scalar(query.limit(1))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.clock import local_day, today_local
 from portal.models import Document
-from portal.services.compliance import RuleProblem, settings
+from portal.services.compliance import RuleProblem, number_holder, settings
 
 
 def check_index_no(sess: Session, index_no: str, doc_id: int | None, pattern: str | None = None) -> None:
@@ -29,10 +29,7 @@ def check_index_no(sess: Session, index_no: str, doc_id: int | None, pattern: st
             f"索引号“{index_no[:40]}”格式不对，应形如“000014349/2017-00110”（机构代码/年份-序号），或留空由系统编号。",
             f"index_no '{index_no}' does not match the configured format {pattern}",
         )
-    query = select(Document.slug).where(Document.index_no == index_no)
-    if doc_id is not None:
-        query = query.where(Document.id != doc_id)
-    other = sess.scalar(query.limit(1))
+    other = number_holder(sess, Document.index_no == index_no, doc_id)
     if other is not None:
         raise RuleProblem(
             "index_no",

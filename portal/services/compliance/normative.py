@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from portal.clock import local_day
 from portal.models import Document, DocumentLink
-from portal.services.compliance import RuleProblem, settings
+from portal.services.compliance import RuleProblem, number_holder, settings
 
 ENDED = ("repealed", "expired")
 
@@ -63,10 +63,7 @@ def check_registration_no(
             f"登记号“{number}”格式不对，应形如“西政规〔2020〕1号”。",
             f"registration_no '{number}' does not match the configured format {pattern}",
         )
-    query = select(Document.slug).where(Document.registration_no == number, Document.normative.is_(True))
-    if doc_id is not None:
-        query = query.where(Document.id != doc_id)
-    other = sess.scalar(query.limit(1))
+    other = number_holder(sess, (Document.registration_no == number) & Document.normative.is_(True), doc_id)
     if other is not None:
         raise RuleProblem(
             "registration_no",
