@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from wtforms import BooleanField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2; not in types-WTForms yet
 from wtforms.meta import DefaultMeta
 from wtforms.validators import InputRequired, Length
@@ -30,6 +30,18 @@ class Form(FlaskForm):
             target.errors = [*target.errors, message]
         else:
             self.form_errors.append(message)
+
+    def shown(self) -> dict[str, str]:
+        """Each field's value as the page shows it again (as typed, after a POST), for the ``value=`` of the
+        ``admin/_forms.html`` macros; a checked box shows as "1"."""
+        return {
+            field.name: ("1" if field.data else "") if isinstance(field, BooleanField) else field._value()
+            for field in self
+        }
+
+    def field_errors(self) -> dict[str, str]:
+        """The first message of each field in error, keyed by its name, for the ``admin/_forms.html`` macros."""
+        return {field.name: field.errors[0] for field in self if field.errors}
 
 
 def choices(options: Mapping[Any, str] | Iterable[tuple[Any, str]]) -> list[SelectChoice]:

@@ -42,12 +42,16 @@ def test_admin_fills_in_an_office_and_the_guide_and_dashboard_follow(
         **OFFICE,
         "foi_email": "xxgk at bjxch",
         "foi_postal": "北京市西城区二龙路27号",
+        "foi_phone": "请拨 88064001",
+        "foi_fax": "0" * 65,
         "csrf_token": csrf_token(),
     }
     response = client.post(url, data=bad)
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "电子邮箱格式不正确" in body and "通信地址须包含6位邮政编码" in body
+    assert "联系电话只能包含数字" in body and "传真不能超过 64 个字符" in body
+    assert 'value="请拨 88064001"' in body, "the refused form does not show what was typed"
     sess.expire_all()
     assert district.foi_address == "", "a refused form saved something"
 

@@ -8,11 +8,10 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from portal import db
-from portal.models import Agency
-from portal.services.editing import FormErrors
 from portal.services.xxgk import offices, pages, staff
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import me
+from portal.web.admin.xxgk_forms import OfficeForm
 
 bp = Blueprint("admin_xxgk", __name__, url_prefix="/admin/xxgk")
 session = db.session  # the app's scoped session, typed as the Session it proxies
@@ -33,26 +32,20 @@ def index() -> str:
 @bp.route("/offices/<int:agency_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def office(agency_id: int) -> Any:
-    agency = session.get(Agency, agency_id)
-    if agency is None or agency.external:
+    agency = offices.office(session, agency_id)
+    if agency is None:
         abort(404)
-    errors: dict[str, str] = {}
-    values: Any = offices.values_of(agency)
-    if request.method == "POST":
-        try:
-            changed = offices.save(session, me(), agency, offices.parse(request.form))
-        except FormErrors as exc:
-            session.rollback()
-            errors, values = exc.errors, request.form
-        else:
-            session.commit()
-            flash("政府信息公开工作机构信息已保存。" if changed else "没有修改。", "info")
-            return redirect(url_for("admin_xxgk.index"))
+    form = OfficeForm(data=offices.values_of(agency))
+    if request.method == "POST" and form.validate():
+        changed = offices.save(session, me(), agency, form.values())
+        session.commit()
+        flash("政府信息公开工作机构信息已保存。" if changed else "没有修改。", "info")
+        return redirect(url_for("admin_xxgk.index"))
     return render_template(
         "admin/xxgk/office.html",
         agency=agency,
-        values=values,
-        errors=errors,
+        values=form.shown(),
+        errors=form.field_errors(),
         fields=offices.OFFICE_FIELDS,
         missing=offices.missing(agency),
-    ), (400 if errors else 200)
+    ), (400 if form.errors else 200)
