@@ -148,6 +148,24 @@ def delete_meeting(sess: Session, actor: User | str, meeting: Meeting) -> None:
     sess.delete(meeting)
 
 
+def own_agency(user: User) -> int | None:
+    """The one agency whose meetings ``user`` records, or None for admins and unassigned staff (all)."""
+    return user.agency_id if user.agency_id and not user.has_role("admin") else None
+
+
+def recording_agencies(sess: Session, user: User) -> list[Agency]:
+    """The agencies ``user`` may record meetings for, in register order."""
+    stmt = select(Agency).order_by(Agency.position, Agency.id)
+    own = own_agency(user)
+    if own is not None:
+        stmt = stmt.where(Agency.id == own)
+    return list(sess.scalars(stmt))
+
+
+def meeting_by_id(sess: Session, meeting_id: int) -> Meeting | None:
+    return sess.get(Meeting, meeting_id)
+
+
 def staff_meetings(sess: Session, agency_id: int | None = None, page: int = 1) -> staff_lists.Page:
     """One page of the meetings of ``agency_id`` (every agency's when None), newest first, scoped in SQL."""
     stmt = select(Meeting).order_by(Meeting.held_on.desc(), Meeting.id.desc())

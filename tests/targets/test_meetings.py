@@ -76,6 +76,17 @@ def test_staff_register_a_meeting_and_it_counts(client, sess, make_user, login_a
     assert meeting.is_open and meeting.invited == ["public", "media"] and meeting.slug == "meeting-2020-06-01"
     page = client.get(f"/meetings/{meeting.slug}/").get_data(as_text=True)
     assert "<strong>纪要</strong>" in page and "<script>alert" not in page
+    shown = client.get(f"/admin/meetings/{meeting.id}/edit").get_data(as_text=True)
+    assert 'value="营商环境座谈会"' in shown and 'value="2020-06-01"' in shown
+    assert 'value="public" checked' in shown and 'value="experts">' in shown
+    odd = client.post(
+        f"/admin/meetings/{meeting.id}/edit",
+        data={"csrf_token": token, "title": "营商环境座谈会", "agency_id": str(dept.id),
+              "held_on": "2020-06-01", "invited": ["public", "pets"]},
+    )  # fmt: skip
+    assert odd.status_code == 400 and "邀请对象只能是企业市民代表、专家学者或媒体" in odd.get_data(
+        as_text=True
+    )
     # Edit: no invitation and no stream makes it a closed meeting, gone from the public page.
     edit = client.post(
         f"/admin/meetings/{meeting.id}/edit",
