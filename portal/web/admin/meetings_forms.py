@@ -49,16 +49,17 @@ class MeetingForm(Form):
         filters=[_strip],
         validators=[DataRequired("请填写会议名称。"), Length(max=500, message="会议名称不能超过500个字。")],
     )
-    agency_id = SelectField(
+    # invalid_choice_message and invalid_value_message are WTForms 3.3; not in types-WTForms yet.
+    agency_id = SelectField(  # type: ignore[call-arg]
         "召开单位",
         coerce=_id,
         validators=[DataRequired("请选择召开会议的部门或街道。")],
         invalid_choice_message="只能登记本单位的会议。",
     )
-    held_on = DateField(
+    held_on = DateField(  # type: ignore[call-arg]
         "会议日期", invalid_value_message=DATE_MESSAGE, validators=[DataRequired(DATE_MESSAGE)]
     )
-    invited = SelectMultipleField(
+    invited = SelectMultipleField(  # type: ignore[call-arg]
         "邀请列席（任选其一即为开放会议）",
         choices=choices(INVITED_GROUPS),
         invalid_choice_message="邀请对象只能是企业市民代表、专家学者或媒体。",
