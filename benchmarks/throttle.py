@@ -1,11 +1,16 @@
 """What the comment throttle costs per comment: ``python -m benchmarks.throttle [--backend sqlite|postgresql|both]``.
 
 The throttle (``PORTAL_COMMENT_RATE_LIMIT``, counted from the comment rows) adds, inside the transaction
-that stores a comment, one round trip: a lock on the sender (PostgreSQL only) pipelined with one count over
-the sender's recent rows.
-This measures exactly those statements, on a table of ``--rows`` comments from ``--senders`` senders
+that stores a comment, one round trip: on PostgreSQL one call of a function that locks the sender and
+then reads its recent rows (``portal.models.throttle_functions``), on SQLite one count.
+This measures exactly that, on a table of ``--rows`` comments from ``--senders`` senders
 received over the last hour (so that many senders have rows inside the windows), for ``-n`` comments of
 senders drawn at random, each inserted, counted and rolled back. It prints the median, p99 and mean in ms.
+
+Wall times on a shared machine mostly measure its load (each round trip waits for the server process to be
+scheduled), so it also prints CPU times, which load hardly changes: this process's, and on PostgreSQL the
+server backend's (read from ``/proc/<pid>/schedstat`` when the server runs on this machine). Their sum is
+what a comment costs; on an idle machine the wall time is that plus one loopback round trip.
 """
 
 from __future__ import annotations
@@ -21,8 +26,12 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.durability import DEFAULT_PG, _Database, _prepare
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 LIMIT = "5 per minute;30 per hour"
 
@@ -77,6 +86,8 @@ def run(backend: str = "sqlite", rows: int = 100_000, senders: int = 5_000, comm
             if backend == "postgresql":
                 sess.execute(text("ANALYZE consultation_comment"))
                 sess.commit()
+            backend_cpu = _BackendCpu(sess) if backend == "postgresql" else None
+            server: list[float] = []
             for i in range(comments):
                 sender = random.choice(hashes)
                 sess.add(
@@ -90,6 +101,7 @@ def run(backend: str = "sqlite", rows: int = 100_000, senders: int = 5_000, comm
                     )
                 )
                 sess.flush()
+                server_started = backend_cpu.ns() if backend_cpu else 0
                 started, cpu_started = time.perf_counter(), time.thread_time()
                 # What the throttle adds to a submission: lock (PostgreSQL) and count in one round trip, compare.
                 try:
@@ -98,6 +110,8 @@ def run(backend: str = "sqlite", rows: int = 100_000, senders: int = 5_000, comm
                     refused += 1  # a sender over the limit: counted, refused, rolled back
                 timings.append((time.perf_counter() - started) * 1000)
                 cpu.append((time.thread_time() - cpu_started) * 1000)
+                if backend_cpu:
+                    server.append((backend_cpu.ns() - server_started) / 1e6)
                 sess.rollback()
         engine.dispose()
         timings.sort()
@@ -112,11 +126,30 @@ def run(backend: str = "sqlite", rows: int = 100_000, senders: int = 5_000, comm
             "cpu_median_ms": round(statistics.median(cpu), 3),
             "cpu_mean_ms": round(statistics.fmean(cpu), 3),
             "refused": refused,
+            "server_cpu_median_ms": round(statistics.median(server), 3) if server else None,
+            "server_cpu_mean_ms": round(statistics.fmean(server), 3) if server else None,
             "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg()),
         }
     finally:
         database.drop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+class _BackendCpu:
+    """CPU time of the PostgreSQL backend serving ``sess`` (nanoseconds on a CPU, from the kernel's
+    schedstat), when that server runs on this machine; falsy otherwise."""
+
+    def __init__(self, sess: Session) -> None:
+        from sqlalchemy import text
+
+        pid = sess.scalar(text("SELECT pg_backend_pid()"))
+        self.path = Path(f"/proc/{pid}/schedstat")
+
+    def __bool__(self) -> bool:
+        return self.path.is_file()
+
+    def ns(self) -> int:
+        return int(self.path.read_text().split()[0])
 
 
 def format_figures(f: dict) -> str:
@@ -125,6 +158,11 @@ def format_figures(f: dict) -> str:
         f"senders: wall median {f['median_ms']} ms, p99 {f['p99_ms']} ms, mean {f['mean_ms']} ms; "
         f"CPU of this process median {f['cpu_median_ms']} ms, mean {f['cpu_mean_ms']} ms per comment "
         f"({f['comments']:,} comments, {f['refused']} of them over the limit; load average {f['load_average']})"
+        + (
+            f"; PostgreSQL backend CPU median {f['server_cpu_median_ms']} ms, mean {f['server_cpu_mean_ms']} ms"
+            if f.get("server_cpu_median_ms") is not None
+            else ""
+        )
     )
 
 

@@ -7,8 +7,9 @@ A consultation is public once published; whether it is upcoming, open or closed 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import Base
@@ -16,6 +17,7 @@ from portal.models.accounts import User
 from portal.models.agency import Agency
 from portal.models.base import TimestampMixin, UTCDateTime, utcnow
 from portal.models.documents import Document
+from portal.models.throttle_functions import attach as attach_throttle_functions
 
 KINDS = {
     "major_decision": "重大行政决策",
@@ -170,6 +172,10 @@ class Comment(Base):
     def is_shown(self) -> bool:
         """Listed on the public page: accepted by moderation and its author agreed to publication."""
         return self.moderation == "published" and self.consent
+
+
+# PostgreSQL: the comment throttle's lock-then-read function (see throttle_functions); create_all installs it.
+attach_throttle_functions(cast(Table, Comment.__table__))  # a mapped class's table is a Table
 
 
 class BlockedSender(TimestampMixin, Base):

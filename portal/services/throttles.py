@@ -12,9 +12,10 @@ inside the longest window, which the throttle itself keeps small).
 Counting after the insert, inside the writing transaction, is not enough on PostgreSQL by itself: two
 transactions of one sender would each count their own uncommitted row and not the other's. So the count
 takes a transaction lock on the key first (SQLite needs none: the insert already holds its single write
-lock). The lock and the count go to the server together, in one round trip (a psycopg pipeline), yet as
-two statements: in READ COMMITTED a statement sees the rows committed before it *started*, so a count in
-the same statement as the lock would miss the rows of the transaction it waited for.
+lock). The lock and the read are one call of a PL/pgSQL function (``portal.models.throttle_functions``):
+one statement, one round trip, yet the read inside it takes its snapshot after the lock is granted, so it
+sees the rows of the transaction it waited for (a plain statement that locked and counted would not, as
+in READ COMMITTED a statement sees what was committed before it started).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from typing import Any
 from limits import parse_many
 from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from portal.models import throttle_functions
 
 DISABLED = {"", "off", "none", "0", "false"}
 
@@ -73,42 +76,39 @@ class Counter:
             key == bindparam("key", type_=key.type),
             when > bindparam("since", type_=when.type),
         )
-        self._postgresql_sql: str | None = None  # the count as psycopg text, compiled on first use
+        key_column, when_column = key.property.columns[0], when.property.columns[0]
+        function = throttle_functions.function_for(when_column.table.name, key_column.name, when_column.name)
+        # PostgreSQL with ``lock``: the function that locks and reads in one call (None: not installed).
+        self._locked_sql = f"SELECT {function.name}(%s, %s, %s)" if function else None
 
     def counts(self, sess: Session, key: str, now: datetime, *, lock: bool = False) -> list[int]:
         """Rows of ``key`` whose time lies in each window ending ``now``.
 
         ``lock``: on PostgreSQL, first take a transaction-level lock on ``key`` (held until commit or
-        rollback), sent in the same round trip as the count, which then sees every row committed by a
-        transaction that held the lock before.
+        rollback), in the same call as the read, which then sees every row committed by a transaction
+        that held the lock before.
         """
         if not self.windows:
             return []
-        params: dict[str, object] = {"key": key, "since": now - timedelta(seconds=self.longest)}
-        for i, w in enumerate(self.windows):
-            if w.seconds != self.longest:
-                params[f"since_{i}"] = now - timedelta(seconds=w.seconds)
+        since = [now - timedelta(seconds=w.seconds) for w in self.windows]
+        longest = now - timedelta(seconds=self.longest)
         conn = sess.connection()
         if lock and conn.dialect.name == "postgresql":
-            if self._postgresql_sql is None:
-                self._postgresql_sql = str(self.statement.compile(dialect=conn.dialect))
-            row = self._locked_postgresql(
-                conn.connection.driver_connection, self._postgresql_sql, key, params
-            )
-        else:
-            row = tuple(sess.execute(self.statement, params).one())
+            if self._locked_sql is None:
+                raise LookupError(f"no lock-then-read function for {self.key} in throttle_functions")
+            # The psycopg connection of the session's transaction, past SQLAlchemy's statement layer:
+            # this is the hot path of every submission, and the statement is a fixed string.
+            raw: Any = conn.connection.driver_connection
+            with raw.cursor() as cur:
+                cur.execute(self._locked_sql, (lock_key(key), key, longest))
+                times = cur.fetchone()[0]
+            return [sum(1 for t in times if t > s) for s in since]
+        params: dict[str, object] = {"key": key, "since": longest}
+        for i, w in enumerate(self.windows):
+            if w.seconds != self.longest:
+                params[f"since_{i}"] = since[i]
+        row = tuple(sess.execute(self.statement, params).one())
         return [int(n or 0) for n in row]
-
-    @staticmethod
-    def _locked_postgresql(raw: Any, count_sql: str, key: str, params: dict[str, object]) -> tuple[Any, ...]:
-        """The lock and the count pipelined on the psycopg connection of the session's transaction: one
-        round trip, two statements (the count's snapshot is taken after the lock is granted)."""
-        with raw.cursor() as locking, raw.cursor() as counting:
-            with raw.pipeline():
-                locking.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(key),))
-                counting.execute(count_sql, params)
-            row = counting.fetchone()
-        return tuple(row)
 
 
 def lock_key(value: str) -> int:

@@ -136,6 +136,43 @@ def test_two_transactions_of_one_sender_cannot_both_slip_under_the_limit(sess, d
     assert seen["second"] == [2]  # the first's row and its own: over the limit of 1, refused
 
 
+def test_concurrent_submissions_of_one_sender_over_the_limit_admit_exactly_the_limit(sess, database):
+    """Eight requests of one sender at once, each in its own connection, against a limit of three: three
+    are stored and five refused with 429, whatever the interleaving (PostgreSQL: the sender's lock and the
+    read in one function call; SQLite: the database's write lock)."""
+    consultation_id = make_consultation(sess).id
+    sender, limit, requests = service.sender_hash("test-secret", "198.51.100.77"), 3, 8
+    engine = make_engine(database.url)
+    start = threading.Barrier(requests)
+    outcomes: list[int] = []
+
+    def submit(n: int) -> None:
+        with Session(engine) as own:
+            data = service.CommentInput(body=f"并发意见{n}", idempotency_key=f"burst-{n}-" + "k" * 20)
+            start.wait(30)
+            try:
+                service.submit_comment(
+                    own,
+                    own.get(Consultation, consultation_id),
+                    data,
+                    sender=sender,
+                    throttle=throttles.parse_windows(f"{limit} per minute"),
+                )
+                outcomes.append(201)
+            except service.ConsultationError as refused:
+                outcomes.append(refused.status)
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    engine.dispose()
+    assert sorted(outcomes) == [201] * limit + [429] * (requests - limit)
+    sess.expire_all()
+    assert sess.scalar(select(func.count(Comment.id)).where(Comment.sender_hash == sender)) == limit
+
+
 def test_senders_are_limited_separately(client, sess):
     make_consultation(sess)
     assert [_post(client, "198.51.100.7").status_code for _ in range(4)] == [303, 303, 303, 429]
