@@ -193,10 +193,10 @@ def _xxgk_sections(sess: Session, user: User) -> list[Section]:
 
 # Where a column's flag links to: its public listing.
 COLUMN_ENDPOINTS = {
-    "home": "public.home",
-    "policies": "public.policies",
-    "notices": "public.policies",
-    "interpretations": "public.home",
+    "home": "home.index",
+    "policies": "policies.index",
+    "notices": "policies.index",
+    "interpretations": "home.index",
     "gazette": "gazette.index",
     "consultations": "consultations.index",
     "meetings": "meetings.index",
@@ -232,8 +232,7 @@ def compliance_sections(sess: Session) -> list[Section]:
         late for late in timeliness.late_interpretations(sess) if late.start.year >= this_year - 1
     ]
     columns = [
-        (c.name, url_for(COLUMN_ENDPOINTS.get(c.key, "public.home")), c.note)
-        for c in freshness.problems(sess)
+        (c.name, url_for(COLUMN_ENDPOINTS.get(c.key, "home.index")), c.note) for c in freshness.problems(sess)
     ]
     return [
         Section("发布时限：成文或变化后20个工作日内公开", [doc_item(x) for x in publication]),

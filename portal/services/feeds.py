@@ -9,7 +9,7 @@ from portal.config import Settings
 from portal.models import Agency, Document, DocumentAgency, Interpretation, Topic
 from portal.models.documents import document_topic
 from portal.services import forwarding
-from portal.services.library import public_documents, public_interpretations
+from portal.services.policies.queries import public_documents, public_interpretations
 
 FEED_SIZE = 50
 

@@ -28,7 +28,7 @@ def forwarded_from(doc: Document, site_name: str) -> list[Agency]:
     """The issuing bodies of ``doc`` when none of them is the district's; [] for the district's own.
 
     A document loaded for the static export carries the answer already (``reposted_from``, set by
-    :func:`portal.services.library.iter_all_listings`, which loads documents without relationships)."""
+    :func:`portal.services.policies.pages.iter_all_listings`, which loads documents without relationships)."""
     known = getattr(doc, "reposted_from", None)
     if known is not None:
         return list(known)

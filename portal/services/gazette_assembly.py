@@ -27,8 +27,8 @@ from portal.services import attachments, staff_lists
 from portal.services.audit import record
 from portal.services.documents import normalize_doc_number
 from portal.services.editing import FormErrors
-from portal.services.library import public_documents
 from portal.services.numbers import parse_int
+from portal.services.policies.queries import public_documents
 from portal.services.publishing import NotAllowed, WorkflowError
 
 MAX_NUMBER = 999  # the slug (and content file name) holds up to three digits

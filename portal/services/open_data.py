@@ -1,6 +1,6 @@
 """Read side of the open-data API and the bulk files: every public type, filtered and paged in SQL.
 
-Each area's service owns what "public" means (``library.public_documents``,
+Each area's service owns what "public" means (``policies.queries.public_documents``,
 ``consultations.public_consultations``, ``meetings.public_meetings_query``, ``gazette.public_issues_query``,
 the enquiry board); this module only adds the filters the API offers and the per-year selections of the
 bulk files on top of those, so the API never sees a row the pages would not show.
@@ -17,9 +17,10 @@ from sqlalchemy import Select, extract, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Agency, Consultation, Document, Enquiry, GazetteIssue, Interpretation, Meeting
-from portal.services import consultations, gazette, library, meetings
+from portal.services import consultations, gazette, meetings
 from portal.services.consultations import report as consultation_report
 from portal.services.enquiries import pages as enquiry_pages
+from portal.services.policies import queries as policies
 from portal.services.staff_lists import Page, paginate
 
 PAGE_SIZE = 20
@@ -102,9 +103,9 @@ BULK_TYPES = ("documents", "interpretations", "consultations", "gazette", "meeti
 
 def _year_column(kind: str) -> tuple[Select[Any], Any]:
     if kind == "documents":
-        return library.public_documents(), Document.published_at
+        return policies.public_documents(), Document.published_at
     if kind == "interpretations":
-        return library.public_interpretations(), Interpretation.published_at
+        return policies.public_interpretations(), Interpretation.published_at
     if kind == "consultations":
         return consultations.public_consultations(), Consultation.opens_on
     if kind == "gazette":

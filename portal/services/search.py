@@ -30,8 +30,8 @@ from portal.search.text import (
 )
 from portal.services import forwarding, public_version
 from portal.services.documents import is_valid_doc_number, normalize_doc_number
-from portal.services.library import public_documents, public_topics
 from portal.services.numbers import parse_int
+from portal.services.policies.queries import public_documents, public_topics
 
 MAX_PAGE = 500
 SNIPPET_CHARS = 120

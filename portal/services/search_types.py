@@ -12,7 +12,7 @@ from portal.clock import local_day
 from portal.models import Document, GazetteEntry, GazetteIssue, Interpretation, Meeting, QAItem
 from portal.search.registry import SearchableType, SearchDoc, register_type
 from portal.search.text import html_to_text
-from portal.services.library import public_documents, public_interpretations
+from portal.services.policies.queries import public_documents, public_interpretations
 
 CHUNK = 500
 INTERPRETATION_LABEL = "政策解读"

@@ -13,11 +13,12 @@ from portal.web import (
     foi,
     gazette,
     headers,
+    home,
     inputs,
     limits,
     meetings,
+    policies,
     proxy,
-    public,
     search,
     security,
     site_files,
@@ -45,7 +46,8 @@ def init_app(app: Flask) -> None:
     limits.init_app(app)
     admin.init_app(app)
     headers.init_app(app)
-    app.register_blueprint(public.bp)
+    app.register_blueprint(home.bp)
+    app.register_blueprint(policies.bp)
     api.init_app(app)
     app.register_blueprint(gazette.bp)
     app.register_blueprint(consultations.bp)

@@ -12,7 +12,7 @@ from portal.db import session
 from portal.models import Agency, Topic
 from portal.services.facet_values import is_path_segment
 from portal.services.feeds import build_feed
-from portal.services.library import public_topics
+from portal.services.policies.queries import public_topics
 from portal.web.public_urls import Shard, StaticPage, bulk_pages, public_urls
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")

@@ -33,8 +33,8 @@ FIX_ENDPOINTS = {
     ("enquiry", "edit"): ("admin_enquiries.detail", lambda i: {"enquiry_id": i.id}),
 }
 PUBLIC_ENDPOINTS = {
-    "document": "public.document",
-    "interpretation": "public.interpretation",
+    "document": "policies.document",
+    "interpretation": "policies.interpretation",
     "meeting": "meetings.meeting",
     "consultation": "consultations.consultation",
     "enquiry": "enquiries.item",

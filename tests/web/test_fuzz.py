@@ -287,9 +287,9 @@ def _real_values(app: Flask, sess, world: dict) -> dict[str, dict[str, str]]:  #
         real.setdefault(endpoint, {k: str(v) for k, v in args.items()})
     att, ids = world["attachment"], world["ids"]
     doc = sess.get(Document, att.document_id)
-    real["published.attachment"] = {"slug": doc.slug, "attachment_id": str(att.id), "filename": att.filename}
+    real["policies.attachment"] = {"slug": doc.slug, "attachment_id": str(att.id), "filename": att.filename}
     real["consultations.receipt"] = {"code": world["receipt"]}
-    real.setdefault("public.policies_page", {"page": "1"})
+    real.setdefault("policies.index_page", {"page": "1"})
     by_blueprint = {
         "admin_documents": ids[Document],
         "admin_interpretations": ids[Interpretation],

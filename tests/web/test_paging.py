@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from portal.services import library
 from portal.services.loader import load_content
+from portal.services.policies import queries
 from tests.conftest import CONTENT
 
 
@@ -19,7 +19,7 @@ def four_pages(sess, monkeypatch):  # noqa: ANN001, ANN201
 
     from portal.models import Document
 
-    monkeypatch.setattr(library, "PAGE_SIZE", 1)
+    monkeypatch.setattr(queries, "PAGE_SIZE", 1)
     assert load_content(sess, CONTENT).ok
     pages = sess.scalar(
         select(func.count(Document.id)).where(Document.status == "published", Document.disclosure == "active")

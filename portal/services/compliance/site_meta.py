@@ -168,7 +168,7 @@ def _document(ctx: Mapping[str, Any]) -> Article:
     author = doc.owner.name if doc.owner else _names(doc.agencies)
     return Article(
         doc.title, doc.published_at, _names(doc.agencies), [t.name for t in doc.topics], author,
-        doc.body_html, url_for("public.document", slug=doc.slug),
+        doc.body_html, url_for("policies.document", slug=doc.slug),
     )  # fmt: skip
 
 
@@ -178,7 +178,7 @@ def _interpretation(ctx: Mapping[str, Any]) -> Article:
     text = interp.body_html or " ".join(f"{q.question} {q.answer_html}" for q in interp.items)
     return Article(
         interp.title, interp.published_at, source, ["政策解读", *(t.name for t in interp.document.topics)],
-        interp.interpreter or source, text, url_for("public.interpretation", slug=interp.slug),
+        interp.interpreter or source, text, url_for("policies.interpretation", slug=interp.slug),
     )  # fmt: skip
 
 

@@ -88,8 +88,8 @@ def search_target(sess: Session, raw: str) -> tuple[str, str] | None:
 
 def resolve(sess: Session, kind: str, target: str) -> Target:
     """Check what is to be followed exists (and is public); raise SubscriptionError when it does not."""
-    from portal.services import library
     from portal.services.consultations import public_consultation
+    from portal.services.policies import queries as policies
 
     target = (target or "").strip()[:500]
     missing = SubscriptionError("要订阅的内容不存在或尚未公开，请从相应页面的“订阅”链接进入。", "target")
@@ -103,7 +103,7 @@ def resolve(sess: Session, kind: str, target: str) -> Target:
             raise missing
         return Target(kind, agency.slug, f"{agency.name}发布的文件")
     if kind == "topic":
-        if sess.scalars(library.public_topics().where(Topic.name == target)).first() is None:
+        if sess.scalars(policies.public_topics().where(Topic.name == target)).first() is None:
             raise missing
         return Target(kind, target, f"主题“{target}”的文件")
     if kind == "category":
@@ -114,7 +114,7 @@ def resolve(sess: Session, kind: str, target: str) -> Target:
             raise missing
         return Target(kind, category.slug, f"法定主动公开内容“{category.name}”")
     if kind == "document":
-        doc = library.public_document(sess, target)
+        doc = policies.public_document(sess, target)
         if doc is None:
             raise missing
         return Target(kind, doc.slug, f"《{doc.title}》的修订、废止和新解读")

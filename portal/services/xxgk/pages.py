@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Document, InfoPage
-from portal.services.library import public_documents
+from portal.services.policies.queries import public_documents
 from portal.services.xxgk import offices as office_service
 from portal.services.xxgk.categories import ANNUAL_REPORT_GENRE, RULES, Category, lookup, sections
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from portal.models import Document, User
-from portal.services.library import public_documents
+from portal.services.policies.queries import public_documents
 from portal.services.xxgk import offices
 from portal.services.xxgk.categories import ANNUAL_REPORT_GENRE, Category, all_categories
 from portal.services.xxgk.pages import empty_sections

@@ -18,7 +18,7 @@ def _forget_cached_user() -> None:
 
 DOWNLOAD_ENDPOINTS = {
     "admin_documents.download_attachment",
-    "published.attachment",
+    "policies.attachment",
     "admin_gazette.download_pdf",
     "gazette.pdf",
 }
@@ -34,7 +34,7 @@ def _download_policy(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    from portal.web import feeds, published
+    from portal.web import feeds
     from portal.web.admin import auth, dashboard, documents, gazette, interpretations, manage
 
     # Runs before the access check, so an expired or idle session is treated as signed out.
@@ -43,5 +43,4 @@ def init_app(app: Flask) -> None:
     for module in (auth, dashboard, documents, interpretations, gazette, manage):
         app.register_blueprint(module.bp)
     app.register_blueprint(feeds.bp)
-    app.register_blueprint(published.bp)
     app.after_request(_download_policy)

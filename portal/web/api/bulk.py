@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session
 
 from portal.clock import today_local
 from portal.db import session
-from portal.services import library, open_data, public_version
+from portal.services import open_data, public_version
+from portal.services.policies import pages as policy_pages
 from portal.web.api import records, schemas
 from portal.web.api.blueprint import cors_read_only
 from portal.web.public_urls import public_urls
@@ -119,7 +120,7 @@ def _documents_by_year(sess: Session) -> dict[int, list[dict[str, Any]]]:
     links, versions, attachments and consultations (the static export's bulk reader): a handful of
     queries per chunk instead of six per document."""
     found: list[tuple[Any, int, dict[str, Any]]] = []
-    for doc, _interps, links, helpers in library.iter_public_documents(sess):
+    for doc, _interps, links, helpers in policy_pages.iter_public_documents(sess):
         if doc.published_at is None:
             continue
         data = records.document_detail(sess, doc, links, helpers)

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from portal.models import Consultation, Document, Enquiry, GazetteIssue, Interpretation, Meeting
 from portal.models.meetings import INVITED_GROUPS
-from portal.services import consultations, gazette, library
+from portal.services import consultations, gazette
 from portal.services.open_data import ConsultationRecord
+from portal.services.policies import pages as policy_pages
+from portal.services.policies import queries as policies
 from portal.services.targets import TargetResult
 from portal.web.gazette import pdf_filename
 from portal.web.templating import iso_date
@@ -27,7 +29,7 @@ def doc_ref(doc: Document) -> dict[str, Any]:
     return {
         "slug": doc.slug,
         "title": doc.title,
-        "url": url_for("public.document", slug=doc.slug, _external=True),
+        "url": url_for("policies.document", slug=doc.slug, _external=True),
         "api_url": url_for("api.document", slug=doc.slug, _external=True),
     }
 
@@ -36,7 +38,7 @@ def document_summary(doc: Document) -> dict[str, Any]:
     issuers = [a.name for a in doc.agencies]
     return {
         "slug": doc.slug,
-        "url": url_for("public.document", slug=doc.slug, _external=True),
+        "url": url_for("policies.document", slug=doc.slug, _external=True),
         "api_url": url_for("api.document", slug=doc.slug, _external=True),
         "title": doc.title,
         "index_no": doc.index_no,
@@ -64,7 +66,7 @@ def _versions(versions: list[Any]) -> list[dict[str, Any]]:
 def interpretation_summary(interp: Interpretation) -> dict[str, Any]:
     return {
         "slug": interp.slug,
-        "url": url_for("public.interpretation", slug=interp.slug, _external=True),
+        "url": url_for("policies.interpretation", slug=interp.slug, _external=True),
         "api_url": url_for("api.interpretation", slug=interp.slug, _external=True),
         "title": interp.title,
         "form": interp.form,
@@ -78,14 +80,14 @@ def document_detail(
     links: dict[str, list[Any]] | None = None,
     helpers: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The detail record; ``links`` and ``helpers`` as :func:`portal.services.library.iter_public_documents`
+    """The detail record; ``links`` and ``helpers`` as :func:`portal.services.policies.pages.iter_public_documents`
     yields them when the caller loaded them in bulk (the bulk files), else loaded here for one document."""
     if links is None:
-        links = library.document_links(sess, doc)
+        links = policy_pages.document_links(sess, doc)
     if helpers is None:
         helpers = {
-            "public_versions": lambda d: library.public_versions(sess, d),
-            "public_attachments": lambda d: library.public_attachments(sess, d),
+            "public_versions": lambda d: policies.public_versions(sess, d),
+            "public_attachments": lambda d: policies.public_attachments(sess, d),
             "consultation_links": lambda d: consultations.consultations_for_document(sess, d),
         }
     return {
@@ -110,7 +112,7 @@ def document_detail(
                 "size": a.size,
                 "sha256": a.sha256,
                 "url": url_for(
-                    "published.attachment",
+                    "policies.attachment",
                     slug=doc.slug,
                     attachment_id=a.id,
                     filename=a.filename,
@@ -134,7 +136,7 @@ def interpretation_detail(sess: Session, interp: Interpretation) -> dict[str, An
         "body_html": interp.body_html,
         "media_url": interp.media_url,
         "qa": [{"question": item.question, "answer_html": item.answer_html} for item in interp.items],
-        "versions": _versions(library.public_versions(sess, interp)),
+        "versions": _versions(policies.public_versions(sess, interp)),
     }
 
 

@@ -12,9 +12,10 @@ from werkzeug.exceptions import HTTPException
 from portal.clock import today_local
 from portal.db import session
 from portal.models.documents import VALIDITY
-from portal.services import library, open_data
+from portal.services import open_data
 from portal.services import targets as target_service
 from portal.services.enquiries import pages as enquiry_pages
+from portal.services.policies import queries as policies
 from portal.web.api import records, schemas
 from portal.web.api.blueprint import bp
 from portal.web.api.bulk import bulk_files
@@ -106,8 +107,8 @@ ANNUAL_REPORT_GENRE = "政府信息公开工作年度报告"
     response=schemas.DocumentList,
 )
 def documents() -> Any:
-    query = library.LibraryQuery.from_args(request.args)
-    result = library.browse(session, query)
+    query = policies.LibraryQuery.from_args(request.args)
+    result = policies.browse(session, query)
     links = page_links("api.documents", query.args(), result.page, result.pages)
     return paged(
         schemas.DocumentList,
@@ -115,7 +116,7 @@ def documents() -> Any:
         total=result.total,
         page=result.page,
         pages=result.pages,
-        per_page=library.PAGE_SIZE,
+        per_page=policies.PAGE_SIZE,
         ignored=query.ignored,
         facets={
             name: [{"value": v, "label": label, "count": n} for v, label, n in values]
@@ -135,7 +136,7 @@ def documents() -> Any:
     not_found=True,
 )
 def document(slug: str) -> Any:
-    doc = library.public_document(session, slug)
+    doc = policies.public_document(session, slug)
     if doc is None:
         abort(404)
     return respond(schemas.DocumentDetail, **records.document_detail(session, doc))
@@ -150,7 +151,7 @@ def document(slug: str) -> Any:
 )
 def interpretations() -> Any:
     query, ignored = read_args(YearAgencyQuery)
-    items, page, pages, total = library.interpretations_page(
+    items, page, pages, total = policies.interpretations_page(
         session, query.year, query.agency or "", query.page or 1, open_data.PAGE_SIZE
     )
     return paged(
@@ -174,7 +175,7 @@ def interpretations() -> Any:
     not_found=True,
 )
 def interpretation(slug: str) -> Any:
-    interp = library.public_interpretation(session, slug)
+    interp = policies.public_interpretation(session, slug)
     if interp is None:
         abort(404)
     return respond(schemas.InterpretationDetail, **records.interpretation_detail(session, interp))

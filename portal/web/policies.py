@@ -1,4 +1,5 @@
-"""Public pages of the policy library: home, library, document, interpretation."""
+"""Public pages of the policy library (/policies/): listings, document, interpretation, attachment downloads,
+and the notice that replaces a withdrawn item (410 Gone with the publisher's public reason)."""
 
 from __future__ import annotations
 
@@ -11,33 +12,33 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal.db import session
-from portal.models import Document, Interpretation
-from portal.services import library
+from portal.models import Attachment, Document, DocumentVersion, Interpretation
 from portal.services.facet_values import is_path_segment
-from portal.web import published
+from portal.services.policies import pages, queries
+from portal.services.policies.pages import Withdrawn
 from portal.web.public_urls import Shard, StaticPage, bulk_pages, public_urls
 
-bp = Blueprint("public", __name__)
-FACET_NAMES = "any(" + ", ".join(library.FACETS) + ")"
+bp = Blueprint("policies", __name__)
+FACET_NAMES = "any(" + ", ".join(queries.FACETS) + ")"
 
 
 @bp.app_template_global()
-def library_url(args: dict[str, Any]) -> str:
+def policies_url(args: dict[str, Any]) -> str:
     """Link to a library listing: a path for one facet or none (so the static export has the page as a
     file), a query string for combinations and sort orders (served by the app)."""
     args = dict(args)
     page = int(args.pop("page", 1) or 1)
     if not args:
-        return url_for("public.policies_page", page=page) if page > 1 else url_for("public.policies")
+        return url_for("policies.index_page", page=page) if page > 1 else url_for("policies.index")
     if len(args) == 1:
         ((facet, value),) = args.items()
         # A value that cannot be one path segment (stored before the facet_values rule) is listed by
         # query string: served by the app, never a file of the export.
-        if facet in library.FACETS and is_path_segment(str(value)):
-            return url_for("public.policies_facet", facet=facet, value=str(value), page=page)
+        if facet in queries.FACETS and is_path_segment(str(value)):
+            return url_for("policies.facet", facet=facet, value=str(value), page=page)
     if page > 1:
         args["page"] = page
-    return url_for("public.policies", **args)
+    return url_for("policies.index", **args)
 
 
 FACET_LABELS = {
@@ -50,7 +51,7 @@ FACET_LABELS = {
 }
 
 
-def facet_sidebar(query: library.LibraryQuery, facets: dict[str, list[tuple[str, str, int]]]) -> list:
+def facet_sidebar(query: queries.LibraryQuery, facets: dict[str, list[tuple[str, str, int]]]) -> list:
     """The library's filter links: [(facet label, [(text, count, href, active), ...]), ...].
 
     Built once per listing (not per page) by the export, hence in Python rather than in the template."""
@@ -60,13 +61,13 @@ def facet_sidebar(query: library.LibraryQuery, facets: dict[str, list[tuple[str,
         links = []
         for value, text, count in facets.get(name, []):
             active = str(current.get(name, "")) == value
-            links.append((text, count, library_url(query.args(**{name: None if active else value})), active))
+            links.append((text, count, policies_url(query.args(**{name: None if active else value})), active))
         if links:
             sidebar.append((label, links))
     return sidebar
 
 
-def listing_feed(query: library.LibraryQuery) -> tuple[str, str] | None:
+def listing_feed(query: queries.LibraryQuery) -> tuple[str, str] | None:
     """The Atom feed a listing has, as (href, link text): all documents, one agency's or one topic's."""
     args = query.args()
     if not args:
@@ -79,7 +80,7 @@ def listing_feed(query: library.LibraryQuery) -> tuple[str, str] | None:
 
 
 def _listing(
-    query: library.LibraryQuery, result: library.LibraryPage, sidebar: list | None = None
+    query: queries.LibraryQuery, result: queries.LibraryPage, sidebar: list | None = None
 ) -> dict[str, Any]:
     return {
         "query": query,
@@ -89,103 +90,126 @@ def _listing(
     }
 
 
-@bp.get("/")
-def home() -> str:
-    return render_template(
-        "home.html",
-        documents=library.latest_documents(session),
-        interpretations=library.latest_interpretations(session),
-    )
-
-
 @bp.get("/policies/")
-def policies() -> str | Response:
-    query = library.LibraryQuery.from_args(request.args)
+def index() -> str | Response:
+    query = queries.LibraryQuery.from_args(request.args)
     if "page" in request.args and not query.ignored:
         # One address per page: ?page=2 (with at most one filter) is the page the static export has as
         # /policies/page/2/, so send the visitor there rather than serve a second copy.
-        canonical = library_url(query.args(page=query.page))
+        canonical = policies_url(query.args(page=query.page))
         if "?" not in canonical:
             return redirect(canonical, 301)
-    return render_template("policies/index.html", **_listing(query, library.browse(session, query)))
+    return render_template("policies/index.html", **_listing(query, queries.browse(session, query)))
 
 
-@bp.get("/policies/page/<int:page>/", endpoint="policies_page")
-@bp.get(f"/policies/<{FACET_NAMES}:facet>/<value>/", endpoint="policies_facet", defaults={"page": 1})
-@bp.get(f"/policies/<{FACET_NAMES}:facet>/<value>/page/<int:page>/", endpoint="policies_facet")
+@bp.get("/policies/page/<int:page>/", endpoint="index_page")
+@bp.get(f"/policies/<{FACET_NAMES}:facet>/<value>/", endpoint="facet", defaults={"page": 1})
+@bp.get(f"/policies/<{FACET_NAMES}:facet>/<value>/page/<int:page>/", endpoint="facet")
 def policies_path(page: int, facet: str = "", value: str = "") -> str | Response:
     args = {facet: value} if facet else {}
-    query = library.LibraryQuery.from_args({**args, "page": str(page)})
+    query = queries.LibraryQuery.from_args({**args, "page": str(page)})
     if query.ignored:
         abort(404)
     if page == 1 and request.path.endswith("/page/1/"):
-        return redirect(library_url(query.args()), 301)  # page 1 is the listing itself
-    result = library.browse(session, query)
+        return redirect(policies_url(query.args()), 301)  # page 1 is the listing itself
+    result = queries.browse(session, query)
     if page > result.pages:
         abort(404)
     return render_template("policies/index.html", **_listing(query, result))
 
 
 @bp.get("/policies/<slug>/")
-def document(slug: str) -> str:
-    doc = library.public_document(session, slug)
+def document(slug: str) -> Any:
+    doc = queries.public_document(session, slug)
     if doc is None:
-        return published.withdrawn_notice(Document, slug)  # 410 with the public reason, or 404
+        return _gone(pages.withdrawn_document(session, slug))
     interpretations = [i for i in doc.interpretations if i.status == "published"]
     return render_template(
         "policies/document.html",
         doc=doc,
         interpretations=interpretations,
-        links=library.document_links(session, doc),
+        links=pages.document_links(session, doc),
     )
 
 
 @bp.get("/interpretations/<slug>/")
-def interpretation(slug: str) -> str:
-    interp = library.public_interpretation(session, slug)
+def interpretation(slug: str) -> Any:
+    interp = queries.public_interpretation(session, slug)
     if interp is None:
-        return published.withdrawn_notice(Interpretation, slug)
+        return _gone(pages.withdrawn_interpretation(session, slug))
     return render_template("policies/interpretation.html", interp=interp, doc=interp.document)
 
 
+def _gone(found: Withdrawn | None) -> Any:
+    """A withdrawn item answers 410 Gone with the publisher's public reason; anything else is a 404."""
+    if found is None:
+        abort(404)
+    return render_template("policies/withdrawn.html", obj=found.obj, document=found.document), 410
+
+
+@bp.get("/policies/<slug>/files/<int:attachment_id>/<path:filename>")
+def attachment(slug: str, attachment_id: int, filename: str) -> Any:
+    from portal.web.downloads import send_attachment
+
+    att = queries.public_attachment(session, slug, attachment_id)
+    if att is None:
+        abort(404)
+    del filename  # only for a readable URL; the stored name is what is served
+    return send_attachment(att)
+
+
+def public_versions(obj: Document | Interpretation) -> list[DocumentVersion]:
+    """Template helper: the item's 更新记录 (:func:`portal.services.policies.queries.public_versions`)."""
+    return queries.public_versions(session, obj)
+
+
+def public_attachments(doc: Document) -> list[Attachment]:
+    """Template helper: the document's public attachments (the API lists the same)."""
+    return queries.public_attachments(session, doc)
+
+
+@bp.record_once
+def _globals(state: Any) -> None:
+    state.app.jinja_env.globals.update(public_versions=public_versions, public_attachments=public_attachments)
+
+
 @public_urls
-def library_urls(sess: Session) -> Iterator[str]:
-    """Home, every listing page (all of it, and per facet value), every document and interpretation."""
-    yield "/"
-    facets = library.browse(sess, library.LibraryQuery()).facets
-    total = sess.scalar(library.public_documents().with_only_columns(func.count(Document.id))) or 0
+def policies_urls(sess: Session) -> Iterator[str]:
+    """Every listing page (all of it, and per facet value), every document and interpretation."""
+    facets = queries.browse(sess, queries.LibraryQuery()).facets
+    total = sess.scalar(queries.public_documents().with_only_columns(func.count(Document.id))) or 0
     yield from _listing_paths("/policies/", total)
     for facet, values in facets.items():
         for value, _label, count in values:
             if is_path_segment(value):
                 yield from _listing_paths(f"/policies/{facet}/{value}/", count)
-    for slug in sess.scalars(library.public_documents().with_only_columns(Document.slug)):
+    for slug in sess.scalars(queries.public_documents().with_only_columns(Document.slug)):
         yield f"/policies/{slug}/"
-    for slug in sess.scalars(library.public_interpretations().with_only_columns(Interpretation.slug)):
+    for slug in sess.scalars(queries.public_interpretations().with_only_columns(Interpretation.slug)):
         yield f"/interpretations/{slug}/"
 
 
 def _listing_paths(base: str, total: int) -> Iterator[str]:
     yield base
-    pages = max(1, -(-total // library.PAGE_SIZE))
-    for page in range(2, pages + 1):
+    last = max(1, -(-total // queries.PAGE_SIZE))
+    for page in range(2, last + 1):
         yield f"{base}page/{page}/"
 
 
 @bulk_pages
-def library_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
+def policies_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
     """The export's fast path for the library: the same pages as the views, loaded in bulk."""
     sidebars: dict[tuple, list] = {}
-    for query, result in library.iter_all_listings(sess, shard=(shard.index, shard.count)):
+    for query, result in pages.iter_all_listings(sess, shard=(shard.index, shard.count)):
         key = tuple(query.args().items())  # the sidebar is the same on every page of a listing
         if key not in sidebars:
             sidebars[key] = facet_sidebar(query, result.facets)
         yield StaticPage(
-            library_url(query.args(page=query.page)),
+            policies_url(query.args(page=query.page)),
             "policies/index.html",
             _listing(query, result, sidebars[key]),
         )
-    for doc, interpretations, links, helpers in library.iter_public_documents(
+    for doc, interpretations, links, helpers in pages.iter_public_documents(
         sess, shard=(shard.index, shard.count)
     ):
         yield StaticPage(
@@ -193,7 +217,7 @@ def library_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
             "policies/document.html",
             {"doc": doc, "interpretations": interpretations, "links": links, **helpers},
         )
-    for interp, helpers in library.iter_public_interpretations(sess, shard=(shard.index, shard.count)):
+    for interp, helpers in pages.iter_public_interpretations(sess, shard=(shard.index, shard.count)):
         yield StaticPage(
             f"/interpretations/{interp.slug}/",
             "policies/interpretation.html",

@@ -1,0 +1,254 @@
+"""Page data of the policy library: what the document, interpretation and listing pages show beyond the
+item itself (validity links, gazette issues), one page or every page at a time (the static export)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, aliased, load_only, raiseload, selectinload
+
+from portal.models import Agency, Document, DocumentAgency, DocumentLink, Interpretation, Topic
+from portal.models.documents import document_topic
+from portal.services import forwarding, page_extras
+from portal.services.policies import queries
+from portal.services.policies.queries import (
+    FACETS,
+    LibraryPage,
+    LibraryQuery,
+    public_documents,
+    public_interpretations,
+)
+
+
+def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
+    """Public documents that amend or repeal ``doc`` ("by"), those that ``doc`` amends or repeals ("of"),
+    and the gazette issues it appeared in ("gazette")."""
+    by = sess.execute(
+        select(DocumentLink.kind, Document)
+        .join(Document, Document.id == DocumentLink.source_id)
+        .where(
+            DocumentLink.target_id == doc.id, Document.status == "published", Document.disclosure == "active"
+        )
+    ).all()
+    of = sess.execute(
+        select(DocumentLink.kind, Document)
+        .join(Document, Document.id == DocumentLink.target_id)
+        .where(
+            DocumentLink.source_id == doc.id, Document.status == "published", Document.disclosure == "active"
+        )
+    ).all()
+    from portal.services.gazette import issues_of_document
+
+    return {
+        "by": [(k, d) for k, d in by],
+        "of": [(k, d) for k, d in of],
+        "gazette": issues_of_document(sess, doc.id),
+    }
+
+
+def iter_public_documents(
+    sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
+) -> Iterator[tuple[Document, list[Interpretation], dict[str, list], dict[str, Any]]]:
+    """Every public document with its published interpretations, validity links and gazette issues (as
+    :func:`document_links`) and the bulk template helpers of :mod:`portal.services.page_extras`, loaded a chunk at a time in a handful of queries (the static export); the
+    session is emptied between chunks."""
+    from portal.models.gazette import GazetteEntry, GazetteIssue
+
+    index, count = shard  # every count-th document from index: one process's share of the export
+    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))[
+        index::count
+    ]
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        docs = list(
+            sess.scalars(
+                select(Document)
+                .where(Document.id.in_(part))
+                .order_by(Document.id)
+                .options(selectinload(Document.measures), selectinload(Document.interpretations))
+            )
+        )
+        links: dict[int, dict[str, list]] = {d.id: {"by": [], "of": [], "gazette": []} for d in docs}
+        source, target = aliased(Document), aliased(Document)
+        rows = sess.execute(
+            select(DocumentLink.kind, source, target)
+            .join(source, source.id == DocumentLink.source_id)
+            .join(target, target.id == DocumentLink.target_id)
+            .where(or_(DocumentLink.source_id.in_(part), DocumentLink.target_id.in_(part)))
+        ).all()
+        for doc_id, issue in sess.execute(
+            select(GazetteEntry.document_id, GazetteIssue)
+            .join(GazetteIssue, GazetteEntry.issue_id == GazetteIssue.id)
+            .where(GazetteEntry.document_id.in_(part), GazetteIssue.status == "published")
+            .order_by(GazetteIssue.published_on)
+        ):
+            links[doc_id]["gazette"].append(issue)
+        for kind, src, tgt in rows:
+            if tgt.id in links and src.is_public:
+                links[tgt.id]["by"].append((kind, src))
+            if src.id in links and tgt.is_public:
+                links[src.id]["of"].append((kind, tgt))
+        helpers = page_extras.template_helpers(sess, "document", part)
+        for doc in docs:
+            yield doc, [i for i in doc.interpretations if i.status == "published"], links[doc.id], helpers
+        sess.expunge_all()
+
+
+def iter_public_interpretations(
+    sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
+) -> Iterator[tuple[Interpretation, dict[str, Any]]]:
+    """Every public interpretation with its Q&A items and document, and the bulk template helpers of
+    :mod:`portal.services.page_extras`, a chunk at a time."""
+    index, count = shard
+    ids = list(
+        sess.scalars(
+            public_interpretations().with_only_columns(Interpretation.id).order_by(Interpretation.id)
+        )
+    )[index::count]
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        helpers = page_extras.template_helpers(sess, "interpretation", part)
+        for interp in sess.scalars(
+            select(Interpretation)
+            .where(Interpretation.id.in_(part))
+            .order_by(Interpretation.id)
+            .options(
+                selectinload(Interpretation.items),
+                selectinload(Interpretation.document),
+                selectinload(Interpretation.agency),
+            )
+        ):
+            yield interp, helpers
+        sess.expunge_all()
+
+
+def iter_all_listings(
+    sess: Session, shard: tuple[int, int] = (0, 1)
+) -> Iterator[tuple[LibraryQuery, LibraryPage]]:
+    """Every page of the library listing and of each one-facet listing (the static export); with ``shard``
+    ``(index, count)``, only the listings of process ``index`` of ``count`` (balanced by documents).
+
+    The views count facets in SQL per request; here that would be six queries per listing, so the export
+    loads every public document's facet values once (three queries) and counts in Python. Values keep
+    the order of the SQL facets, so the pages come out the same as the views' (a test compares them).
+    """
+    overall = queries.facet_counts(sess, LibraryQuery())
+    docs = list(
+        sess.scalars(
+            public_documents()
+            .order_by(Document.published_at.desc(), Document.id.desc())
+            .options(
+                load_only(
+                    Document.slug,
+                    Document.title,
+                    Document.doc_number,
+                    Document.published_at,
+                    Document.genre,
+                    Document.validity,
+                    Document.normative,
+                ),
+                raiseload("*"),
+            )
+        )
+    )
+    # The list entry marks a reposted document (转发): its issuers, found once for every document.
+    from flask import current_app
+
+    reposted = forwarding.forwarded_map(
+        sess, (d.id for d in docs), current_app.extensions["settings"].site_name
+    )
+    for doc in docs:
+        setattr(doc, "reposted_from", reposted.get(doc.id, []))  # noqa: B010 (not a mapped column)
+    agencies: dict[int, set[str]] = {}
+    for doc_id, slug in sess.execute(select(DocumentAgency.document_id, Agency.slug).join(Agency)):
+        agencies.setdefault(doc_id, set()).add(slug)
+    topics: dict[int, set[str]] = {}
+    for doc_id, name in sess.execute(
+        select(document_topic.c.document_id, Topic.name).join(Topic, Topic.id == document_topic.c.topic_id)
+    ):
+        topics.setdefault(doc_id, set()).add(name)
+
+    def values(doc: Document) -> dict[str, set[str]]:
+        return {
+            "agency": agencies.get(doc.id, set()),
+            "year": {str(doc.published_at.year)} if doc.published_at else set(),
+            "genre": {doc.genre} if doc.genre else set(),
+            "topic": topics.get(doc.id, set()),
+            "validity": {doc.validity},
+            "normative": {"1" if doc.normative else "0"},
+        }
+
+    keyed = [(doc, values(doc)) for doc in docs]
+    sized: list[tuple[str, str, int]] = [("", "", len(docs))]
+    sized += [(facet, value, n) for facet in FACETS for value, _label, n in overall.get(facet, [])]
+    index, count = shard
+    listings = _share_of(sized, index, count)
+    for facet, value in listings:
+        chosen = [(d, v) for d, v in keyed if not facet or value in v[facet]]
+        facets = {}
+        for name in FACETS:
+            if name == facet:
+                facets[name] = overall[name]
+                continue
+            counts: dict[str, int] = {}
+            for _doc, v in chosen:
+                for item in v[name]:
+                    counts[item] = counts.get(item, 0) + 1
+            facets[name] = [(val, label, counts[val]) for val, label, _n in overall[name] if counts.get(val)]
+        query = LibraryQuery.from_args({facet: value} if facet else {})
+        pages = max(1, -(-len(chosen) // queries.PAGE_SIZE))
+        for page in range(1, pages + 1):
+            part = [d for d, _v in chosen[(page - 1) * queries.PAGE_SIZE : page * queries.PAGE_SIZE]]
+            yield dataclasses.replace(query, page=page), LibraryPage(part, len(chosen), page, pages, facets)
+    sess.expunge_all()  # the documents were loaded without their relationships: keep them out of later pages
+
+
+def _share_of(sized: list[tuple[str, str, int]], index: int, count: int) -> list[tuple[str, str]]:
+    """The listings (facet, value) of process ``index``: largest first to the least loaded process, so
+    that each one counts facets and renders pages for about the same number of documents."""
+    if count == 1:
+        return [(facet, value) for facet, value, _n in sized]
+    loads = [0] * count
+    mine: set[tuple[str, str]] = set()
+    for facet, value, n in sorted(sized, key=lambda item: -item[2]):  # stable: ties keep their order
+        least = count - 1 - loads[::-1].index(min(loads))  # ties to the last: the first has the rest to do
+        loads[least] += n
+        if least == index:
+            mine.add((facet, value))
+    return [(facet, value) for facet, value, _n in sized if (facet, value) in mine]
+
+
+@dataclasses.dataclass
+class Withdrawn:
+    """What the notice of a withdrawn item shows (410 Gone with the publisher's public reason):
+    the item, and for an interpretation taken down with its document, that document."""
+
+    obj: Document | Interpretation
+    document: Document | None = None
+
+
+def withdrawn_document(sess: Session, slug: str) -> Withdrawn | None:
+    """The notice for a document that was public and has been withdrawn; None if there is none (404)."""
+    doc = sess.scalars(select(Document).where(Document.slug == slug, Document.status == "withdrawn")).first()
+    return Withdrawn(doc) if doc is not None and doc.published_at is not None else None
+
+
+def withdrawn_interpretation(sess: Session, slug: str) -> Withdrawn | None:
+    """The notice for an interpretation that was public and has been withdrawn, or whose document was
+    (a published interpretation goes with its document, and says so with the document's reason)."""
+    interp = sess.scalars(
+        select(Interpretation).where(Interpretation.slug == slug, Interpretation.status == "withdrawn")
+    ).first()
+    if interp is not None:
+        return Withdrawn(interp) if interp.published_at is not None else None
+    interp = sess.scalars(
+        select(Interpretation)
+        .join(Interpretation.document)
+        .where(Interpretation.slug == slug, Document.status == "withdrawn")
+    ).first()
+    if interp is None or interp.published_at is None:
+        return None
+    return Withdrawn(interp, interp.document)
