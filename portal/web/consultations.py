@@ -15,10 +15,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask import session as visitor
-from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
-from wtforms.validators import ValidationError
 
 from portal.clock import LOCAL_TZ
 from portal.db import session
@@ -34,13 +32,13 @@ from portal.services.consultations.rules import (
     local_today,
     new_idempotency_key,
 )
+from portal.web.consultation_forms import CommentForm, ReceiptCodeForm
 from portal.web.limits import is_disabled, limiter, retry_after_seconds, setting_limit, too_many, wait_text
 from portal.web.public_urls import DYNAMIC_PREFIXES, public_urls
 from portal.web.security import csrf
 
 bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
-HONEYPOT = "website"  # hidden from people; bots fill it in
 SESSION_NONCE = "comment_session"  # per browser session: part of every comment's idempotency key
 SESSION_RECEIPT = "receipt_code"  # the receipt /consultations/receipt/ shows
 NO_STORE = "private, no-store"
@@ -129,19 +127,8 @@ def consultation(slug: str) -> tuple[str, int]:
     return _page(c)
 
 
-def _form_data() -> dict[str, Any]:
-    f = request.form
-    return {
-        "body": f.get("body", ""),
-        "clause": f.get("clause", ""),
-        "name": f.get("name", ""),
-        "contact": f.get("contact", ""),
-        "consent": f.get("consent") == "1",
-    }
-
-
-# Exempt from the app-wide check only to check the token here instead: a citizen whose page sat open
-# too long keeps the text typed and is asked to submit again, rather than losing it to an error page.
+# Exempt from the app-wide check only to check the token in the form instead: a citizen whose page sat
+# open too long keeps the text typed and is asked to submit again, rather than losing it to an error page.
 @csrf.exempt
 @bp.post("/<slug>/comments")
 @_limit("form_request_limit")
@@ -149,25 +136,23 @@ def submit(slug: str) -> Response | tuple[str, int]:
     c = service.consultation_for_comment(session, slug)
     if c is None:
         abort(404)
-    form = _form_data()
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except (CSRFError, ValidationError):
-        # The page sat open too long or cookies are off: keep what was typed and ask again.
-        return _refused(slug, form, "页面已过期，请确认内容后再次提交。")
-    if request.form.get(HONEYPOT):
-        return _refused(slug, form, "提交未成功，请检查后重试。")
-    clause = form["clause"]
-    if clause and not (clause.isascii() and clause.isdigit() and len(clause) <= 6):
-        return _refused(slug, form, "所选条款不存在，请重新选择。", "clause")
+    form = CommentForm()
+    form.validate()
+    if form.expired:
+        return _refused(slug, form.typed(), "页面已过期，请确认内容后再次提交。")
+    if form.website.data:
+        return _refused(slug, form.typed(), "提交未成功，请检查后重试。")
+    if form.clause.errors:
+        return _refused(slug, form.typed(), form.clause.errors[0], "clause")
     secret = current_app.config["SECRET_KEY"]
+    body = form.body.data or ""
     data = service.CommentInput(
-        body=form["body"],
-        idempotency_key=comment_key(secret, _session_nonce(), c.id, form["body"]),
-        clause_number=int(clause) if clause else None,
-        name=form["name"],
-        contact=form["contact"],
-        consent=form["consent"],
+        body=body,
+        idempotency_key=comment_key(secret, _session_nonce(), c.id, body),
+        clause_number=form.clause_number,
+        name=form.name.data or "",
+        contact=form.contact.data or "",
+        consent=bool(form.consent.data),
     )
     try:
         comment, _new = service.submit_comment(
@@ -179,8 +164,8 @@ def submit(slug: str) -> Response | tuple[str, int]:
         )
     except service.ConsultationError as exc:
         if exc.status == 429:
-            return _throttled(slug, form, exc.retry_after)
-        return _refused(slug, form, exc.message, exc.field, exc.status)
+            return _throttled(slug, form.typed(), exc.retry_after)
+        return _refused(slug, form.typed(), exc.message, exc.field, exc.status)
     # Committed: the receipt can be shown. 303 so that a reload of the receipt does not resubmit.
     visitor[SESSION_RECEIPT] = comment.receipt_code
     return redirect(url_for("consultations.receipt"), code=303)
@@ -191,11 +176,10 @@ def _refused(
 ) -> tuple[str, int]:
     """The page again with the form as typed and the reason; the full consultation is loaded only here."""
     session.rollback()
-    shown = {k: service.strip_control_characters(v) if isinstance(v, str) else v for k, v in form.items()}
     consultation = service.public_consultation(session, slug)
     if consultation is None:  # withdrawn while the form was being sent
         abort(404)
-    return _page(consultation, shown, message, field, status)
+    return _page(consultation, form, message, field, status)
 
 
 def _throttled(slug: str, form: dict[str, Any], seconds: int) -> Response:
@@ -215,7 +199,7 @@ def _request_limit(exc: Exception) -> Response:
     """A flood guard hit on the comment form: the typed comment is shown again, never dropped."""
     seconds = retry_after_seconds()
     if request.endpoint == "consultations.submit" and request.view_args:
-        return _throttled(request.view_args["slug"], _form_data(), seconds)
+        return _throttled(request.view_args["slug"], CommentForm().typed(), seconds)
     return too_many(f"您的操作过于频繁，请于{wait_text(seconds)}后再试。", seconds)
 
 
@@ -233,7 +217,7 @@ def lookup() -> Response:
         # ?code= from an old link only fills in the form; nothing is looked up by URL.
         code = service.strip_control_characters(request.args.get("code", ""))[:32]
         return _no_store(render_template("consultations/lookup.html", code=code, error=""))
-    code = request.form.get("code", "")
+    code = ReceiptCodeForm().code.data or ""
     comment = service.find_receipt(session, code)
     if comment is None or comment.consultation.status == "draft":
         return _no_store(
