@@ -39,6 +39,13 @@ class Form(FlaskForm):
             for field in self
         }
 
+    def first_error(self) -> tuple[str, str]:
+        """The first refusal, as (field name, message); the field name is "" for the form's own."""
+        for field in self:
+            if field.errors:
+                return field.name, field.errors[0]
+        return "", self.form_errors[0] if self.form_errors else ""
+
     def field_errors(self) -> dict[str, str]:
         """The first message of each field in error, keyed by its name, for the ``admin/_forms.html`` macros."""
         return {field.name: field.errors[0] for field in self if field.errors}

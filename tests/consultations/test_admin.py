@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.models import AuditEntry, Comment, Consultation, Document
 from portal.services import consultations as service
@@ -200,6 +200,13 @@ def test_staff_enter_comments_received_by_post_and_phone(client, sess, editor):
         follow_redirects=True,
     )
     assert "请选择意见的来源渠道" in online.get_data(as_text=True)
+    misdated = client.post(
+        f"/admin/consultations/{c.id}/comments",
+        data={**form, "key": "y" * 20, "received_on": "18.11.2026"},
+        follow_redirects=True,
+    )
+    assert "日期格式不正确：18.11.2026（应为 YYYY-MM-DD）" in misdated.get_data(as_text=True)
+    assert sess.scalar(select(func.count(Comment.id))) == 1
 
 
 def _closed_consultation(sess, editor):  # noqa: ANN001, ANN202

@@ -19,6 +19,11 @@ def in_scope(user: User, consultation: Consultation) -> bool:
     )
 
 
+def staff_consultation(sess: Session, consultation_id: int) -> Consultation | None:
+    """A consultation by id, whatever its status (the staff pages check the scope with :func:`in_scope`)."""
+    return sess.get(Consultation, consultation_id)
+
+
 def staff_list(sess: Session, user: User) -> list[tuple[Consultation, int, int]]:
     """The consultations ``user`` handles, newest first, with their pending and total comment counts."""
     pending = func.count(Comment.id).filter(Comment.moderation == "pending")

@@ -7,7 +7,6 @@ offline and answer them; publishers publish the feedback report; any staff membe
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,8 +18,9 @@ from portal.models import Consultation
 from portal.services import consultations as service
 from portal.services.consultations import report as reports
 from portal.services.consultations.rules import local_today
-from portal.services.numbers import parse_int
+from portal.web.admin import consultations_forms as forms
 from portal.web.admin.access import any_staff, roles_required
+from portal.web.forms import Form
 from portal.web.inputs import int_arg
 
 bp = Blueprint("admin_consultations", __name__, url_prefix="/admin/consultations")
@@ -31,7 +31,7 @@ PUBLISH = ("publisher", "admin")
 
 
 def _consultation(cid: int) -> Consultation:
-    c = session.get(Consultation, cid)
+    c = service.staff_consultation(session, cid)
     if c is None:
         abort(404)
     if not service.in_scope(current_user, c):
@@ -39,16 +39,12 @@ def _consultation(cid: int) -> Consultation:
     return c
 
 
-def _date(name: str) -> date | None:
-    value = request.form.get(name, "").strip()
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise service.ConsultationError(f"日期格式不正确：{value}（应为 YYYY-MM-DD）。", field=name) from None
-
-
-def _int(value: str | None) -> int | None:
-    return parse_int(value)
+def _parsed(form: Form) -> Form:
+    """The form, parsed; a value it cannot read (a malformed date) is refused like a service refusal."""
+    if not form.validate():
+        name, message = form.first_error()
+        raise service.ConsultationError(message or "页面已过期，请刷新后重试。", field=name)
+    return form
 
 
 def _back(c: Consultation, anchor: str = "", page: str = "manage") -> Response:
@@ -71,50 +67,22 @@ def index() -> str:
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*CREATE)
 def new() -> Any:
-    form = request.form
+    form = forms.NewConsultationForm(data={"opens_on": local_today(), "agency_id": current_user.agency_id})
     if request.method == "POST":
         try:
-            data = service.ConsultationInput(
-                title=form.get("title", ""),
-                agency_id=_int(form.get("agency_id")),
-                kind=form.get("kind", ""),
-                opens_on=_date("opens_on"),
-                closes_on=_date("closes_on"),
-                draft_md=form.get("draft_md", ""),
-                draft_document_id=_int(form.get("draft_document_id")),
-                affects_rights=form.get("affects_rights") == "1",
-                basis_md=form.get("basis_md", ""),
-                note_md=form.get("note_md", ""),
-                short_period_reason=form.get("short_period_reason", ""),
-                accepts_online=form.get("accepts_online") == "1",
-                channel_email=form.get("channel_email", ""),
-                channel_post=form.get("channel_post", ""),
-                channel_phone=form.get("channel_phone", ""),
-                slug=form.get("slug", ""),
-                publish=form.get("publish") == "1",
-            )
-            c = service.create_consultation(session, current_user, data)
+            c = service.create_consultation(session, current_user, _parsed(form).entry())
         except service.ConsultationError as exc:
             session.rollback()
-            return _new_page(exc.message, exc.field), exc.status
+            return _new_page(form, exc.message, exc.field), exc.status
         flash("征集已创建。" if c.status == "draft" else "征集已创建并发布。", "success")
         return _back(c)
-    return _new_page()
+    return _new_page(form)
 
 
-def _new_page(error: str = "", field: str = "") -> str:
-    defaults = {
-        "accepts_online": "1",
-        "affects_rights": "1",
-        "publish": "1",
-        "kind": "normative",
-        "opens_on": local_today().isoformat(),
-        "agency_id": str(current_user.agency_id or ""),
-    }
-    values = request.form if request.method == "POST" else defaults
+def _new_page(form: forms.NewConsultationForm, error: str = "", field: str = "") -> str:
     return render_template(
         "admin/consultations/new.html",
-        values=values,
+        values=form.shown(),
         error=error,
         error_field=field,
         agencies=service.agency_choices(session),
@@ -167,23 +135,23 @@ def publish(cid: int) -> Response:
 @roles_required(*MODERATE)
 def moderate(cid: int) -> Response:
     c = _consultation(cid)
-    ids = [i for i in map(parse_int, request.form.getlist("ids")) if i is not None]
+    form = forms.ModerateForm()
     try:
+        _parsed(form)
         n = service.moderate(
             session,
             current_user,
             c,
-            ids,
-            request.form.get("action", ""),
-            request.form.get("reason", ""),
-            request.form.get("duplicate_of", ""),
+            form.ids.data,
+            form.action.data or "",
+            form.reason.data or "",
+            form.duplicate_of.data or "",
         )
     except service.ConsultationError as exc:
         return _refused(c, exc, anchor="#queue")
     flash(f"已处理{n}条意见。", "success")
     return redirect(
-        url_for("admin_consultations.manage", cid=c.id, state=request.form.get("state", "pending"))
-        + "#queue",
+        url_for("admin_consultations.manage", cid=c.id, state=form.state.data or "pending") + "#queue",
         code=303,
     )
 
@@ -193,8 +161,9 @@ def moderate(cid: int) -> Response:
 def block(cid: int, comment_id: int) -> Response:
     c = _consultation(cid)
     try:
+        form = _parsed(forms.ReasonForm())
         comment = service.comments_by_ids(session, c, [comment_id])[0]
-        service.block_sender(session, current_user, comment, request.form.get("reason", ""))
+        service.block_sender(session, current_user, comment, form.reason.data or "")
     except service.ConsultationError as exc:
         return _refused(c, exc, anchor="#queue")
     flash("已屏蔽该发送者，其后续意见将被拒收。", "success")
@@ -205,19 +174,9 @@ def block(cid: int, comment_id: int) -> Response:
 @roles_required(*MODERATE)
 def enter(cid: int) -> Response:
     c = _consultation(cid)
-    f = request.form
     try:
-        data = service.CommentInput(
-            body=f.get("body", ""),
-            idempotency_key=f.get("key", ""),
-            clause_number=_int(f.get("clause")),
-            name=f.get("name", ""),
-            contact=f.get("contact", ""),
-            consent=f.get("consent") == "1",
-            channel=f.get("channel", ""),
-            received_on=_date("received_on"),
-        )
-        comment = service.enter_comment(session, current_user, c, data)
+        form = _parsed(forms.EntryForm())
+        comment = service.enter_comment(session, current_user, c, form.entry())
     except service.ConsultationError as exc:
         return _refused(c, exc, anchor="#enter")
     flash(f"已录入意见，回执码 {comment.receipt_code}。", "success")
@@ -257,10 +216,15 @@ def feedback(cid: int) -> str:
 @roles_required(*MODERATE)
 def add_viewpoint(cid: int) -> Response:
     c = _consultation(cid)
-    f = request.form
     try:
+        form = _parsed(forms.ViewpointForm())
         service.add_viewpoint(
-            session, current_user, c, f.get("summary", ""), f.get("disposition", ""), f.get("reason", "")
+            session,
+            current_user,
+            c,
+            form.summary.data or "",
+            form.disposition.data or "",
+            form.reason.data or "",
         )
     except service.ConsultationError as exc:
         return _refused(c, exc, "feedback", "#viewpoints")
@@ -272,19 +236,9 @@ def add_viewpoint(cid: int) -> Response:
 @roles_required(*MODERATE)
 def dispositions(cid: int) -> Response:
     c = _consultation(cid)
-    f = request.form
-    rows = [
-        service.DispositionRow(
-            comment_id=i,
-            disposition=f.get(f"disposition-{i}", ""),
-            reason=f.get(f"reason-{i}", ""),
-            viewpoint_id=_int(f.get(f"viewpoint-{i}")),
-        )
-        for i in map(parse_int, f.getlist("ids"))
-        if i is not None
-    ]
     try:
-        n = service.save_dispositions(session, current_user, c, rows)
+        form = _parsed(forms.DispositionsForm.posted())
+        n = service.save_dispositions(session, current_user, c, form.rows())
     except service.ConsultationError as exc:
         return _refused(c, exc, "feedback", "#dispositions")
     flash(f"已保存{n}条意见的处理结果。", "success")
@@ -296,12 +250,13 @@ def dispositions(cid: int) -> Response:
 def publish_report(cid: int) -> Response:
     c = _consultation(cid)
     try:
+        form = _parsed(forms.ReportForm())
         n = reports.publish_report(
             session,
             current_user,
             c,
-            request.form.get("summary", ""),
-            _int(request.form.get("final_document_id")),
+            form.summary.data or "",
+            form.final_document_id.data,
             current_app.extensions["settings"],
         )
     except service.ConsultationError as exc:
