@@ -11,14 +11,18 @@ from datetime import date
 from typing import Any
 
 from wtforms import BooleanField, DateField, Field, HiddenField, StringField, TextAreaField
+from wtforms.widgets import TextInput
 
 from portal.services import consultations as service
 from portal.services.numbers import parse_int
 from portal.web.forms import Form
 
 
-class IdField(StringField):
+class IdField(Field):
     """A row id typed or chosen: None when blank or not a number (the service says what is missing)."""
+
+    widget = TextInput()
+    data: int | None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist:
