@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import zlib
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -40,6 +41,18 @@ def seed_paragraphs(seeds_dir: Path) -> tuple[list[str], list[str]]:
     return titles, paragraphs
 
 
+@lru_cache(maxsize=4096)
+def _paragraph_html(paragraph: str) -> str:
+    return render_markdown(paragraph)
+
+
+def body_html(paragraphs: list[str]) -> str:
+    """The body's HTML, each seed paragraph rendered once: rendering (Markdown, then bleach) costs 35 ms a
+    document, nine tenths of building the corpus. A numbered paragraph becomes a list of its own rather
+    than joining its neighbour's; the text, and so what search finds, is the same."""
+    return "\n".join(map(_paragraph_html, paragraphs))
+
+
 def build_corpus(sess: Session, seeds_dir: Path, n: int, seed: int = 7, slug_prefix: str = "doc") -> None:
     """Insert ``n`` published documents (every fifth with a Q&A interpretation) and commit."""
     rng = random.Random(seed)
@@ -60,7 +73,8 @@ def build_corpus(sess: Session, seeds_dir: Path, n: int, seed: int = 7, slug_pre
     start = datetime(2018, 1, 1, 2, tzinfo=UTC)
     for i in range(n):
         year = 2018 + i % 6
-        body = "\n\n".join(rng.sample(paragraphs, rng.randint(25, 45)))
+        picked = rng.sample(paragraphs, rng.randint(25, 45))
+        body = "\n\n".join(picked)
         doc = Document(
             slug=f"{slug_prefix}-{i:06d}",
             title=f"{rng.choice(titles)}（{i}）",
@@ -76,7 +90,7 @@ def build_corpus(sess: Session, seeds_dir: Path, n: int, seed: int = 7, slug_pre
             status="published",
             disclosure="active",
             body_md=body,
-            body_html=render_markdown(body),
+            body_html=body_html(picked),
             source="synthetic corpus from the seed texts",
         )
         doc.issuers = [DocumentAgency(agency=rng.choice(agencies), position=0)]
@@ -88,7 +102,7 @@ def build_corpus(sess: Session, seeds_dir: Path, n: int, seed: int = 7, slug_pre
                     position=k,
                     question=f"问题{k + 1}：{rng.choice(paragraphs)[:40]}？",
                     answer_md=(answer := rng.choice(paragraphs)),
-                    answer_html=render_markdown(answer),
+                    answer_html=_paragraph_html(answer),
                 )
                 for k in range(3)
             ]
