@@ -4,9 +4,13 @@ A row is the item's detail record of the API (:mod:`portal.web.api.records`, val
 response model), so a file never holds a field the API does not. CSV is UTF-8 with a byte-order mark, which
 is what makes Excel read Chinese correctly; nested values (lists of objects) are JSON inside their cell.
 
-The files are built from the database on first request and kept per process until public content changes
-(the stamp of :mod:`portal.services.public_version`) or the day changes (a consultation's phase follows the
-date); ``portal freeze`` writes them as static files beside the pages (registered with ``public_urls``).
+The files are built from the database and kept on disk until public content changes (the stamp of
+:mod:`portal.services.public_version`) or the day changes (a consultation's phase follows the date). A
+build takes long (about 17 s of CPU at 10,000 documents), so no request waits for one: after a change the
+page and the files of the last complete build are served at once while one thread rebuilds in the
+background, and the page says when its files were built. Only the very first build (an instance that has
+none) is made while the request waits, and ``portal freeze`` builds before it exports, so that the static
+files are current. ``portal freeze`` writes them beside the pages (registered with ``public_urls``).
 Links inside the files are built on ``settings.base_url``, whatever host asked first.
 """
 
@@ -14,21 +18,26 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import fcntl
 import io
 import json
+import logging
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Flask, Response, abort, current_app, render_template
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from portal.clock import today_local
+from portal.clock import LOCAL_TZ, today_local
 from portal.db import session
 from portal.services import open_data, public_version
 from portal.services.policies import pages as policy_pages
@@ -37,6 +46,7 @@ from portal.web.api.blueprint import cors_read_only
 from portal.web.public_urls import public_urls
 
 bp = Blueprint("data", __name__, url_prefix="/data")
+log = logging.getLogger(__name__)
 
 FORMATS = {"jsonl": "application/x-ndjson; charset=utf-8", "csv": "text/csv; charset=utf-8"}
 TYPE_LABELS = {
@@ -144,43 +154,172 @@ def build(sess: Session) -> Iterator[tuple[BulkFile, bytes]]:
             yield from _files_of(kind, year, rows)
 
 
+@dataclass(frozen=True)
+class Build:
+    """One complete build: its folder (named after the content stamp and date it was built from), when it
+    was finished, its files, and whether it is the build of the current content."""
+
+    folder: Path
+    built_at: datetime
+    files: list[BulkFile]
+    current: bool
+
+
 def _folder() -> Path:
     return Path(current_app.extensions["settings"].instance_path) / "bulk"
 
 
-def bulk_files() -> list[BulkFile]:
-    """The current bulk files, rebuilt when public content or the date changed.
+def _key() -> str:
+    """The build the current public content and date call for."""
+    return f"{public_version.current() or 'initial'}-{today_local().isoformat()}"
 
-    Kept on disk in the instance folder (a 10,000-document site makes a few hundred megabytes, too much
-    to hold in every worker), one folder per content stamp and date, whose ``index.json`` is written last:
-    a worker that finds it complete uses it, the first to miss it builds into a temporary folder and renames
-    it into place (a second builder's rename fails and it takes the winner's)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    key = f"{public_version.current() or 'initial'}-{today_local().isoformat()}"
-    cached = app.extensions.get("bulk_files")
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    root = _folder()
-    final = root / key
-    if not (final / "index.json").is_file():
-        tmp = root / f".build-{os.getpid()}-{uuid.uuid4().hex}"
-        tmp.mkdir(parents=True)
-        listed = []
-        with app.test_request_context("/", base_url=app.extensions["settings"].base_url):
-            for f, body in build(session):
-                (tmp / f.name).write_bytes(body)
-                listed.append(dataclasses.asdict(f))
-        (tmp / "index.json").write_text(json.dumps(listed), encoding="utf-8")
+
+def _load(folder: Path, key: str) -> Build | None:
+    """The build in ``folder`` if it is complete (its ``index.json`` is written last), else None."""
+    path = folder / "index.json"
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(index, list):  # written before builds recorded their time: the file's is as good
+            index = {
+                "files": index,
+                "built_at": datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(),
+            }
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return Build(
+        folder,
+        datetime.fromisoformat(index["built_at"]),
+        [BulkFile(**f) for f in index["files"]],
+        folder.name == key,
+    )
+
+
+def _latest(root: Path, key: str) -> Build | None:
+    """The most recently finished complete build, of whatever content."""
+    builds = [b for d in _builds(root) if (b := _load(d, key)) is not None]
+    return max(builds, key=lambda b: b.built_at, default=None)
+
+
+def _builds(root: Path) -> list[Path]:
+    try:
+        return [d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")]
+    except FileNotFoundError:
+        return []
+
+
+@contextmanager
+def _builder_lock(root: Path, *, wait: bool) -> Iterator[bool]:
+    """One builder at a time across processes and threads (a lock on a file of the bulk folder, released
+    by the system if the builder dies). Yields whether it was had (always, when ``wait``)."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "w") as handle:  # each open() is a lock of its own, even in one process
         try:
-            os.replace(tmp, final)
-        except OSError:  # another process put the same build in place first
-            shutil.rmtree(tmp, ignore_errors=True)
-        for old in root.iterdir():  # earlier builds (and any abandoned temporary folder)
-            if old.name != final.name and not old.name.startswith(".build-"):
-                shutil.rmtree(old, ignore_errors=True)
-    files = [BulkFile(**f) for f in json.loads((final / "index.json").read_text(encoding="utf-8"))]
-    app.extensions["bulk_files"] = (key, files)
-    return files
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True  # closing the file releases the lock
+
+
+def _write_build(app: Flask, root: Path, key: str) -> Build:
+    """Build the files of ``key`` into a temporary folder and rename it into place (a reader sees a whole
+    build or none). Called with the builder lock held, so any other temporary folder is a dead builder's."""
+    for old in root.glob(".build-*"):
+        shutil.rmtree(old, ignore_errors=True)
+    tmp = root / f".build-{os.getpid()}-{uuid.uuid4().hex}"
+    tmp.mkdir(parents=True)
+    listed = []
+    with app.test_request_context("/", base_url=app.extensions["settings"].base_url):
+        for f, body in build(session):
+            (tmp / f.name).write_bytes(body)
+            listed.append(dataclasses.asdict(f))
+    built_at = datetime.now(UTC)
+    index = {"built_at": built_at.isoformat(), "files": listed}
+    (tmp / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    final = root / key
+    shutil.rmtree(final, ignore_errors=True)  # an incomplete folder of an earlier version of this code
+    os.replace(tmp, final)
+    # Older builds go, except the one before (a request may have listed it and not read its file yet).
+    kept = {final, *(b.folder for b in [_latest_other(root, final)] if b)}
+    for old in _builds(root):
+        if old not in kept:
+            shutil.rmtree(old, ignore_errors=True)
+    return Build(final, built_at, [BulkFile(**f) for f in listed], True)
+
+
+def _latest_other(root: Path, final: Path) -> Build | None:
+    builds = [b for d in _builds(root) if d != final and (b := _load(d, "")) is not None]
+    return max(builds, key=lambda b: b.built_at, default=None)
+
+
+def build_current(app: Flask) -> Build:
+    """The build of the current content, made now if it is missing (waiting for a builder at work in
+    another process or thread, whose result may be the one needed). Needs an app context."""
+    root, key = _folder(), _key()
+    with _builder_lock(root, wait=True):
+        return _load(root / key, key) or _write_build(app, root, key)
+
+
+_starting = threading.Lock()
+
+
+def _rebuild_in_background(app: Flask) -> None:
+    """Start the thread that builds the current content, unless this process runs one already."""
+    with _starting:
+        running = app.extensions.get("bulk_rebuild")
+        if running is not None and running.is_alive():
+            return
+        thread = threading.Thread(target=_rebuild, args=(app,), name="bulk-rebuild", daemon=True)
+        app.extensions["bulk_rebuild"] = thread
+        thread.start()
+
+
+def _rebuild(app: Flask) -> None:
+    with app.app_context():  # its own database session, removed when the context ends
+        root = _folder()
+        try:
+            with _builder_lock(root, wait=False) as mine:
+                if not mine:
+                    return  # another process is building; a later request starts again if needed
+                key = _key()  # the content as it is now, which may have changed again since the request
+                if _load(root / key, key) is None:
+                    _write_build(app, root, key)
+        except Exception:
+            log.exception("building the bulk files failed; the previous files are still served")
+
+
+def wait_for_rebuild(app: Flask, timeout: float | None = None) -> None:
+    """Until this process's background build (if any) has finished (tests, ``portal freeze``)."""
+    running = app.extensions.get("bulk_rebuild")
+    if running is not None:
+        running.join(timeout)
+
+
+def current_build() -> Build:
+    """The files to serve now: the build of the current content and date if it is complete; otherwise the
+    last complete build, while a background thread makes the current one. Only an instance that has no
+    build at all builds while the request waits."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    key = _key()
+    cached: Build | None = app.extensions.get("bulk_build")
+    if cached is not None and cached.current and cached.folder.name == key:
+        return cached
+    root = _folder()
+    found = _load(root / key, key)
+    if found is None:
+        latest = _latest(root, key)
+        if latest is None:
+            found = build_current(app)
+        else:
+            _rebuild_in_background(app)
+            return latest
+    app.extensions["bulk_build"] = found
+    return found
+
+
+def bulk_files() -> list[BulkFile]:
+    """The files of :func:`current_build`."""
+    return current_build().files
 
 
 @bp.after_request
@@ -189,38 +328,51 @@ def _cors(response: Response) -> Response:
 
 
 @bp.get("/")
-def index() -> str:
-    files = bulk_files()
+def index() -> Response:
+    found = current_build()
     by_kind: dict[str, list[tuple[int, dict[str, BulkFile]]]] = {}
-    for f in files:
+    for f in found.files:
         years = by_kind.setdefault(f.kind, [])
         if not years or years[-1][0] != f.year:
             years.append((f.year, {}))
         years[-1][1][f.fmt] = f
-    return render_template("api/bulk.html", by_kind=by_kind, labels=TYPE_LABELS)
+    page = render_template(
+        "api/bulk.html",
+        by_kind=by_kind,
+        labels=TYPE_LABELS,
+        built_at=found.built_at.astimezone(LOCAL_TZ),
+        current=found.current,
+    )
+    return stale_uncached(Response(page, content_type="text/html; charset=utf-8"), found)
+
+
+def stale_uncached(response: Response, served: Build) -> Response:
+    """An answer from a build that is being replaced: kept by no cache (the page cache keys on the content
+    stamp, which will not change when the new build is done), so that the next request sees the new one."""
+    if not served.current:
+        response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/<name>")
 def file(name: str) -> Response:
-    found = next((f for f in bulk_files() if f.name == name), None)
+    served = current_build()
+    found = next((f for f in served.files if f.name == name), None)
     if found is None:
         abort(404)
     try:
-        body = _read(found)
-    except FileNotFoundError:  # replaced by a newer build between the listing and the read
+        body = (served.folder / found.name).read_bytes()
+    except FileNotFoundError:  # its build was removed between the listing and the read (two builds later)
         abort(404)
-    return Response(body, content_type=FORMATS[found.fmt])
-
-
-def _read(found: BulkFile) -> bytes:
-    key = current_app.extensions["bulk_files"][0]
-    return (_folder() / key / found.name).read_bytes()
+    return stale_uncached(Response(body, content_type=FORMATS[found.fmt]), served)
 
 
 @public_urls
 def data_urls(sess: Session) -> Iterator[str]:
-    """The download page and every file (``portal freeze`` writes them; the sitemap lists them)."""
+    """The download page and every file (``portal freeze`` writes them; the sitemap lists them). These
+    are the files of the current content, built now if need be: a static export must not carry the
+    previous build (nor a page saying a new one is under way)."""
     del sess
     yield "/data/"
-    for f in bulk_files():
+    for f in build_current(current_app._get_current_object()).files:  # type: ignore[attr-defined]
         yield f"/data/{f.name}"

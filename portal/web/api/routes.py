@@ -18,7 +18,7 @@ from portal.services.enquiries import pages as enquiry_pages
 from portal.services.policies import queries as policies
 from portal.web.api import records, schemas
 from portal.web.api.blueprint import bp
-from portal.web.api.bulk import bulk_files
+from portal.web.api.bulk import current_build, stale_uncached
 from portal.web.api.schemas import Model
 from portal.web.api.spec import build_spec, operation, page_links, paged, read_args, respond
 
@@ -361,14 +361,17 @@ def target_year(year: int) -> Any:
 @bp.get("/bulk")
 @operation(
     summary="批量下载文件",
-    description="每种数据每年一个 JSON Lines 文件和一个 CSV 文件（UTF-8，带 BOM），由 portal freeze 重新生成。",
+    description="每种数据每年一个 JSON Lines 文件和一个 CSV 文件（UTF-8，带 BOM）。内容更新后先给出上一次生成的文件，同时在后台重新生成（current 为 false）。",
     tag="批量下载",
     response=schemas.BulkList,
 )
 def bulk() -> Any:
-    return respond(
+    found = current_build()
+    response = respond(
         schemas.BulkList,
         page=url_for("data.index", _external=True),
+        built_at=found.built_at.isoformat(timespec="seconds"),
+        current=found.current,
         files=[
             {
                 "type": f.kind,
@@ -378,9 +381,10 @@ def bulk() -> Any:
                 "rows": f.rows,
                 "bytes": f.size,
             }
-            for f in bulk_files()
+            for f in found.files
         ],
     )
+    return stale_uncached(response, found)
 
 
 @bp.get("/openapi.json")

@@ -384,6 +384,10 @@ class BulkFile(Model):
 
 class BulkList(Model):
     page: str = Field(description="下载页面")
+    built_at: str = Field(
+        description="这些文件的生成时间（ISO 8601）", json_schema_extra={"format": "date-time"}
+    )
+    current: bool = Field(description="是否已包含网站的最新内容（否：新文件正在生成）")
     files: list[BulkFile]
 
 
