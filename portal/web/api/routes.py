@@ -3,9 +3,10 @@ the declared response model. Withdrawn and unpublished items are absent (404), a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from pydantic import Field
 from werkzeug.exceptions import HTTPException
 
@@ -16,6 +17,7 @@ from portal.services import open_data
 from portal.services import targets as target_service
 from portal.services.enquiries import pages as enquiry_pages
 from portal.services.policies import queries as policies
+from portal.services.staff_lists import Page
 from portal.web.api import records, schemas
 from portal.web.api.blueprint import bp
 from portal.web.api.bulk import current_build, stale_uncached
@@ -68,6 +70,32 @@ class EnquiryQuery(Model):
 
 def _filters(query: Model) -> dict[str, Any]:
     return {k: v for k, v in query.model_dump().items() if k != "page"}
+
+
+def paged_list(
+    model: type[schemas.Paged],
+    query: Model,
+    ignored: list[str],
+    found: Page,
+    summary: Callable[[Any], dict[str, Any]],
+    *,
+    per_page: int = open_data.PAGE_SIZE,
+) -> Response:
+    """One page of a list route: ``found``'s items as ``summary`` records under the model's one list field
+    (``consultations``, ``issues``...), the page figures, the ignored parameters, and the links of this
+    endpoint with the filters of ``query`` (without its page), in the body and the ``Link`` header."""
+    (field,) = model.model_fields.keys() - schemas.Paged.model_fields.keys()
+    links = page_links(request.endpoint or "", _filters(query), found.page, found.pages)
+    return paged(
+        model,
+        links,
+        total=found.total,
+        page=found.page,
+        pages=found.pages,
+        per_page=per_page,
+        ignored=ignored,
+        **{field: [summary(item) for item in found.items]},
+    )
 
 
 @bp.get("/")
@@ -154,16 +182,8 @@ def interpretations() -> Any:
     items, page, pages, total = policies.interpretations_page(
         session, query.year, query.agency or "", query.page or 1, open_data.PAGE_SIZE
     )
-    return paged(
-        schemas.InterpretationList,
-        page_links("api.interpretations", _filters(query), page, pages),
-        total=total,
-        page=page,
-        pages=pages,
-        per_page=open_data.PAGE_SIZE,
-        ignored=ignored,
-        interpretations=[records.interpretation_summary(i) for i in items],
-    )
+    found = Page(items, page, pages, total)
+    return paged_list(schemas.InterpretationList, query, ignored, found, records.interpretation_summary)
 
 
 @bp.get("/interpretations/<slug>")
@@ -187,15 +207,8 @@ def consultations() -> Any:
     query, ignored = read_args(YearAgencyQuery)
     found = open_data.consultations_page(session, query.agency or "", query.year, query.page or 1)
     today = today_local()
-    return paged(
-        schemas.ConsultationList,
-        page_links("api.consultations", _filters(query), found.page, found.pages),
-        total=found.total,
-        page=found.page,
-        pages=found.pages,
-        per_page=open_data.PAGE_SIZE,
-        ignored=ignored,
-        consultations=[records.consultation_summary(c, today) for c in found.items],
+    return paged_list(
+        schemas.ConsultationList, query, ignored, found, lambda c: records.consultation_summary(c, today)
     )
 
 
@@ -220,16 +233,7 @@ def consultation(slug: str) -> Any:
 def gazette() -> Any:
     query, ignored = read_args(YearQuery)
     found = open_data.gazette_page(session, query.year, query.page or 1)
-    return paged(
-        schemas.GazetteList,
-        page_links("api.gazette", _filters(query), found.page, found.pages),
-        total=found.total,
-        page=found.page,
-        pages=found.pages,
-        per_page=open_data.PAGE_SIZE,
-        ignored=ignored,
-        issues=[records.gazette_summary(i) for i in found.items],
-    )
+    return paged_list(schemas.GazetteList, query, ignored, found, records.gazette_summary)
 
 
 @bp.get("/gazette/<int:year>/<int:number>")
@@ -257,16 +261,7 @@ def gazette_issue(year: int, number: int) -> Any:
 def meetings() -> Any:
     query, ignored = read_args(YearAgencyQuery)
     found = open_data.meetings_page(session, query.agency or "", query.year, query.page or 1)
-    return paged(
-        schemas.MeetingList,
-        page_links("api.meetings", _filters(query), found.page, found.pages),
-        total=found.total,
-        page=found.page,
-        pages=found.pages,
-        per_page=open_data.PAGE_SIZE,
-        ignored=ignored,
-        meetings=[records.meeting_summary(m) for m in found.items],
-    )
+    return paged_list(schemas.MeetingList, query, ignored, found, records.meeting_summary)
 
 
 @bp.get("/meetings/<slug>")
@@ -299,15 +294,8 @@ def enquiries() -> Any:
     found = open_data.enquiries_page(
         session, query.agency or "", query.topic or "", query.year, query.q or "", query.page or 1
     )
-    return paged(
-        schemas.EnquiryList,
-        page_links("api.enquiries", _filters(query), found.page, found.pages),
-        total=found.total,
-        page=found.page,
-        pages=found.pages,
-        per_page=enquiry_pages.PAGE_SIZE,
-        ignored=ignored,
-        enquiries=[records.enquiry_summary(e) for e in found.items],
+    return paged_list(
+        schemas.EnquiryList, query, ignored, found, records.enquiry_summary, per_page=enquiry_pages.PAGE_SIZE
     )
 
 
