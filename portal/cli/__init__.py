@@ -123,6 +123,7 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
 
 COMMAND_MODULES: list[str] = [
     "portal.cli.admin",
+    "portal.cli.data",
     "portal.cli.watchdog",
     "portal.cli.freeze",
     "portal.cli.import_",

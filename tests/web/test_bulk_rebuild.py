@@ -7,6 +7,9 @@ from __future__ import annotations
 import threading
 import time
 
+from click.testing import CliRunner
+
+from portal.cli import main
 from portal.web.api import bulk
 from tests.consultations.helpers import make_consultation
 from tests.web.test_open_data import local
@@ -75,3 +78,20 @@ def test_after_a_publication_the_previous_build_is_served_at_once_and_the_new_on
 
 def bulk_folder(app):  # noqa: ANN001, ANN201
     return app.extensions["settings"].instance_path / "bulk"
+
+
+def test_portal_data_build_makes_the_current_build_so_no_request_waits_or_sees_an_old_one(
+    app, client, sess, monkeypatch
+):
+    settings = app.extensions["settings"]
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(settings.instance_path))
+    monkeypatch.setenv("PORTAL_DATABASE_URL", settings.sqlalchemy_url)
+    make_consultation(sess)
+    client.get("/data/")
+    make_consultation(sess, slug="second-round", title="第二项征集")
+    result = CliRunner().invoke(main, ["data", "--build"])
+    assert result.exit_code == 0, result.output
+    assert "bulk files of the current content" in result.output
+    rows, listing = _consultation_rows(client)
+    assert rows == 2 and listing["current"] is True
+    assert app.extensions.get("bulk_rebuild") is None  # no background build was needed
