@@ -24,6 +24,7 @@ from zxcvbn import zxcvbn
 from portal.models import ROLES, Agency, User
 from portal.models.base import utcnow
 from portal.services.audit import record
+from portal.services.numbers import parse_int
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of "no such user" equal to that of "wrong password".
@@ -208,6 +209,28 @@ def record_forbidden(sess: Session, actor: User | str, path: str, method: str, a
     record(sess, actor, "access.forbidden", Route(f"{method} {path}"[:500]), note=f"from {address}")
 
 
+def get_user(sess: Session, user_id: int) -> User | None:
+    return sess.get(User, user_id)
+
+
+def signed_in_user(sess: Session, user_id: int) -> User:
+    """The row of the user whose session is running (it exists: the session loader found it)."""
+    return sess.get_one(User, user_id)
+
+
+def user_for_token(sess: Session, token: str) -> User | None:
+    """The active user a session token names: ``<id>:<session_version>``, so that bumping the version
+    (:func:`end_sessions`) ends every session, and a half-finished sign-in with it."""
+    raw_id, _, raw_version = token.partition(":")
+    user_id, version = parse_int(raw_id), parse_int(raw_version)
+    if user_id is None or version is None:
+        return None
+    user = sess.get(User, user_id)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
+
+
 def end_sessions(sess: Session, user: User, actor: User | str, why: str) -> None:
     """Bump the session version: every session cookie issued before is dead."""
     user.session_version = (user.session_version or 1) + 1
@@ -274,6 +297,8 @@ def _validate(sess: Session, form: UserForm, user: User | None) -> None:
 
 def save_user(sess: Session, actor: User | str, form: UserForm, user: User | None = None) -> User:
     """Create (``user`` None, password required) or update a staff account."""
+    if user is not None and actor is user and ("admin" not in form.roles or not form.active):
+        raise AccountError("不能取消自己的管理员角色或停用自己的账号。")
     _validate(sess, form, user)
     before = _user_state(user) if user else None
     context = _user_words(user, form.username, form.display_name, form.email)

@@ -15,7 +15,6 @@ from portal.models.agency import AGENCY_KINDS
 from portal.models.push import CHANNEL_KINDS
 from portal.services.audit import record
 from portal.services.editing import FormErrors
-from portal.services.numbers import parse_int
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -32,16 +31,28 @@ class ChannelForm:
 
 
 def parse_channel_form(sess: Session, form: Any, channel: Channel | None) -> ChannelForm:
-    errors: dict[str, str] = {}
+    """Read a channel from a mapping of form values (as posted, or written in a test) and check it."""
     f = ChannelForm(
         name=(form.get("name") or "").strip(),
-        kind=(form.get("kind") or "").strip() if channel is None else channel.kind,
+        kind=(form.get("kind") or "").strip(),
         new_media=form.get("new_media") in {"1", "on"},
         active=form.get("active") in {"1", "on"},
         url=(form.get("url") or "").strip(),
         secret=(form.get("secret") or "").strip(),
-        recipients=[r for r in re.split(r"[\s,，;；]+", form.get("recipients") or "") if r],
+        recipients=split_recipients(form.get("recipients") or ""),
     )
+    return check_channel(sess, f, channel)
+
+
+def split_recipients(raw: str) -> list[str]:
+    return [r for r in re.split(r"[\s,，;；]+", raw) if r]
+
+
+def check_channel(sess: Session, f: ChannelForm, channel: Channel | None) -> ChannelForm:
+    """Check a channel's settings; raises FormErrors listing every problem. A channel keeps its kind."""
+    if channel is not None:
+        f.kind = channel.kind
+    errors: dict[str, str] = {}
     if not f.name or len(f.name) > 128:
         errors["name"] = "请填写渠道名称（不超过 128 个字符）。"
     else:
@@ -64,6 +75,10 @@ def parse_channel_form(sess: Session, form: Any, channel: Channel | None) -> Cha
     if errors:
         raise FormErrors(errors)
     return f
+
+
+def get_channel(sess: Session, channel_id: int) -> Channel | None:
+    return sess.get(Channel, channel_id)
 
 
 def _public_state(channel: Channel) -> dict[str, Any]:
@@ -107,35 +122,53 @@ def save_channel(sess: Session, user: User, form: ChannelForm, channel: Channel 
 # -- agencies ---------------------------------------------------------------------------------------
 
 
-def save_agency(sess: Session, user: User, form: Any, agency: Agency | None = None) -> Agency:
+@dataclass
+class AgencyForm:
+    slug: str
+    name: str
+    short_name: str = ""
+    kind: str = "department"
+    parent_id: int | None = None
+    external: bool = False
+
+
+def agencies_in_order(sess: Session) -> list[Agency]:
+    """Every agency in the register's order (the choices of the staff forms)."""
+    return list(sess.scalars(select(Agency).order_by(Agency.position, Agency.id)))
+
+
+def get_agency(sess: Session, agency_id: int) -> Agency | None:
+    return sess.get(Agency, agency_id)
+
+
+def _check_agency(sess: Session, form: AgencyForm, agency: Agency | None) -> Agency | None:
+    """The parent agency, once the form is checked; raises FormErrors listing every problem."""
     errors: dict[str, str] = {}
-    slug = (form.get("slug") or "").strip().lower()
-    name = (form.get("name") or "").strip()
-    short_name = (form.get("short_name") or "").strip()
-    kind = (form.get("kind") or "department").strip()
-    parent_raw = (form.get("parent_id") or "").strip()
-    if not re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", slug):
+    if not re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", form.slug):
         errors["slug"] = "标识只能包含小写字母、数字和连字符，2–64 个字符。"
-    elif (clash := sess.scalar(select(Agency.id).where(Agency.slug == slug))) and (
+    elif (clash := sess.scalar(select(Agency.id).where(Agency.slug == form.slug))) and (
         agency is None or clash != agency.id
     ):
         errors["slug"] = "标识已被使用。"
-    if not name:
+    if not form.name:
         errors["name"] = "请填写部门全称。"
-    elif (clash := sess.scalar(select(Agency.id).where(Agency.name == name))) and (
+    elif (clash := sess.scalar(select(Agency.id).where(Agency.name == form.name))) and (
         agency is None or clash != agency.id
     ):
         errors["name"] = "已有同名部门。"
-    if kind not in AGENCY_KINDS:
+    if form.kind not in AGENCY_KINDS:
         errors["kind"] = "部门类型无效。"
-    parent = None
-    if parent_raw:
-        parent_id = parse_int(parent_raw)
-        parent = sess.get(Agency, parent_id) if parent_id is not None else None
-        if parent is None or (agency is not None and parent.id == agency.id):
-            errors["parent_id"] = "上级部门无效。"
+    parent = sess.get(Agency, form.parent_id) if form.parent_id is not None else None
+    if form.parent_id is not None and (parent is None or (agency is not None and parent.id == agency.id)):
+        errors["parent_id"] = "上级部门无效。"
     if errors:
         raise FormErrors(errors)
+    return parent
+
+
+def save_agency(sess: Session, user: User, form: AgencyForm, agency: Agency | None = None) -> Agency:
+    parent = _check_agency(sess, form, agency)
+    slug, name, short_name, kind = form.slug, form.name, form.short_name, form.kind
     before = (
         None
         if agency is None
@@ -154,7 +187,7 @@ def save_agency(sess: Session, user: User, form: Any, agency: Agency | None = No
     agency.parent_id = parent.id if parent else None
     # Outside the district (issues, owns nothing); saving the form is the review of an issuer that was
     # created on the fly.
-    agency.external = form.get("external") in {"1", "on"}
+    agency.external = form.external
     agency.needs_review = False
     sess.flush()
     after = {

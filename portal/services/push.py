@@ -60,6 +60,10 @@ def verify_signature(secret: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(sign(secret, body), header or "")
 
 
+def get(sess: Session, push_id: int) -> Push | None:
+    return sess.get(Push, push_id)
+
+
 def active_channels(sess: Session) -> list[Channel]:
     return list(sess.scalars(select(Channel).where(Channel.active.is_(True)).order_by(Channel.name)))
 

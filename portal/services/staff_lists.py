@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from portal.models import Document, DocumentAgency, Interpretation, User
+from portal.models import Agency, Channel, Document, DocumentAgency, Interpretation, Push, User
 from portal.services.numbers import parse_int
 
 PAGE_SIZE = 50
@@ -90,6 +90,27 @@ def interpretable_documents(sess: Session, user: User, limit: int = 200) -> list
         .limit(limit)
     )
     return [(id_, title, number) for id_, title, number in rows]
+
+
+def users(sess: Session, page: int = 1) -> Page:
+    return paginate(sess, select(User).order_by(User.username), page)
+
+
+def agencies(sess: Session, page: int = 1) -> Page:
+    """Issuers created on the fly and waiting for review first, then the register in its order."""
+    stmt = select(Agency).order_by(Agency.needs_review.desc(), Agency.position, Agency.id)
+    return paginate(sess, stmt, page)
+
+
+def channels(sess: Session, page: int = 1) -> Page:
+    return paginate(sess, select(Channel).order_by(Channel.name, Channel.id), page)
+
+
+def pushes(sess: Session, *, status: str = "", page: int = 1) -> Page:
+    stmt = select(Push).order_by(Push.created_at.desc(), Push.id.desc())
+    if status:
+        stmt = stmt.where(Push.status == status)
+    return paginate(sess, stmt, page)
 
 
 def page_arg(args: Any) -> int:

@@ -8,7 +8,7 @@ each form.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from markupsafe import Markup
 
@@ -16,11 +16,6 @@ from portal.web.errors import render_error
 
 csrf = CSRFProtect()
 HTTPS_SESSION_COOKIE = "__Host-session"
-
-
-def form_field(name: str) -> str:
-    """A form value as a rate-limit key (e.g. the account name on the login form)."""
-    return (request.form.get(name) or "").strip().lower()[:64]
 
 
 def init_app(app: Flask) -> None:

@@ -93,13 +93,7 @@ def _no_store(response: Any) -> Any:
 @login_manager.user_loader
 def _load_user(token: str) -> User | None:
     """Session token is ``<id>:<session_version>``: bumping the version ends every session."""
-    user_id, _, version = token.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+    return accounts.user_for_token(session, token)
 
 
 def init_app(app: Flask) -> None:

@@ -35,8 +35,8 @@ from portal.clock import LOCAL_TZ
 from portal.models import ROLES, User
 from portal.services import accounts, sign_in_limits
 from portal.web.admin.access import ADMIN_PREFIX, any_staff, public_admin
+from portal.web.admin.auth_forms import CodeForm, LoginForm, PasswordChangeForm, SignInCodeForm
 from portal.web.errors import render_error
-from portal.web.security import form_field
 
 bp = Blueprint("admin_auth", __name__, url_prefix="/admin")
 PENDING_SECONDS = 300
@@ -70,11 +70,7 @@ def _pending_user() -> User | None:
     token, since = session.get("pending_user"), session.get("pending_at", 0)
     if not token or time.time() - since > PENDING_SECONDS:
         return None
-    user_id, _, version = str(token).partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not user.active or str(user.session_version) != version:
-        return None
-    return user
+    return accounts.user_for_token(db.session, str(token))
 
 
 def _start_session(user: User, *, mfa: bool) -> Any:
@@ -128,31 +124,28 @@ def _keep_failure() -> None:
 def login() -> Any:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
-    error = ""
-    if request.method == "POST":
-        username = form_field("username")
-        try:
-            attempt = _begin_attempt(username, "password")
-        except sign_in_limits.Throttled as exc:
-            return _throttled(exc)
-        user = accounts.authenticate(
-            db.session, username, request.form.get("password", ""), address=_address()
-        )
-        if user is None:
-            _keep_failure()
-            error = "用户名或密码不正确，或账号已停用。"
-        else:
-            sign_in_limits.forget(db.session, attempt)
-            db.session.commit()  # and a rehashed password
-            session.clear()
-            session["pending_next"] = safe_next(request.args.get("next"))
-            if not accounts.totp_required(user):
-                return _start_session(user, mfa=False)
-            session["pending_user"] = user.get_id()
-            session["pending_at"] = time.time()
-            step = "admin_auth.totp" if user.totp_secret else "admin_auth.enrol"
-            return redirect(url_for(step))
-    return render_template("admin/login.html", error=error), (200 if not error else 401)
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("admin/login.html", form=form)
+    username = form.account()
+    try:
+        attempt = _begin_attempt(username, "password")
+    except sign_in_limits.Throttled as exc:
+        return _throttled(exc)
+    user = accounts.authenticate(db.session, username, form.password.data or "", address=_address())
+    if user is None:
+        _keep_failure()
+        form.fail("", "用户名或密码不正确，或账号已停用。")
+        return render_template("admin/login.html", form=form), 401
+    sign_in_limits.forget(db.session, attempt)
+    db.session.commit()  # and a rehashed password
+    session.clear()
+    session["pending_next"] = safe_next(request.args.get("next"))
+    if not accounts.totp_required(user):
+        return _start_session(user, mfa=False)
+    session["pending_user"] = user.get_id()
+    session["pending_at"] = time.time()
+    return redirect(url_for("admin_auth.totp" if user.totp_secret else "admin_auth.enrol"))
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])
@@ -162,32 +155,52 @@ def totp() -> Any:
     if user is None or not user.totp_secret:
         flash("请重新登录。", "error")
         return redirect(url_for("admin_auth.login"))
-    error = ""
-    if request.method == "POST":
-        try:
-            attempt = _begin_attempt(user.username, "totp")
-        except sign_in_limits.Throttled as exc:
-            return _throttled(exc)
-        if accounts.use_totp(user, request.form.get("code", "")):
-            sign_in_limits.forget(db.session, attempt)
-            return _start_session(user, mfa=True)  # commits the spent code with the sign-in
-        accounts.record_totp_failure(db.session, user, _address())
-        _keep_failure()
-        error = "动态验证码不正确。"
-    return render_template("admin/totp.html", error=error), (200 if not error else 401)
+    form = SignInCodeForm()
+    if not form.validate_on_submit():
+        return render_template("admin/totp.html", form=form)
+    try:
+        attempt = _begin_attempt(user.username, "totp")
+    except sign_in_limits.Throttled as exc:
+        return _throttled(exc)
+    if accounts.use_totp(user, form.code.data or ""):
+        sign_in_limits.forget(db.session, attempt)
+        return _start_session(user, mfa=True)  # commits the spent code with the sign-in
+    accounts.record_totp_failure(db.session, user, _address())
+    _keep_failure()
+    form.fail("", "动态验证码不正确。")
+    return render_template("admin/totp.html", form=form), 401
 
 
-def _enrolment_page(user: User, secret: str, error: str, **extra: Any) -> Any:
+def _enrolment_page(user: User, secret: str, form: CodeForm, **extra: Any) -> Any:
     uri = accounts.totp_uri(user, secret)
     return render_template(
         "admin/enrol.html",
         secret=secret,
         uri=uri,
         qr=accounts.totp_qr_svg(uri),
-        error=error,
+        form=form,
         roles=[ROLES[r] for r in accounts.TOTP_ROLES],
         **extra,
-    ), (200 if not error else 400)
+    ), (400 if form.form_errors else 200)
+
+
+def _enrolment_secret() -> str:
+    """The secret being bound: made once, kept in the session until a code from it is shown."""
+    secret = session.get("enrol_secret") or accounts.new_totp_secret()
+    session["enrol_secret"] = secret
+    return str(secret)
+
+
+def _bind(user: User, secret: str, form: CodeForm) -> bool:
+    """Bind the authenticator if the form carries a code it shows; else the refusal goes on the form."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        accounts.enrol_totp(db.session, user, secret, form.code.data or "")
+    except accounts.AccountError as exc:
+        form.fail("", str(exc))
+        return False
+    return True
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
@@ -200,23 +213,20 @@ def enrol() -> Any:
     if user is None or user.totp_secret:
         flash("请重新登录。", "error")
         return redirect(url_for("admin_auth.login"))
-    secret = session.get("enrol_secret") or accounts.new_totp_secret()
-    session["enrol_secret"] = secret
-    error = ""
-    if request.method == "POST":
-        try:
-            accounts.enrol_totp(db.session, user, secret, request.form.get("code", ""))
-        except accounts.AccountError as exc:
-            error = str(exc)
-        else:
-            return _start_session(user, mfa=True)
-    return _enrolment_page(user, secret, error)
+    secret, form = _enrolment_secret(), CodeForm()
+    if _bind(user, secret, form):
+        return _start_session(user, mfa=True)
+    return _enrolment_page(user, secret, form)
+
+
+def _me() -> User:
+    return accounts.signed_in_user(db.session, current_user.id)
 
 
 @bp.post("/logout")
 @any_staff
 def logout() -> Any:
-    user = db.session.get_one(User, current_user.id)  # signed in: the row exists
+    user = _me()
     accounts.end_sessions(db.session, user, user, "logout")
     db.session.commit()
     logout_user()
@@ -229,20 +239,16 @@ def logout() -> Any:
 @any_staff
 def account() -> Any:
     """Own account: change password (ends every other session), opt in to TOTP."""
-    user = db.session.get_one(User, current_user.id)  # signed in: the row exists
-    error = ""
-    if request.method == "POST":
+    user = _me()
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
         try:
             accounts.change_password(
-                db.session,
-                user,
-                request.form.get("current", ""),
-                request.form.get("new", ""),
-                request.form.get("repeat", ""),
+                db.session, user, form.current.data or "", form.new.data or "", form.repeat.data or ""
             )
         except accounts.AccountError as exc:
             db.session.rollback()
-            error = str(exc)
+            form.fail("", str(exc))
         else:
             db.session.commit()
             login_user(user)  # this session continues under the new version; all others are dead
@@ -251,31 +257,24 @@ def account() -> Any:
     return render_template(
         "admin/account.html",
         user=user,
-        error=error,
+        form=form,
         min_length=accounts.MIN_PASSWORD_LENGTH,
         max_length=accounts.MAX_PASSWORD_LENGTH,
-    ), (200 if not error else 400)
+    ), (400 if form.form_errors else 200)
 
 
 @bp.route("/account/totp", methods=["GET", "POST"])
 @any_staff
 def account_totp() -> Any:
-    user = db.session.get_one(User, current_user.id)  # signed in: the row exists
-    secret = session.get("enrol_secret") or accounts.new_totp_secret()
-    session["enrol_secret"] = secret
-    error = ""
-    if request.method == "POST":
-        try:
-            accounts.enrol_totp(db.session, user, secret, request.form.get("code", ""))
-        except accounts.AccountError as exc:
-            error = str(exc)
-        else:
-            db.session.commit()
-            session.pop("enrol_secret", None)
-            session["mfa"] = True  # a code from the new authenticator was just shown
-            flash("已启用动态验证码。", "info")
-            return redirect(url_for("admin_auth.account"))
-    return _enrolment_page(user, secret, error, own=True)
+    user = _me()
+    secret, form = _enrolment_secret(), CodeForm()
+    if not _bind(user, secret, form):
+        return _enrolment_page(user, secret, form, own=True)
+    db.session.commit()
+    session.pop("enrol_secret", None)
+    session["mfa"] = True  # a code from the new authenticator was just shown
+    flash("已启用动态验证码。", "info")
+    return redirect(url_for("admin_auth.account"))
 
 
 def check_session() -> Any:

@@ -17,24 +17,40 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from sqlalchemy import select
 
 from portal.db import session
-from portal.models import ROLES, Agency, Channel, Push, User
+from portal.models import Agency, Channel, User
 from portal.models.agency import AGENCY_KINDS
 from portal.models.push import CHANNEL_KINDS, PUSH_STATUS
 from portal.services import accounts, audit_names, auditlog, push, staff_lists
 from portal.services import channels as channel_service
 from portal.services.editing import FormErrors
-from portal.services.numbers import parse_int
+from portal.web.admin import manage_forms
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import me
+from portal.web.forms import Form, choices
 
 bp = Blueprint("admin_manage", __name__, url_prefix="/admin")
 
 
-def _agencies() -> list[Agency]:
-    return list(session.scalars(select(Agency).order_by(Agency.position, Agency.id)))
+def _page() -> int:
+    return staff_lists.page_arg(request.args)
+
+
+def _found(row: Any) -> Any:
+    if row is None:
+        abort(404)
+    return row
+
+
+def _agency_choices(blank: str, without: int | None = None) -> list:
+    agencies = channel_service.agencies_in_order(session)
+    return choices([("", blank), *((a.id, a.name) for a in agencies if a.id != without)])
+
+
+def _refused(form: Form, errors: dict[str, str]) -> None:
+    for name, message in errors.items():
+        form.fail(name, message)
 
 
 # -- users ------------------------------------------------------------------------------------------
@@ -43,88 +59,57 @@ def _agencies() -> list[Agency]:
 @bp.get("/users")
 @roles_required("admin")
 def users() -> str:
-    result = staff_lists.paginate(session, select(User).order_by(User.username), _page())
+    result = staff_lists.users(session, _page())
     return render_template("admin/manage/users.html", users=result.items, result=result)
 
 
-def _page() -> int:
-    return staff_lists.page_arg(request.args)
+def _user_form(user: User | None) -> manage_forms.UserForm:
+    form = manage_forms.UserForm(obj=user)
+    form.agency_id.choices = _agency_choices("无")
+    if user is not None:
+        form.password.label.text = "重设密码（留空不改）"
+        form.password.render_kw = {"autocomplete": "new-password"}
+    else:
+        form.password.render_kw = {"autocomplete": "new-password", "required": True}
+    return form
 
 
-def _user_form(values: Any) -> accounts.UserForm:
-    raw_agency = (values.get("agency_id") or "").strip()
-    return accounts.UserForm(
-        username=(values.get("username") or "").strip(),
-        display_name=(values.get("display_name") or "").strip(),
-        email=(values.get("email") or "").strip(),
-        roles=values.getlist("roles"),
-        agency_id=parse_int(raw_agency),
-        active=values.get("active") in {"1", "on"},
-        password=values.get("password") or "",
-    )
+def _show_user(user: User | None, form: manage_forms.UserForm) -> Any:
+    status = 400 if form.form_errors else 200
+    return render_template("admin/manage/user_form.html", user=user, form=form), status
 
 
-def _show_user(user: User | None, values: Any, error: str = "", status: int = 200) -> Any:
-    return render_template(
-        "admin/manage/user_form.html",
-        user=user,
-        values=values,
-        error=error,
-        agencies=_agencies(),
-        ROLES=ROLES,
-    ), status
+def _save_user(user: User | None) -> Any:
+    form = _user_form(user)
+    if not form.validate_on_submit():
+        return _show_user(user, form)
+    try:
+        saved = accounts.save_user(session, me(), form.account(), user)
+    except accounts.AccountError as exc:
+        session.rollback()
+        form.fail("", str(exc))
+        return _show_user(user, form)
+    session.commit()
+    flash(f"{'已保存' if user else '已创建'}用户 {saved.username}。", "info")
+    return redirect(url_for("admin_manage.users"))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required("admin")
 def new_user() -> Any:
-    if request.method == "GET":
-        return _show_user(None, {"active": "1", "roles": []})
-    try:
-        user = accounts.save_user(session, me(), _user_form(request.form))
-    except accounts.AccountError as exc:
-        session.rollback()
-        return _show_user(None, request.form, str(exc), 400)
-    session.commit()
-    flash(f"已创建用户 {user.username}。", "info")
-    return redirect(url_for("admin_manage.users"))
+    return _save_user(None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id: int) -> Any:
-    user = session.get(User, user_id)
-    if user is None:
-        abort(404)
-    if request.method == "GET":
-        values = {
-            "username": user.username,
-            "display_name": user.display_name,
-            "email": user.email,
-            "roles": user.roles,
-            "agency_id": str(user.agency_id or ""),
-            "active": "1" if user.active else "",
-        }
-        return _show_user(user, values)
-    form = _user_form(request.form)
-    if user.id == me().id and ("admin" not in form.roles or not form.active):
-        return _show_user(user, request.form, "不能取消自己的管理员角色或停用自己的账号。", 400)
-    try:
-        accounts.save_user(session, me(), form, user)
-    except accounts.AccountError as exc:
-        session.rollback()
-        return _show_user(user, request.form, str(exc), 400)
-    session.commit()
-    flash(f"已保存用户 {user.username}。", "info")
-    return redirect(url_for("admin_manage.users"))
+    return _save_user(_found(accounts.get_user(session, user_id)))
 
 
 @bp.post("/users/<int:user_id>/reset-totp")
 @roles_required("admin")
 def reset_totp(user_id: int) -> Any:
-    user = session.get(User, user_id)
-    if user is None:
-        abort(404)
+    user = _found(accounts.get_user(session, user_id))
     accounts.reset_totp(session, me(), user)
     session.commit()
     flash(f"已清除 {user.username} 的动态验证码，其下次登录时需重新绑定（管理员）或可自行启用。", "info")
@@ -137,9 +122,7 @@ def reset_totp(user_id: int) -> Any:
 @bp.get("/agencies")
 @roles_required("admin")
 def agencies() -> str:
-    # Issuers created on the fly and waiting for review first, then the register in its order.
-    stmt = select(Agency).order_by(Agency.needs_review.desc(), Agency.position, Agency.id)
-    result = staff_lists.paginate(session, stmt, _page())
+    result = staff_lists.agencies(session, _page())
     return render_template(
         "admin/manage/agencies.html", agencies=result.items, result=result, AGENCY_KINDS=AGENCY_KINDS
     )
@@ -149,40 +132,22 @@ def agencies() -> str:
 @bp.route("/agencies/<int:agency_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_agency(agency_id: int | None) -> Any:
-    agency = session.get(Agency, agency_id) if agency_id else None
-    if agency_id and agency is None:
-        abort(404)
-    values: Any = request.form
-    errors: dict[str, str] = {}
-    if request.method == "POST":
+    agency: Agency | None = _found(channel_service.get_agency(session, agency_id)) if agency_id else None
+    form = manage_forms.AgencyForm(obj=agency)
+    form.parent_id.choices = _agency_choices("无", agency.id if agency else None)
+    if form.validate_on_submit():
         try:
-            channel_service.save_agency(session, me(), request.form, agency)
+            channel_service.save_agency(session, me(), form.agency(), agency)
         except FormErrors as exc:
             session.rollback()
-            errors = exc.errors
+            _refused(form, exc.errors)
         else:
             session.commit()
             flash("部门已保存。", "info")
             return redirect(url_for("admin_manage.agencies"))
-    elif agency is not None:
-        values = {
-            "slug": agency.slug,
-            "name": agency.name,
-            "short_name": agency.short_name,
-            "kind": agency.kind,
-            "parent_id": str(agency.parent_id or ""),
-            "external": "1" if agency.external else "",
-        }
-    else:
-        values = {"kind": "department"}
-    return render_template(
-        "admin/manage/agency_form.html",
-        agency=agency,
-        values=values,
-        errors=errors,
-        agencies=_agencies(),
-        AGENCY_KINDS=AGENCY_KINDS,
-    ), (400 if errors else 200)
+    return render_template("admin/manage/agency_form.html", agency=agency, form=form), (
+        400 if form.errors else 200
+    )
 
 
 # -- channels ---------------------------------------------------------------------------------------
@@ -191,51 +156,40 @@ def edit_agency(agency_id: int | None) -> Any:
 @bp.get("/channels")
 @roles_required("admin")
 def channels() -> str:
-    result = staff_lists.paginate(session, select(Channel).order_by(Channel.name, Channel.id), _page())
+    result = staff_lists.channels(session, _page())
     return render_template(
         "admin/manage/channels.html", channels=result.items, result=result, CHANNEL_KINDS=CHANNEL_KINDS
     )
+
+
+def _channel_form(channel: Channel | None) -> manage_forms.ChannelForm:
+    form = manage_forms.ChannelForm(obj=channel)
+    if channel is not None and request.method == "GET":
+        form.url.data = channel.config.get("url", "")
+        form.recipients.data = "\n".join(channel.config.get("recipients", []))
+    return form
 
 
 @bp.route("/channels/new", methods=["GET", "POST"], defaults={"channel_id": None})
 @bp.route("/channels/<int:channel_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_channel(channel_id: int | None) -> Any:
-    channel = session.get(Channel, channel_id) if channel_id else None
-    if channel_id and channel is None:
-        abort(404)
-    errors: dict[str, str] = {}
-    values: Any = request.form
-    if request.method == "POST":
+    channel = _found(channel_service.get_channel(session, channel_id)) if channel_id else None
+    form = _channel_form(channel)
+    if form.validate_on_submit():
         try:
-            saved = channel_service.save_channel(
-                session, me(), channel_service.parse_channel_form(session, request.form, channel), channel
-            )
+            fields = channel_service.check_channel(session, form.channel(), channel)
+            saved = channel_service.save_channel(session, me(), fields, channel)
         except FormErrors as exc:
             session.rollback()
-            errors = exc.errors
+            _refused(form, exc.errors)
         else:
             session.commit()
             flash("推送渠道已保存。", "info")
             return redirect(url_for("admin_manage.edit_channel", channel_id=saved.id))
-    elif channel is not None:
-        values = {
-            "name": channel.name,
-            "kind": channel.kind,
-            "new_media": "1" if channel.new_media else "",
-            "active": "1" if channel.active else "",
-            "url": channel.config.get("url", ""),
-            "recipients": "\n".join(channel.config.get("recipients", [])),
-        }
-    else:
-        values = {"active": "1", "kind": "webhook"}
     return render_template(
-        "admin/manage/channel_form.html",
-        channel=channel,
-        values=values,
-        errors=errors,
-        CHANNEL_KINDS=CHANNEL_KINDS,
-    ), (400 if errors else 200)
+        "admin/manage/channel_form.html", channel=channel, form=form, CHANNEL_KINDS=CHANNEL_KINDS
+    ), (400 if form.errors else 200)
 
 
 # -- push records -----------------------------------------------------------------------------------
@@ -246,10 +200,7 @@ def edit_channel(channel_id: int | None) -> Any:
 def pushes() -> str:
     status = request.args.get("status", "")
     status = status if status in PUSH_STATUS else ""
-    stmt = select(Push).order_by(Push.created_at.desc(), Push.id.desc())
-    if status:
-        stmt = stmt.where(Push.status == status)
-    result = staff_lists.paginate(session, stmt, _page())
+    result = staff_lists.pushes(session, status=status, page=_page())
     return render_template(
         "admin/manage/pushes.html",
         pushes=result.items,
@@ -262,9 +213,7 @@ def pushes() -> str:
 @bp.post("/pushes/<int:push_id>/retry")
 @roles_required("publisher", "admin")
 def retry_push(push_id: int) -> Any:
-    record = session.get(Push, push_id)
-    if record is None:
-        abort(404)
+    record = _found(push.get(session, push_id))
     if record.status == "delivered":
         flash("该推送已送达，无需重试。", "error")
         return redirect(url_for("admin_manage.pushes"))
