@@ -437,6 +437,10 @@ def remove(sess: Session, user: User, att: Attachment) -> None:
     sess.delete(att)  # the stored file stays: another attachment or an older version may share it
 
 
+def get(sess: Session, attachment_id: int) -> Attachment | None:
+    return sess.get(Attachment, attachment_id)
+
+
 def attachments_of(doc: Document) -> list[Attachment]:
     sess = object_session(doc)
     if doc.id is None or sess is None:

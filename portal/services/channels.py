@@ -15,6 +15,7 @@ from portal.models.agency import AGENCY_KINDS
 from portal.models.push import CHANNEL_KINDS
 from portal.services.audit import record
 from portal.services.editing import FormErrors
+from portal.services.numbers import parse_int
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -139,6 +140,12 @@ def agencies_in_order(sess: Session) -> list[Agency]:
 
 def get_agency(sess: Session, agency_id: int) -> Agency | None:
     return sess.get(Agency, agency_id)
+
+
+def agency_names(sess: Session, raw_ids: list[str]) -> list[str]:
+    """The names of the agencies whose ids a form sent (ids that name none are left out)."""
+    ids = [i for i in map(parse_int, raw_ids) if i is not None]
+    return [a.name for i in ids if (a := sess.get(Agency, i)) is not None]
 
 
 def _check_agency(sess: Session, form: AgencyForm, agency: Agency | None) -> Agency | None:

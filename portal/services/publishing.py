@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,9 +29,11 @@ from portal.models.annual_reports import GENRE as ANNUAL_REPORT_GENRE
 from portal.models.base import utcnow
 from portal.services import privacy
 from portal.services.audit import record
+from portal.services.documents import normalize_doc_number
 from portal.services.subscriptions import events as subscription_events
 
 Item = Document | Interpretation
+ItemT = TypeVar("ItemT", Document, Interpretation)
 
 
 class WorkflowError(Exception):
@@ -63,6 +65,19 @@ def item_agency_ids(obj: Item) -> set[int]:
         return {obj.owner_id} if obj.owner_id else {link.agency_id for link in obj.issuers}
     ids = {obj.agency_id} if obj.agency_id else set()
     return ids | (item_agency_ids(obj.document) if obj.document else set())
+
+
+def find_document(sess: Session, ref: str) -> Document | None:
+    """The document a person names by its 网址标识 or its 文号 (as typed: normalised here)."""
+    return sess.scalars(
+        select(Document).where(
+            (Document.slug == ref) | (Document.doc_number_key == normalize_doc_number(ref))
+        )
+    ).first()
+
+
+def get_item(sess: Session, model: type[ItemT], item_id: int) -> ItemT | None:
+    return sess.get(model, item_id)
 
 
 def in_scope(user: User, obj: Item) -> bool:
@@ -490,6 +505,30 @@ def versions(sess: Session, obj: Item) -> list[DocumentVersion]:
             .order_by(DocumentVersion.number.desc())
         )
     )
+
+
+def version_pair(
+    sess: Session, obj: Item, old: int, new: int
+) -> tuple[DocumentVersion, DocumentVersion] | None:
+    """Versions ``old`` and ``new`` of ``obj``, to compare; None when either does not exist."""
+    found = {
+        v.number: v
+        for v in sess.scalars(
+            select(DocumentVersion).where(
+                DocumentVersion.item_type == item_type(obj),
+                DocumentVersion.item_id == obj.id,
+                DocumentVersion.number.in_([old, new]),
+            )
+        )
+    }
+    if old not in found or new not in found:
+        return None
+    return found[old], found[new]
+
+
+def waivers(sess: Session, doc: Document) -> list[PublicationWaiver]:
+    """The 三同步 waivers recorded when ``doc`` was published without its interpretation."""
+    return list(sess.scalars(select(PublicationWaiver).where(PublicationWaiver.document_id == doc.id)))
 
 
 def diff_versions(old: DocumentVersion, new: DocumentVersion) -> list[tuple[str, list[tuple[str, str]]]]:

@@ -6,93 +6,29 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 
 from portal.db import session
 from portal.ingest.markdown import render_markdown
 from portal.ingest.sourcefile import MAX_FILE_BYTES
-from portal.models import Agency, Attachment, Document
+from portal.models import Document
 from portal.models.documents import MEASURE_STATUS, STATUS
-from portal.services import attachments, editing, importing, publishing, staff_lists
+from portal.services import attachments, channels, editing, importing, publishing, staff_lists
 from portal.services import duplicates as dup_service
-from portal.services.numbers import parse_int
 from portal.services.publishing import WorkflowError
 from portal.services.xxgk import categories
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
+from portal.web.admin.documents_forms import DocumentForm, ValidityForm
 from portal.web.admin.workflow import STAFF, load_item, me
 from portal.web.downloads import send_attachment
 
 bp = Blueprint("admin_documents", __name__, url_prefix="/admin/documents")
 
 
-def _agencies() -> list[Agency]:
-    return list(session.scalars(select(Agency).order_by(Agency.position, Agency.id)))
-
-
-def _form_values(doc: Document | None) -> MultiDict:
-    """The form as the document currently is (for the first display of the edit page)."""
-    if doc is None:
-        user = me()
-        return MultiDict([("owner_id", str(user.agency_id))] if user.agency_id else [])
-    values = MultiDict(
-        {
-            "title": doc.title,
-            "slug": doc.slug,
-            "index_no": doc.index_no,
-            "doc_number": doc.doc_number,
-            "written_on": doc.written_on.isoformat() if doc.written_on else "",
-            "genre": doc.genre,
-            "topics": "、".join(t.name for t in doc.topics),
-            "normative": "1" if doc.normative else "",
-            "registration_no": doc.registration_no,
-            "disclosure": doc.disclosure,
-            "disclosure_reason": doc.disclosure_reason,
-            "disclosure_category": doc.disclosure_category,
-            "source": doc.source,
-            "body_md": doc.body_md,
-            "owner_id": str(doc.owner_id or ""),
-        }
-    )
-    for agency in doc.agencies:
-        values.add("issuers", agency.name)
-    for m in doc.measures:
-        for key, value in (
-            ("no", m.no),
-            ("text", m.text),
-            ("lead", "、".join(m.lead)),
-            ("units", "、".join(m.units)),
-            ("status", m.status),
-            ("position", str(m.position + 1)),
-        ):
-            values.add(f"measure_{key}", value)
-    return values
-
-
-def _measure_rows(values: MultiDict) -> list[dict[str, str]]:
-    cols = {c: values.getlist(f"measure_{c}") for c in ("no", "text", "lead", "units", "status", "position")}
-    rows = [dict(zip(cols, vals, strict=False)) for vals in zip(*cols.values(), strict=False)]
-    rows = [r for r in rows if r.get("text", "").strip() or r.get("no", "").strip()]
-    return rows + [{"no": "", "text": "", "lead": "", "units": "", "status": "pending", "position": ""}] * 3
-
-
-def _issuer_rows(values: MultiDict) -> list[str]:
-    """The issuer fields: those filled in, in signing order, then room for a joint issuance."""
-    names = [n for n in values.getlist("issuers") if n.strip()]
-    if not names:  # the older form chose issuers by id
-        names = [
-            a.name
-            for i in values.getlist("agency_ids")
-            if (n := parse_int(i)) is not None and (a := session.get(Agency, n))
-        ]
-    return names + [""] * max(2, 3 - len(names))
-
-
 def show(
     doc: Document | None,
     *,
-    values: MultiDict | None = None,
+    form: DocumentForm | None = None,
     errors: dict | None = None,
     error: str = "",
     preview: str = "",
@@ -100,27 +36,28 @@ def show(
     duplicates: list | None = None,
     status: int = 200,
 ) -> Any:
-    values = values if values is not None else _form_values(doc)
+    """The document page: its editor (``form`` as sent, or as the document is) and what goes with it."""
     user = me()
-    may_edit = editing.may_edit(user, doc)[0] if doc is not None else True
+    form = form if form is not None else DocumentForm.of(doc, user.agency_id)
+    agencies = channels.agencies_in_order(session)
     context = {
         "doc": doc,
-        "values": values,
+        "values": form.values(),
         "errors": errors or {},
         "error": error,
         "preview": preview,
         "warnings": warnings or [],
-        "agencies": _agencies(),
-        "owners": [a for a in _agencies() if not a.external],
-        "issuer_rows": _issuer_rows(values),
+        "agencies": agencies,
+        "owners": [a for a in agencies if not a.external],
+        "issuer_rows": form.issuer_rows(channels.agency_names(session, form.agency_ids.data)),
         "duplicates": duplicates
         if duplicates is not None
         else (dup_service.of_document(session, doc) if doc is not None else []),
-        "measure_rows": _measure_rows(values),
+        "measure_rows": form.measure_rows(),
         "MEASURE_STATUS": MEASURE_STATUS,
         "genres": editing.GENRES,
         "disclosure_categories": categories.choices(session),
-        "may_edit": may_edit,
+        "may_edit": editing.may_edit(user, doc)[0] if doc is not None else True,
         "user": user,
     }
     if doc is not None:
@@ -129,15 +66,9 @@ def show(
             versions=publishing.versions(session, doc),
             attachments=attachments.attachments_of(doc),
             hits=publishing.privacy_hits(doc),
-            waivers=doc_waivers(doc),
+            waivers=publishing.waivers(session, doc),
         )
     return render_template("admin/documents/edit.html", **context), status
-
-
-def doc_waivers(doc: Document) -> list:
-    from portal.models import PublicationWaiver
-
-    return list(session.scalars(select(PublicationWaiver).where(PublicationWaiver.document_id == doc.id)))
 
 
 @bp.get("/")
@@ -150,11 +81,11 @@ def index() -> str:
 
 
 def _save(doc: Document | None) -> Any:
-    values = request.form
-    if request.form.get("action") == "preview":
-        return show(doc, values=values, preview=render_markdown(values.get("body_md", "")))
-    return workflow.save_form(
-        doc, show, editing.parse_document_form, editing.save_document, "admin_documents.edit"
+    form = DocumentForm()
+    if form.is_preview():
+        return show(doc, form=form, preview=render_markdown(form.body_md.data or ""))
+    return workflow.save_item(
+        doc, form, show, editing.parse_document_form, editing.save_document, "admin_documents.edit"
     )
 
 
@@ -194,7 +125,7 @@ def import_text() -> Any:
         session.rollback()
         return show(
             None,
-            values=exc.values,
+            form=DocumentForm(formdata=exc.values),
             errors=exc.errors,
             warnings=exc.warnings,
             duplicates=getattr(exc, "duplicates", None),
@@ -233,19 +164,15 @@ def import_headline(errors: dict[str, str]) -> str:
 @roles_required("publisher")
 def validity(item_id: int) -> Any:
     doc = load_item(Document, item_id)
+    form = ValidityForm()
     successor = None
-    ref = request.form.get("successor", "").strip()
-    if ref:
-        successor = session.scalars(
-            select(Document).where(
-                (Document.slug == ref) | (Document.doc_number_key == editing.normalize_doc_number(ref))
-            )
-        ).first()
+    if ref := form.successor.data:
+        successor = publishing.find_document(session, ref)
         if successor is None:
             return show(doc, error=f"找不到文件“{ref}”（请填写网址标识或文号）。", status=400)
     try:
         publishing.mark_validity(
-            session, me(), doc, request.form.get("validity", ""), successor, request.form.get("note", "")
+            session, me(), doc, form.validity.data or "", successor, form.note.data or ""
         )
     except WorkflowError as exc:
         session.rollback()
@@ -290,7 +217,7 @@ def upload_attachment(item_id: int) -> Any:
 @roles_required("editor", "publisher")
 def delete_attachment(item_id: int, attachment_id: int) -> Any:
     doc = load_item(Document, item_id)
-    att = session.get(Attachment, attachment_id)
+    att = attachments.get(session, attachment_id)
     if att is None or att.document_id != doc.id:
         abort(404)
     allowed, why = editing.may_edit(me(), doc)
@@ -305,7 +232,7 @@ def delete_attachment(item_id: int, attachment_id: int) -> Any:
 @bp.get("/attachments/<int:attachment_id>")
 @roles_required(*STAFF)
 def download_attachment(attachment_id: int) -> Any:
-    att = session.get(Attachment, attachment_id)
+    att = attachments.get(session, attachment_id)
     if att is None:
         abort(404)
     load_item(Document, att.document_id)
