@@ -25,9 +25,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
+from flask import session as cookie  # the signed cookie; the database's is db.session
 from flask_login import current_user, login_user, logout_user
 
 from portal import db
@@ -67,20 +67,20 @@ def safe_next(target: str | None) -> str:
 
 
 def _pending_user() -> User | None:
-    token, since = session.get("pending_user"), session.get("pending_at", 0)
+    token, since = cookie.get("pending_user"), cookie.get("pending_at", 0)
     if not token or time.time() - since > PENDING_SECONDS:
         return None
     return accounts.user_for_token(db.session, str(token))
 
 
 def _start_session(user: User, *, mfa: bool) -> Any:
-    target = session.get("pending_next")
-    session.clear()
+    target = cookie.get("pending_next")
+    cookie.clear()
     login_user(user)
     now = int(time.time())
-    session["started"] = now
-    session["seen"] = now
-    session["mfa"] = mfa
+    cookie["started"] = now
+    cookie["seen"] = now
+    cookie["mfa"] = mfa
     accounts.record_login(db.session, user, _address())
     db.session.commit()
     return redirect(safe_next(target))
@@ -139,12 +139,12 @@ def login() -> Any:
         return render_template("admin/login.html", form=form), 401
     sign_in_limits.forget(db.session, attempt)
     db.session.commit()  # and a rehashed password
-    session.clear()
-    session["pending_next"] = safe_next(request.args.get("next"))
+    cookie.clear()
+    cookie["pending_next"] = safe_next(request.args.get("next"))
     if not accounts.totp_required(user):
         return _start_session(user, mfa=False)
-    session["pending_user"] = user.get_id()
-    session["pending_at"] = time.time()
+    cookie["pending_user"] = user.get_id()
+    cookie["pending_at"] = time.time()
     return redirect(url_for("admin_auth.totp" if user.totp_secret else "admin_auth.enrol"))
 
 
@@ -186,8 +186,8 @@ def _enrolment_page(user: User, secret: str, form: CodeForm, **extra: Any) -> An
 
 def _enrolment_secret() -> str:
     """The secret being bound: made once, kept in the session until a code from it is shown."""
-    secret = session.get("enrol_secret") or accounts.new_totp_secret()
-    session["enrol_secret"] = secret
+    secret = cookie.get("enrol_secret") or accounts.new_totp_secret()
+    cookie["enrol_secret"] = secret
     return str(secret)
 
 
@@ -230,7 +230,7 @@ def logout() -> Any:
     accounts.end_sessions(db.session, user, user, "logout")
     db.session.commit()
     logout_user()
-    session.clear()
+    cookie.clear()
     flash("您已退出登录，所有设备上的登录均已失效。", "info")
     return redirect(url_for("admin_auth.login"))
 
@@ -271,8 +271,8 @@ def account_totp() -> Any:
     if not _bind(user, secret, form):
         return _enrolment_page(user, secret, form, own=True)
     db.session.commit()
-    session.pop("enrol_secret", None)
-    session["mfa"] = True  # a code from the new authenticator was just shown
+    cookie.pop("enrol_secret", None)
+    cookie["mfa"] = True  # a code from the new authenticator was just shown
     flash("已启用动态验证码。", "info")
     return redirect(url_for("admin_auth.account"))
 
@@ -284,17 +284,17 @@ def check_session() -> Any:
         return None
     settings = current_app.extensions["settings"]
     now = int(time.time())
-    started = session.get("started")
+    started = cookie.get("started")
     if not isinstance(started, int) or now - started > 3600 * settings.session_max_hours:
         message = "登录已超过最长有效时间，请重新登录。"
-    elif now - int(session.get("seen", now)) > 60 * settings.session_idle_minutes:
+    elif now - int(cookie.get("seen", now)) > 60 * settings.session_idle_minutes:
         message = "长时间未操作，已自动退出，请重新登录。"
-    elif accounts.totp_required(current_user) and not session.get("mfa"):
+    elif accounts.totp_required(current_user) and not cookie.get("mfa"):
         message = "您的账号须使用动态验证码登录，请重新登录。"
     else:
-        session["seen"] = now
+        cookie["seen"] = now
         return None
     logout_user()
-    session.clear()
+    cookie.clear()
     flash(message, "error")
     return redirect(url_for("admin_auth.login", next=request.full_path))
