@@ -11,13 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 
 from portal.models import Document
-from portal.web.admin.fields import TextListField
+from portal.web.admin.fields import TextListField, TickField
 from portal.web.forms import Form
 
-FALSE_VALUES = (False, "", "0", "false", "off")
 MEASURE_COLUMNS = ("no", "text", "lead", "units", "status", "position")
 EMPTY_MEASURE_ROWS = 3
 # The issuer fields shown: those filled in, then room for a joint issuance.
@@ -52,7 +51,7 @@ class DocumentForm(Form):
     written_on = StringField("成文日期")  # the service says what is wrong with a date, in Chinese
     genre = StringField("公文种类")
     topics = StringField("主题分类")
-    normative = BooleanField("规范性文件（须与解读同步发布）", false_values=FALSE_VALUES)
+    normative = TickField("规范性文件（须与解读同步发布）")
     registration_no = StringField("规范性文件登记号")
     disclosure = StringField("公开属性", default="active")
     disclosure_reason = TextAreaField("依申请公开或不予公开的理由（依据条款）")
@@ -61,7 +60,7 @@ class DocumentForm(Form):
     body_md = TextAreaField("正文（Markdown）")
     owner_id = StringField("维护部门")
     change_note = TextAreaField("修改说明")
-    confirm_duplicate = BooleanField("确认不是重复", false_values=FALSE_VALUES)
+    confirm_duplicate = TickField("确认不是重复")
     issuers = TextListField("发文机关")
     agency_ids = TextListField("发文机关（按编号，旧表单）")
     measure_no = TextListField("序号")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Field, SelectField, SelectMultipleField
+from wtforms import BooleanField, Field, SelectField, SelectMultipleField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.services.numbers import parse_int
@@ -51,3 +51,20 @@ class TextListField(Field):
 
     def process_data(self, value: Any) -> None:
         self.data = list(value or [])
+
+
+class TickField(BooleanField):
+    """A checkbox (``value="1"``) that counts as ticked only for what a checkbox sends: a deliberate step
+    (confirm a withdrawal, a likely duplicate) is never taken on an odd value such as "0"."""
+
+    TICKED = frozenset({"1", "on", "true", "y", "yes"})
+
+    def __init__(self, label: str = "", **kwargs: Any) -> None:
+        super().__init__(label, **kwargs)
+        self.type = "BooleanField"  # drawn as a checkbox with its label by components/wtf.html
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = bool(valuelist) and str(valuelist[0]).strip().lower() in self.TICKED
+
+    def _value(self) -> str:
+        return "1"

@@ -7,13 +7,13 @@ attach to the field they name.
 
 from __future__ import annotations
 
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField
 
 from portal.models import ROLES
 from portal.models.agency import AGENCY_KINDS
 from portal.models.push import CHANNEL_KINDS
 from portal.services import accounts, channels
-from portal.web.admin.fields import CheckboxesField, IdSelectField
+from portal.web.admin.fields import CheckboxesField, IdSelectField, TickField
 from portal.web.forms import Form, choices
 
 
@@ -31,7 +31,7 @@ class UserForm(Form):
     email = StringField("电子邮箱", filters=[_strip], render_kw={"type": "email"})
     roles = CheckboxesField("角色（可多选）", choices=choices(ROLES))
     agency_id = IdSelectField("部门（编辑和审核人员必填）")
-    active = BooleanField("账号可用", default=True)
+    active = TickField("账号可用", default=True)
     password = PasswordField(
         "初始密码（8–128 个字符，不能是常见密码）", render_kw={"autocomplete": "new-password"}
     )
@@ -54,7 +54,7 @@ class AgencyForm(Form):
     slug = StringField("标识（网址中使用）", filters=[_slug], render_kw={"required": True})
     kind = SelectField("类型", choices=choices(AGENCY_KINDS), default="department", validate_choice=False)
     parent_id = IdSelectField("上级部门")
-    external = BooleanField("本区以外的机关（只作为发文机关，不能维护文件）")
+    external = TickField("本区以外的机关（只作为发文机关，不能维护文件）")
 
     def agency(self) -> channels.AgencyForm:
         return channels.AgencyForm(
@@ -70,8 +70,8 @@ class AgencyForm(Form):
 class ChannelForm(Form):
     name = StringField("名称", filters=[_strip], render_kw={"required": True})
     kind = SelectField("类型", choices=choices(CHANNEL_KINDS), default="webhook", validate_choice=False)
-    new_media = BooleanField("新媒体渠道（计入新媒体推送率）")
-    active = BooleanField("启用", default=True)
+    new_media = TickField("新媒体渠道（计入新媒体推送率）")
+    active = TickField("启用", default=True)
     url = StringField("接收地址", filters=[_strip])
     secret = PasswordField("签名密钥（留空自动生成或保持不变）", filters=[_strip])
     recipients = TextAreaField("收件人（每行一个地址）", render_kw={"rows": 4})

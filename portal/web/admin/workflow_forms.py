@@ -6,10 +6,10 @@ these forms only read what the publisher or reviewer sent.
 
 from __future__ import annotations
 
-from wtforms import BooleanField, TextAreaField
+from wtforms import TextAreaField
 
 from portal.services.publishing import PublishRequest
-from portal.web.admin.fields import CheckboxesField, optional_id
+from portal.web.admin.fields import CheckboxesField, TickField, optional_id
 from portal.web.forms import Form
 
 
@@ -20,14 +20,14 @@ class ReturnForm(Form):
 class WithdrawForm(Form):
     reason = TextAreaField("撤回理由（将在公开页面显示）")
     # Withdrawing takes a page off the public site at once: it needs a deliberate second step.
-    confirm = BooleanField("确认撤回")
+    confirm = TickField("确认撤回")
 
 
 class PublishForm(Form):
     channel_ids = CheckboxesField("推送渠道", coerce=optional_id)
     waiver_reason = TextAreaField("不同步发布解读的理由")
     privacy_override = TextAreaField("强制发布的理由")
-    confirm_duplicate = BooleanField("确认不是重复：已核对上列可能重复的文件，仍然继续")
+    confirm_duplicate = TickField("确认不是重复：已核对上列可能重复的文件，仍然继续")
 
     def publish_request(self) -> PublishRequest:
         return PublishRequest(
