@@ -27,7 +27,6 @@ from portal.services import attachments, staff_lists
 from portal.services.audit import record
 from portal.services.documents import normalize_doc_number
 from portal.services.editing import FormErrors
-from portal.services.numbers import parse_int
 from portal.services.policies.queries import public_documents
 from portal.services.publishing import NotAllowed, WorkflowError
 
@@ -71,43 +70,16 @@ def proposed_numbers(sess: Session, year: int) -> tuple[int, int]:
     return number, running
 
 
-def _whole(
-    raw: Any, name: str, label: str, low: int, high: int, errors: dict[str, str], required: bool = True
-) -> int | None:
-    text = str(raw or "").strip()
-    if not text:
-        if required:
-            errors[name] = f"请填写{label}。"
-        return None
-    value = parse_int(text, low, high)
-    if value is None:
-        errors[name] = f"{label}应为 {low}–{high} 之间的整数。"
-    return value
+def issue_by_id(sess: Session, issue_id: int) -> GazetteIssue | None:
+    return sess.get(GazetteIssue, issue_id)
 
 
-def parse_issue_form(sess: Session, form: Any, issue: GazetteIssue | None) -> IssueForm:
-    """Read and check the issue form, uniqueness included; raises FormErrors listing every problem."""
+def check_issue(sess: Session, f: IssueForm, issue: GazetteIssue | None) -> IssueForm:
+    """The rules across fields of a parsed issue form (the date within the year, numbers unique); raises
+    FormErrors listing every problem. The staff form (``web/admin/gazette_forms.py``) parses each field."""
     errors: dict[str, str] = {}
-    this_year = date.today().year
-    f = IssueForm(custom_title=(form.get("custom_title") or "").strip())
-    f.year = _whole(form.get("year"), "year", "年份", 1949, this_year + 1, errors)
-    f.number = _whole(form.get("number"), "number", "期号", 1, MAX_NUMBER, errors)
-    f.running_number = _whole(
-        form.get("running_number"), "running_number", "总期号", 1, MAX_RUNNING, errors, required=False
-    )
-    if len(f.custom_title) > 200:
-        errors["custom_title"] = "标题不能超过 200 个字符。"
-    raw_date = (form.get("published_on") or "").strip()
-    if not raw_date:
-        errors["published_on"] = "请填写出版日期。"
-    else:
-        try:
-            f.published_on = date.fromisoformat(raw_date)
-        except ValueError:
-            errors["published_on"] = "出版日期格式应为 YYYY-MM-DD。"
-        else:
-            if f.year is not None and f.published_on.year not in (f.year, f.year + 1):
-                errors["published_on"] = f"出版日期应在 {f.year} 年内（年末一期可在次年年初出版）。"
+    if f.year is not None and f.published_on is not None and f.published_on.year not in (f.year, f.year + 1):
+        errors["published_on"] = f"出版日期应在 {f.year} 年内（年末一期可在次年年初出版）。"
     own_id = issue.id if issue is not None else -1
     if f.year is not None and f.number is not None:
         clash = sess.scalars(
@@ -175,7 +147,7 @@ def save_issue(sess: Session, user: User, form: IssueForm, issue: GazetteIssue |
     else:
         _require_draft(issue, "修改")
         before = _fields(issue)
-    assert form.year and form.number and form.published_on, "parse_issue_form refused an incomplete form"
+    assert form.year and form.number and form.published_on, "the form refused an incomplete issue"
     with sess.no_autoflush:
         issue.year, issue.number = form.year, form.number
         issue.running_number = form.running_number

@@ -59,9 +59,11 @@ def world(app, sess, staff, agencies, make_user, make_interpretation):  # noqa: 
     issue = gazette_assembly.save_issue(
         sess,
         staff.editor,
-        gazette_assembly.parse_issue_form(
+        gazette_assembly.check_issue(
             sess,
-            MultiDict({"year": "2020", "number": "5", "running_number": "125", "published_on": "2020-05-15"}),
+            gazette_assembly.IssueForm(
+                year=2020, number=5, running_number=125, published_on=date(2020, 5, 15)
+            ),
             None,
         ),
     )

@@ -8,6 +8,7 @@ documents' "刊登于" line), withdraw with a reason and reopen; and every refus
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import quote
 
 import pytest
@@ -26,6 +27,7 @@ ISSUE_FORM = {
     "custom_title": "",
     "published_on": "2021-03-15",
 }
+ISSUE = gazette_assembly.IssueForm(year=2021, number=1, running_number=130, published_on=date(2021, 3, 15))
 
 
 @pytest.fixture
@@ -234,10 +236,20 @@ def test_number_conflicts_are_refused_in_chinese_and_write_nothing(client, sess,
         as_text=True
     )
     bad = _post(
-        client, csrf_token, "/admin/gazette/new", year="二〇二一", number="0", published_on="2021-13-01"
+        client,
+        csrf_token,
+        "/admin/gazette/new",
+        year="二〇二一",
+        number="0",
+        published_on="2021-13-01",
+        custom_title="长" * 201,
     )
     text = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "年份应为" in text and "期号应为" in text and "出版日期格式" in text
+    assert "标题不能超过 200 个字符" in text and 'value="二〇二一"' in text  # shown again as typed
+    late = _post(client, csrf_token, "/admin/gazette/new", **{**ISSUE_FORM, "number": "3", "running_number": "",
+                                                               "published_on": "2023-01-02"})  # fmt: skip
+    assert late.status_code == 400 and "出版日期应在 2021 年内" in late.get_data(as_text=True)
 
     other_id = _create(client, csrf_token, number="2", running_number="131", published_on="2021-04-15")
     clash = _post(client, csrf_token, f"/admin/gazette/{other_id}", **{**ISSUE_FORM, "running_number": "131"})
@@ -251,8 +263,8 @@ def test_number_conflicts_are_refused_in_chinese_and_write_nothing(client, sess,
 
 def test_a_number_taken_meanwhile_is_a_clear_refusal_not_a_crash(sess, staff):
     """Two editors checked the same free number; the second save meets the unique constraint."""
-    form = gazette_assembly.parse_issue_form(sess, ISSUE_FORM, None)
-    gazette_assembly.save_issue(sess, staff.editor, gazette_assembly.parse_issue_form(sess, ISSUE_FORM, None))
+    form = gazette_assembly.check_issue(sess, ISSUE, None)
+    gazette_assembly.save_issue(sess, staff.editor, gazette_assembly.check_issue(sess, ISSUE, None))
     sess.commit()
     with pytest.raises(gazette_assembly.ConflictError, match="刚被其他人占用"):
         gazette_assembly.save_issue(sess, staff.editor, form)
@@ -488,13 +500,10 @@ def app_overrides(app_overrides: dict) -> dict:
 
 
 def test_the_static_export_carries_the_uploaded_pdf(app, sess, staff, docs, tmp_path):
-    from werkzeug.datastructures import MultiDict
 
     from portal.export import freeze
 
-    issue = gazette_assembly.save_issue(
-        sess, staff.editor, gazette_assembly.parse_issue_form(sess, MultiDict(ISSUE_FORM), None)
-    )
+    issue = gazette_assembly.save_issue(sess, staff.editor, gazette_assembly.check_issue(sess, ISSUE, None))
     gazette_assembly.add_entry(sess, staff.editor, issue, docs[0].id, "区政府文件")
     gazette_assembly.attach_pdf(
         sess,

@@ -7,18 +7,18 @@ Editors assemble; publishers publish and withdraw (and, four eyes, not an issue 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
 
 from portal.db import session
 from portal.models import GazetteIssue
 from portal.models.gazette import GAZETTE_STATUS
 from portal.services import attachments, gazette_assembly
-from portal.services.numbers import parse_int
 from portal.services.publishing import WorkflowError
+from portal.web.admin import gazette_forms as forms
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import me
@@ -29,39 +29,32 @@ VIEWERS = ("editor", "reviewer", "publisher")
 
 
 def _issue(item_id: int) -> GazetteIssue:
-    issue = session.get(GazetteIssue, item_id)
+    issue = gazette_assembly.issue_by_id(session, item_id)
     if issue is None:
         abort(404)
     return issue
 
 
-def _form_values(issue: GazetteIssue | None) -> MultiDict:
-    if issue is not None:
-        return MultiDict(
-            {
-                "year": str(issue.year),
-                "number": str(issue.number),
-                "running_number": str(issue.running_number or ""),
-                "custom_title": issue.custom_title,
-                "published_on": issue.published_on.isoformat() if issue.published_on else "",
-            }
-        )
-    year = int_arg("year", date.today().year, 1949, date.today().year + 1)
-    number, running = gazette_assembly.proposed_numbers(session, year)
-    return MultiDict(
-        {
-            "year": str(year),
-            "number": str(number),
-            "running_number": str(running),
-            "published_on": date.today().isoformat() if year == date.today().year else "",
+def _form_values(issue: GazetteIssue | None) -> dict[str, str]:
+    """The issue form as first shown: the issue's fields, or a new issue's proposed numbers."""
+    if issue is None:
+        year = int_arg("year", date.today().year, 1949, date.today().year + 1)
+        number, running = gazette_assembly.proposed_numbers(session, year)
+        data: Any = {
+            "year": year,
+            "number": number,
+            "running_number": running,
+            "published_on": date.today() if year == date.today().year else None,
         }
-    )
+    else:
+        data = issue
+    return forms.IssueForm(formdata=None, obj=data if issue else None, data=None if issue else data).shown()
 
 
 def show(
     issue: GazetteIssue | None,
     *,
-    values: MultiDict | None = None,
+    values: Mapping[str, Any] | None = None,
     errors: dict | None = None,
     error: str = "",
     status: int = 200,
@@ -123,8 +116,21 @@ def edit(item_id: int) -> Any:
 
 
 def _save(issue: GazetteIssue | None) -> Any:
+    form = forms.IssueForm()
+    if not form.validate():
+        return show(
+            issue,
+            values=form.shown(),
+            errors=form.field_errors(),
+            error="请更正标出的问题后再保存。",
+            status=400,
+        )
     return workflow.save_form(
-        issue, show, gazette_assembly.parse_issue_form, gazette_assembly.save_issue, "admin_gazette.edit"
+        issue,
+        show,
+        lambda sess, _typed, item: gazette_assembly.check_issue(sess, form.issue(), item),
+        gazette_assembly.save_issue,
+        "admin_gazette.edit",
     )
 
 
@@ -135,32 +141,30 @@ def _act(issue: GazetteIssue, action: Any, done: str, anchor: str = "") -> Any:
         action()
     except WorkflowError as exc:
         session.rollback()
-        return show(session.get(GazetteIssue, issue.id), error=exc.message, status=exc.status)
+        return show(gazette_assembly.issue_by_id(session, issue.id), error=exc.message, status=exc.status)
     except attachments.AttachmentError as exc:
         session.rollback()
-        return show(session.get(GazetteIssue, issue.id), error=str(exc), status=400)
+        return show(gazette_assembly.issue_by_id(session, issue.id), error=str(exc), status=400)
     session.commit()
     flash(done, "info")
     return redirect(url_for("admin_gazette.edit", item_id=issue.id, _anchor=anchor or None))
 
 
-def _entry_id() -> int:
-    found = parse_int(request.form.get("entry_id"))
-    return -1 if found is None else found
+def _entry_form() -> forms.EntryForm:
+    return forms.EntryForm()  # nothing to refuse here: an id that is not a number names no entry (-1)
 
 
 @bp.post("/<int:item_id>/entries")
 @roles_required("editor")
 def add_entry(item_id: int) -> Any:
     issue = _issue(item_id)
-    document_id = parse_int(request.form.get("document_id"))
+    form = forms.AddEntryForm()
+    document_id = form.document_id.data
     if document_id is None:
         return show(issue, error="请先搜索并选择要收录的文件。", status=400)
     return _act(
         issue,
-        lambda: gazette_assembly.add_entry(
-            session, me(), issue, document_id, request.form.get("category", "")
-        ),
+        lambda: gazette_assembly.add_entry(session, me(), issue, document_id, form.category.data or ""),
         "已加入本期目录。",
         "toc",
     )
@@ -170,11 +174,10 @@ def add_entry(item_id: int) -> Any:
 @roles_required("editor")
 def move_entry(item_id: int) -> Any:
     issue = _issue(item_id)
+    form = _entry_form()
     return _act(
         issue,
-        lambda: gazette_assembly.move_entry(
-            session, me(), issue, _entry_id(), request.form.get("direction", "")
-        ),
+        lambda: gazette_assembly.move_entry(session, me(), issue, form.entry, form.direction.data or ""),
         "目录顺序已调整。",
         "toc",
     )
@@ -184,10 +187,11 @@ def move_entry(item_id: int) -> Any:
 @roles_required("editor")
 def entry_category(item_id: int) -> Any:
     issue = _issue(item_id)
+    form = _entry_form()
     return _act(
         issue,
         lambda: gazette_assembly.set_entry_category(
-            session, me(), issue, _entry_id(), request.form.get("category", "")
+            session, me(), issue, form.entry, form.category.data or ""
         ),
         "类别已修改。",
         "toc",
@@ -200,7 +204,7 @@ def remove_entry(item_id: int) -> Any:
     issue = _issue(item_id)
     return _act(
         issue,
-        lambda: gazette_assembly.remove_entry(session, me(), issue, _entry_id()),
+        lambda: gazette_assembly.remove_entry(session, me(), issue, _entry_form().entry),
         "已从本期目录移除。",
         "toc",
     )
@@ -210,7 +214,8 @@ def remove_entry(item_id: int) -> Any:
 @roles_required("editor")
 def upload_pdf(item_id: int) -> Any:
     issue = _issue(item_id)
-    upload = request.files.get("file")
+    form = forms.PdfForm()
+    upload = form.file.data
     if upload is None or not upload.filename:
         return show(issue, error="请选择要上传的 PDF 文件。", status=400)
     settings = current_app.extensions["settings"]
@@ -260,7 +265,7 @@ def withdraw(item_id: int) -> Any:
     issue = _issue(item_id)
     return _act(
         issue,
-        lambda: gazette_assembly.withdraw_issue(session, me(), issue, request.form.get("reason", "")),
+        lambda: gazette_assembly.withdraw_issue(session, me(), issue, forms.WithdrawForm().reason.data or ""),
         "本期公报已撤回。",
     )
 
@@ -283,7 +288,7 @@ def delete(item_id: int) -> Any:
         gazette_assembly.delete_issue(session, me(), issue)
     except WorkflowError as exc:
         session.rollback()
-        return show(session.get(GazetteIssue, issue.id), error=exc.message, status=exc.status)
+        return show(gazette_assembly.issue_by_id(session, issue.id), error=exc.message, status=exc.status)
     session.commit()
     flash(f"已删除草稿《{label}》。", "info")
     return redirect(url_for("admin_gazette.index"))
