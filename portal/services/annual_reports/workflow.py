@@ -70,6 +70,15 @@ def reports(sess: Session, user: User) -> list[AnnualReport]:
     return list(sess.scalars(stmt))
 
 
+def report_by_id(sess: Session, report_id: int) -> AnnualReport | None:
+    return sess.get(AnnualReport, report_id)
+
+
+def own_agency(sess: Session, user: User) -> Agency | None:
+    """The agency ``user`` writes reports for (none for unassigned staff)."""
+    return sess.get(Agency, user.agency_id) if user.agency_id else None
+
+
 def can_see(user: User, report: AnnualReport) -> bool:
     return user.has_role("publisher", "admin") or (
         user.agency_id is not None and user.agency_id == report.agency_id

@@ -7,14 +7,14 @@ Editors of the reporting body write; its reviewers, and publishers and admins, m
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal.clock import today_local
 from portal.db import current_session
-from portal.models import Agency, AnnualReport
+from portal.models import AnnualReport
 from portal.models.annual_reports import ENTERED_FIGURES, SECTIONS, TABLE_SOURCES
 from portal.models.documents import STATUS
 from portal.models.foi import REMEDY_KINDS, REMEDY_RESULTS
@@ -24,6 +24,7 @@ from portal.services.annual_reports.table2 import KINDS
 from portal.services.annual_reports.tables import compute
 from portal.services.foi import report as foi_report
 from portal.services.numbers import parse_int
+from portal.web.admin import annual_reports_forms as forms
 from portal.web.admin.access import roles_required
 
 
@@ -38,7 +39,7 @@ WRITERS = ("editor",)
 
 
 def _visible(report_id: int) -> AnnualReport:
-    report = _db().get(AnnualReport, report_id)
+    report = workflow.report_by_id(_db(), report_id)
     if report is None:
         abort(404)
     if not workflow.can_see(current_user, report):
@@ -56,7 +57,7 @@ def _flags() -> list[deadlines.Flag]:
 @bp.get("/")
 @roles_required(*READERS)
 def index() -> str:
-    agency = _db().get(Agency, current_user.agency_id) if current_user.agency_id else None
+    agency = workflow.own_agency(_db(), current_user)
     return render_template(
         "admin/annual_reports/index.html",
         reports=workflow.reports(_db(), current_user),
@@ -72,8 +73,8 @@ def index() -> str:
 @bp.post("/new")
 @roles_required(*WRITERS)
 def new() -> Response | tuple[str, int]:
-    agency = _db().get(Agency, current_user.agency_id) if current_user.agency_id else None
-    year = parse_int(request.form.get("year", ""))
+    agency = workflow.own_agency(_db(), current_user)
+    year = parse_int(forms.NewReportForm().year.data)
     try:
         if agency is None:
             raise workflow.ReportError("您的账号没有所属单位，不能新建年度报告。", status=403)
@@ -90,8 +91,9 @@ def new() -> Response | tuple[str, int]:
 
 
 def _page(
-    report: AnnualReport, values: dict[str, str] | None = None, error: str = "", status: int = 200
+    report: AnnualReport, form: forms.FiguresForm | None = None, error: str = "", status: int = 200
 ) -> tuple[str, int]:
+    """The report's page; ``form``: a refused form, shown again as typed."""
     tables = compute(_db(), report)
     allowed, why = workflow.may_write(current_user, report)
     return render_template(
@@ -101,9 +103,9 @@ def _page(
         table2=table2_html(tables),
         table3=table3_html(tables),
         table4=table4_html(tables),
-        values=values if values is not None else workflow.figure_values(report),
+        values=form.figures() if form is not None else workflow.figure_values(report),
         sections=SECTIONS,
-        section_text=(request.form if values is not None else report.sections) or {},
+        section_text=(form.sections() if form is not None else report.sections) or {},
         entered=ENTERED_FIGURES,
         sources=TABLE_SOURCES,
         t3_rows=[(k, *_row_label(k)) for k in workflow.TABLE3_ROWS],
@@ -145,15 +147,14 @@ def detail(report_id: int) -> tuple[str, int]:
 @roles_required(*WRITERS)
 def save(report_id: int) -> Response | tuple[str, int]:
     report = _visible(report_id)
-    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
+    form = forms.ReportForm()
     try:
-        figures = workflow.parse_figures(values)
-        sections = {key: request.form.get(f"section_{key}", "") for key in SECTIONS}
-        workflow.save(_db(), current_user, report, figures, sections)
+        figures = workflow.parse_figures(form.figures())
+        workflow.save(_db(), current_user, report, figures, form.sections())
         _db().commit()
     except workflow.ReportError as exc:
         _db().rollback()
-        return _page(report, values, exc.message, exc.status)
+        return _page(report, form, exc.message, exc.status)
     flash("已保存。", "success")
     return redirect(url_for("admin_annual_reports.detail", report_id=report.id))
 
