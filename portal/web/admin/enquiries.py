@@ -7,8 +7,6 @@ publishers publish and take down. Staff see their own agency's messages; admins 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -22,6 +20,7 @@ from portal.services import attachments
 from portal.services.enquiries import messages, pages
 from portal.services.mail import MailError, send_mail
 from portal.web import enquiry_forms as forms
+from portal.web.admin import steps
 from portal.web.admin.access import roles_required
 from portal.web.downloads import send_stored_file
 from portal.web.forms import choices
@@ -31,12 +30,7 @@ bp = Blueprint("admin_enquiries", __name__, url_prefix="/admin/enquiries")
 READERS = ("editor", "reviewer", "publisher", "admin")
 
 
-@dataclass(frozen=True)
-class Step:
-    form: Callable[..., Any]
-    roles: tuple[str, ...]
-    run: Callable[[Any, messages.Enquiry], None]
-    done: str
+Step = steps.Step[messages.Enquiry]
 
 
 def _agency(form: forms.AgencyForm) -> Any:
@@ -49,57 +43,57 @@ def _agency(form: forms.AgencyForm) -> Any:
 STEPS: dict[str, Step] = {
     "accept": Step(
         forms.EmptyForm,
-        ("editor", "reviewer"),
         lambda f, m: messages.accept(session, current_user, m),
         "已受理。",
+        roles=("editor", "reviewer"),
     ),
     "reject": Step(
         forms.ReasonForm,
-        ("editor", "reviewer"),
         lambda f, m: messages.reject(session, current_user, m, f.reason.data),
         "已不予受理，理由将告知留言人。",
+        roles=("editor", "reviewer"),
     ),
     "transfer": Step(
         forms.AgencyForm,
-        ("editor", "reviewer"),
         lambda f, m: messages.transfer(session, current_user, m, _agency(f)),
         "已转办，留言时间和期限不变。",
+        roles=("editor", "reviewer"),
     ),
     "extend": Step(
         forms.ReasonForm,
-        ("reviewer",),
         lambda f, m: messages.extend(session, current_user, m, f.reason.data),
         "已延长答复期限。",
+        roles=("reviewer",),
     ),
     "draft": Step(
         forms.ReplyForm,
-        ("editor", "reviewer"),
         lambda f, m: messages.draft(session, current_user, m, f.reply.data, bool(f.publish_question.data)),
         "答复已起草，待审核。",
+        roles=("editor", "reviewer"),
     ),
     "return": Step(
         forms.RemarkForm,
-        ("reviewer",),
         lambda f, m: messages.return_draft(session, current_user, m, f.remark.data),
         "已退回修改。",
+        roles=("reviewer",),
     ),
     "answer": Step(
         forms.EmptyForm,
-        ("reviewer",),
         lambda f, m: messages.answer(session, current_user, m),
         "答复已审核并发出。",
+        roles=("reviewer",),
     ),
     "publish": Step(
         forms.EmptyForm,
-        ("publisher",),
         lambda f, m: messages.publish(session, current_user, m),
         "答复已公开。",
+        roles=("publisher",),
     ),
     "unpublish": Step(
         forms.ReasonForm,
-        ("publisher",),
         lambda f, m: messages.unpublish(session, current_user, m, f.reason.data),
         "已撤下。",
+        roles=("publisher",),
     ),
 }
 
@@ -132,8 +126,7 @@ def index() -> str:
 
 
 def _detail(msg: messages.Enquiry, status: int = 200, **in_error: Any) -> tuple[str, int]:
-    step_forms = {name: step.form(formdata=None, prefix=name) for name, step in STEPS.items()}
-    step_forms.update(in_error)
+    step_forms = steps.blank_forms(STEPS, in_error)
     step_forms["transfer"].agency_id.choices = choices(
         (a.id, a.name) for a in pages.offices(session) if a.id != msg.agency_id
     )
@@ -197,6 +190,10 @@ def _notify(msg: messages.Enquiry) -> None:
         flash("答复已发出，但通知邮件未能发送，请电话告知留言人。", "error")
 
 
+def _choose_office(form: forms.AgencyForm) -> None:
+    form.agency_id.choices = choices((a.id, a.name) for a in pages.offices(session))
+
+
 @bp.post("/<int:enquiry_id>/<step>")
 @roles_required("editor", "reviewer", "publisher")
 def act(enquiry_id: int, step: str) -> Response | tuple[str, int]:
@@ -205,19 +202,17 @@ def act(enquiry_id: int, step: str) -> Response | tuple[str, int]:
     msg = _visible(enquiry_id)
     if not pages.can_handle(current_user, msg) or not current_user.has_role(*STEPS[step].roles):
         abort(403)
-    form = STEPS[step].form(prefix=step)
-    if step == "transfer":
-        form.agency_id.choices = choices((a.id, a.name) for a in pages.offices(session))
-    if not form.validate():
-        return _detail(msg, 400, **{step: form})
-    try:
-        STEPS[step].run(form, msg)
-        session.commit()
-    except messages.EnquiryError as exc:
-        session.rollback()
-        form.fail(exc.field, exc.message)
-        return _detail(pages.get(session, enquiry_id) or msg, exc.status, **{step: form})
-    flash(STEPS[step].done, "success")
+    refused = steps.take(
+        STEPS,
+        step,
+        msg,
+        page=_detail,
+        reload=lambda: pages.get(session, enquiry_id),
+        refused=messages.EnquiryError,
+        prepare=_choose_office if step == "transfer" else lambda form: None,
+    )
+    if refused is not None:
+        return refused
     if step == "answer":
         _notify(msg)
     if (

@@ -8,8 +8,6 @@ function, which refuses in Chinese what the rules do not allow.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -33,6 +31,7 @@ from portal.services.foi import deadlines, fees, letters, pages, report
 from portal.services.foi import requests as service
 from portal.services.foi.outcomes import OUTCOMES
 from portal.web import foi_forms as forms
+from portal.web.admin import steps
 from portal.web.admin.access import roles_required
 from portal.web.forms import choices
 from portal.web.inputs import int_arg
@@ -125,9 +124,7 @@ def new() -> Response | tuple[str, int]:
 
 def _detail_page(req: service.InfoRequest, status: int = 200, **forms_in_error: Any) -> tuple[str, int]:
     today = today_local()
-    step_forms = {name: step.form(formdata=None, prefix=name) for name, step in STEPS.items()}
-    for name, form in forms_in_error.items():
-        step_forms[name] = form
+    step_forms = steps.blank_forms(STEPS, forms_in_error)
     step_forms["transfer"].agency_id.choices = _office_choices(req.agency_id)
     return render_template(
         "admin/foi/detail.html",
@@ -172,11 +169,7 @@ def letter(request_id: int) -> str:
     return render_template("admin/foi/letter.html", req=req, issued=letters.issued_date_text(req))
 
 
-@dataclass(frozen=True)
-class Step:
-    form: Callable[..., Any]
-    run: Callable[[Any, service.InfoRequest], object]  # what a step returns is not used
-    done: str
+Step = steps.Step[service.InfoRequest]
 
 
 def _agency_of(form: forms.TransferForm) -> Any:
@@ -279,6 +272,10 @@ STEPS: dict[str, Step] = {
 }
 
 
+def _choose_office(form: forms.TransferForm) -> None:
+    form.agency_id.choices = _office_choices()
+
+
 @bp.post("/<int:request_id>/<step>")
 @roles_required(*HANDLERS)
 def act(request_id: int, step: str) -> Response | tuple[str, int]:
@@ -287,19 +284,17 @@ def act(request_id: int, step: str) -> Response | tuple[str, int]:
     req = _visible(request_id)
     if not pages.can_handle(current_user, req):
         abort(403)
-    form = STEPS[step].form(prefix=step)
-    if step == "transfer":
-        form.agency_id.choices = _office_choices()
-    if not form.validate():
-        return _detail_page(req, 400, **{step: form})
-    try:
-        STEPS[step].run(form, req)
-        session.commit()
-    except service.FoiError as exc:
-        session.rollback()
-        form.fail(exc.field, exc.message)
-        return _detail_page(pages.get(session, request_id) or req, exc.status, **{step: form})
-    flash(STEPS[step].done, "success")
+    refused = steps.take(
+        STEPS,
+        step,
+        req,
+        page=_detail_page,
+        reload=lambda: pages.get(session, request_id),
+        refused=service.FoiError,
+        prepare=_choose_office if step == "transfer" else lambda form: None,
+    )
+    if refused is not None:
+        return refused
     if not pages.can_see(current_user, req):  # transferred away: it is now the other agency's
         return redirect(url_for("admin_foi.index"))
     return redirect(url_for("admin_foi.detail", request_id=req.id))
