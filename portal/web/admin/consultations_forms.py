@@ -7,63 +7,19 @@ dispositions) is the service's (``portal.services.consultations``), whose refusa
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
-from wtforms import BooleanField, DateField, Field, HiddenField, StringField, TextAreaField
-from wtforms.widgets import TextInput
+from wtforms import BooleanField, Field, HiddenField, StringField, TextAreaField
 
 from portal.services import consultations as service
-from portal.services.numbers import parse_int
+from portal.web.admin.fields import IdListField, IsoDateField, RowIdField
 from portal.web.forms import Form
-
-
-class IdField(Field):
-    """A row id typed or chosen: None when blank or not a number (the service says what is missing)."""
-
-    widget = TextInput()
-    data: int | None
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist:
-            self.raw_data = valuelist
-            self.data = parse_int(valuelist[0])
-
-    def _value(self) -> str:
-        return str(self.raw_data[0]) if self.raw_data else ("" if self.data is None else str(self.data))
-
-
-class IdListField(Field):
-    """Checked rows (``ids=3&ids=7``): the numbers among them, in order."""
-
-    data: list[int]
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = [i for i in map(parse_int, valuelist) if i is not None]
-
-    def process_data(self, value: Any) -> None:
-        self.data = list(value or [])
-
-
-class IsoDateField(DateField):
-    """A date as YYYY-MM-DD, blank allowed (the service says when one is required)."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        value = " ".join(valuelist).strip() if valuelist else ""
-        self.data = None
-        if value:
-            try:
-                self.data = date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"日期格式不正确：{value}（应为 YYYY-MM-DD）。") from None
 
 
 class NewConsultationForm(Form):
     title = StringField("征集标题")
-    agency_id = IdField("征集部门")
+    agency_id = RowIdField("征集部门")
     kind = StringField("事项类别", default="normative")
     affects_rights = BooleanField("涉及公民、法人和其他组织权利义务（规范性文件）", default=True)
-    draft_document_id = IdField("从草案文件创建（可选）")
+    draft_document_id = RowIdField("从草案文件创建（可选）")
     draft_md = TextAreaField("草案文本")
     basis_md = TextAreaField("决策依据")
     note_md = TextAreaField("起草说明")
@@ -117,7 +73,7 @@ class EntryForm(Form):
     key = HiddenField()  # idempotency key: entering the same form twice stores one comment
     channel = StringField("来源渠道")
     received_on = IsoDateField("收到日期")
-    clause = IdField("针对条款")
+    clause = RowIdField("针对条款")
     body = TextAreaField("意见内容")
     name = StringField("提出人")
     contact = StringField("联系方式（不公开）")
@@ -155,7 +111,7 @@ class DispositionsForm(Form):
         for i in ids:
             fields[f"disposition-{i}"] = StringField("处理结果")
             fields[f"reason-{i}"] = TextAreaField("理由")
-            fields[f"viewpoint-{i}"] = IdField("归入观点")
+            fields[f"viewpoint-{i}"] = RowIdField("归入观点")
         form: DispositionsForm = type("DispositionRowsForm", (cls,), fields)()
         return form
 
@@ -173,4 +129,4 @@ class DispositionsForm(Form):
 
 class ReportForm(Form):
     summary = TextAreaField("反馈说明")
-    final_document_id = IdField("正式发布的文件")
+    final_document_id = RowIdField("正式发布的文件")

@@ -1,4 +1,5 @@
-"""WTForms fields the staff forms share: a row chosen by id, repeated inputs read as a list, checkboxes.
+"""WTForms fields the staff forms share: a row chosen or typed by id, checked rows, repeated inputs read as a
+list, checkboxes, an optional ISO date.
 
 They parse only. A value that names no row (an id that is not a number, a choice not offered) is passed
 on, so that the service's own refusal, in Chinese and naming the field, is what the user reads; the
@@ -7,10 +8,11 @@ services check every id they are given, whatever the form offered.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from wtforms import BooleanField, Field, SelectField, SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField, DateField, Field, SelectField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from portal.services.numbers import parse_int
 
@@ -68,3 +70,42 @@ class TickField(BooleanField):
 
     def _value(self) -> str:
         return "1"
+
+
+class RowIdField(Field):
+    """The id of a row the page listed or typed: None when blank or not a number (the service then says
+    what is missing, in its own words)."""
+
+    widget = TextInput()
+    data: int | None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = parse_int(valuelist[0]) if valuelist else None
+
+    def _value(self) -> str:
+        return str(self.raw_data[0]) if self.raw_data else ("" if self.data is None else str(self.data))
+
+
+class IdListField(Field):
+    """Checked rows (``ids=3&ids=7``): the numbers among them, in order."""
+
+    data: list[int]
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = [i for i in map(parse_int, valuelist) if i is not None]
+
+    def process_data(self, value: Any) -> None:
+        self.data = list(value or [])
+
+
+class IsoDateField(DateField):
+    """A date as YYYY-MM-DD, blank allowed (the service says when one is required)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        value = " ".join(valuelist).strip() if valuelist else ""
+        self.data = None
+        if value:
+            try:
+                self.data = date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"日期格式不正确：{value}（应为 YYYY-MM-DD）。") from None

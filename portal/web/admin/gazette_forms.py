@@ -18,6 +18,7 @@ from wtforms.widgets import TextInput
 from portal.services import gazette_assembly
 from portal.services.gazette_assembly import MAX_NUMBER, MAX_RUNNING
 from portal.services.numbers import parse_int
+from portal.web.admin.fields import RowIdField
 from portal.web.forms import Form
 
 
@@ -44,19 +45,6 @@ class WholeField(Field):
         self.data = parse_int(text, self.low, high)
         if self.data is None:
             raise ValueError(f"{self.label.text}应为 {self.low}–{high} 之间的整数。")
-
-    def _value(self) -> str:
-        return str(self.raw_data[0]) if self.raw_data else ("" if self.data is None else str(self.data))
-
-
-class RowIdField(Field):
-    """The id of a row the page listed: None when missing or not a number (the service says what is)."""
-
-    widget = TextInput()
-    data: int | None
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = parse_int(valuelist[0]) if valuelist else None
 
     def _value(self) -> str:
         return str(self.raw_data[0]) if self.raw_data else ("" if self.data is None else str(self.data))
