@@ -21,16 +21,16 @@ from sqlalchemy.orm import Session
 
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, Document, DocumentAgency, Interpretation, Measure, QAItem, Topic, User
-from portal.models.documents import DISCLOSURE, MEASURE_STATUS
 from portal.models.interpretations import FORMS
+from portal.services import fields
 from portal.services.audit import record
-from portal.services.documents import is_valid_doc_number, normalize_doc_number, update_duplicate_keys
+from portal.services.documents import normalize_doc_number, update_duplicate_keys
 from portal.services.duplicates import confirm as confirm_duplicates
 from portal.services.duplicates import find as find_duplicates
 from portal.services.duplicates import message as duplicate_message
-from portal.services.facet_values import PROBLEMS, facet_value_problem
 from portal.services.numbers import parse_int
 from portal.services.publishing import (
+    Actor,
     Item,
     NotAllowed,
     add_version,
@@ -40,7 +40,7 @@ from portal.services.publishing import (
     snapshot,
 )
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,126}$")
+SLUG_RE = fields.SLUG_RE
 GENRES = [
     "通知",
     "意见",
@@ -70,23 +70,23 @@ class FormErrors(Exception):
 
 
 def _date(raw: str, name: str, errors: dict[str, str], label: str) -> date | None:
-    raw = (raw or "").strip()
-    if not raw:
-        return None
     try:
-        value = date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = f"{label}格式应为 YYYY-MM-DD。"
+        return fields.parse_date(raw, name, label)
+    except fields.RuleProblem as problem:
+        errors[name] = problem.zh
         return None
-    if not date(1949, 10, 1) <= value <= date.today():
-        errors[name] = f"{label}不能晚于今天，也不能早于 1949 年 10 月 1 日。"
-    return value
 
 
-def _shown(value: str, limit: int = 20) -> str:
-    """A refused value as it may be quoted back in a message: invisible characters made visible, cut."""
-    visible = "".join(ch if ch.isprintable() else "\ufffd" for ch in value)
-    return visible if len(visible) <= limit else visible[:limit] + "…"
+def _check(errors: dict[str, str], rule: Any, *args: Any) -> None:
+    """Run one rule of :mod:`portal.services.fields`; a refusal becomes the Chinese message of its field
+    (the first problem of a field is the one shown)."""
+    try:
+        rule(*args)
+    except fields.RuleProblem as problem:
+        errors.setdefault(problem.field, problem.zh)
+
+
+_shown = fields.shown
 
 
 def _split(raw: str) -> list[str]:
@@ -175,37 +175,24 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
     )
     if "published_at" in form or "published_on" in form:
         errors["published_at"] = "发布日期在首次发布时由系统确定，不能修改。"
-    if not f.title:
-        errors["title"] = "请填写标题。"
-    elif len(f.title) > 500:
-        errors["title"] = "标题不能超过 500 个字符。"
+    _check(errors, fields.check_title, f.title)
     if doc is None or doc.published_at is None:
-        if f.slug and not SLUG_RE.match(f.slug):
-            errors["slug"] = "网址标识只能包含小写字母、数字和连字符，2–127 个字符。"
-        elif f.slug:
+        if f.slug:
+            _check(errors, fields.check_slug, f.slug)
+        if f.slug and "slug" not in errors:
             clash = sess.scalar(select(Document.id).where(Document.slug == f.slug))
             if clash is not None and (doc is None or clash != doc.id):
                 errors["slug"] = f"网址标识“{f.slug}”已被使用。"
     elif f.slug and f.slug != doc.slug:
         errors["slug"] = "已发布文件的网址标识不能修改。"
-    if f.doc_number:
-        if not is_valid_doc_number(f.doc_number):
-            errors["doc_number"] = "文号格式应如“西政发〔2020〕4号”：发文机关代字、〔年份〕、序号加“号”。"
-        else:
-            clash = sess.scalar(select(Document.id).where(Document.doc_number_key == f.doc_number))
-            if clash is not None and (doc is None or clash != doc.id):
-                errors["doc_number"] = f"文号“{f.doc_number}”已被其他文件使用。"
+    _check(errors, fields.check_doc_number, sess, f.doc_number, doc.id if doc is not None else None)
     f.written_on = _date(form.get("written_on", ""), "written_on", errors, "成文日期")
     _compliance_checks(sess, f, doc, errors)
-    if f.genre and (problem := facet_value_problem(f.genre)):
-        errors["genre"] = PROBLEMS[problem][1].format(label="公文种类")
+    _check(errors, fields.check_facet, "genre", f.genre, "公文种类")
     f.issuers = _issuers(sess, form, errors)
     f.owner_id = _owner(sess, form, errors)
     f.confirm_duplicate = form.get("confirm_duplicate") in {"1", "on", "true"}
-    if f.disclosure not in DISCLOSURE:
-        errors["disclosure"] = "公开属性无效。"
-    elif f.disclosure != "active" and not f.disclosure_reason:
-        errors["disclosure_reason"] = f"选择“{DISCLOSURE[f.disclosure]}”时必须填写理由（依据条款）。"
+    _check(errors, fields.check_disclosure, f.disclosure, f.disclosure_reason)
     if f.disclosure_category:
         from portal.services.xxgk.categories import lookup
 
@@ -215,9 +202,7 @@ def parse_document_form(sess: Session, form: Any, doc: Document | None) -> Docum
         else:
             f.disclosure_category = category.slug
     for topic in f.topics:
-        if problem := facet_value_problem(topic):
-            errors["topics"] = PROBLEMS[problem][1].format(label=f"主题分类“{_shown(topic)}”")
-            break
+        _check(errors, fields.check_facet, "topics", topic, f"主题分类“{_shown(topic)}”")
     f.measures = _measure_rows(form, errors)
     if doc is not None and doc.status == "published" and not f.change_note:
         errors["change_note"] = "修改已发布的文件须填写修改说明，它将显示在公开页面的“更新记录”中。"
@@ -306,8 +291,10 @@ def _measure_rows(form: Any, errors: dict[str, str]) -> list[MeasureRow]:
         if not text.strip():
             errors["measures"] = f"第 {i + 1} 行任务缺少内容。"
             continue
-        if status not in MEASURE_STATUS:
-            errors["measures"] = f"第 {i + 1} 行任务状态无效。"
+        try:
+            fields.check_measure_status(status, i + 1)
+        except fields.RuleProblem as problem:
+            errors["measures"] = problem.zh
             continue
         order = parse_int(position)
         order = 10000 + i if order is None else order
@@ -334,7 +321,7 @@ def _topics(sess: Session, names: list[str]) -> list[Topic]:
     return topics
 
 
-def _issuer_agency(sess: Session, user: User, agency_id: int | None, name: str) -> Agency:
+def _issuer_agency(sess: Session, user: Actor, agency_id: int | None, name: str) -> Agency:
     """The agency of one issuer; a body the portal does not know yet is created, marked for review."""
     if agency_id is not None:
         return sess.get_one(Agency, agency_id)  # a choice of the form's list
@@ -396,6 +383,17 @@ def save_document(sess: Session, user: User, form: DocumentForm, doc: Document |
     )
     if duplicates and not form.confirm_duplicate:
         raise DuplicateSuspected(duplicates)
+    doc = write_document(sess, user, form, doc, owner_id)
+    confirm_duplicates(sess, user, doc, duplicates, "保存时确认")
+    return doc
+
+
+def write_document(
+    sess: Session, actor: Actor, form: DocumentForm, doc: Document | None, owner_id: int | None
+) -> Document:
+    """Apply a checked form to a new draft (``doc`` None) or to ``doc``: the one write of a document's
+    fields, for the staff forms and ``portal load``. Audited as ``actor``; an edit of a published document
+    that changes what the public sees becomes a new version (更新记录) with the form's change note."""
     if doc is None:
         doc = Document(slug=form.slug or staff_slug(sess, form), status="draft", title=form.title)
         sess.add(doc)
@@ -427,20 +425,23 @@ def save_document(sess: Session, user: User, form: DocumentForm, doc: Document |
             Measure(position=n, no=m.no, text=m.text, lead=m.lead, units=m.units, status=m.status)
             for n, m in enumerate(form.measures)
         ]
-    agencies = [_issuer_agency(sess, user, i, name) for i, name in form.issuers]
+    agencies = [_issuer_agency(sess, actor, i, name) for i, name in form.issuers]
     with sess.no_autoflush:
-        doc.issuers = [DocumentAgency(agency=a, agency_id=a.id, position=n) for n, a in enumerate(agencies)]
+        issuers = [(a.id, n) for n, a in enumerate(agencies)]
+        if [(link.agency_id, link.position) for link in doc.issuers] != issuers:  # else keep the rows
+            doc.issuers = [
+                DocumentAgency(agency=a, agency_id=a.id, position=n) for n, a in enumerate(agencies)
+            ]
         update_duplicate_keys(doc)
     sess.flush()
     after = snapshot(doc)
     if before is None:
-        record(sess, user, "document.create", doc, after=after)
+        record(sess, actor, "document.create", doc, after=after)
     elif before != after:
-        record(sess, user, "document.update", doc, before=before, after=after, note=form.change_note)
+        record(sess, actor, "document.update", doc, before=before, after=after, note=form.change_note)
         if doc.status == "published":
-            add_version(sess, user, doc, form.change_note)
+            add_version(sess, actor, doc, form.change_note)
             after_change(sess, [doc])
-    confirm_duplicates(sess, user, doc, duplicates, "保存时确认")
     return doc
 
 
@@ -511,8 +512,7 @@ def parse_interpretation_form(sess: Session, form: Any, interp: Interpretation |
     )
     if "published_at" in form:
         errors["published_at"] = "发布日期在首次发布时由系统确定，不能修改。"
-    if not f.title:
-        errors["title"] = "请填写标题。"
+    _check(errors, fields.check_title, f.title)
     raw_doc = (form.get("document_id") or "").strip()
     ref = (form.get("document_ref") or "").strip()
     if interp is not None:
@@ -539,14 +539,13 @@ def parse_interpretation_form(sess: Session, form: Any, interp: Interpretation |
     if f.form not in FORMS:
         errors["form"] = "解读形式无效。"
     if interp is None or interp.published_at is None:
-        if f.slug and not SLUG_RE.match(f.slug):
-            errors["slug"] = "网址标识只能包含小写字母、数字和连字符，2–127 个字符。"
-        elif f.slug:
+        if f.slug:
+            _check(errors, fields.check_slug, f.slug)
+        if f.slug and "slug" not in errors:
             clash = sess.scalar(select(Interpretation.id).where(Interpretation.slug == f.slug))
             if clash is not None and (interp is None or clash != interp.id):
                 errors["slug"] = f"网址标识“{f.slug}”已被使用。"
-    if f.media_url and not re.match(r"^(https?://|/)", f.media_url):
-        errors["media_url"] = "图解或视频地址须以 http://、https:// 或 / 开头。"
+    _check(errors, fields.check_media_url, f.media_url)
     f.interpreted_on = _date(form.get("interpreted_on", ""), "interpreted_on", errors, "解读日期")
     questions = form.getlist("question") if hasattr(form, "getlist") else []
     answers = form.getlist("answer") if hasattr(form, "getlist") else []
@@ -597,12 +596,22 @@ def save_interpretation(
         interp.agency_id = form.agency_id or user.agency_id
         if user.agency_id not in _agencies(interp):
             raise NotAllowed("只能为本部门的文件或以本部门名义新建解读。")
-        sess.add(interp)
-        before = None
     else:
         allowed, why = may_edit(user, interp)
         if not allowed:
             raise NotAllowed(why)
+    return write_interpretation(sess, user, form, interp)
+
+
+def write_interpretation(
+    sess: Session, actor: Actor, form: InterpretationForm, interp: Interpretation
+) -> Interpretation:
+    """Apply a checked form to ``interp`` (new when it has no id yet): the one write of an interpretation's
+    fields, for the staff forms and ``portal load``; audited, and versioned if published."""
+    if interp.id is None:
+        sess.add(interp)
+        before = None
+    else:
         before = snapshot(interp)
     with sess.no_autoflush:
         if form.slug and interp.published_at is None:
@@ -628,11 +637,13 @@ def save_interpretation(
     sess.flush()
     after = snapshot(interp)
     if before is None:
-        record(sess, user, "interpretation.create", interp, after=after)
+        record(sess, actor, "interpretation.create", interp, after=after)
     elif before != after:
-        record(sess, user, "interpretation.update", interp, before=before, after=after, note=form.change_note)
+        record(
+            sess, actor, "interpretation.update", interp, before=before, after=after, note=form.change_note
+        )
         if interp.status == "published":
-            add_version(sess, user, interp, form.change_note)
+            add_version(sess, actor, interp, form.change_note)
             after_change(sess, [interp])
     return interp
 

@@ -36,6 +36,12 @@ _CARD_PREFIX_RE = re.compile(r"^(?:62|4|5[1-5]|2[2-7]|35|9)")
 _MAX_GROUPS = 8
 
 KINDS = {"id_number": "身份证号码", "mobile": "手机号码", "bank_card": "银行卡号", "email": "电子邮箱"}
+KINDS_EN = {
+    "id_number": "ID card number",
+    "mobile": "mobile number",
+    "bank_card": "bank card number",
+    "email": "e-mail address",
+}
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ Nothing is written when a rule refuses: the caller commits only after a transiti
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -34,18 +34,26 @@ from portal.services.subscriptions import events as subscription_events
 
 Item = Document | Interpretation
 ItemT = TypeVar("ItemT", Document, Interpretation)
+# Who does a transition: a staff member, or a system actor named by a string. ``CONTENT`` is ``portal load``:
+# a content file is reviewed where it is kept (the repository), so the file is the item's approval.
+Actor = User | str
+CONTENT = "content"
 
 
 class WorkflowError(Exception):
-    """A refused transition; ``message`` is Chinese and shown to staff as is."""
+    """A refused transition; ``message`` is Chinese and shown to staff as is, ``en`` is what ``portal
+    load`` prints for a rule a content file can break (the message itself where there is none)."""
 
     status = 409
 
-    def __init__(self, message: str, *, hits: list[privacy.Hit] | None = None, code: str = "") -> None:
+    def __init__(
+        self, message: str, *, hits: list[privacy.Hit] | None = None, code: str = "", en: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hits = hits or []
         self.code = code
+        self.en = en or message
 
 
 class NotAllowed(WorkflowError):
@@ -104,7 +112,7 @@ def _state(obj: Item) -> dict[str, Any]:
     }
 
 
-def _move(sess: Session, user: User, obj: Item, to: str, action: str, note: str = "") -> None:
+def _move(sess: Session, user: Actor, obj: Item, to: str, action: str, note: str = "") -> None:
     before = _state(obj)
     obj.status = to
     record(sess, user, f"{item_type(obj)}.{action}", obj, before=before, after=_state(obj), note=note)
@@ -233,6 +241,15 @@ class PublishResult:
 def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> list[Item]:
     """Every rule a publication must pass; returns the items that go public together."""
     require(user, obj, "publisher", "发布")
+    return check_publication_rules(sess, user, obj, req)
+
+
+def check_publication_rules(sess: Session, actor: Actor, obj: Item, req: PublishRequest) -> list[Item]:
+    """The rules of a publication whoever publishes (a publisher, or ``portal load``): approved first,
+    三同步, the registration and 索引号 numbers, the annual report's figures, personal data. A staff
+    publication also needs a disclosure category and a confirmation of likely duplicates (a content file
+    has nobody to answer that prompt). Returns the items that go public together."""
+    staff = isinstance(actor, User)
     if obj.status != "approved":
         raise WorkflowError("未经审核通过的稿件不能发布，请先提交审核。", code="not_approved")
     items: list[Item] = [obj]
@@ -243,11 +260,19 @@ def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> 
             raise WorkflowError(
                 "规范性文件须与政策解读同步发布（三同步）：请先审核通过一篇解读，或填写不同步发布的理由。",
                 code="sync",
+                en="a normative document is published with its interpretation (三同步): add an "
+                "interpretation file naming it, or a 'sync_waiver' with the reason",
             )
     elif obj.document.status != "published":
-        raise WorkflowError("所解读的文件尚未发布：解读随文件一同发布，或在文件发布后发布。", code="document")
+        raise WorkflowError(
+            "所解读的文件尚未发布：解读随文件一同发布，或在文件发布后发布。",
+            code="document",
+            en=f"its document '{obj.document.slug}' is not published: an interpretation is published with "
+            "its document or after it",
+        )
     if isinstance(obj, Document):
-        category_problem(sess, obj)
+        if staff:
+            category_problem(sess, obj)
         from portal.services import duplicates
         from portal.services.compliance import RuleProblem
         from portal.services.compliance.index_no import check_index_no
@@ -257,8 +282,9 @@ def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> 
             check_registration(sess, obj)
             check_index_no(sess, obj.index_no, obj.id)
         except RuleProblem as problem:
-            raise WorkflowError(problem.zh, code=problem.field) from None
-        duplicates.check_publish(sess, user, obj, confirmed=req.confirm_duplicate)
+            raise WorkflowError(problem.zh, code=problem.field, en=problem.en) from None
+        if isinstance(actor, User):
+            duplicates.check_publish(sess, actor, obj, confirmed=req.confirm_duplicate)
     if isinstance(obj, Document) and obj.genre == ANNUAL_REPORT_GENRE:
         # The annual report's invariants are asserted on the figures as they stand now (NORMS 40-42).
         from portal.services.annual_reports.workflow import check_publication
@@ -267,8 +293,12 @@ def check_publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> 
             raise WorkflowError(why, code="annual_report")
     hits = [h for item in items for h in privacy_hits(item)]
     if hits and not req.privacy_override.strip():
+        found = "; ".join(f"{privacy.KINDS_EN[h.kind]} {h.masked} in {h.where}" for h in hits[:5])
         raise WorkflowError(
-            "发现可能的个人信息，请删除后重新送审，或填写理由后强制发布。", hits=hits, code="privacy"
+            "发现可能的个人信息，请删除后重新送审，或填写理由后强制发布。",
+            hits=hits,
+            code="privacy",
+            en=f"personal data must not be published: {found}",
         )
     return items
 
@@ -294,10 +324,45 @@ def category_problem(sess: Session, doc: Document) -> None:
 
 def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> PublishResult:
     items = check_publish(sess, user, obj, req)
+    return record_publication(sess, user, obj, items, req)
+
+
+def publish_content(
+    sess: Session, obj: Item, req: PublishRequest, dates: Callable[[Item], datetime | None]
+) -> PublishResult:
+    """``portal load`` publishes an item its content file marks published: the file is the approval
+    (draft → approved, audited as the ``content`` actor), then the rules and effects of a publication.
+    ``dates`` gives an item's first publication date from its file (None: now)."""
+    if obj.status in {"draft", "in_review"}:
+        _move(sess, CONTENT, obj, "approved", "approve", note="内容文件")
+    items = check_publication_rules(sess, CONTENT, obj, req)
+    return record_publication(sess, CONTENT, obj, items, req, dates)
+
+
+def approve_content(sess: Session, obj: Item) -> None:
+    """An interpretation loaded with its document is approved by its file, to go out with the document."""
+    _expect(obj, "draft", doing="审核通过")
+    _move(sess, CONTENT, obj, "approved", "approve", note="内容文件")
+
+
+def record_publication(
+    sess: Session,
+    user: Actor,
+    obj: Item,
+    items: list[Item],
+    req: PublishRequest,
+    dates: Callable[[Item], datetime | None] | None = None,
+) -> PublishResult:
+    """The effects of a publication whose rules passed: dates, 索引号, state, the first version, the
+    subscription, push and search events, in the caller's transaction."""
     now = utcnow()
     waiver = None
     if isinstance(obj, Document) and obj.normative and not sync_interpretations(obj):
-        waiver = PublicationWaiver(document_id=obj.id, reason=req.waiver_reason.strip(), user_id=user.id)
+        waiver = PublicationWaiver(
+            document_id=obj.id,
+            reason=req.waiver_reason.strip(),
+            user_id=user.id if isinstance(user, User) else None,
+        )
         sess.add(waiver)
         record(sess, user, "document.sync_waiver", obj, after={"reason": waiver.reason})
     hits = [h for item in items for h in privacy_hits(item)]
@@ -313,7 +378,7 @@ def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> Publis
     for item in items:
         first = item.published_at is None
         if first:
-            item.published_at = now  # set once; never moved afterwards
+            item.published_at = (dates(item) if dates else None) or now  # set once; never moved afterwards
         if isinstance(item, Document):
             from portal.services.compliance.index_no import assign_index_no
 
@@ -332,7 +397,11 @@ def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> Publis
             subscription_events.published(sess, item, first)
     from portal.services import push
 
-    pushes = sum(push.queue(sess, user, item, req.channel_ids) for item in items)
+    pushes = (
+        sum(push.queue(sess, user, item, req.channel_ids) for item in items)
+        if req.channel_ids and isinstance(user, User)
+        else 0
+    )
     if isinstance(obj, Document) and obj.genre == ANNUAL_REPORT_GENRE:
         from portal.services.annual_reports.workflow import on_published
 
@@ -341,8 +410,11 @@ def publish(sess: Session, user: User, obj: Item, req: PublishRequest) -> Publis
     return PublishResult(published=items, pushes=pushes, waiver=waiver)
 
 
-def withdraw(sess: Session, user: User, obj: Item, reason: str) -> None:
-    require(user, obj, "publisher", "撤回")
+def withdraw(sess: Session, user: Actor, obj: Item, reason: str) -> None:
+    """A publisher withdraws a published item with a public reason; ``portal load`` (the ``content``
+    actor) withdraws one its file marks withdrawn."""
+    if isinstance(user, User):
+        require(user, obj, "publisher", "撤回")
     _expect(obj, "published", doing="撤回")
     reason = (reason or "").strip()
     if not reason:
@@ -460,7 +532,7 @@ def _versions_exist(sess: Session, obj: Item) -> bool:
     )
 
 
-def add_version(sess: Session, user: User | None, obj: Item, note: str) -> DocumentVersion:
+def add_version(sess: Session, user: Actor | None, obj: Item, note: str) -> DocumentVersion:
     sess.flush()
     number = (
         sess.scalar(
@@ -476,8 +548,8 @@ def add_version(sess: Session, user: User | None, obj: Item, note: str) -> Docum
         number=number,
         change_note=note,
         snapshot=snapshot(obj),
-        user_id=user.id if user else None,
-        user_name=user.username if user else "",
+        user_id=user.id if isinstance(user, User) else None,
+        user_name=user.username if isinstance(user, User) else (user or ""),
     )
     sess.add(version)
     if number > 1 and obj.status == "published":
