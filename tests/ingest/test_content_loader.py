@@ -139,7 +139,7 @@ def test_issuers_and_owner_are_separate(sess, tmp_path):
         tmp_path,
         joint=joint,
         city=CITY.replace("agency: 中共北京市委办公厅", "agency: 中共北京市委办公厅\nowner: 区政府办"),
-        orphan=CITY.replace("title: 西城区2020", "title: 另一个2020"),
+        orphan=CITY.replace("title: 西城区2020", "title: 另一个2020").replace("13号", "14号"),
         wrong_owner=CITY.replace("agency: 中共北京市委办公厅", "agency: 区政府办\nowner: 市委办公厅"),
     )
     report = load_content(sess, root)

@@ -22,31 +22,13 @@ from frontmatter.default_handlers import YAMLHandler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.ingest.markdown import render_markdown
-from portal.models import (
-    Agency,
-    Document,
-    DocumentAgency,
-    DocumentLink,
-    Interpretation,
-    Measure,
-    QAItem,
-    Topic,
-)
-from portal.models.documents import MEASURE_STATUS, STATUS
-from portal.models.interpretations import FORMS
+from portal.models import Agency
 from portal.search import refresh_after_commit
+from portal.services import fields
 from portal.services.audit import record
-from portal.services.documents import (
-    DISCLOSURE_INPUT,
-    VALIDITY_INPUT,
-    is_valid_doc_number,
-    normalize_doc_number,
-    update_duplicate_keys,
-)
-from portal.services.facet_values import PROBLEMS, facet_value_problem
 
-ACTOR = "loader"
+# Every write of the loader is audited as this system actor (the services take a user or such a name).
+ACTOR = "content"
 
 
 class _Loader(yaml.SafeLoader):
@@ -101,6 +83,14 @@ class Source:
 
     def fail(self, key: str, message: str) -> ContentError:
         return ContentError(message, self.line(key))
+
+    def check(self, rule: Callable[..., Any], *args: Any, key: str = "") -> Any:
+        """Run one of the shared field rules (:mod:`portal.services.fields`, the staff forms' too); a
+        refusal becomes this file's error in English, at the line of ``key`` (else of the rule's field)."""
+        try:
+            return rule(*args)
+        except fields.RuleProblem as problem:
+            raise self.fail(key or problem.field, problem.en) from None
 
     def require(self, key: str) -> Any:
         value = self.meta.get(key)
@@ -268,93 +258,11 @@ def load_agencies(sess: Session, path: Path, report: LoadReport) -> None:
 # -- documents --------------------------------------------------------------------------------------
 
 
-def _topics(sess: Session, names: list[str]) -> list[Topic]:
-    topics = []
-    for name in names:
-        topic = sess.scalars(select(Topic).where(Topic.name == name)).first()
-        if topic is None:
-            topic = Topic(name=name)
-            sess.add(topic)
-        topics.append(topic)
-    return topics
-
-
 def _check_facet_values(src: Source) -> None:
     """Refuse a genre or topic that could not be a path segment of the site (see facet_values)."""
-    for key, values in (("genre", [src.text("genre")]), ("topics", src.str_list("topics"))):
-        for value in values:
-            if value and (problem := facet_value_problem(value)):
-                raise src.fail(key, f"{key} value {value!r} {PROBLEMS[problem][0]}")
-
-
-def apply_document(sess: Session, src: Source, doc: Document) -> None:
-    """Copy a policy file's fields onto ``doc``, validating as it goes."""
-    m = src.meta
-    _check_facet_values(src)
-    doc.title = str(src.require("title")).strip()
-    doc.index_no = src.text("index_no") or doc.index_no  # a number given on an earlier load is kept
-    doc.doc_number = src.text("doc_number")
-    if doc.doc_number and not is_valid_doc_number(doc.doc_number):
-        raise src.fail("doc_number", f"bad doc_number '{doc.doc_number}' (expected e.g. 西政发〔2020〕4号)")
-    doc.doc_number_key = normalize_doc_number(doc.doc_number)
-    doc.written_on = src.date("written_on")
-    doc.genre = src.text("genre")
-    doc.normative = bool(m.get("normative", False))
-    doc.registration_no = src.text("registration_no")
-    doc.validity = src.choice("validity", VALIDITY_INPUT, "valid")
-    # When a repeal or expiry took effect (report table 2 counts 废止 by it); a repealing document in the
-    # content gives it otherwise (link_document).
-    doc.validity_since = src.date("validity_since") if doc.validity != "valid" else None
-    doc.disclosure = src.choice("disclosure", DISCLOSURE_INPUT, "active")
-    doc.disclosure_reason = src.text("disclosure_reason")
-    doc.disclosure_category = _disclosure_category(sess, src)
-    if doc.disclosure != "active" and not doc.disclosure_reason:
-        raise src.fail("disclosure", "a disclosure_reason is required unless disclosure is active (主动公开)")
-    doc.status = src.choice("status", {k: k for k in STATUS}, "published")
-    doc.withdrawn_reason = src.text("withdrawn_reason")
-    doc.source = src.text("source")
-    # The publication date is set once, at first publication, and never moves afterwards.
-    published_on = src.datetime("published_on")
-    if doc.status == "published" and doc.published_at is None:
-        doc.published_at = published_on or datetime.now(UTC)
-
-    agency_refs = src.str_list("agencies") or src.str_list("agency")
-    if not agency_refs:
-        raise src.fail("agency", "missing required field 'agency'")
-    agencies = []
-    for ref in agency_refs:
-        agency = find_agency(sess, ref)
-        if agency is None:
-            raise src.fail("agencies" if "agencies" in m else "agency", f"unknown agency '{ref}'")
-        agencies.append(agency)
-    doc.issuers = [DocumentAgency(agency=a, agency_id=a.id, position=i) for i, a in enumerate(agencies)]
-    doc.owner = _owner(sess, src, agencies)
-    doc.topics = _topics(sess, src.str_list("topics"))
-
-    measures = m.get("measures") or []
-    if not isinstance(measures, list):
-        raise src.fail("measures", "'measures' must be a list")
-    doc.measures.clear()
-    for position, item in enumerate(measures):
-        if not isinstance(item, dict) or not item.get("text"):
-            raise src.fail("measures", f"measure {position + 1} needs at least 'no' and 'text'")
-        status = str(item.get("status") or "pending")
-        if status not in MEASURE_STATUS:
-            raise src.fail("measures", f"measure {item.get('no')}: unknown status '{status}'")
-        doc.measures.append(
-            Measure(
-                position=position,
-                no=str(item.get("no") or position + 1),
-                text=str(item["text"]).strip(),
-                units=[str(u) for u in item.get("units") or []],
-                lead=[str(u) for u in item.get("lead") or []],
-                status=status,
-            )
-        )
-    doc.body_md = src.body
-    doc.body_html = render_markdown(src.body)
-    update_duplicate_keys(doc)
-    _check_rules(sess, src, doc)
+    src.check(fields.check_facet, "genre", src.text("genre"), "公文种类")
+    for topic in src.str_list("topics"):
+        src.check(fields.check_facet, "topics", topic, "主题分类")
 
 
 def _disclosure_category(sess: Session, src: Source) -> str:
@@ -393,76 +301,18 @@ def _owner(sess: Session, src: Source, issuers: list[Agency]) -> Agency:
     )
 
 
-def _check_rules(sess: Session, src: Source, doc: Document) -> None:
-    """The library's rules, as at publication: the registration number of a normative document (NORMS 9)
-    and the 索引号 format and uniqueness (NORMS 5); an empty 索引号 is given the next serial."""
-    from portal.services.compliance import RuleProblem
-    from portal.services.compliance.index_no import assign_index_no, check_index_no
-    from portal.services.compliance.normative import check_registration
-
-    try:
-        check_registration(sess, doc)
-        check_index_no(sess, doc.index_no, doc.id)
-    except RuleProblem as problem:
-        # The line of the field, or of "normative" when the number is missing altogether.
-        raise src.fail(problem.field if problem.field in src.lines else "normative", problem.en) from None
-    if not doc.index_no:
-        assign_index_no(sess, doc)
-
-
-def link_document(sess: Session, src: Source, doc: Document) -> None:
-    """Record which documents this one amends or repeals; run after every document of the load exists."""
-    wanted: set[tuple[int, str]] = set()
-    for kind in ("amends", "repeals"):
-        for slug in src.str_list(kind):
-            target = sess.scalars(select(Document).where(Document.slug == slug)).first()
-            if target is None:
-                raise src.fail(kind, f"'{kind}' refers to unknown document '{slug}'")
-            wanted.add((target.id, kind))
-    existing = {
-        (link.target_id, link.kind): link
-        for link in sess.scalars(select(DocumentLink).where(DocumentLink.source_id == doc.id))
-    }
-    if set(existing) == wanted:
-        return  # nothing changed: write nothing, so that a second load is a no-op
-    for key, link in existing.items():
-        if key not in wanted:
-            sess.delete(link)
-    for target_id, kind in wanted - set(existing):
-        sess.add(DocumentLink(source_id=doc.id, target_id=target_id, kind=kind))
-        target = sess.get_one(Document, target_id)  # resolved from a slug or 文号 above
-        target.validity = "amended" if kind == "amends" else "repealed"
-        if target.validity_since is None:
-            from portal.services.compliance.normative import issued_on
-
-            target.validity_since = issued_on(doc)
-        refresh_after_commit(sess, target)
-
-
-def _snapshot(obj: Any, fields: Iterable[str]) -> dict[str, Any]:
+def _snapshot(obj: Any, names: Iterable[str]) -> dict[str, Any]:
     out = {}
-    for name in fields:
+    for name in names:
         value = getattr(obj, name)
         out[name] = value.isoformat() if isinstance(value, date | datetime) else value
     return out
 
 
-DOCUMENT_AUDIT_FIELDS = (
-    "title",
-    "doc_number",
-    "written_on",
-    "status",
-    "validity",
-    "disclosure",
-    "disclosure_category",
-    "normative",
-)
-
-
 def _upsert_files(
     sess: Session,
     paths: list[Path],
-    model: type[Any],  # Document, Interpretation, GazetteIssue, Consultation: each has slug, content_hash
+    model: type[Any],  # GazetteIssue, Consultation: each has slug, content_hash
     apply: Callable[[Session, Source, Any], None],
     action: str,
     report: LoadReport,
@@ -484,11 +334,7 @@ def _upsert_files(
         try:
             with sess.begin_nested():
                 is_new = obj is None
-                before = (
-                    None
-                    if obj is None
-                    else _snapshot(obj, DOCUMENT_AUDIT_FIELDS if model is Document else ("title",))
-                )
+                before = None if obj is None else _snapshot(obj, ("title", "status"))
                 if obj is None:
                     obj = model(slug=slug)
                 # No autoflush: a half-applied record must never reach the database, even in a savepoint.
@@ -497,7 +343,7 @@ def _upsert_files(
                 obj.content_hash = src.digest
                 sess.add(obj)
                 sess.flush()
-                after = _snapshot(obj, DOCUMENT_AUDIT_FIELDS if model is Document else ("title", "status"))
+                after = _snapshot(obj, ("title", "status"))
                 record(
                     sess,
                     ACTOR,
@@ -516,68 +362,19 @@ def _upsert_files(
     return loaded
 
 
-def load_documents(sess: Session, directory: Path, report: LoadReport) -> None:
-    loaded = _upsert_files(sess, sorted(directory.glob("*.md")), Document, apply_document, "document", report)
-    for src, doc in loaded:
-        try:
-            with sess.begin_nested():
-                link_document(sess, src, doc)
-        except ContentError as exc:
-            report.errors.append(f"{src.path}:{exc.line or 1}: {exc.message}")
-
-
-# -- interpretations --------------------------------------------------------------------------------
-
-
-def apply_interpretation(sess: Session, src: Source, interp: Interpretation) -> None:
-    interp.title = str(src.require("title")).strip()
-    slug = str(src.require("document")).strip()
-    document = sess.scalars(select(Document).where(Document.slug == slug)).first()
-    if document is None:
-        raise src.fail("document", f"'document' refers to unknown document '{slug}'")
-    interp.document = document
-    interp.form = src.choice("form", {**{k: k for k in FORMS}, **{v: k for k, v in FORMS.items()}}, "qa")
-    interp.interpreter = src.text("interpreter")
-    agency_ref = src.text("agency")
-    interp.agency = None
-    if agency_ref:
-        interp.agency = find_agency(sess, agency_ref)
-        if interp.agency is None:
-            raise src.fail("agency", f"unknown agency '{agency_ref}'")
-    interp.interpreted_on = src.date("interpreted_on")
-    interp.status = src.choice("status", {k: k for k in STATUS}, "published")
-    interp.media_url = src.text("media_url")
-    if interp.status == "published" and interp.published_at is None:
-        interp.published_at = src.datetime("published_on") or datetime.now(UTC)
-    items = src.meta.get("qa") or []
-    if not isinstance(items, list):
-        raise src.fail("qa", "'qa' must be a list of {q, a}")
-    if interp.form == "qa" and not items:
-        raise src.fail("qa", "a Q&A interpretation needs at least one item under 'qa'")
-    interp.items.clear()
-    for position, item in enumerate(items):
-        if not isinstance(item, dict) or not item.get("q") or not item.get("a"):
-            raise src.fail("qa", f"Q&A item {position + 1} needs both 'q' and 'a'")
-        answer = str(item["a"]).strip()
-        interp.items.append(
-            QAItem(
-                position=position,
-                question=str(item["q"]).strip(),
-                answer_md=answer,
-                answer_html=render_markdown(answer),
-            )
-        )
-    interp.body_md = src.body
-    interp.body_html = render_markdown(src.body)
-
-
-def load_interpretations(sess: Session, directory: Path, report: LoadReport) -> None:
-    _upsert_files(
-        sess, sorted(directory.glob("*.md")), Interpretation, apply_interpretation, "interpretation", report
-    )
-
-
 # -- the kinds, in load order -----------------------------------------------------------------------
+
+
+def _load_library(sess: Session, directory: Path, report: LoadReport) -> None:
+    from portal.services.loader.policies import load_library  # builds on this module: bound late
+
+    load_library(sess, directory, report)
+
+
+def _load_interpretations_alone(sess: Session, directory: Path, report: LoadReport) -> None:
+    """Interpretations without a policies/ folder beside them: of documents loaded before."""
+    if not (directory.parent / "policies").is_dir():
+        _load_library(sess, directory.parent / "policies", report)
 
 
 def _load_gazette(sess: Session, directory: Path, report: LoadReport) -> None:
@@ -660,8 +457,9 @@ KINDS: list[ContentKind] = [
     ContentKind("agencies", "agencies.yml", load_agencies),
     # Before the policies: a document names its disclosure category, which may be a district one.
     ContentKind("disclosure categories", "xxgk/categories.yml", _load_categories),
-    ContentKind("policies", "policies", load_documents),
-    ContentKind("interpretations", "interpretations", load_interpretations),
+    # A policy file and the interpretations that name it load together (they go public together, 三同步).
+    ContentKind("policies", "policies", _load_library),
+    ContentKind("interpretations", "interpretations", _load_interpretations_alone),
     ContentKind("gazette", "gazette", _load_gazette),
     ContentKind("targets", "targets.yml", _load_targets),
     ContentKind("meetings", "meetings", _load_meetings),
