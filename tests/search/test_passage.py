@@ -35,6 +35,8 @@ def test_the_page_quotes_an_edited_text_at_once_and_never_a_withdrawn_one(client
     load_content(sess, root)
     html = client.get(url).get_data(as_text=True)
     assert "第二版正文也讲<mark>基层减负</mark>" in html and "第一版" not in html
-    (root / "policies" / "good.md").write_text(GOOD.replace("topics:", "status: withdrawn\nwithdrawn_reason: 已被新文件替代\ntopics:"), "utf-8")
+    (root / "policies" / "good.md").write_text(
+        GOOD.replace("topics:", "status: withdrawn\nwithdrawn_reason: 已被新文件替代\ntopics:"), "utf-8"
+    )
     load_content(sess, root)
     assert "第二版" not in client.get(url).get_data(as_text=True)

@@ -194,7 +194,9 @@ def test_withdrawing_or_editing_a_document_updates_the_index(app, client, sess, 
     )
     load_content(sess, root)
     assert found_keys(app, "一网通办要点") and not found_keys(app, "政务公开工作要点")
-    (root / "policies" / "good.md").write_text(GOOD.replace("topics:", "status: withdrawn\nwithdrawn_reason: 已被新文件替代\ntopics:"), "utf-8")
+    (root / "policies" / "good.md").write_text(
+        GOOD.replace("topics:", "status: withdrawn\nwithdrawn_reason: 已被新文件替代\ntopics:"), "utf-8"
+    )
     load_content(sess, root)
     assert not found_keys(app, "政务公开")
     assert search.check(app).ok
