@@ -392,7 +392,8 @@ def record_publication(
             note="" if item is obj else f"随文件《{obj.title}》同步发布",
         )
         if not _versions_exist(sess, item):
-            add_version(sess, user, item, "首次发布")
+            # Version 1 is the publication and carries its date (a loaded item's is its file's).
+            add_version(sess, user, item, "首次发布").created_at = item.published_at
         if item is obj or isinstance(item, Document):  # a companion interpretation goes out with the document
             subscription_events.published(sess, item, first)
     from portal.services import push

@@ -49,7 +49,9 @@ def _types_and_filters(client, sess) -> None:  # noqa: ANN001
     assert (
         good["gazette"][0]["number"] == 3 and good["consultations"][0]["slug"] == "2020-zhuanzuofeng-cuoshi"
     )
-    assert good["versions"] == [] and good["attachments"] == []
+    # Loaded through the workflow: version 1 is the first publication, dated as the file says.
+    assert good["versions"] == [{"number": 1, "date": "2020-04-24", "change_note": "首次发布"}]
+    assert good["attachments"] == []
 
     interps = client.get("/api/v1/interpretations").get_json()
     assert [i["slug"] for i in interps["interpretations"]] == ["good"]
