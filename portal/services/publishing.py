@@ -393,7 +393,7 @@ def record_publication(
         )
         if not _versions_exist(sess, item):
             # Version 1 is the publication and carries its date (a loaded item's is its file's).
-            add_version(sess, user, item, "首次发布").created_at = item.published_at
+            add_version(sess, user, item, "首次发布").created_at = item.published_at or now
         if item is obj or isinstance(item, Document):  # a companion interpretation goes out with the document
             subscription_events.published(sess, item, first)
     from portal.services import push
