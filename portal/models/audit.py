@@ -19,7 +19,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor_name: Mapped[str] = mapped_column(String(64))  # kept verbatim: "cli", "loader", a username
+    actor_name: Mapped[str] = mapped_column(String(64))  # "cli", "content" (portal load), a username
     action: Mapped[str] = mapped_column(String(64), index=True)  # e.g. document.publish
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[int | None] = mapped_column(Integer)

@@ -19,7 +19,7 @@ def record(
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEntry:
-    """Append one audit entry; ``actor`` is a user or a system name such as ``"loader"``."""
+    """Append one audit entry; ``actor`` is a user or a system name such as ``"content"`` (portal load) or ``"cli"``."""
     if getattr(obj, "id", 1) is None:
         sess.flush()  # a new object needs its id before the entry can point at it
     if isinstance(actor, User):
