@@ -18,6 +18,7 @@ from portal.services.annual_reports.tables import compute
 from portal.services.foi.report import COLUMNS
 from portal.services.loader import load_content
 from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 
 EXPECTED = yaml.safe_load(
     (Path(__file__).parents[1] / "fixtures" / "annual_report_2020.yml").read_text("utf-8")
@@ -46,7 +47,7 @@ def _compare(got: dict, expected: dict) -> list[str]:
 
 
 def test_demo_2020_report_is_published_and_equals_the_hand_made_one(app, client, sess, monkeypatch):
-    assert load_content(sess, CONTENT).ok
+    assert load_demo(sess).ok
     report = sess.scalars(select(AnnualReport).where(AnnualReport.year == 2020)).one()
     tables = compute(sess, report)
     assert tables.ok, [c.detail for c in tables.failed]

@@ -18,8 +18,8 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.serving import make_server
 
-from portal.services.loader import load_content
-from tests.conftest import CONTENT, STRICT
+from tests.conftest import STRICT
+from tests.demo_snapshot import load_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -78,7 +78,7 @@ def axe_source() -> str:
 @pytest.fixture
 def demo(app, sess, make_user):  # noqa: ANN001, ANN201
     """The demo content, an open consultation and staff users; returns what the scenarios need."""
-    report = load_content(sess, CONTENT)
+    report = load_demo(sess)
     assert report.ok, report.errors
     from portal.models import Agency
     from tests.consultations.helpers import make_consultation

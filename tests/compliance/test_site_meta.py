@@ -11,8 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.services.compliance.site_meta import ARTICLE_TAGS, COLUMN_TAGS, SITE_TAGS
-from portal.services.loader import load_content
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 
 
 class _Meta(HTMLParser):
@@ -47,7 +46,7 @@ def _parse(client, path: str) -> _Meta:  # noqa: ANN001
 
 @pytest.fixture
 def demo(sess):  # noqa: ANN201
-    report = load_content(sess, CONTENT)
+    report = load_demo(sess)
     assert report.ok, report.errors
 
 

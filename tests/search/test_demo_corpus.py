@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from portal.services.loader import load_content
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 from tests.search.test_search import found_keys, texts
 
 QUERIES = [
@@ -19,7 +18,7 @@ QUERIES = [
 
 
 def test_demo_gazette_issue_lists_its_documents(client, sess):
-    report = load_content(sess, CONTENT)
+    report = load_demo(sess)
     assert report.ok, report.errors
     html = client.get("/gazette/").get_data(as_text=True)
     assert "/gazette/2020/6/" in html and "/gazette/2018/3/" in html
@@ -29,7 +28,7 @@ def test_demo_gazette_issue_lists_its_documents(client, sess):
 
 
 def test_search_finds_every_literal_occurrence_in_the_demo_corpus(app, sess):
-    load_content(sess, CONTENT)
+    load_demo(sess)
     everything = texts(app)
     for query in QUERIES:
         literal = {k for k, t in everything.items() if query in t}

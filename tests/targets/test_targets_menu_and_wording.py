@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portal.services.loader import load_content
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 from tests.targets.builders import build_year
 
 
@@ -25,7 +24,7 @@ def test_the_menu_on_a_site_without_targets_opens_this_year(client, sess):
 
 
 def test_wording_fit_for_an_official_site(client, sess):
-    assert load_content(sess, CONTENT).ok
+    assert load_demo(sess).ok
     pages = [client.get(p).get_data(as_text=True) for p in ("/targets/2020/", "/targets/2020/qa_rate/")]
     for html in pages:
         assert "拖后腿" not in html

@@ -8,12 +8,11 @@ from sqlalchemy import select
 from portal import search
 from portal.models import Document
 from portal.services.forwarding import forwarded_from
-from portal.services.loader import load_content
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 
 
 def test_a_municipal_document_is_forwarded_and_another_regions_is_left_out(client, sess):
-    assert load_content(sess, CONTENT).ok
+    assert load_demo(sess).ok
     html = client.get("/policies/2019-measures-13/").get_data(as_text=True)
     assert '<p class="banner banner-forwarded" role="note">转发：本文件由中共北京市委办公厅印发' in html
     for own in ("/policies/2020-measures-4/", "/policies/2020-key-points/", "/policies/2018-rules-4/"):
@@ -26,7 +25,7 @@ def test_a_municipal_document_is_forwarded_and_another_regions_is_left_out(clien
 
 
 def test_reposted_documents_are_marked_in_lists_search_and_feeds(app, client, sess):
-    assert load_content(sess, CONTENT).ok
+    assert load_demo(sess).ok
     search.rebuild(app)
     badge = '<span class="badge badge-forwarded" title="转发：中共北京市委办公厅印发">转发</span>'
     listing = client.get("/policies/?q=&sort=date_asc").get_data(as_text=True)

@@ -9,15 +9,14 @@ from urllib.parse import quote
 
 import pytest
 
-from portal.services.loader import load_content
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture
 def demo(sess):  # noqa: ANN001, ANN201
-    assert load_content(sess, CONTENT).ok
+    assert load_demo(sess).ok
 
 
 def _visible_feed_link(html: str) -> str:

@@ -30,10 +30,10 @@ from portal import db
 from portal.models import Agency, Comment, Consultation, Document, GazetteIssue, Interpretation, Meeting
 from portal.services import attachments
 from portal.services.consultations.rules import new_idempotency_key
-from portal.services.loader import load_content
 from portal.web.public_urls import all_public_urls
-from tests.conftest import CONTENT, CheckedClient, csrf_token_for, mark_signed_in
+from tests.conftest import CheckedClient, csrf_token_for, mark_signed_in
 from tests.consultations.helpers import comment_form, make_consultation
+from tests.demo_snapshot import load_demo
 
 ODD_TEXT = [
     # Unicode digits: str.isdigit() says yes, int() says no (or yes, for decimal digits of other scripts)
@@ -245,7 +245,7 @@ def app_overrides(app_overrides: dict) -> dict:
 @pytest.fixture
 def world(app: Flask, sess, make_user) -> dict:  # noqa: ANN001
     """The demo site, an open consultation with a comment, an attachment and an administrator."""
-    report = load_content(sess, CONTENT)
+    report = load_demo(sess)
     assert report.ok, report.errors
     admin = make_user("fuzz-admin", ["admin", "editor", "reviewer", "publisher"])
     make_consultation(sess, slug="fuzz-open")

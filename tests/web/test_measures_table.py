@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portal.services.loader import load_content
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 
 
 def _row(html: str, no: str) -> str:
@@ -15,7 +14,7 @@ def _row(html: str, no: str) -> str:
 
 
 def test_every_task_is_shown_in_full_with_lead_and_other_units(client, sess):
-    assert load_content(sess, CONTENT).ok
+    assert load_demo(sess).ok
     html = client.get("/policies/2020-key-points/").get_data(as_text=True)
     row = _row(html, "27")
     # 200 characters: it used to end in "..." after 120.

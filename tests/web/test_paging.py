@@ -7,9 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from portal.services.loader import load_content
 from portal.services.policies import queries
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 
 
 @pytest.fixture
@@ -20,7 +19,7 @@ def four_pages(sess, monkeypatch):  # noqa: ANN001, ANN201
     from portal.models import Document
 
     monkeypatch.setattr(queries, "PAGE_SIZE", 1)
-    assert load_content(sess, CONTENT).ok
+    assert load_demo(sess).ok
     pages = sess.scalar(
         select(func.count(Document.id)).where(Document.status == "published", Document.disclosure == "active")
     )
@@ -71,7 +70,7 @@ def test_search_results_have_page_numbers_too(client, sess, monkeypatch):
     from portal.services import search
 
     monkeypatch.setattr(search, "PAGE_SIZE", 1)
-    assert load_content(sess, CONTENT).ok
+    assert load_demo(sess).ok
     nav = _nav(client.get("/search?q=政务公开&page=2").get_data(as_text=True))
     assert '<span class="current" aria-current="page">2</span>' in nav
     assert "首页" in nav and "末页" in nav

@@ -11,8 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from portal.services.loader import load_content
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -61,7 +60,7 @@ def crawl(client) -> dict[str, str]:  # noqa: ANN001
 
 
 def test_every_public_page_of_the_demo_site_works(client, sess):
-    report = load_content(sess, CONTENT)
+    report = load_demo(sess)
     assert report.ok, report.errors
     pages = crawl(client)
     assert "/" in pages and "/policies/" in pages
@@ -77,7 +76,7 @@ def test_one_page_of_each_kind_is_valid_html5(client, sess, tmp_path):
         pytest.skip(
             "HTML5 validation needs Java and node_modules/vnu-jar: run `npm ci` (and apt-get install default-jre-headless)"
         )
-    load_content(sess, CONTENT)
+    load_demo(sess)
     kinds: dict[str, str] = {}
     for path, html in crawl(client).items():
         kinds.setdefault(_kind(path.split("?")[0]) + ("?" if "?" in path else ""), html)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from portal.services.loader import load_content
 from portal.web.templating import book_title
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 from tests.ingest.test_content_loader import GOOD, QA, make_content
 
 
@@ -26,7 +26,7 @@ def test_a_title_in_book_title_marks_is_not_wrapped_again(client, sess, tmp_path
 
 
 def test_library_and_search_facets_are_behind_a_filter_disclosure(client, sess):
-    assert load_content(sess, CONTENT).ok
+    assert load_demo(sess).ok
     for path in ("/policies/", "/policies/year/2020/", "/search?q=政务公开"):
         html = client.get(path).get_data(as_text=True)
         aside = html.split('<aside class="facets"', 1)[1].split("</aside>", 1)[0]

@@ -12,13 +12,12 @@ from werkzeug.datastructures import MultiDict
 from portal.export import freeze
 from portal.models import Agency, Document
 from portal.services import editing, publishing
-from portal.services.loader import load_content
 from portal.services.publishing import PublishRequest
 from portal.services.xxgk import pages
 from portal.services.xxgk.categories import ANNUAL_REPORT_GENRE, STATUTORY
 from portal.web.public_urls import all_public_urls
 from tests.admin.conftest import document_form
-from tests.conftest import CONTENT
+from tests.demo_snapshot import load_demo
 
 SECTIONS = ("/xxgk/xxgkzn/", "/xxgk/xxgkzd/", "/xxgk/fdzdgknr/", "/xxgk/xxgknb/")
 
@@ -29,7 +28,7 @@ def app_overrides(app_overrides: dict) -> dict:
 
 
 def test_demo_content_fills_every_section_and_every_page_passes_the_checker(app, client, sess, tmp_path):
-    report = load_content(sess, CONTENT)
+    report = load_demo(sess)
     assert report.ok, report.errors
     # NORMS 2: one section per art 20 category plus the district's additions, none of them empty.
     counts = pages.section_counts(sess)
