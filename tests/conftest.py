@@ -194,19 +194,38 @@ def seeds() -> dict[str, Path]:
     return found
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _light_password_hashing() -> Iterator[None]:
+    """Staff passwords hashed with argon2id at a test cost (8 MiB, one pass, one lane) in this process.
+
+    The real cost (argon2-cffi's default, 64 MiB, three passes over four lanes) is 0.2 s of CPU per sign-in
+    attempt, on purpose; the suite signs in and fails to sign in hundreds of times. What the tests check
+    (argon2id, the verdicts, the throttles, the equal work for an unknown user) does not depend on the
+    cost. Processes the tests start (gunicorn, a second portal) hash at the real cost.
+    """
+    from argon2 import PasswordHasher
+
+    from portal.services import accounts
+
+    light = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "_hasher", light)
+        patch.setattr(accounts, "_DUMMY_HASH", light.hash("not a password"))
+        yield
+
+
 _PASSWORD_HASHES: dict[str, str] = {}
 
 
 @pytest.fixture
 def make_user(sess):  # noqa: ANN201
     """Create a staff user: ``make_user("alice", roles=["editor"], agency=agency)``."""
-    from argon2 import PasswordHasher
-
     from portal.models import User
+    from portal.services.accounts import hash_password
 
     def make(username: str, roles: list[str], agency=None, password: str = "correct horse battery"):  # noqa: ANN001, ANN202
-        if password not in _PASSWORD_HASHES:  # argon2 is slow on purpose; hash each test password once
-            _PASSWORD_HASHES[password] = PasswordHasher().hash(password)
+        if password not in _PASSWORD_HASHES:  # hash each test password once
+            _PASSWORD_HASHES[password] = hash_password(password)
         user = User(
             username=username,
             display_name=username,
