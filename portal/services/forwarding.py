@@ -6,6 +6,7 @@ demo's "documents from other places are marked as such")."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from portal.models import Agency, Document, DocumentAgency
 
 
-def _belongs_to(agency: Agency | None, site_name: str) -> bool:
+def _belongs_to(agency: Any, site_name: str) -> bool:
     """The agency is the district's (the body named as the site) or one of the bodies under it."""
     seen = set()
     while agency is not None and agency.id not in seen:
@@ -35,7 +36,12 @@ def forwarded_from(doc: Document, site_name: str) -> list[Agency]:
     return _outside(list(doc.agencies), site_name)
 
 
-def _outside(agencies: list[Agency], site_name: str) -> list[Agency]:
+def outside(agencies: list[Any], site_name: str) -> list[Any]:
+    """The issuers when none of them is the district's, else [] (agencies or anything with id, name, parent)."""
+    return _outside(agencies, site_name)
+
+
+def _outside(agencies: list[Any], site_name: str) -> list[Any]:
     if not agencies or any(_belongs_to(a, site_name) for a in agencies):
         return []
     return agencies

@@ -64,7 +64,6 @@ def _limit(name: str) -> Any:
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {
-        "consultation_links": lambda doc: service.consultations_for_document(session, doc),
         "new_key": new_idempotency_key,  # the staff entry form (web/admin/consultations.py)
         "CONSULTATION_KINDS": KINDS,
         "CONSULTATION_STATUS": STATUS,

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from portal.db import session
-from portal.models import Attachment, Document, DocumentVersion, Interpretation
+from portal.models import Document, Interpretation
 from portal.services.facet_values import is_path_segment
 from portal.services.policies import pages, queries
+from portal.services.policies.document_page import document_page
 from portal.services.policies.pages import Withdrawn
 from portal.web.public_urls import Shard, StaticPage, bulk_pages, public_urls
 
@@ -120,24 +121,18 @@ def policies_path(page: int, facet: str = "", value: str = "") -> str | Response
 
 @bp.get("/policies/<slug>/")
 def document(slug: str) -> Any:
-    doc = queries.public_document(session, slug)
-    if doc is None:
+    page = document_page(session, slug)
+    if page is None:
         return _gone(pages.withdrawn_document(session, slug))
-    interpretations = [i for i in doc.interpretations if i.status == "published"]
-    return render_template(
-        "policies/document.html",
-        doc=doc,
-        interpretations=interpretations,
-        links=pages.document_links(session, doc),
-    )
+    return render_template("policies/document.html", **page.context())
 
 
 @bp.get("/interpretations/<slug>/")
 def interpretation(slug: str) -> Any:
-    interp = queries.public_interpretation(session, slug)
-    if interp is None:
+    context = pages.interpretation_page(session, slug)
+    if context is None:
         return _gone(pages.withdrawn_interpretation(session, slug))
-    return render_template("policies/interpretation.html", interp=interp, doc=interp.document)
+    return render_template("policies/interpretation.html", **context)
 
 
 def _gone(found: Withdrawn | None) -> Any:
@@ -156,21 +151,6 @@ def attachment(slug: str, attachment_id: int, filename: str) -> Any:
         abort(404)
     del filename  # only for a readable URL; the stored name is what is served
     return send_attachment(att)
-
-
-def public_versions(obj: Document | Interpretation) -> list[DocumentVersion]:
-    """Template helper: the item's 更新记录 (:func:`portal.services.policies.queries.public_versions`)."""
-    return queries.public_versions(session, obj)
-
-
-def public_attachments(doc: Document) -> list[Attachment]:
-    """Template helper: the document's public attachments (the API lists the same)."""
-    return queries.public_attachments(session, doc)
-
-
-@bp.record_once
-def _globals(state: Any) -> None:
-    state.app.jinja_env.globals.update(public_versions=public_versions, public_attachments=public_attachments)
 
 
 @public_urls
@@ -209,17 +189,9 @@ def policies_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
             "policies/index.html",
             _listing(query, result, sidebars[key]),
         )
-    for doc, interpretations, links, helpers in pages.iter_public_documents(
-        sess, shard=(shard.index, shard.count)
-    ):
+    for page in pages.iter_document_pages(sess, shard=(shard.index, shard.count)):
+        yield StaticPage(f"/policies/{page.doc.slug}/", "policies/document.html", page.context())
+    for context in pages.iter_interpretation_pages(sess, shard=(shard.index, shard.count)):
         yield StaticPage(
-            f"/policies/{doc.slug}/",
-            "policies/document.html",
-            {"doc": doc, "interpretations": interpretations, "links": links, **helpers},
-        )
-    for interp, helpers in pages.iter_public_interpretations(sess, shard=(shard.index, shard.count)):
-        yield StaticPage(
-            f"/interpretations/{interp.slug}/",
-            "policies/interpretation.html",
-            {"interp": interp, "doc": interp.document, **helpers},
+            f"/interpretations/{context['interp'].slug}/", "policies/interpretation.html", context
         )

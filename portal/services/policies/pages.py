@@ -4,16 +4,28 @@ item itself (validity links, gazette issues), one page or every page at a time (
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased, load_only, raiseload, selectinload
 
-from portal.models import Agency, Document, DocumentAgency, DocumentLink, Interpretation, Topic
+from portal.models import (
+    Agency,
+    Attachment,
+    Document,
+    DocumentAgency,
+    DocumentLink,
+    DocumentVersion,
+    Interpretation,
+    Topic,
+)
+from portal.models.consultations import Consultation
 from portal.models.documents import document_topic
-from portal.services import forwarding, page_extras
+from portal.services import forwarding
 from portal.services.policies import queries
+from portal.services.policies.document_page import DocumentPage, document_pages, versions_of
 from portal.services.policies.queries import (
     FACETS,
     LibraryPage,
@@ -49,11 +61,24 @@ def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
     }
 
 
+def iter_document_pages(
+    sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
+) -> Iterator[DocumentPage]:
+    """Every public document's page (:mod:`.document_page`), a chunk at a time in one query per chunk (the
+    static export); with ``shard`` ``(index, count)``, every count-th document from index."""
+    index, count = shard
+    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))[
+        index::count
+    ]
+    for start in range(0, len(ids), chunk):
+        yield from document_pages(sess, ids[start : start + chunk])
+
+
 def iter_public_documents(
     sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
 ) -> Iterator[tuple[Document, list[Interpretation], dict[str, list], dict[str, Any]]]:
     """Every public document with its published interpretations, validity links and gazette issues (as
-    :func:`document_links`) and the bulk template helpers of :mod:`portal.services.page_extras`, loaded a chunk at a time in a handful of queries (the static export); the
+    :func:`document_links`) and the version, attachment and consultation lists of :func:`api_helpers`, loaded a chunk at a time in a handful of queries (the static export); the
     session is emptied between chunks."""
     from portal.models.gazette import GazetteEntry, GazetteIssue
 
@@ -91,17 +116,48 @@ def iter_public_documents(
                 links[tgt.id]["by"].append((kind, src))
             if src.id in links and tgt.is_public:
                 links[src.id]["of"].append((kind, tgt))
-        helpers = page_extras.template_helpers(sess, "document", part)
+        helpers = api_helpers(sess, "document", part)
         for doc in docs:
             yield doc, [i for i in doc.interpretations if i.status == "published"], links[doc.id], helpers
         sess.expunge_all()
 
 
-def iter_public_interpretations(
+def interpretation_pages(sess: Session, ids: list[int]) -> list[dict[str, Any]]:
+    """The context of each public interpretation's page (``policies/interpretation.html``): the
+    interpretation with its Q&A items, agency and document, and its 更新记录, in a handful of queries."""
+    found = list(
+        sess.scalars(
+            public_interpretations()
+            .where(Interpretation.id.in_(ids))
+            .order_by(Interpretation.id)
+            .options(
+                selectinload(Interpretation.items),
+                selectinload(Interpretation.document).noload(Document.fingerprint),
+                selectinload(Interpretation.agency),
+            )
+        )
+    )
+    versions = versions_of(sess, "interpretation", [i.id for i in found])
+    return [
+        {"interp": i, "doc": i.document, "versions": versions.get(i.id, []), "attachments": []} for i in found
+    ]
+
+
+def interpretation_page(sess: Session, slug: str) -> dict[str, Any] | None:
+    """The context of the page of the public interpretation ``slug``, or None."""
+    found = sess.scalar(
+        public_interpretations().where(Interpretation.slug == slug).with_only_columns(Interpretation.id)
+    )
+    if found is None:
+        return None
+    pages = interpretation_pages(sess, [found])
+    return pages[0] if pages else None
+
+
+def iter_interpretation_pages(
     sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
-) -> Iterator[tuple[Interpretation, dict[str, Any]]]:
-    """Every public interpretation with its Q&A items and document, and the bulk template helpers of
-    :mod:`portal.services.page_extras`, a chunk at a time."""
+) -> Iterator[dict[str, Any]]:
+    """Every public interpretation's page context, a chunk at a time (the static export)."""
     index, count = shard
     ids = list(
         sess.scalars(
@@ -109,19 +165,7 @@ def iter_public_interpretations(
         )
     )[index::count]
     for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        helpers = page_extras.template_helpers(sess, "interpretation", part)
-        for interp in sess.scalars(
-            select(Interpretation)
-            .where(Interpretation.id.in_(part))
-            .order_by(Interpretation.id)
-            .options(
-                selectinload(Interpretation.items),
-                selectinload(Interpretation.document),
-                selectinload(Interpretation.agency),
-            )
-        ):
-            yield interp, helpers
+        yield from interpretation_pages(sess, ids[start : start + chunk])
         sess.expunge_all()
 
 
@@ -252,3 +296,47 @@ def withdrawn_interpretation(sess: Session, slug: str) -> Withdrawn | None:
     if interp is None or interp.published_at is None:
         return None
     return Withdrawn(interp, interp.document)
+
+
+def _by(rows: Sequence[Any], key: Callable[[Any], int]) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        out[key(row)].append(row)
+    return out
+
+
+def api_helpers(sess: Session, item_type: str, ids: list[int]) -> dict[str, Callable[[Any], list[Any]]]:
+    """The versions, public attachments and consultations of the open-data records
+    (``portal/web/api/records.py``) for all of ``ids``, in three queries."""
+    versions = _by(
+        sess.scalars(
+            select(DocumentVersion)
+            .where(DocumentVersion.item_type == item_type, DocumentVersion.item_id.in_(ids))
+            .order_by(DocumentVersion.number.desc())
+        ).all(),
+        lambda v: v.item_id,
+    )
+    helpers: dict[str, Callable[[Any], list[Any]]] = {"public_versions": lambda obj: versions.get(obj.id, [])}
+    if item_type == "document":
+        files = _by(
+            sess.scalars(
+                select(Attachment).where(Attachment.document_id.in_(ids)).order_by(Attachment.position)
+            ).all(),
+            lambda a: a.document_id,
+        )
+        found = sess.scalars(
+            select(Consultation)
+            .where(
+                Consultation.status != "draft",
+                or_(Consultation.final_document_id.in_(ids), Consultation.draft_document_id.in_(ids)),
+            )
+            .order_by(Consultation.opens_on.desc())
+        ).all()
+        by_doc: dict[int, list[Consultation]] = defaultdict(list)
+        for c in found:
+            for doc_id in {c.final_document_id, c.draft_document_id}:
+                if doc_id is not None:
+                    by_doc[doc_id].append(c)
+        helpers["public_attachments"] = lambda doc: [a for a in files.get(doc.id, []) if a.public]
+        helpers["consultation_links"] = lambda doc: by_doc.get(doc.id, [])
+    return helpers
