@@ -9,7 +9,7 @@ from portal.config import Settings
 from portal.models import Agency, Document, DocumentAgency, Interpretation, Topic
 from portal.models.documents import document_topic
 from portal.services import forwarding
-from portal.services.policies.queries import public_documents, public_interpretations
+from portal.services.policies.queries import public_documents, public_interpretations, public_topics
 
 FEED_SIZE = 50
 
@@ -105,3 +105,23 @@ def build_feed(
         for t in doc.topics:
             entry.category(term=t.name)
     return fg.atom_str(pretty=True)
+
+
+def agency_of_feed(sess: Session, slug: str) -> Agency | None:
+    """The agency of /feeds/agency/<slug>.atom: every agency has its feed, even one without a public item
+    yet (the bodies of the district are public, unlike the topics staff type into drafts)."""
+    return sess.scalars(select(Agency).where(Agency.slug == slug)).first()
+
+
+def topic_of_feed(sess: Session, name: str) -> Topic | None:
+    """The topic of /feeds/topic/<name>.atom, only if a public document has it: a feed must not confirm
+    the name of a draft's topic."""
+    return sess.scalars(public_topics().where(Topic.name == name)).first()
+
+
+def agencies_with_feeds(sess: Session) -> list[Agency]:
+    return list(sess.scalars(select(Agency).order_by(Agency.position)))
+
+
+def topics_with_feeds(sess: Session) -> list[Topic]:
+    return list(sess.scalars(public_topics().order_by(Topic.name)))

@@ -71,3 +71,12 @@ def forwarded_ids(sess: Session, document_ids: Iterable[int], site_name: str) ->
         doc_id: "、".join(a.name for a in issuers)
         for doc_id, issuers in forwarded_map(sess, document_ids, site_name).items()
     }
+
+
+def mark_reposted(sess: Session, docs: list[Document], site_name: str) -> list[Document]:
+    """Give each document of a list its ``reposted_from`` (one query for the lot), which the list entry's
+    转发 badge reads, so that rendering the list loads nothing more."""
+    reposted = forwarded_map(sess, (d.id for d in docs), site_name)
+    for doc in docs:
+        setattr(doc, "reposted_from", reposted.get(doc.id, []))  # noqa: B010 (not a mapped column)
+    return docs

@@ -68,3 +68,15 @@ def issues_of_document(sess: Session, document_id: int) -> list[GazetteIssue]:
             .order_by(GazetteIssue.published_on)
         )
     )
+
+
+def withdrawn_issue(sess: Session, year: int, number: int) -> GazetteIssue | None:
+    """An issue that was public and has been withdrawn (its address answers 410 with the reason)."""
+    return sess.scalars(
+        select(GazetteIssue).where(
+            GazetteIssue.year == year,
+            GazetteIssue.number == number,
+            GazetteIssue.status == "withdrawn",
+            GazetteIssue.published_at.is_not(None),
+        )
+    ).first()

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, abort, current_app, request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.db import session
-from portal.models import Agency, Topic
+from portal.services import feeds as feed_service
 from portal.services.facet_values import is_path_segment
 from portal.services.feeds import build_feed
-from portal.services.policies.queries import public_topics
 from portal.web.public_urls import Shard, StaticPage, bulk_pages, public_urls
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -31,9 +29,7 @@ def all_items() -> Response:
 
 @bp.get("/agency/<slug>.atom")
 def agency(slug: str) -> Response:
-    # Every agency has its feed, even one without a public item yet: the bodies of the district are
-    # public (content/agencies.yml, the FOI offices), unlike the topics staff type into drafts.
-    found = session.scalars(select(Agency).where(Agency.slug == slug)).first()
+    found = feed_service.agency_of_feed(session, slug)
     if found is None:
         abort(404)
     return _atom(
@@ -49,8 +45,7 @@ def agency(slug: str) -> Response:
 
 @bp.get("/topic/<name>.atom")
 def topic(name: str) -> Response:
-    # 404 for a topic no public document has: a feed must not confirm the name of a draft's topic.
-    found = session.scalars(public_topics().where(Topic.name == name)).first()
+    found = feed_service.topic_of_feed(session, name)
     if found is None:
         abort(404)
     return _atom(
@@ -67,11 +62,11 @@ def topic(name: str) -> Response:
 @public_urls
 def feed_urls(sess: Session) -> Iterator[str]:
     yield "/feeds/all.atom"
-    for slug in sess.scalars(select(Agency.slug).order_by(Agency.position)):
-        yield f"/feeds/agency/{slug}.atom"
-    for name in sess.scalars(public_topics().with_only_columns(Topic.name).order_by(Topic.name)):
-        if is_path_segment(name):
-            yield f"/feeds/topic/{name}.atom"
+    for agency in feed_service.agencies_with_feeds(sess):
+        yield f"/feeds/agency/{agency.slug}.atom"
+    for topic in feed_service.topics_with_feeds(sess):
+        if is_path_segment(topic.name):
+            yield f"/feeds/topic/{topic.name}.atom"
 
 
 @bulk_pages
@@ -81,12 +76,11 @@ def feed_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
     settings = current_app.extensions["settings"]
     feeds: list[tuple[str, str, dict]] = [("/feeds/all.atom", "最新发布", {})]
     feeds += [
-        (f"/feeds/agency/{a.slug}.atom", a.name, {"agency": a})
-        for a in sess.scalars(select(Agency).order_by(Agency.position))
+        (f"/feeds/agency/{a.slug}.atom", a.name, {"agency": a}) for a in feed_service.agencies_with_feeds(sess)
     ]
     feeds += [
         (f"/feeds/topic/{t.name}.atom", f"主题：{t.name}", {"topic": t})
-        for t in sess.scalars(public_topics().order_by(Topic.name))
+        for t in feed_service.topics_with_feeds(sess)
         if is_path_segment(t.name)
     ]
     for position, (path, title, scope) in enumerate(feeds):

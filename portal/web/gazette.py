@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.db import session
@@ -34,14 +33,7 @@ def issue(year: int, number: int) -> Any:
 
 def _withdrawn_notice(year: int, number: int) -> Any:
     """A withdrawn issue answers 410 Gone with the publisher's public reason; anything else is a 404."""
-    issue = session.scalars(
-        select(GazetteIssue).where(
-            GazetteIssue.year == year,
-            GazetteIssue.number == number,
-            GazetteIssue.status == "withdrawn",
-            GazetteIssue.published_at.is_not(None),
-        )
-    ).first()
+    issue = gazette.withdrawn_issue(session, year, number)
     if issue is None:
         abort(404)
     return render_template("gazette/withdrawn.html", issue=issue), 410

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, extract, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -21,6 +22,7 @@ from portal.models import (
     Topic,
 )
 from portal.models.documents import VALIDITY, document_topic
+from portal.services import forwarding
 from portal.services.numbers import parse_int
 
 PAGE_SIZE = 20
@@ -218,11 +220,13 @@ def browse(sess: Session, query: LibraryQuery) -> LibraryPage:
     docs = list(
         sess.scalars(stmt.order_by(order, Document.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE))
     )
+    forwarding.mark_reposted(sess, docs, current_app.extensions["settings"].site_name)
     return LibraryPage(docs, total, page, pages, facet_counts(sess, query))
 
 
 def latest_documents(sess: Session, limit: int = 8) -> list[Document]:
-    return list(sess.scalars(public_documents().order_by(Document.published_at.desc()).limit(limit)))
+    docs = list(sess.scalars(public_documents().order_by(Document.published_at.desc()).limit(limit)))
+    return forwarding.mark_reposted(sess, docs, current_app.extensions["settings"].site_name)
 
 
 def latest_interpretations(sess: Session, limit: int = 6) -> list[Interpretation]:
