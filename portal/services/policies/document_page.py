@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, ColumnElement, and_, func, literal_column, or_, select, type_coerce
+from sqlalchemy import JSON, ColumnElement, and_, bindparam, func, literal_column, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.selectable import ScalarSelect
 
@@ -58,6 +58,7 @@ class MeasureRow:
     units: list[str]
     lead: list[str]
     status: str
+    others: list[str]  # the responsible units that do not lead (负责落实), worked out once here
 
 
 @dataclass
@@ -330,6 +331,11 @@ def _issue_title(item: dict[str, Any]) -> str:
     ).title
 
 
+def _measure(m: dict[str, Any]) -> MeasureRow:
+    units, lead = m["units"] or [], m["lead"] or []
+    return MeasureRow(m["no"], m["text"], units, lead, m["status"], [u for u in units if u not in lead])
+
+
 def _page(row: Any, by_id: dict[int, AgencyRef], site_name: str) -> DocumentPage:
     issuers = [by_id[i["agency_id"]] for i in sorted(row.issuers, key=lambda i: i["position"])]
     measures = sorted(row.measures, key=lambda m: (m["position"], m["id"]))
@@ -351,9 +357,7 @@ def _page(row: Any, by_id: dict[int, AgencyRef], site_name: str) -> DocumentPage
         owner=by_id.get(row.owner_id) if row.owner_id is not None else None,
         agencies=issuers,
         topics=[TopicRef(t["name"]) for t in sorted(row.topics, key=lambda t: t["name"])],
-        measures=[
-            MeasureRow(m["no"], m["text"], m["units"] or [], m["lead"] or [], m["status"]) for m in measures
-        ],
+        measures=[_measure(m) for m in measures],
         reposted_from=forwarding.outside(issuers, site_name),
     )
     links: dict[str, list[Any]] = {
@@ -388,23 +392,40 @@ def _page(row: Any, by_id: dict[int, AgencyRef], site_name: str) -> DocumentPage
     )
 
 
-def _build(sess: Session, where: Any) -> list[DocumentPage]:
+# The statement is the same for every page: built once per backend and lookup (building it costs more
+# than running it), with the slug or the ids as parameters.
+_STATEMENTS: dict[tuple[bool, str], Any] = {}
+
+
+def _prepared(pg: bool, by: str) -> Any:
+    key = (pg, by)
+    if key not in _STATEMENTS:
+        where = (
+            Document.slug == bindparam("slug")
+            if by == "slug"
+            else Document.id.in_(bindparam("ids", expanding=True))
+        )
+        _STATEMENTS[key] = _statement(pg).where(where).order_by(Document.id)
+    return _STATEMENTS[key]
+
+
+def _build(sess: Session, by: str, params: dict[str, Any]) -> list[DocumentPage]:
     pg = sess.get_bind().dialect.name == "postgresql"
     by_id = agencies(sess)
     site_name = current_app.extensions["settings"].site_name
-    rows = sess.execute(_statement(pg).where(where).order_by(Document.id)).all()
+    rows = sess.execute(_prepared(pg, by), params).all()
     return [_page(row, by_id, site_name) for row in rows]
 
 
 def document_page(sess: Session, slug: str) -> DocumentPage | None:
     """The page of the public document ``slug``, or None."""
-    found = _build(sess, Document.slug == slug)
+    found = _build(sess, "slug", {"slug": slug})
     return found[0] if found else None
 
 
 def document_pages(sess: Session, ids: Iterable[int]) -> list[DocumentPage]:
     """The pages of these public documents (the others are left out), by id."""
-    return _build(sess, Document.id.in_(list(ids)))
+    return _build(sess, "ids", {"ids": list(ids)})
 
 
 def versions_of(sess: Session, item_type: str, ids: list[int]) -> dict[int, list[VersionRow]]:
