@@ -14,7 +14,6 @@ QUERYING = re.compile(r"\bselect\(|session\.get\(|\.query\(")
 NOT_YET = {
     "admin/access.py",
     "admin/auth.py",
-    "admin/consultations.py",
     "admin/documents.py",
     "admin/gazette.py",
     "admin/interpretations.py",
