@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Document, GazetteEntry, GazetteIssue
+from portal.services import forwarding
 
 
 def public_issues_query() -> Select[Any]:
@@ -39,11 +41,15 @@ def public_issue(sess: Session, year: int, number: int) -> tuple[GazetteIssue, l
     issue = sess.scalars(
         select(GazetteIssue)
         .where(GazetteIssue.year == year, GazetteIssue.number == number, GazetteIssue.status == "published")
-        .options(selectinload(GazetteIssue.entries))
+        .options(selectinload(GazetteIssue.entries).selectinload(GazetteEntry.document))
     ).first()
     if issue is None:
         return None
-    return issue, toc(issue)
+    sections = toc(issue)
+    # The list entries' 转发 badge reads reposted_from: set here, so that rendering loads nothing.
+    docs = [doc for section in sections for doc in section.documents]
+    forwarding.mark_reposted(sess, docs, current_app.extensions["settings"].site_name)
+    return issue, sections
 
 
 def toc(issue: GazetteIssue) -> list[TocSection]:
