@@ -132,7 +132,7 @@ def interpretation_pages(sess: Session, ids: list[int]) -> list[dict[str, Any]]:
             .order_by(Interpretation.id)
             .options(
                 selectinload(Interpretation.items),
-                selectinload(Interpretation.document).noload(Document.fingerprint),
+                selectinload(Interpretation.document).raiseload(Document.fingerprint),
                 selectinload(Interpretation.agency),
             )
         )
