@@ -50,6 +50,9 @@ from portal.search.registry import SearchDoc
 from portal.search.text import index_tokens
 from portal.search.whoosh_build import BATCH_CHARS, BATCH_DOCS, build_segments, commit_segments
 from portal.search.whoosh_match import IndexPostings, LRUCache
+from portal.search.whoosh_mmap import install as read_segments_in_place
+
+read_segments_in_place()  # one shared page cache instead of a copy of the index in every process
 
 UNIT_SEP, VALUE_SEP = "\x1f", "\x1e"
 # Field weights: a match in the title or the 文号 counts far more than one in the body.

@@ -124,3 +124,34 @@ def test_every_private_whoosh_name_the_backend_relies_on_is_there_unchanged(tmp_
         "Whoosh's private names changed; fix whoosh_match.py/whoosh_build.py before upgrading:\n"
         + "\n".join(problems)
     )
+
+
+def test_compound_segments_are_read_in_place_through_their_memory_map(tmp_path):
+    """whoosh_mmap.py replaces whoosh.filedb.compound.BufferFile, which Whoosh's CompoundStorage.open_file
+    builds over a memoryview of the segment's map (and which copied it into a BytesIO)."""
+    import whoosh.filedb.compound as compound
+
+    from portal.search.base import SearchRequest
+    from portal.search.text import parse_query
+    from portal.search.whoosh_mmap import MappedBufferFile
+
+    source = inspect.getsource(compound.CompoundStorage.open_file)
+    assert "BufferFile(buf, name=name)" in source, "CompoundStorage.open_file no longer builds a BufferFile"
+    assert compound.BufferFile is MappedBufferFile
+
+    backend = WhooshBackend(tmp_path / "index", procs=1)
+    docs = [
+        SearchDoc("document", i, f"政务公开要点{i}", f"/p/{i}/", date(2020, 1, 1), body="政务公开" * 300)
+        for i in range(1, 10)
+    ]
+    backend.rebuild(iter(docs))
+    gen = tmp_path / "index" / backend._generation()
+    assert list(gen.glob("*.seg")), "the bulk build no longer writes compound segments"
+    result = backend.search(SearchRequest(parse_query("公开要点3")))
+    assert result.total == 1 and result.hits[0].id == 3
+    ix = whoosh.index.open_dir(str(gen))
+    with ix.reader() as reader:
+        seg = reader.leaf_readers()[0][0] if hasattr(reader, "leaf_readers") else reader
+        assert isinstance(seg._terms._postfile, MappedBufferFile)  # the postings, read in place
+    ix.close()
+    backend.close()
