@@ -76,7 +76,8 @@ def feed_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
     settings = current_app.extensions["settings"]
     feeds: list[tuple[str, str, dict]] = [("/feeds/all.atom", "最新发布", {})]
     feeds += [
-        (f"/feeds/agency/{a.slug}.atom", a.name, {"agency": a}) for a in feed_service.agencies_with_feeds(sess)
+        (f"/feeds/agency/{a.slug}.atom", a.name, {"agency": a})
+        for a in feed_service.agencies_with_feeds(sess)
     ]
     feeds += [
         (f"/feeds/topic/{t.name}.atom", f"主题：{t.name}", {"topic": t})
