@@ -137,9 +137,15 @@ class SegmentPostings:
         parts = []
         for block_ids, _weights, block_values in _blocks(self.seg, field, term):
             values = block_values()
-            # Each value is a uint32 count, then that many uint32 positions (ArrayPositions).
-            counts = np.fromiter((len(v) for v in values), dtype=np.int64, count=len(values)) // 4 - 1
-            positions = np.frombuffer(b"".join(v[_INT_SIZE:] for v in values), dtype=np.uint32)
+            # Each value is a uint32 count, then that many uint32 positions (ArrayPositions): the values are
+            # joined whole and the counts dropped by index, without slicing each value in Python (a
+            # quarter of a first search's time at 50,000 documents went into those per-value steps).
+            sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // _INT_SIZE
+            words = np.frombuffer(b"".join(values), dtype=np.uint32)
+            keep = np.ones(len(words), dtype=bool)
+            keep[np.cumsum(sizes) - sizes] = False
+            positions = words[keep]
+            counts = sizes - 1
             docs = np.repeat(np.asarray(block_ids, dtype=np.int64), counts)
             parts.append((docs << 32) | positions.astype(np.int64))
         return np.concatenate(parts) if parts else _EMPTY_I64
