@@ -155,7 +155,15 @@ _SPACE = re.compile(r"\s+")
 
 def describe(text: str, limit: int = 120) -> str:
     """A plain-text summary: tags dropped, entities decoded, white space squeezed, cut at ``limit``."""
-    plain = _SPACE.sub(" ", unescape(_TAG.sub(" ", text or ""))).strip()
+    text = text or ""
+    # Every page view asks for this: clean a head of the text that surely holds ``limit`` characters
+    # (markup is rarely 20 times the text) rather than the whole body, and the whole only if it did not.
+    head = text[: limit * 20]
+    if head.rfind("<") > head.rfind(">"):
+        head = head[: head.rfind("<")]  # a tag cut in two is no text
+    plain = _SPACE.sub(" ", unescape(_TAG.sub(" ", head))).strip()
+    if len(plain) <= limit and len(head) < len(text):
+        plain = _SPACE.sub(" ", unescape(_TAG.sub(" ", text))).strip()
     return plain if len(plain) <= limit else plain[: limit - 1] + "…"
 
 
