@@ -63,6 +63,27 @@ def _share_url_builders() -> None:
 _share_url_builders()
 
 
+# The longest tests (seconds to minutes each: servers started, thousands of requests, a Java checker),
+# longest first. xdist hands tests out in collection order, so these start at once on both workers instead
+# of keeping one worker busy alone at the end of the run.
+SLOW_FIRST = (
+    "tests/deploy/",
+    "tests/web/test_fuzz.py",
+    "tests/web/test_site_crawl.py",
+    "tests/search/test_outbox.py",
+    "tests/web/test_api_schema.py",
+    "tests/browser/",
+    "tests/cli/test_fresh_instance.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, p in enumerate(SLOW_FIRST) if item.nodeid.startswith(p)), len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep their order
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
