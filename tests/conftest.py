@@ -128,7 +128,15 @@ def _postgres_emptying(conn: Connection) -> str:
     """
     tables = Base.metadata.sorted_tables
     probe = " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)
-    written = {row[0] for row in conn.exec_driver_sql(probe)}
+    # Every sequence that handed out a value since its last restart, whether or not its table kept the row:
+    # an insert rolled back leaves its table empty and its sequence moved on (sequences are not
+    # transactional), and the next test would then get other ids than on a fresh database.
+    probe += (
+        " UNION ALL SELECT 'sequence ' || quote_ident(schemaname) || '.' || quote_ident(sequencename)"
+        " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+    )
+    found = [row[0] for row in conn.exec_driver_sql(probe)]
+    written = set(found)
     script = []
     for table in reversed(tables):
         if table.name not in written:
@@ -137,13 +145,9 @@ def _postgres_emptying(conn: Connection) -> str:
             script.append(f'TRUNCATE "{table.name}"')
         else:
             script.append(f'DELETE FROM "{table.name}"')
-        for column in table.primary_key.columns:
-            if column.autoincrement is True or (
-                column.autoincrement == "auto" and len(table.primary_key) == 1
-            ):
-                script.append(
-                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{column.name}'), 1, false)"
-                )
+    for name in found:
+        if name.startswith("sequence "):
+            script.append(f"SELECT setval('{name.removeprefix('sequence ')}', 1, false)")
     return "; ".join(script) or "SELECT 1"
 
 
