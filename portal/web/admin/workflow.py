@@ -48,30 +48,8 @@ def save_form(
     endpoint: str,
 ) -> Any:
     """Parse and save an editor form: errors re-render it with a 400, success redirects to the editor."""
-    from portal.services import editing
-
     values = request.form
-    try:
-        saved = save(session, me(), parse(session, values, item), item)
-    except editing.DuplicateSuspected as exc:
-        session.rollback()
-        return show(
-            item,
-            values=values,
-            errors=exc.errors,
-            duplicates=exc.duplicates,
-            error=exc.errors["duplicate"],
-            status=409,
-        )
-    except editing.FormErrors as exc:
-        session.rollback()
-        return show(item, values=values, errors=exc.errors, error="请更正标出的问题后再保存。", status=400)
-    except WorkflowError as exc:
-        session.rollback()
-        return show(item, values=values, error=exc.message, status=exc.status)
-    session.commit()
-    flash("已保存。", "info")
-    return redirect(url_for(endpoint, item_id=saved.id))
+    return _save(item, values, lambda obj, **shown: show(obj, values=values, **shown), parse, save, endpoint)
 
 
 def save_item(
@@ -84,26 +62,34 @@ def save_item(
 ) -> Any:
     """Check and save an editor form (``form.values()``, the fields as the service reads them): a refusal
     shows the form again with its messages (409 for a likely duplicate), success redirects to the editor."""
+    return _save(
+        item, form.values(), lambda obj, **shown: show(obj, form=form, **shown), parse, save, endpoint
+    )
+
+
+def _save(
+    item: Any,
+    values: Any,
+    show_again: Callable[..., Any],
+    parse: Callable[..., Any],
+    save: Callable[..., Any],
+    endpoint: str,
+) -> Any:
     from portal.services import editing
 
     try:
-        saved = save(session, me(), parse(session, form.values(), item), item)
+        saved = save(session, me(), parse(session, values, item), item)
     except editing.DuplicateSuspected as exc:
         session.rollback()
-        return show(
-            item,
-            form=form,
-            errors=exc.errors,
-            duplicates=exc.duplicates,
-            error=exc.errors["duplicate"],
-            status=409,
+        return show_again(
+            item, errors=exc.errors, duplicates=exc.duplicates, error=exc.errors["duplicate"], status=409
         )
     except editing.FormErrors as exc:
         session.rollback()
-        return show(item, form=form, errors=exc.errors, error="请更正标出的问题后再保存。", status=400)
+        return show_again(item, errors=exc.errors, error="请更正标出的问题后再保存。", status=400)
     except WorkflowError as exc:
         session.rollback()
-        return show(item, form=form, error=exc.message, status=exc.status)
+        return show_again(item, error=exc.message, status=exc.status)
     session.commit()
     flash("已保存。", "info")
     return redirect(url_for(endpoint, item_id=saved.id))
