@@ -242,3 +242,21 @@ def test_description_covers_every_route_and_is_valid(app, client):
     docs = client.get("/api/v1/docs").get_data(as_text=True)
     for path in spec["paths"]:
         assert f"GET {path}" in docs
+
+
+def test_a_document_record_names_what_amends_it_and_what_it_amends(client, sess, world):  # noqa: ANN001
+    from sqlalchemy import select
+
+    from portal.models import Document, DocumentLink
+
+    good, old = (
+        sess.scalars(select(Document).where(Document.slug == slug)).one() for slug in ("good", "old")
+    )
+    sess.add(DocumentLink(source_id=good.id, target_id=old.id, kind="amends"))
+    sess.commit()
+    amended = client.get("/api/v1/documents/old").get_json()
+    amending = client.get("/api/v1/documents/good").get_json()
+    assert [(d["slug"], d["kind"]) for d in amended["amended_or_repealed_by"]] == [("good", "amends")]
+    assert amended["amends_or_repeals"] == []
+    assert [(d["slug"], d["kind"]) for d in amending["amends_or_repeals"]] == [("old", "amends")]
+    assert amending["amended_or_repealed_by"] == []

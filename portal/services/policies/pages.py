@@ -38,20 +38,18 @@ from portal.services.policies.queries import (
 def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
     """Public documents that amend or repeal ``doc`` ("by"), those that ``doc`` amends or repeals ("of"),
     and the gazette issues it appeared in ("gazette")."""
-    by = sess.execute(
-        select(DocumentLink.kind, Document)
-        .join(Document, Document.id == DocumentLink.source_id)
-        .where(
-            DocumentLink.target_id == doc.id, Document.status == "published", Document.disclosure == "active"
+
+    def linked(here: Any, there: Any) -> list[Any]:
+        return list(
+            sess.execute(
+                select(DocumentLink.kind, Document)
+                .join(Document, Document.id == there)
+                .where(here == doc.id, Document.status == "published", Document.disclosure == "active")
+            )
         )
-    ).all()
-    of = sess.execute(
-        select(DocumentLink.kind, Document)
-        .join(Document, Document.id == DocumentLink.target_id)
-        .where(
-            DocumentLink.source_id == doc.id, Document.status == "published", Document.disclosure == "active"
-        )
-    ).all()
+
+    by = linked(DocumentLink.target_id, DocumentLink.source_id)
+    of = linked(DocumentLink.source_id, DocumentLink.target_id)
     from portal.services.gazette import issues_of_document
 
     return {
