@@ -33,7 +33,8 @@ from portal.services.consultations.rules import (
     new_idempotency_key,
 )
 from portal.web.consultation_forms import CommentForm, ReceiptCodeForm
-from portal.web.limits import is_disabled, limiter, retry_after_seconds, setting_limit, too_many, wait_text
+from portal.web.headers import private
+from portal.web.limits import limit_by_setting, retry_after_seconds, too_many, wait_text
 from portal.web.public_urls import DYNAMIC_PREFIXES, public_urls
 from portal.web.security import csrf
 
@@ -41,7 +42,6 @@ bp = Blueprint("consultations", __name__, url_prefix="/consultations")
 
 SESSION_NONCE = "comment_session"  # per browser session: part of every comment's idempotency key
 SESSION_RECEIPT = "receipt_code"  # the receipt /consultations/receipt/ shows
-NO_STORE = "private, no-store"
 DYNAMIC_PREFIXES.append("/consultations/receipt")  # receipts and the lookup: never exported
 
 
@@ -53,12 +53,6 @@ def _setup(state: Any) -> None:
         state.app.extensions["comment_throttle"] = throttles.parse_windows(setting)
     except ValueError as exc:
         raise SystemExit(f"PORTAL_COMMENT_RATE_LIMIT: invalid value {setting!r} ({exc})") from exc
-
-
-def _limit(name: str) -> Any:
-    return limiter.limit(
-        lambda: setting_limit(name) or "1000000 per second", exempt_when=lambda: is_disabled(name)
-    )
 
 
 @bp.app_context_processor
@@ -130,7 +124,7 @@ def consultation(slug: str) -> tuple[str, int]:
 # open too long keeps the text typed and is asked to submit again, rather than losing it to an error page.
 @csrf.exempt
 @bp.post("/<slug>/comments")
-@_limit("form_request_limit")
+@limit_by_setting("form_request_limit")
 def submit(slug: str) -> Response | tuple[str, int]:
     c = service.consultation_for_comment(session, slug)
     if c is None:
@@ -202,24 +196,18 @@ def _request_limit(exc: Exception) -> Response:
     return too_many(f"您的操作过于频繁，请于{wait_text(seconds)}后再试。", seconds)
 
 
-def _no_store(body: str, status: int = 200) -> Response:
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = NO_STORE
-    return response
-
-
 @bp.route("/receipts/", methods=["GET", "POST"])
-@_limit("receipt_lookup_rate_limit")
+@limit_by_setting("receipt_lookup_rate_limit")
 def lookup() -> Response:
     """The lookup form; its POST (the code in the body, never in the URL) leads to the receipt."""
     if request.method == "GET":
         # ?code= from an old link only fills in the form; nothing is looked up by URL.
         code = service.strip_control_characters(request.args.get("code", ""))[:32]
-        return _no_store(render_template("consultations/lookup.html", code=code, error=""))
+        return private(render_template("consultations/lookup.html", code=code, error=""))
     code = ReceiptCodeForm().code.data or ""
     comment = service.find_receipt(session, code)
     if comment is None or comment.consultation.status == "draft":
-        return _no_store(
+        return private(
             render_template(
                 "consultations/lookup.html",
                 code=service.strip_control_characters(code)[:32],
@@ -237,7 +225,7 @@ def receipt() -> Response:
     comment = service.find_receipt(session, code) if isinstance(code, str) else None
     if comment is None or comment.consultation.status == "draft":
         return redirect(url_for("consultations.lookup"), code=303)
-    return _no_store(
+    return private(
         render_template(
             "consultations/receipt.html",
             comment=comment,
@@ -248,12 +236,12 @@ def receipt() -> Response:
 
 
 @bp.get("/receipts/<code>/")
-@_limit("receipt_lookup_rate_limit")
+@limit_by_setting("receipt_lookup_rate_limit")
 def old_receipt_link(code: str) -> Response:
     """Receipt pages used to be at /receipts/<code>/: such a bookmark opens the lookup form with the code
     filled in, one click from the receipt (deploy/ masks the code in access logs)."""
     code = service.strip_control_characters(code)[:32]
-    return _no_store(render_template("consultations/lookup.html", code=code, error=""))
+    return private(render_template("consultations/lookup.html", code=code, error=""))
 
 
 @bp.get("/<slug>/report/")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, session
+from flask import Blueprint, abort, current_app, render_template, request, session
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -25,17 +25,13 @@ from portal.services import attachments, receipts
 from portal.services.enquiries import messages, pages
 from portal.web.enquiry_forms import ErrorReportForm, MessageForm
 from portal.web.forms import ReceiptLookupForm, choices
+from portal.web.headers import private
+from portal.web.limits import limit_by_setting
 from portal.web.public_urls import public_urls
 from portal.web.security import csrf
 
 bp = Blueprint("enquiries", __name__, url_prefix="/enquiries")
 NONCE = "enquiry_nonce"
-
-
-def _private(body: str, status: int = 200) -> Response:
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _int_arg(name: str) -> int | None:
@@ -85,11 +81,11 @@ def _message_form() -> MessageForm:
 
 def _form_page(template: str, form: MessageForm | ErrorReportForm, status: int = 200) -> Response:
     max_mb = current_app.extensions["settings"].upload_max_bytes // (1024 * 1024)
-    return _private(render_template(template, form=form, max_mb=max_mb), status)
+    return private(render_template(template, form=form, max_mb=max_mb), status)
 
 
 def _receipt(msg: messages.Enquiry, password: str) -> Response:
-    return _private(render_template("enquiries/receipt.html", msg=msg, password=password, states=STATES))
+    return private(render_template("enquiries/receipt.html", msg=msg, password=password, states=STATES))
 
 
 def _attachment(form: MessageForm | ErrorReportForm) -> attachments.CheckedFile | None:
@@ -228,19 +224,20 @@ def submit_error() -> Response:
 
 @bp.get("/status")
 def lookup() -> Response:
-    return _private(render_template("enquiries/lookup.html", form=ReceiptLookupForm()))
+    return private(render_template("enquiries/lookup.html", form=ReceiptLookupForm()))
 
 
 @bp.post("/status")
+@limit_by_setting("receipt_lookup_rate_limit")
 def status() -> Response:
     form = ReceiptLookupForm()
     if not form.validate():
-        return _private(render_template("enquiries/lookup.html", form=form), 400)
+        return private(render_template("enquiries/lookup.html", form=form), 400)
     msg = messages.find_for_writer(db_session, form.code.data or "", form.password.data or "")
     if msg is None:
         form.fail("", "登记号或查询密码不正确，请核对后重新输入。")
-        return _private(render_template("enquiries/lookup.html", form=form), 404)
-    return _private(
+        return private(render_template("enquiries/lookup.html", form=form), 404)
+    return private(
         render_template(
             "enquiries/status.html",
             msg=msg,

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from typing import Any
 
-from flask import Blueprint, current_app, make_response, render_template, request, session
+from flask import Blueprint, current_app, render_template, request, session
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -22,25 +21,13 @@ from portal.services.foi.outcomes import OUTCOMES
 from portal.web.foi_forms import ApplicationForm
 from portal.web.forms import ReceiptLookupForm as LookupForm
 from portal.web.forms import choices
-from portal.web.limits import is_disabled, limiter, setting_limit
+from portal.web.headers import private
+from portal.web.limits import limit_by_setting
 from portal.web.public_urls import public_urls
 from portal.web.security import csrf
 
 bp = Blueprint("foi", __name__, url_prefix="/foi")
 NONCE = "foi_nonce"
-
-
-def _private(body: str, status: int = 200) -> Response:
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _lookup_limit() -> Any:
-    name = "receipt_lookup_rate_limit"
-    return limiter.limit(
-        lambda: setting_limit(name) or "1000000 per second", exempt_when=lambda: is_disabled(name)
-    )
 
 
 def _application_form() -> ApplicationForm:
@@ -60,7 +47,7 @@ def index() -> str:
 
 
 def _form_page(form: ApplicationForm, status: int = 200) -> Response:
-    return _private(render_template("foi/apply.html", form=form, channels=CHANNELS), status)
+    return private(render_template("foi/apply.html", form=form, channels=CHANNELS), status)
 
 
 @bp.get("/apply")
@@ -102,25 +89,25 @@ def submit() -> Response:
         form.fail(exc.field, exc.message)
         return _form_page(form, exc.status)
     # Committed: only now is the receipt shown.
-    return _private(render_template("foi/receipt.html", req=req, password=password, states=STATES))
+    return private(render_template("foi/receipt.html", req=req, password=password, states=STATES))
 
 
 @bp.get("/status")
 def lookup() -> Response:
-    return _private(render_template("foi/lookup.html", form=LookupForm()))
+    return private(render_template("foi/lookup.html", form=LookupForm()))
 
 
 @bp.post("/status")
-@_lookup_limit()
+@limit_by_setting("receipt_lookup_rate_limit")
 def status() -> Response:
     form = LookupForm()
     if not form.validate():
-        return _private(render_template("foi/lookup.html", form=form), 400)
+        return private(render_template("foi/lookup.html", form=form), 400)
     req = service.find_for_applicant(db_session, form.code.data or "", form.password.data or "")
     if req is None:
         form.fail("", "登记号或查询密码不正确，请核对后重新输入。")
-        return _private(render_template("foi/lookup.html", form=form), 404)
-    return _private(
+        return private(render_template("foi/lookup.html", form=form), 404)
+    return private(
         render_template(
             "foi/status.html",
             req=req,

@@ -23,6 +23,13 @@ PUBLIC_CACHE_CONTROL = "public, max-age=60, s-maxage=60, stale-while-revalidate=
 STATIC_CACHE_CONTROL = "public, max-age=3600"
 
 
+def private(body: str, status: int = 200) -> Response:
+    """A page of a citizen's own data (receipt, status): never stored by a browser or a shared cache."""
+    response = current_app.make_response((body, status))
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def content_security_policy(base_url: str) -> str:
     """The CSP shared by the app and the nginx config; forms may also post to the dynamic app's origin."""
     parts = urlsplit(base_url)

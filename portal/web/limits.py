@@ -19,7 +19,7 @@ import sys
 import time
 
 from flask import Flask, current_app
-from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter import Limiter, RateLimitExceeded, RouteLimit
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
@@ -41,6 +41,14 @@ def setting_limit(name: str) -> str:
 
 def is_disabled(name: str) -> bool:
     return not setting_limit(name)
+
+
+def limit_by_setting(name: str) -> RouteLimit:
+    """``@limit_by_setting("receipt_lookup_rate_limit")``: the limit the named setting holds, read per
+    request; a setting turned off exempts the route."""
+    return limiter.limit(
+        lambda: setting_limit(name) or "1000000 per second", exempt_when=lambda: is_disabled(name)
+    )
 
 
 def retry_after_seconds() -> int:

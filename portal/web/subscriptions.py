@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
@@ -18,6 +18,7 @@ from portal.clock import LOCAL_TZ
 from portal.db import current_session
 from portal.models.subscriptions import FREQUENCIES, SUBSCRIPTION_KINDS, SUBSCRIPTION_STATES
 from portal.services.subscriptions import pages, signup, tokens
+from portal.web.headers import private
 from portal.web.limits import wait_text
 from portal.web.public_urls import DYNAMIC_PREFIXES
 from portal.web.security import csrf
@@ -43,8 +44,7 @@ def _db() -> Session:
 
 
 def _private(body: str, status: int = 200, retry_after: int = 0) -> Response:
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "private, no-store"
+    response = private(body, status)
     response.headers["Referrer-Policy"] = "no-referrer"
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
