@@ -7,12 +7,16 @@ issue is withdrawn and reopened first, like a document.
 
 Every function checks the actor's role and the issue's state, writes the audit entry and leaves the commit
 to the caller; a refusal raises before anything is changed, so the caller rolls back nothing half-written.
+The actor is a staff member or the system actor ``content`` (``portal load``, whose files are reviewed where
+they are kept): the same rules (:mod:`portal.services.gazette_rules`) and transitions hold for both; roles and
+four eyes are the staff's, and a content file may correct the issue it published (the rules of a
+publication are checked again, :func:`check_published`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +29,20 @@ from portal.models.base import utcnow
 from portal.models.gazette import GAZETTE_CATEGORIES, GAZETTE_STATUS
 from portal.services import attachments, staff_lists
 from portal.services.audit import record
+from portal.services.compliance import RuleProblem
 from portal.services.documents import normalize_doc_number
 from portal.services.editing import FormErrors
+from portal.services.gazette_rules import (
+    IssueFields,
+    check_category,
+    check_document,
+    issue_problems,
+    publication_problems,
+)
+from portal.services.gazette_rules import split_categories as _split
 from portal.services.policies.queries import public_documents
-from portal.services.publishing import NotAllowed, WorkflowError
+from portal.services.publishing import Actor, NotAllowed, WorkflowError
 
-MAX_NUMBER = 999  # the slug (and content file name) holds up to three digits
-MAX_RUNNING = 99999
-MAX_CATEGORY = 64
 # Audit actions that change what an issue carries: whoever made the last of them does not publish it.
 CONTENT_ACTIONS = (
     "gazette.create",
@@ -43,6 +53,7 @@ CONTENT_ACTIONS = (
     "gazette.entry_category",
     "gazette.pdf_upload",
     "gazette.pdf_remove",
+    "gazette.contents",
 )
 PDF_ONLY = "公报只接受 PDF 文件；该文件的内容不是 PDF。"
 
@@ -54,13 +65,11 @@ class ConflictError(WorkflowError):
 # -- the issue's own fields -------------------------------------------------------------------------
 
 
-@dataclass
-class IssueForm:
-    year: int | None = None
-    number: int | None = None
-    running_number: int | None = None
-    custom_title: str = ""
-    published_on: date | None = None
+IssueForm = IssueFields  # the service's input, whoever fills it in
+
+
+def _refusal(problem: RuleProblem, code: str = "") -> WorkflowError:
+    return WorkflowError(problem.zh, code=code or problem.field, en=problem.en)
 
 
 def proposed_numbers(sess: Session, year: int) -> tuple[int, int]:
@@ -75,43 +84,25 @@ def issue_by_id(sess: Session, issue_id: int) -> GazetteIssue | None:
 
 
 def check_issue(sess: Session, f: IssueForm, issue: GazetteIssue | None) -> IssueForm:
-    """The rules across fields of a parsed issue form (the date within the year, numbers unique); raises
-    FormErrors listing every problem. The staff form (``web/admin/gazette_forms.py``) parses each field."""
+    """Every rule of an issue's own fields (:func:`~portal.services.gazette_rules.issue_problems`); raises
+    FormErrors with the first problem of each field, in Chinese."""
     errors: dict[str, str] = {}
-    if f.year is not None and f.published_on is not None and f.published_on.year not in (f.year, f.year + 1):
-        errors["published_on"] = f"出版日期应在 {f.year} 年内（年末一期可在次年年初出版）。"
-    own_id = issue.id if issue is not None else -1
-    if f.year is not None and f.number is not None:
-        clash = sess.scalars(
-            select(GazetteIssue).where(
-                GazetteIssue.year == f.year, GazetteIssue.number == f.number, GazetteIssue.id != own_id
-            )
-        ).first()
-        if clash is not None:
-            errors["number"] = (
-                f"{f.year}年第{f.number}期已存在（{GAZETTE_STATUS.get(clash.status, clash.status)}），请换一个期号。"
-            )
-    if f.running_number is not None:
-        clash = sess.scalars(
-            select(GazetteIssue).where(
-                GazetteIssue.running_number == f.running_number, GazetteIssue.id != own_id
-            )
-        ).first()
-        if clash is not None:
-            errors["running_number"] = (
-                f"总第{f.running_number}期已被{clash.year}年第{clash.number}期使用，请换一个总期号。"
-            )
+    for problem in issue_problems(sess, f, issue.id if issue is not None else None):
+        errors.setdefault(problem.field, problem.zh)
     if errors:
         raise FormErrors(errors)
     return f
 
 
-def _require(user: User, role: str, action: str) -> None:
-    if not user.has_role(role):
+def _require(user: Actor, role: str, action: str) -> None:
+    if isinstance(user, User) and not user.has_role(role):
         raise NotAllowed(f"您没有{action}的权限。")
 
 
-def _require_draft(issue: GazetteIssue, doing: str) -> None:
+def _require_draft(issue: GazetteIssue, doing: str, actor: Actor | None = None) -> None:
+    """Only drafts are edited; a content file (a system actor) also corrects the issue it published."""
+    if actor is not None and not isinstance(actor, User) and issue.status == "published":
+        return
     if issue.status != "draft":
         state = GAZETTE_STATUS.get(issue.status, issue.status)
         hint = "请先撤回并“重新编辑”。" if issue.status == "published" else "请先“重新编辑”。"
@@ -125,6 +116,7 @@ def _fields(issue: GazetteIssue) -> dict[str, Any]:
         "running_number": issue.running_number,
         "custom_title": issue.custom_title,
         "published_on": issue.published_on.isoformat() if issue.published_on else None,
+        "pdf_url": issue.pdf_url,
     }
 
 
@@ -137,15 +129,23 @@ def _flush(sess: Session) -> None:
         raise ConflictError("期号、总期号或所选文件刚被其他人占用，请刷新页面核对后重试。") from exc
 
 
-def save_issue(sess: Session, user: User, form: IssueForm, issue: GazetteIssue | None = None) -> GazetteIssue:
-    """Create a draft issue (``issue`` None) or change a draft's number, title and date; audited."""
+def slug_of(year: int, number: int) -> str:
+    """The issue's slug, and the name of its content file: ``2020-06``."""
+    return f"{year}-{number:02d}"
+
+
+def save_issue(
+    sess: Session, user: Actor, form: IssueForm, issue: GazetteIssue | None = None
+) -> GazetteIssue:
+    """Create a draft issue (``issue`` None) or change a draft's number, title and date; audited. The
+    caller has checked ``form`` (:func:`check_issue`)."""
     _require(user, "editor", "编排公报")
     if issue is None:
-        issue = GazetteIssue(status="draft", slug="")
+        issue = GazetteIssue(status="draft", slug="", content_hash="")
         sess.add(issue)
         before = None
     else:
-        _require_draft(issue, "修改")
+        _require_draft(issue, "修改", user)
         before = _fields(issue)
     assert form.year and form.number and form.published_on, "the form refused an incomplete issue"
     with sess.no_autoflush:
@@ -153,7 +153,9 @@ def save_issue(sess: Session, user: User, form: IssueForm, issue: GazetteIssue |
         issue.running_number = form.running_number
         issue.custom_title = form.custom_title
         issue.published_on = form.published_on
-        issue.slug = f"{form.year}-{form.number:02d}"  # the content file it would be exported to
+        if form.pdf_url is not None:
+            issue.pdf_url = form.pdf_url
+        issue.slug = slug_of(form.year, form.number)  # the content file it would be exported to
     _flush(sess)
     after = _fields(issue)
     if before is None:
@@ -225,12 +227,10 @@ def categories(sess: Session) -> list[str]:
 
 
 def _category(raw: str) -> str:
-    category = (raw or "").strip()
-    if not category:
-        raise WorkflowError("请选择文件所属类别。", code="category")
-    if len(category) > MAX_CATEGORY:
-        raise WorkflowError(f"类别名称不能超过 {MAX_CATEGORY} 个字符。", code="category")
-    return category
+    try:
+        return check_category(raw)
+    except RuleProblem as problem:
+        raise _refusal(problem) from None
 
 
 def _entry(issue: GazetteIssue, entry_id: int) -> GazetteEntry:
@@ -256,16 +256,10 @@ def add_entry(
     _require(user, "editor", "编排公报")
     _require_draft(issue, "调整目录")
     category = _category(category)
-    doc = sess.scalars(public_documents().where(Document.id == document_id)).first()
-    if doc is None:
-        raise WorkflowError("只能收录已发布且主动公开的文件。", code="document")
-    holder = _issues_of(sess, [doc.id]).get(doc.id)
-    if holder is not None and holder.id == issue.id:
-        raise WorkflowError(f"《{doc.title}》已在本期目录中。", code="document")
-    if holder is not None:
-        raise WorkflowError(
-            f"《{doc.title}》已收入《{holder.title}》，一份文件只能刊登在一期公报中。", code="document"
-        )
+    try:
+        doc = check_document(sess, issue, sess.get(Document, document_id))
+    except RuleProblem as problem:
+        raise _refusal(problem) from None
     entries = list(issue.entries)
     same = [n for n, e in enumerate(entries) if e.category == category]
     at = same[-1] + 1 if same else len(entries)
@@ -358,13 +352,54 @@ def toc_groups(issue: GazetteIssue) -> list[TocGroup]:
 
 def split_categories(issue: GazetteIssue) -> list[str]:
     """Categories whose documents are not next to each other (the printed contents would repeat them)."""
-    seen: list[str] = []
-    split: list[str] = []
-    for group in toc_groups(issue):
-        if group.category in seen and group.category not in split:
-            split.append(group.category)
-        seen.append(group.category)
-    return split
+    return _split(e.category for e in issue.entries)
+
+
+@dataclass
+class ContentsRow:
+    """One line of a table of contents as a whole list gives it (a content file)."""
+
+    category: str
+    document: Document
+
+
+def set_contents(sess: Session, user: Actor, issue: GazetteIssue, rows: Sequence[ContentsRow]) -> bool:
+    """Replace the table of contents by ``rows``, in order, under the rules of :func:`add_entry`; audited
+    once when it changed. Returns whether it changed."""
+    _require(user, "editor", "编排公报")
+    _require_draft(issue, "调整目录", user)
+    before = _toc(issue)
+    # Existing lines are kept and renumbered rather than replaced: a document is in one issue only
+    # (a unique constraint), and a flush inserts new rows before it deletes old ones.
+    existing = {entry.document_id: entry for entry in issue.entries}
+    entries: list[GazetteEntry] = []
+    seen: set[int] = set()
+    try:
+        for row in rows:
+            category = check_category(row.category)
+            if row.document.id in seen:
+                raise RuleProblem(
+                    "document",
+                    f"《{row.document.title}》已在本期目录中。",
+                    f"document '{row.document.slug}' is listed twice",
+                )
+            seen.add(row.document.id)
+            check_document(sess, issue, row.document, kept=row.document.id in existing)
+            entry = existing.pop(row.document.id, None) or GazetteEntry(
+                document=row.document, document_id=row.document.id
+            )
+            entry.category = category
+            entries.append(entry)
+    except RuleProblem as problem:
+        raise _refusal(problem) from None
+    _renumber(entries)
+    issue.entries = entries
+    after = _toc(issue)
+    if after == before:
+        return False
+    _flush(sess)
+    record(sess, user, "gazette.contents", issue, before={"toc": before}, after={"toc": after})
+    return True
 
 
 # -- the printed PDF --------------------------------------------------------------------------------
@@ -439,30 +474,31 @@ def last_assembler_id(sess: Session, issue: GazetteIssue) -> int | None:
 
 def publish_problems(sess: Session, issue: GazetteIssue) -> list[str]:
     """What stops the issue from going out, in Chinese (empty when it may be published)."""
-    problems = []
-    if not issue.entries:
-        problems.append("目录为空：请至少收录一份文件。")
-    hidden = [e.document.title for e in issue.entries if not e.document.is_public]
-    if hidden:
-        problems.append("以下文件已不再公开，请移出目录：" + "、".join(f"《{t}》" for t in hidden))
-    split = split_categories(issue)
-    if split:
-        problems.append("同一类别的文件应相邻排列，请调整顺序：" + "、".join(f"“{c}”" for c in split))
-    return problems
+    return [p.zh for p in publication_problems(issue)]
 
 
-def publish_issue(sess: Session, user: User, issue: GazetteIssue) -> None:
+def check_published(issue: GazetteIssue) -> None:
+    """The rules of a publication, for an issue that stays published (a content file corrected it)."""
+    problems = publication_problems(issue)
+    if problems:
+        raise WorkflowError(
+            "暂不能发布：" + "；".join(p.zh for p in problems),
+            code="incomplete",
+            en="; ".join(p.en for p in problems),
+        )
+
+
+def publish_issue(sess: Session, user: Actor, issue: GazetteIssue) -> None:
     """Put a draft issue on the site: /gazette/, search, and the documents' "刊登于" line."""
     _require(user, "publisher", "发布公报")
     if issue.status != "draft":
         raise WorkflowError(
             f"本期公报当前为“{GAZETTE_STATUS.get(issue.status, issue.status)}”，只有草稿才能发布。"
         )
-    problems = publish_problems(sess, issue)
-    if problems:
-        raise WorkflowError("暂不能发布：" + "；".join(problems), code="incomplete")
-    # Four eyes, as for documents: whoever last changed the contents does not publish them.
-    if last_assembler_id(sess, issue) == user.id:
+    check_published(issue)
+    # Four eyes, as for documents: whoever last changed the contents does not publish them (a content
+    # file was reviewed where it is kept).
+    if isinstance(user, User) and last_assembler_id(sess, issue) == user.id:
         raise WorkflowError("不能发布由自己最后编排的公报，请由其他发布人员核对后发布。", code="four_eyes")
     if issue.published_at is None:
         issue.published_at = utcnow()

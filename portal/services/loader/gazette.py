@@ -1,4 +1,4 @@
-"""Loading gazette issues from ``content/gazette/<year>-<no>.yml``.
+"""Loading gazette issues from ``content/gazette/<year>-<no>.yml`` through the staff area's services.
 
 ```yaml
 year: 2020
@@ -11,80 +11,73 @@ contents:                  # the table of contents, in printed order
   - category: 区政府文件
     documents: [slug-a, slug-b]
 ```
+
+A file is written as an editor and a publisher write an issue in the staff area
+(:mod:`portal.services.gazette_assembly`), as the system actor ``content``: the same field rules
+(:mod:`portal.services.gazette_rules`), the same table-of-contents rules (published public documents, one
+issue per document) and the same publication (contents not empty, categories together), audited. A new
+issue is created as a draft, filled and published; a changed file corrects its published issue (the rules
+of a publication are checked again). An issue staff withdrew on the site is not published again by a
+reload. Each file loads in its own savepoint: a refused file writes nothing and is reported in English by
+file, line and field. An unchanged file is skipped, so a second load writes nothing.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Document, GazetteEntry, GazetteIssue
-from portal.models.base import utcnow
-from portal.services.loader import ContentError, LoadReport, Source, _upsert_files
+from portal.models import Document, GazetteIssue
+from portal.search import refresh_after_commit
+from portal.services import gazette_assembly as assembly
+from portal.services.compliance import RuleProblem
+from portal.services.gazette_rules import IssueFields, issue_problems, whole_problem
+from portal.services.loader import ContentError, LoadReport, Source, read_source
+from portal.services.numbers import parse_int
+from portal.services.publishing import CONTENT, WorkflowError
 
-SLUG_RE = re.compile(r"^(\d{4})-(\d{1,3})$")
+# The content file's key for a field the services name otherwise.
+KEYS = {
+    "custom_title": "title",
+    "pdf_url": "pdf",
+    "document": "contents",
+    "category": "contents",
+    "incomplete": "contents",
+}
 
 
-def _positive_int(src: Source, key: str, required: bool = True) -> int | None:
+def _key(field: str) -> str:
+    return KEYS.get(field, field)
+
+
+def _whole(src: Source, key: str) -> int | None:
     value = src.meta.get(key)
     if value in (None, ""):
-        if required:
-            raise src.fail(key, f"missing required field '{key}'")
         return None
-    if isinstance(value, bool) or not str(value).strip().isdigit() or int(value) <= 0:
-        raise src.fail(key, f"'{key}' must be a positive whole number, not '{value}'")
-    return int(value)
+    number = None if isinstance(value, bool) else parse_int(value)
+    if number is None:
+        raise src.fail(key, whole_problem(key, value).en)
+    return number
 
 
-def apply_issue(sess: Session, src: Source, issue: GazetteIssue) -> None:
-    """Copy a gazette file's fields onto ``issue``, validating as it goes."""
-    year, number = _positive_int(src, "year"), _positive_int(src, "number")
-    assert year is not None and number is not None  # required: refused when missing
-    issue.year, issue.number = year, number
-    match = SLUG_RE.match(src.path.stem)
-    if not match or (int(match[1]), int(match[2])) != (issue.year, issue.number):
-        raise ContentError(
-            f"file name '{src.path.name}' must be <year>-<number>.yml matching year {issue.year} "
-            f"and number {issue.number} (e.g. {issue.year}-{issue.number:02d}.yml)",
-            1,
-        )
-    issue.running_number = _positive_int(src, "running_number", required=False)
-    if issue.running_number is not None:
-        clash = sess.scalar(
-            select(GazetteIssue.slug).where(
-                GazetteIssue.running_number == issue.running_number, GazetteIssue.slug != src.path.stem
-            )
-        )
-        if clash is not None:
-            raise src.fail(
-                "running_number", f"running number {issue.running_number} is already used by issue '{clash}'"
-            )
-    published_on = src.date("published_on")
-    if published_on is None:
-        raise src.fail("published_on", "missing required field 'published_on'")
-    issue.published_on = published_on
-    issue.pdf_url = src.text("pdf")
-    if issue.pdf_url and not issue.pdf_url.startswith(("/", "https://", "http://")):
-        raise src.fail("pdf", "'pdf' must be a site path starting with '/' or an http(s) URL")
-    issue.custom_title = src.text("title")
-    if len(issue.custom_title) > 200:
-        raise src.fail("title", "'title' must be at most 200 characters")
-    issue.status = "published"
-    issue.withdrawn_reason = ""
-    if issue.published_at is None:
-        issue.published_at = utcnow()
+def _fields(src: Source) -> IssueFields:
+    return IssueFields(
+        year=_whole(src, "year"),
+        number=_whole(src, "number"),
+        running_number=_whole(src, "running_number"),
+        custom_title=src.text("title"),
+        published_on=src.date("published_on"),
+        pdf_url=src.text("pdf"),
+    )
 
+
+def _contents(sess: Session, src: Source) -> list[assembly.ContentsRow]:
     sections = src.meta.get("contents")
     if not isinstance(sections, list) or not sections:
         raise src.fail("contents", "'contents' must list at least one {category, documents}")
-    # Existing lines are kept and renumbered rather than replaced: a document is in one issue only
-    # (a unique constraint), and a flush inserts new rows before it deletes old ones.
-    existing = {entry.document_id: entry for entry in issue.entries}
-    entries: list[GazetteEntry] = []
-    seen: set[str] = set()
+    rows = []
     for section in sections:
         if not isinstance(section, dict) or not section.get("category") or not section.get("documents"):
             raise src.fail("contents", "each item of 'contents' needs 'category' and 'documents'")
@@ -92,39 +85,66 @@ def apply_issue(sess: Session, src: Source, issue: GazetteIssue) -> None:
         if not isinstance(slugs, list):
             raise src.fail("contents", f"'documents' of category '{section['category']}' must be a list")
         for slug in (str(s).strip() for s in slugs):
-            if slug in seen:
-                raise src.fail("contents", f"document '{slug}' is listed twice")
-            seen.add(slug)
             doc = sess.scalars(select(Document).where(Document.slug == slug)).first()
             if doc is None:
                 raise src.fail("contents", f"'contents' refers to unknown document '{slug}'")
-            elsewhere = sess.scalar(
-                select(GazetteIssue.slug)
-                .join(GazetteEntry, GazetteEntry.issue_id == GazetteIssue.id)
-                .where(GazetteEntry.document_id == doc.id, GazetteIssue.slug != src.path.stem)
-            )
-            if elsewhere is not None:
-                raise src.fail(
-                    "contents",
-                    f"document '{slug}' is already in gazette issue '{elsewhere}' "
-                    "(a document appears in one issue only)",
-                )
-            entry = existing.pop(doc.id, None) or GazetteEntry(document=doc, document_id=doc.id)
-            entry.position = len(entries)
-            entry.category = str(section["category"]).strip()
-            entries.append(entry)
-    duplicate = sess.scalars(
-        select(GazetteIssue).where(
-            GazetteIssue.year == issue.year,
-            GazetteIssue.number == issue.number,
-            GazetteIssue.slug != src.path.stem,
+            rows.append(assembly.ContentsRow(str(section["category"]), doc))
+    return rows
+
+
+def _write(sess: Session, src: Source, issue: GazetteIssue | None) -> GazetteIssue:
+    """Write one file's issue through the staff services; raises ContentError or a service refusal."""
+    fields = _fields(src)
+    problems = issue_problems(sess, fields, issue.id if issue is not None else None)
+    if problems:
+        raise src.fail(_key(problems[0].field), problems[0].en)
+    assert fields.year is not None and fields.number is not None  # issue_problems refused them missing
+    if src.path.stem != assembly.slug_of(fields.year, fields.number):
+        raise ContentError(
+            f"file name '{src.path.name}' must be <year>-<number>.yml matching year {fields.year} and "
+            f"number {fields.number}: {assembly.slug_of(fields.year, fields.number)}.yml",
+            1,
         )
-    ).first()
-    if duplicate is not None:
-        raise src.fail("number", f"issue {issue.year}-{issue.number} is already loaded as '{duplicate.slug}'")
-    issue.entries = entries
+    if issue is not None and issue.status == "withdrawn":
+        raise src.fail(
+            "published_on",
+            f"issue '{issue.slug}' was withdrawn on the site ({issue.withdrawn_reason or 'no reason'}); a reload "
+            "does not publish it again: reopen it in the staff area first",
+        )
+    rows = _contents(sess, src)
+    issue = assembly.save_issue(sess, CONTENT, fields, issue)
+    assembly.set_contents(sess, CONTENT, issue, rows)
+    if issue.status == "draft":
+        assembly.publish_issue(sess, CONTENT, issue)
+    else:
+        assembly.check_published(issue)
+    issue.content_hash = src.digest
+    return issue
 
 
 def load_gazette(sess: Session, directory: Path, report: LoadReport) -> None:
-    paths = sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")])
-    _upsert_files(sess, paths, GazetteIssue, apply_issue, "gazette", report)
+    for path in sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")]):
+        label = f"gazette:{path.stem}"
+        try:
+            src = read_source(path)
+        except ContentError as exc:
+            report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
+            continue
+        issue = sess.scalars(select(GazetteIssue).where(GazetteIssue.slug == path.stem)).first()
+        if issue is not None and issue.content_hash == src.digest:
+            report.unchanged.append(label)
+            continue
+        is_new = issue is None
+        try:
+            with sess.begin_nested():
+                issue = _write(sess, src, issue)
+                sess.flush()
+        except ContentError as exc:
+            report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
+            continue
+        except (WorkflowError, RuleProblem) as exc:
+            key = _key(exc.field) if isinstance(exc, RuleProblem) else _key(exc.code)
+            report.errors.append(f"{path}:{src.line(key)}: {exc.en}")
+            continue
+        (report.created if is_new else report.updated).append(label)
+        refresh_after_commit(sess, issue)

@@ -7,7 +7,6 @@ Editors assemble; publishers publish and withdraw (and, four eyes, not an issue 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -54,13 +53,14 @@ def _form_values(issue: GazetteIssue | None) -> dict[str, str]:
 def show(
     issue: GazetteIssue | None,
     *,
-    values: Mapping[str, Any] | None = None,
+    form: forms.IssueForm | None = None,
     errors: dict | None = None,
     error: str = "",
     status: int = 200,
 ) -> Any:
-    """The issue page (or the new-issue form); ``workflow.save_form`` calls it to show a refused form."""
+    """The issue page (or the new-issue form); ``form`` is a refused form, shown again as typed."""
     user = me()
+    values = form.shown() if form is not None else None
     query = request.args.get("q", "").strip()
     context: dict[str, Any] = {
         "issue": issue,
@@ -120,13 +120,14 @@ def _save(issue: GazetteIssue | None) -> Any:
     if not form.validate():
         return show(
             issue,
-            values=form.shown(),
+            form=form,
             errors=form.field_errors(),
             error="请更正标出的问题后再保存。",
             status=400,
         )
-    return workflow.save_form(
+    return workflow.save_item(
         issue,
+        form,
         show,
         lambda sess, _typed, item: gazette_assembly.check_issue(sess, form.issue(), item),
         gazette_assembly.save_issue,
@@ -215,9 +216,9 @@ def remove_entry(item_id: int) -> Any:
 def upload_pdf(item_id: int) -> Any:
     issue = _issue(item_id)
     form = forms.PdfForm()
+    if not form.validate():
+        return show(issue, error=form.first_error()[1], status=400)
     upload = form.file.data
-    if upload is None or not upload.filename:
-        return show(issue, error="请选择要上传的 PDF 文件。", status=400)
     settings = current_app.extensions["settings"]
     data = upload.read()
     return _act(

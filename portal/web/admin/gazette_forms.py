@@ -1,50 +1,45 @@
 """The staff forms of the gazette (/admin/gazette/): an issue's own fields, its table of contents, its PDF.
 
-Each field is parsed and refused here in Chinese; the rules across fields and rows (the date within the
-year, unique numbers, entries and categories) are ``portal.services.gazette_assembly``'s.
+Each field is parsed here; its rules (bounds, lengths, the date within the year, unique numbers, entries
+and categories) are ``portal.services.gazette_rules``', which ``portal load`` applies to content files too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import ValidationError
 from wtforms.widgets import TextInput
 
-from portal.services import gazette_assembly
-from portal.services.gazette_assembly import MAX_NUMBER, MAX_RUNNING
+from portal.services import gazette_assembly, gazette_rules
+from portal.services.compliance import RuleProblem
 from portal.services.numbers import parse_int
 from portal.web.admin.fields import RowIdField
 from portal.web.forms import Form
 
 
 class WholeField(Field):
-    """A whole number within bounds: "请填写…" when blank (if required), the bounds when not within."""
+    """A whole-number field of an issue, refused by the service's rule (``gazette_rules.check_whole``)."""
 
     widget = TextInput()
     data: int | None
 
-    def __init__(
-        self, label: str, low: int, high: int | Callable[[], int], *, required: bool = True, **kwargs: Any
-    ) -> None:
+    def __init__(self, label: str, *, required: bool = True, **kwargs: Any) -> None:
         super().__init__(label, **kwargs)
-        self.low, self.high, self.required = low, high, required
+        self.required = required
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         text = str(valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not text:
-            if self.required:
-                raise ValueError(f"请填写{self.label.text}。")
-            return
-        high = self.high() if callable(self.high) else self.high
-        self.data = parse_int(text, self.low, high)
-        if self.data is None:
-            raise ValueError(f"{self.label.text}应为 {self.low}–{high} 之间的整数。")
+        self.data = parse_int(text) if text else None
+        try:
+            if text and self.data is None:
+                raise gazette_rules.whole_problem(self.short_name, text)
+            gazette_rules.check_whole(self.short_name, self.data, required=self.required)
+        except RuleProblem as problem:
+            raise ValueError(problem.zh) from None
 
     def _value(self) -> str:
         return str(self.raw_data[0]) if self.raw_data else ("" if self.data is None else str(self.data))
@@ -75,15 +70,20 @@ def _title(value: Any) -> str:
 
 
 class IssueForm(Form):
-    year = WholeField("年份", 1949, lambda: date.today().year + 1)
-    number = WholeField("期号", 1, MAX_NUMBER)
-    running_number = WholeField("总期号", 1, MAX_RUNNING, required=False)
+    year = WholeField("年份")
+    number = WholeField("期号")
+    running_number = WholeField("总期号", required=False)
     custom_title = StringField("标题", filters=[_title])
     published_on = DayField("出版日期")
 
     def validate_custom_title(self, field: Field) -> None:
-        if len(field.data) > 200:
-            raise ValidationError("标题不能超过 200 个字符。")
+        try:
+            gazette_rules.check_title(field.data)
+        except RuleProblem as problem:
+            raise ValidationError(problem.zh) from None
+
+    def values(self) -> dict[str, str]:
+        return self.shown()
 
     def issue(self) -> gazette_assembly.IssueForm:
         return gazette_assembly.IssueForm(
@@ -113,7 +113,7 @@ class EntryForm(Form):
 
 
 class PdfForm(Form):
-    file = FileField("PDF 文件")
+    file = FileField("PDF 文件", validators=[FileRequired("请选择要上传的 PDF 文件。")])
 
 
 class WithdrawForm(Form):

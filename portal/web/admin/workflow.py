@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.db import session
@@ -40,24 +40,12 @@ def load_item(model: type[ItemT], item_id: int) -> ItemT:
     return obj
 
 
-def save_form(
-    item: Item | GazetteIssue | None,
-    show: Callable[..., Any],
-    parse: Callable[..., Any],
-    save: Callable[..., Item | GazetteIssue],
-    endpoint: str,
-) -> Any:
-    """Parse and save an editor form: errors re-render it with a 400, success redirects to the editor."""
-    values = request.form
-    return _save(item, values, lambda obj, **shown: show(obj, values=values, **shown), parse, save, endpoint)
-
-
 def save_item(
-    item: Item | None,
+    item: Item | GazetteIssue | None,
     form: Any,
     show: Callable[..., Any],
     parse: Callable[..., Any],
-    save: Callable[..., Item],
+    save: Callable[..., Item | GazetteIssue],
     endpoint: str,
 ) -> Any:
     """Check and save an editor form (``form.values()``, the fields as the service reads them): a refusal
