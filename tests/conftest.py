@@ -31,6 +31,9 @@ from tests.pagecheck import page_problems
 PG_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 STRICT = os.environ.get("PORTAL_TEST_STRICT") == "1"
 BACKENDS = ["sqlite", "postgresql"]
+PG_MISSING = (
+    "PostgreSQL tests need PORTAL_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+)
 
 
 def _share_url_builders() -> None:
@@ -180,9 +183,7 @@ def _postgres_database() -> _Database:
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Database]:
     if request.param == "postgresql":
         if not PG_URL:
-            pytest.skip(
-                "PostgreSQL tests need PORTAL_TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
-            )
+            pytest.skip(PG_MISSING)
         database = _postgres_database()
     else:
         database = _sqlite_database(tmp_path_factory.mktemp("sqlite"))

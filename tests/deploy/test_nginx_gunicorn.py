@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 
 from deploy.local_stack import NGINX_MISSING, free_port, nginx_binary, start_gunicorn, start_nginx, stop
+from portal import db
+from portal.app import create_app
+from tests.conftest import BACKENDS, PG_MISSING, PG_URL, _postgres_database, _sqlite_database
+from tests.consultations.helpers import make_consultation
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.deploy
@@ -50,10 +54,28 @@ def _portal(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-@pytest.fixture
-def stack(app, sess, database, tmp_path):  # noqa: ANN001, ANN201
+@pytest.fixture(
+    scope="module",
+    # One worker takes all the tests of a backend (--dist loadgroup), so each backend's stack is built once.
+    params=[pytest.param(b, marks=pytest.mark.xdist_group(f"deploy-{b}")) for b in BACKENDS],
+)
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """One deployment per backend, shared by this module's tests: loading, indexing and freezing the demo
+    and starting gunicorn and nginx cost 16 s of a quiet machine, the tests' own requests a few seconds.
+
+    It runs on a database of its own (not the session's ``database``, which is emptied after each test).
+    The tests do not disturb one another: the comment test writes as 127.0.0.1, the throttle test as
+    127.0.0.2 and 127.0.0.3 (the throttle counts by sender), and the other two only read.
+    """
     if nginx_binary() is None:
         pytest.skip(NGINX_MISSING)
+    tmp_path = tmp_path_factory.mktemp(f"deploy-{request.param}")
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip(PG_MISSING)
+        database = _postgres_database()
+    else:
+        database = _sqlite_database(tmp_path)
     nginx_port, app_port = free_port(), free_port()
     base = f"http://127.0.0.1:{nginx_port}"
     env = {
@@ -66,14 +88,23 @@ def stack(app, sess, database, tmp_path):  # noqa: ANN001, ANN201
         "PORTAL_COMMENT_RATE_LIMIT": "3 per minute",
         "PORTAL_ACCESS_LOG": str(tmp_path / "gunicorn-access.log"),
     }
-    _portal(env, "load")
-    from tests.consultations.helpers import make_consultation
-
-    make_consultation(sess, slug="parking")
-    _portal(env, "index", "--rebuild")
-    _portal(env, "freeze", "--out", str(tmp_path / "site"))
     procs = []
+    app = create_app(
+        {
+            "database_url": database.url,
+            "instance_path": tmp_path / "instance",
+            "search_index": tmp_path / "search_index",
+            "secret_key": "test-secret",
+            "testing": True,
+        }
+    )
     try:
+        _portal(env, "load")
+        with app.app_context():
+            make_consultation(db.session, slug="parking")
+            db.session.remove()
+        _portal(env, "index", "--rebuild")
+        _portal(env, "freeze", "--out", str(tmp_path / "site"))
         # Two workers: the comment throttle must hold across them (it counts the database's rows).
         procs.append(start_gunicorn(env, app_port, workers=2, log=tmp_path / "gunicorn.log"))
         procs.append(
@@ -90,6 +121,8 @@ def stack(app, sess, database, tmp_path):  # noqa: ANN001, ANN201
     finally:
         for proc in reversed(procs):
             stop(proc)
+        app.extensions["engine"].dispose()
+        database.close()
 
 
 def test_static_pages_come_from_the_export(stack):
