@@ -9,6 +9,7 @@ from sqlalchemy import event, func, select
 from portal.models import Attachment, Document, DocumentLink, DocumentVersion, Interpretation
 from portal.services.loader import load_content
 from tests.conftest import CONTENT
+from tests.web.statements import statements
 
 
 @pytest.fixture
@@ -74,3 +75,23 @@ def test_templates_no_longer_have_querying_helpers(app) -> None:  # noqa: ANN001
         context: dict = {}
         app.update_template_context(context)
         assert "consultation_links" not in context
+
+
+def test_api_document_record_is_the_page_data_in_at_most_two_statements(app, client, rich_document):  # noqa: ANN001
+    """The API's record is serialised from the page's read model: one query (two when the agency map is
+    cold), whatever the record lists, and it lists what the page does."""
+    slug, amended = rich_document
+    engine = app.extensions["engine"]
+    with statements(engine) as cold:
+        record = client.get(f"/api/v1/documents/{slug}").get_json()
+    with statements(engine) as warm:
+        assert client.get(f"/api/v1/documents/{slug}").status_code == 200
+    assert len(cold) <= 2, cold
+    assert len(warm) == 1, warm
+    assert [a["filename"] for a in record["attachments"]] == ["附件1.pdf"]
+    assert record["attachments"][0]["sha256"] == "0" * 64
+    assert [v["change_note"] for v in record["versions"][:2]] == [
+        f"第{n}次修改" for n in (record["versions"][0]["number"], record["versions"][1]["number"])
+    ]
+    assert [(d["slug"], d["kind"]) for d in record["amends_or_repeals"]] == [(amended, "amends")]
+    assert record["interpretations"] and all(i["published_on"] for i in record["interpretations"])

@@ -1,5 +1,6 @@
-"""The data of a document page (/policies/<slug>/), for one document (the view, the API) or a few hundred
-at a time (the static export): the same builder, so both give the same page by construction.
+"""The data of a document page (/policies/<slug>/), for one document (the view, the API record) or a few
+hundred at a time (the static export, the bulk files of /data/): the same builder, so the page, the record
+and the bulk row give the same data by construction, and a field added here shows in all of them.
 
 One query answers for any number of documents: the document's columns, and each list the page shows
 (issuers, topics, measures, published interpretations, validity links, gazette issues, versions, public
@@ -16,9 +17,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import JSON, ColumnElement, and_, bindparam, func, literal_column, or_, select, type_coerce
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from portal.models import (
     Agency,
@@ -36,6 +36,7 @@ from portal.models import (
 from portal.models.consultations import Consultation
 from portal.models.documents import document_topic
 from portal.services import forwarding, public_version
+from portal.services.policies.json_rows import json_rows, json_value, utc
 
 
 @dataclass
@@ -99,6 +100,7 @@ class InterpretationRef:
     slug: str
     title: str
     form: str
+    published_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,9 @@ class AttachmentRow:
     id: int
     filename: str
     size: int
+    kind: str
+    content_type: str
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -166,89 +171,64 @@ def agencies(sess: Session) -> dict[int, AgencyRef]:
     return found
 
 
-def _rows(pg: bool, fields: dict[str, Any], source: Any, *where: Any) -> ScalarSelect[Any]:
-    """A JSON array of one object per row of ``source`` matching ``where`` (a correlated subquery)."""
-    pairs: list[Any] = []
-    for key, value in fields.items():
-        pairs += [literal_column(f"'{key}'"), value]
-    if pg:
-        agg: ColumnElement[Any] = func.coalesce(
-            func.json_agg(func.json_build_object(*pairs)), literal_column("'[]'::json")
-        )
-    else:
-        agg = func.json_group_array(func.json_object(*pairs))
-    return select(type_coerce(agg, JSON)).select_from(source).where(*where).scalar_subquery()
-
-
-def _json(pg: bool, column: Any) -> Any:
-    """A JSON column inside a JSON object (SQLite stores it as text, which would be quoted)."""
-    return column if pg else func.json(column)
-
-
-def _when(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    found = datetime.fromisoformat(value)
-    return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
-
-
 def _statement(pg: bool) -> Any:
     other = aliased(Document)
     public_other = and_(other.status == "published", other.disclosure == "active")
     lists = {
-        "issuers": _rows(
+        "issuers": json_rows(
             pg,
             {"agency_id": DocumentAgency.agency_id, "position": DocumentAgency.position},
             DocumentAgency,
             DocumentAgency.document_id == Document.id,
         ),
-        "topics": _rows(
+        "topics": json_rows(
             pg,
             {"name": Topic.name},
             document_topic.join(Topic, Topic.id == document_topic.c.topic_id),
             document_topic.c.document_id == Document.id,
         ),
-        "measures": _rows(
+        "measures": json_rows(
             pg,
             {
                 "position": Measure.position,
                 "id": Measure.id,
                 "no": Measure.no,
                 "text": Measure.text,
-                "units": _json(pg, Measure.units),
-                "lead": _json(pg, Measure.lead),
+                "units": json_value(pg, Measure.units),
+                "lead": json_value(pg, Measure.lead),
                 "status": Measure.status,
             },
             Measure,
             Measure.document_id == Document.id,
         ),
-        "interpretations": _rows(
+        "interpretations": json_rows(
             pg,
             {
                 "id": Interpretation.id,
                 "slug": Interpretation.slug,
                 "title": Interpretation.title,
                 "form": Interpretation.form,
+                "published_at": Interpretation.published_at,
             },
             Interpretation,
             Interpretation.document_id == Document.id,
             Interpretation.status == "published",
         ),
-        "by": _rows(
+        "by": json_rows(
             pg,
             {"id": DocumentLink.id, "kind": DocumentLink.kind, "slug": other.slug, "title": other.title},
             DocumentLink.__table__.join(other, other.id == DocumentLink.source_id),
             DocumentLink.target_id == Document.id,
             public_other,
         ),
-        "of": _rows(
+        "of": json_rows(
             pg,
             {"id": DocumentLink.id, "kind": DocumentLink.kind, "slug": other.slug, "title": other.title},
             DocumentLink.__table__.join(other, other.id == DocumentLink.target_id),
             DocumentLink.source_id == Document.id,
             public_other,
         ),
-        "gazette": _rows(
+        "gazette": json_rows(
             pg,
             {
                 "year": GazetteIssue.year,
@@ -261,7 +241,7 @@ def _statement(pg: bool) -> Any:
             GazetteEntry.document_id == Document.id,
             GazetteIssue.status == "published",
         ),
-        "versions": _rows(
+        "versions": json_rows(
             pg,
             {
                 "number": DocumentVersion.number,
@@ -272,19 +252,22 @@ def _statement(pg: bool) -> Any:
             DocumentVersion.item_type == "document",
             DocumentVersion.item_id == Document.id,
         ),
-        "attachments": _rows(
+        "attachments": json_rows(
             pg,
             {
                 "id": Attachment.id,
                 "position": Attachment.position,
                 "filename": Attachment.filename,
                 "size": Attachment.size,
+                "kind": Attachment.kind,
+                "content_type": Attachment.content_type,
+                "sha256": Attachment.sha256,
             },
             Attachment,
             Attachment.document_id == Document.id,
             Attachment.public.is_(True),
         ),
-        "consultations": _rows(
+        "consultations": json_rows(
             pg,
             {
                 "id": Consultation.id,
@@ -371,18 +354,18 @@ def _page(row: Any, by_id: dict[int, AgencyRef], site_name: str) -> DocumentPage
     return DocumentPage(
         doc=doc,
         interpretations=[
-            InterpretationRef(i["slug"], i["title"], i["form"])
+            InterpretationRef(i["slug"], i["title"], i["form"], utc(i["published_at"]))
             for i in sorted(row.interpretations, key=lambda i: i["id"])
         ],
         links=links,
         versions=[
             VersionRow(
-                v["number"], v["change_note"], _when(v["created_at"]) or datetime.min.replace(tzinfo=UTC)
+                v["number"], v["change_note"], utc(v["created_at"]) or datetime.min.replace(tzinfo=UTC)
             )
             for v in sorted(row.versions, key=lambda v: -v["number"])
         ],
         attachments=[
-            AttachmentRow(a["id"], a["filename"], a["size"])
+            AttachmentRow(a["id"], a["filename"], a["size"], a["kind"], a["content_type"], a["sha256"])
             for a in sorted(row.attachments, key=lambda a: (a["position"], a["id"]))
         ],
         consultations=[

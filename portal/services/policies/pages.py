@@ -4,24 +4,19 @@ item itself (validity links, gazette issues), one page or every page at a time (
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, aliased, load_only, raiseload, selectinload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, load_only, raiseload, selectinload
 
 from portal.models import (
     Agency,
-    Attachment,
     Document,
     DocumentAgency,
-    DocumentLink,
-    DocumentVersion,
     Interpretation,
     Topic,
 )
-from portal.models.consultations import Consultation
 from portal.models.documents import document_topic
 from portal.services import forwarding
 from portal.services.policies import queries
@@ -35,30 +30,6 @@ from portal.services.policies.queries import (
 )
 
 
-def document_links(sess: Session, doc: Document) -> dict[str, list[Any]]:
-    """Public documents that amend or repeal ``doc`` ("by"), those that ``doc`` amends or repeals ("of"),
-    and the gazette issues it appeared in ("gazette")."""
-
-    def linked(here: Any, there: Any) -> list[Any]:
-        return list(
-            sess.execute(
-                select(DocumentLink.kind, Document)
-                .join(Document, Document.id == there)
-                .where(here == doc.id, Document.status == "published", Document.disclosure == "active")
-            )
-        )
-
-    by = linked(DocumentLink.target_id, DocumentLink.source_id)
-    of = linked(DocumentLink.source_id, DocumentLink.target_id)
-    from portal.services.gazette import issues_of_document
-
-    return {
-        "by": [(k, d) for k, d in by],
-        "of": [(k, d) for k, d in of],
-        "gazette": issues_of_document(sess, doc.id),
-    }
-
-
 def iter_document_pages(
     sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
 ) -> Iterator[DocumentPage]:
@@ -70,54 +41,6 @@ def iter_document_pages(
     ]
     for start in range(0, len(ids), chunk):
         yield from document_pages(sess, ids[start : start + chunk])
-
-
-def iter_public_documents(
-    sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
-) -> Iterator[tuple[Document, list[Interpretation], dict[str, list], dict[str, Any]]]:
-    """Every public document with its published interpretations, validity links and gazette issues (as
-    :func:`document_links`) and the version, attachment and consultation lists of :func:`api_helpers`, loaded a chunk at a time in a handful of queries (the static export); the
-    session is emptied between chunks."""
-    from portal.models.gazette import GazetteEntry, GazetteIssue
-
-    index, count = shard  # every count-th document from index: one process's share of the export
-    ids = list(sess.scalars(public_documents().with_only_columns(Document.id).order_by(Document.id)))[
-        index::count
-    ]
-    for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        docs = list(
-            sess.scalars(
-                select(Document)
-                .where(Document.id.in_(part))
-                .order_by(Document.id)
-                .options(selectinload(Document.measures), selectinload(Document.interpretations))
-            )
-        )
-        links: dict[int, dict[str, list]] = {d.id: {"by": [], "of": [], "gazette": []} for d in docs}
-        source, target = aliased(Document), aliased(Document)
-        rows = sess.execute(
-            select(DocumentLink.kind, source, target)
-            .join(source, source.id == DocumentLink.source_id)
-            .join(target, target.id == DocumentLink.target_id)
-            .where(or_(DocumentLink.source_id.in_(part), DocumentLink.target_id.in_(part)))
-        ).all()
-        for doc_id, issue in sess.execute(
-            select(GazetteEntry.document_id, GazetteIssue)
-            .join(GazetteIssue, GazetteEntry.issue_id == GazetteIssue.id)
-            .where(GazetteEntry.document_id.in_(part), GazetteIssue.status == "published")
-            .order_by(GazetteIssue.published_on)
-        ):
-            links[doc_id]["gazette"].append(issue)
-        for kind, src, tgt in rows:
-            if tgt.id in links and src.is_public:
-                links[tgt.id]["by"].append((kind, src))
-            if src.id in links and tgt.is_public:
-                links[src.id]["of"].append((kind, tgt))
-        helpers = api_helpers(sess, "document", part)
-        for doc in docs:
-            yield doc, [i for i in doc.interpretations if i.status == "published"], links[doc.id], helpers
-        sess.expunge_all()
 
 
 def interpretation_pages(sess: Session, ids: list[int]) -> list[dict[str, Any]]:
@@ -294,47 +217,3 @@ def withdrawn_interpretation(sess: Session, slug: str) -> Withdrawn | None:
     if interp is None or interp.published_at is None:
         return None
     return Withdrawn(interp, interp.document)
-
-
-def _by(rows: Sequence[Any], key: Callable[[Any], int]) -> dict[int, list[Any]]:
-    out: dict[int, list[Any]] = defaultdict(list)
-    for row in rows:
-        out[key(row)].append(row)
-    return out
-
-
-def api_helpers(sess: Session, item_type: str, ids: list[int]) -> dict[str, Callable[[Any], list[Any]]]:
-    """The versions, public attachments and consultations of the open-data records
-    (``portal/web/api/records.py``) for all of ``ids``, in three queries."""
-    versions = _by(
-        sess.scalars(
-            select(DocumentVersion)
-            .where(DocumentVersion.item_type == item_type, DocumentVersion.item_id.in_(ids))
-            .order_by(DocumentVersion.number.desc())
-        ).all(),
-        lambda v: v.item_id,
-    )
-    helpers: dict[str, Callable[[Any], list[Any]]] = {"public_versions": lambda obj: versions.get(obj.id, [])}
-    if item_type == "document":
-        files = _by(
-            sess.scalars(
-                select(Attachment).where(Attachment.document_id.in_(ids)).order_by(Attachment.position)
-            ).all(),
-            lambda a: a.document_id,
-        )
-        found = sess.scalars(
-            select(Consultation)
-            .where(
-                Consultation.status != "draft",
-                or_(Consultation.final_document_id.in_(ids), Consultation.draft_document_id.in_(ids)),
-            )
-            .order_by(Consultation.opens_on.desc())
-        ).all()
-        by_doc: dict[int, list[Consultation]] = defaultdict(list)
-        for c in found:
-            for doc_id in {c.final_document_id, c.draft_document_id}:
-                if doc_id is not None:
-                    by_doc[doc_id].append(c)
-        helpers["public_attachments"] = lambda doc: [a for a in files.get(doc.id, []) if a.public]
-        helpers["consultation_links"] = lambda doc: by_doc.get(doc.id, [])
-    return helpers

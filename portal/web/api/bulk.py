@@ -85,9 +85,7 @@ class BulkFile:
 
 
 def _record(sess: Session, kind: str, item: Any) -> dict[str, Any]:
-    if kind == "documents":
-        data = records.document_detail(sess, item)
-    elif kind == "interpretations":
+    if kind == "interpretations":
         data = records.interpretation_detail(sess, item)
     elif kind == "consultations":
         data = records.consultation_detail(item)
@@ -126,15 +124,14 @@ def _files_of(kind: str, year: int, rows: list[dict[str, Any]]) -> Iterator[tupl
 
 
 def _documents_by_year(sess: Session) -> dict[int, list[dict[str, Any]]]:
-    """Every public document's record by year of publication, loaded a few hundred at a time with their
-    links, versions, attachments and consultations (the static export's bulk reader): a handful of
-    queries per chunk instead of six per document."""
+    """Every public document's record by year of publication, oldest first, from the data of its page
+    (the static export's builder: one query per few hundred documents)."""
     found: list[tuple[Any, int, dict[str, Any]]] = []
-    for doc, _interps, links, helpers in policy_pages.iter_public_documents(sess):
+    for page in policy_pages.iter_document_pages(sess):
+        doc = page.doc
         if doc.published_at is None:
             continue
-        data = records.document_detail(sess, doc, links, helpers)
-        record = schemas.DocumentDetail.model_validate(data).model_dump(mode="json")
+        record = schemas.DocumentDetail.model_validate(records.document_detail(page)).model_dump(mode="json")
         found.append(((doc.published_at, doc.id), doc.published_at.year, record))
     by_year: dict[int, list[dict[str, Any]]] = {}
     for _key, year, record in sorted(found, key=lambda item: item[0]):

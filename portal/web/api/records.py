@@ -4,8 +4,9 @@ only picks fields and builds links, so the detail endpoint and a bulk file's row
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
 
 from flask import url_for
 from sqlalchemy.orm import Session
@@ -14,8 +15,8 @@ from portal.models import Consultation, Document, Enquiry, GazetteIssue, Interpr
 from portal.models.meetings import INVITED_GROUPS
 from portal.services import consultations, gazette
 from portal.services.open_data import ConsultationRecord
-from portal.services.policies import pages as policy_pages
 from portal.services.policies import queries as policies
+from portal.services.policies.document_page import DocumentPage
 from portal.services.targets import TargetResult
 from portal.web.gazette import pdf_filename
 from portal.web.templating import iso_date
@@ -25,7 +26,56 @@ def _date(value: Any) -> str | None:
     return iso_date(value) or None
 
 
-def doc_ref(doc: Document) -> dict[str, Any]:
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+class _Item(Protocol):
+    @property
+    def slug(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+
+
+class DocumentFields(_Item, Protocol):
+    """What a document's summary reads: the read model of its page (:class:`PublicDocument`), or in the
+    listing the model itself (the names are the same)."""
+
+    @property
+    def index_no(self) -> str: ...
+    @property
+    def doc_number(self) -> str: ...
+    @property
+    def agencies(self) -> Sequence[_Named]: ...
+    @property
+    def owner(self) -> _Named | None: ...
+    @property
+    def written_on(self) -> date | None: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+    @property
+    def genre(self) -> str: ...
+    @property
+    def topics(self) -> Sequence[_Named]: ...
+    @property
+    def normative(self) -> bool: ...
+    @property
+    def registration_no(self) -> str: ...
+    @property
+    def validity(self) -> str: ...
+    @property
+    def disclosure(self) -> str: ...
+
+
+class InterpretationFields(_Item, Protocol):
+    @property
+    def form(self) -> str: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+
+
+def doc_ref(doc: _Item) -> dict[str, Any]:
     return {
         "slug": doc.slug,
         "title": doc.title,
@@ -34,7 +84,7 @@ def doc_ref(doc: Document) -> dict[str, Any]:
     }
 
 
-def document_summary(doc: Document) -> dict[str, Any]:
+def document_summary(doc: DocumentFields) -> dict[str, Any]:
     issuers = [a.name for a in doc.agencies]
     return {
         "slug": doc.slug,
@@ -57,13 +107,22 @@ def document_summary(doc: Document) -> dict[str, Any]:
     }
 
 
-def _versions(versions: list[Any]) -> list[dict[str, Any]]:
+class _Version(Protocol):
+    @property
+    def number(self) -> int: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def change_note(self) -> str: ...
+
+
+def _versions(versions: Sequence[_Version]) -> list[dict[str, Any]]:
     return [
         {"number": v.number, "date": iso_date(v.created_at), "change_note": v.change_note} for v in versions
     ]
 
 
-def interpretation_summary(interp: Interpretation) -> dict[str, Any]:
+def interpretation_summary(interp: InterpretationFields) -> dict[str, Any]:
     return {
         "slug": interp.slug,
         "url": url_for("policies.interpretation", slug=interp.slug, _external=True),
@@ -74,22 +133,10 @@ def interpretation_summary(interp: Interpretation) -> dict[str, Any]:
     }
 
 
-def document_detail(
-    sess: Session,
-    doc: Document,
-    links: dict[str, list[Any]] | None = None,
-    helpers: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The detail record; ``links`` and ``helpers`` as :func:`portal.services.policies.pages.iter_public_documents`
-    yields them when the caller loaded them in bulk (the bulk files), else loaded here for one document."""
-    if links is None:
-        links = policy_pages.document_links(sess, doc)
-    if helpers is None:
-        helpers = {
-            "public_versions": lambda d: policies.public_versions(sess, d),
-            "public_attachments": lambda d: policies.public_attachments(sess, d),
-            "consultation_links": lambda d: consultations.consultations_for_document(sess, d),
-        }
+def document_detail(page: DocumentPage) -> dict[str, Any]:
+    """The detail record of a document, from the data of its page (:mod:`portal.services.policies.document_page`):
+    the same builder for one record and for the bulk files, so the record and the page cannot disagree."""
+    doc = page.doc
     return {
         **document_summary(doc),
         "source": doc.source,
@@ -98,12 +145,10 @@ def document_detail(
             {"no": m.no, "text": m.text, "lead": m.lead, "units": m.units, "status": m.status}
             for m in doc.measures
         ],
-        "interpretations": [
-            interpretation_summary(i) for i in doc.interpretations if i.status == "published"
-        ],
-        "amended_or_repealed_by": [{**doc_ref(d), "kind": k} for k, d in links["by"]],
-        "amends_or_repeals": [{**doc_ref(d), "kind": k} for k, d in links["of"]],
-        "versions": _versions(helpers["public_versions"](doc)),
+        "interpretations": [interpretation_summary(i) for i in page.interpretations],
+        "amended_or_repealed_by": [{**doc_ref(d), "kind": k} for k, d in page.links["by"]],
+        "amends_or_repeals": [{**doc_ref(d), "kind": k} for k, d in page.links["of"]],
+        "versions": _versions(page.versions),
         "attachments": [
             {
                 "filename": a.filename,
@@ -119,10 +164,10 @@ def document_detail(
                     _external=True,
                 ),
             }
-            for a in helpers["public_attachments"](doc)
+            for a in page.attachments
         ],
-        "gazette": [gazette_ref(issue) for issue in links["gazette"]],
-        "consultations": [consultation_ref(c) for c in helpers["consultation_links"](doc)],
+        "gazette": [gazette_ref(issue) for issue in page.links["gazette"]],
+        "consultations": [consultation_ref(c) for c in page.consultations],
     }
 
 
@@ -143,7 +188,7 @@ def interpretation_detail(sess: Session, interp: Interpretation) -> dict[str, An
 # -- consultations -----------------------------------------------------------------------------------
 
 
-def consultation_ref(c: Consultation) -> dict[str, Any]:
+def consultation_ref(c: _Item) -> dict[str, Any]:
     return {
         "slug": c.slug,
         "title": c.title,
@@ -237,7 +282,16 @@ def consultation_detail(record: ConsultationRecord) -> dict[str, Any]:
 # -- gazette, meetings, enquiries, targets -----------------------------------------------------------
 
 
-def gazette_ref(issue: GazetteIssue) -> dict[str, Any]:
+class _Issue(Protocol):
+    @property
+    def year(self) -> int: ...
+    @property
+    def number(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+
+
+def gazette_ref(issue: _Issue) -> dict[str, Any]:
     return {
         "year": issue.year,
         "number": issue.number,

@@ -17,6 +17,7 @@ from portal.services import open_data
 from portal.services import targets as target_service
 from portal.services.enquiries import pages as enquiry_pages
 from portal.services.policies import queries as policies
+from portal.services.policies.document_page import document_page
 from portal.services.staff_lists import Page
 from portal.web.api import records, schemas
 from portal.web.api.blueprint import bp
@@ -164,10 +165,10 @@ def documents() -> Any:
     not_found=True,
 )
 def document(slug: str) -> Any:
-    doc = policies.public_document(session, slug)
-    if doc is None:
+    page = document_page(session, slug)
+    if page is None:
         abort(404)
-    return respond(schemas.DocumentDetail, **records.document_detail(session, doc))
+    return respond(schemas.DocumentDetail, **records.document_detail(page))
 
 
 @bp.get("/interpretations")
