@@ -14,8 +14,11 @@ from portal.models import Agency, Channel, User
 from portal.models.agency import AGENCY_KINDS
 from portal.models.push import CHANNEL_KINDS
 from portal.services.audit import record
+from portal.services.compliance import RuleProblem
 from portal.services.editing import FormErrors
+from portal.services.fields import shown
 from portal.services.numbers import parse_int
+from portal.services.refusals import refuse
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -125,12 +128,15 @@ def save_channel(sess: Session, user: User, form: ChannelForm, channel: Channel 
 
 @dataclass
 class AgencyForm:
+    """An agency's values as a writer gives them (the admins' form, ``agencies.yml``), not yet checked."""
+
     slug: str
     name: str
     short_name: str = ""
     kind: str = "department"
     parent_id: int | None = None
     external: bool = False
+    position: int | None = None  # the place in the register's order; None keeps it (the form has none)
 
 
 def agencies_in_order(sess: Session) -> list[Agency]:
@@ -148,64 +154,110 @@ def agency_names(sess: Session, raw_ids: list[str]) -> list[str]:
     return [a.name for i in ids if (a := sess.get(Agency, i)) is not None]
 
 
-def _check_agency(sess: Session, form: AgencyForm, agency: Agency | None) -> Agency | None:
-    """The parent agency, once the form is checked; raises FormErrors listing every problem."""
-    errors: dict[str, str] = {}
-    if not re.match(r"^[a-z0-9][a-z0-9-]{1,63}$", form.slug):
-        errors["slug"] = "标识只能包含小写字母、数字和连字符，2–64 个字符。"
-    elif (clash := sess.scalar(select(Agency.id).where(Agency.slug == form.slug))) and (
-        agency is None or clash != agency.id
-    ):
-        errors["slug"] = "标识已被使用。"
+AGENCY_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+NAME_MAX, SHORT_NAME_MAX = 128, 64  # the column sizes
+
+
+def check_agency(sess: Session, form: AgencyForm, agency: Agency | None) -> list[RuleProblem]:
+    """Every rule ``form`` breaks, one problem per field: the rules of every writer of the register."""
+    problems: list[RuleProblem] = []
+
+    def clash(column: Any, value: str) -> bool:
+        other = sess.scalar(select(Agency.id).where(column == value))
+        return other is not None and (agency is None or other != agency.id)
+
+    if not AGENCY_SLUG_RE.match(form.slug):
+        problems.append(
+            RuleProblem(
+                "slug",
+                "标识只能包含小写字母、数字和连字符，2–64 个字符。",
+                f"bad slug '{shown(form.slug, 70)}' (2-64 lower-case letters, digits and hyphens)",
+            )
+        )
+    elif clash(Agency.slug, form.slug):
+        problems.append(
+            RuleProblem("slug", "标识已被使用。", f"slug '{form.slug}' is used by another agency")
+        )
     if not form.name:
-        errors["name"] = "请填写部门全称。"
-    elif (clash := sess.scalar(select(Agency.id).where(Agency.name == form.name))) and (
-        agency is None or clash != agency.id
-    ):
-        errors["name"] = "已有同名部门。"
+        problems.append(RuleProblem("name", "请填写部门全称。", "missing required field 'name'"))
+    elif len(form.name) > NAME_MAX:
+        problems.append(
+            RuleProblem(
+                "name", f"全称不能超过 {NAME_MAX} 个字符。", f"'name' must be at most {NAME_MAX} characters"
+            )
+        )
+    elif clash(Agency.name, form.name):
+        problems.append(
+            RuleProblem("name", "已有同名部门。", f"name '{form.name}' is used by another agency")
+        )
+    if len(form.short_name) > SHORT_NAME_MAX:
+        problems.append(
+            RuleProblem(
+                "short_name",
+                f"简称不能超过 {SHORT_NAME_MAX} 个字符。",
+                f"'short_name' must be at most {SHORT_NAME_MAX} characters",
+            )
+        )
     if form.kind not in AGENCY_KINDS:
-        errors["kind"] = "部门类型无效。"
+        problems.append(
+            RuleProblem(
+                "kind",
+                "部门类型无效。",
+                f"unknown kind '{shown(form.kind)}' (allowed: {', '.join(AGENCY_KINDS)})",
+            )
+        )
     parent = sess.get(Agency, form.parent_id) if form.parent_id is not None else None
     if form.parent_id is not None and (parent is None or (agency is not None and parent.id == agency.id)):
-        errors["parent_id"] = "上级部门无效。"
-    if errors:
-        raise FormErrors(errors)
-    return parent
+        problems.append(RuleProblem("parent_id", "上级部门无效。", "an agency cannot be its own parent"))
+    return problems
 
 
-def save_agency(sess: Session, user: User, form: AgencyForm, agency: Agency | None = None) -> Agency:
-    parent = _check_agency(sess, form, agency)
-    slug, name, short_name, kind = form.slug, form.name, form.short_name, form.kind
-    before = (
-        None
-        if agency is None
-        else {
-            "slug": agency.slug,
-            "name": agency.name,
-            "short_name": agency.short_name,
-            "kind": agency.kind,
-            "parent_id": agency.parent_id,
-        }
-    )
-    if agency is None:
-        agency = Agency(slug=slug, name=name)
-        sess.add(agency)
-    agency.slug, agency.name, agency.short_name, agency.kind = slug, name, short_name, kind
-    agency.parent_id = parent.id if parent else None
-    # Outside the district (issues, owns nothing); saving the form is the review of an issuer that was
-    # created on the fly.
-    agency.external = form.external
-    agency.needs_review = False
-    sess.flush()
-    after = {
-        "slug": slug,
-        "name": name,
-        "short_name": short_name,
-        "kind": kind,
+def agency_state(agency: Agency) -> dict[str, Any]:
+    return {
+        "slug": agency.slug,
+        "name": agency.name,
+        "short_name": agency.short_name,
+        "kind": agency.kind,
         "parent_id": agency.parent_id,
         "external": agency.external,
+        "position": agency.position,
+        "needs_review": agency.needs_review,
     }
+
+
+def save_agency(sess: Session, actor: User | str, form: AgencyForm, agency: Agency | None = None) -> Agency:
+    """Create or update an agency, with an audit entry: the one write of the register, for the admins'
+    form and ``portal load`` alike. Raises :class:`~portal.services.refusals.Refused` (writing nothing)
+    when a rule is broken; an update that changes nothing writes nothing."""
+    refuse(check_agency(sess, form, agency))
+    wanted = {
+        "slug": form.slug,
+        "name": form.name,
+        "short_name": form.short_name,
+        "kind": form.kind,
+        "parent_id": form.parent_id,
+        # Outside the district (issues, owns nothing); saving the form is the review of an issuer that was
+        # created on the fly.
+        "external": form.external,
+        "needs_review": False,
+    }
+    if form.position is not None:
+        wanted["position"] = form.position
+    before = None if agency is None else agency_state(agency)
+    if before is not None and all(before[k] == v for k, v in wanted.items()):
+        return agency  # type: ignore[return-value]  # before is None when agency is
+    if agency is None:
+        agency = Agency(slug=form.slug, name=form.name)
+        sess.add(agency)
+    for name, value in wanted.items():
+        setattr(agency, name, value)
+    sess.flush()
     record(
-        sess, user, "agency.create" if before is None else "agency.update", agency, before=before, after=after
+        sess,
+        actor,
+        "agency.create" if before is None else "agency.update",
+        agency,
+        before=before,
+        after=agency_state(agency),
     )
     return agency

@@ -1,4 +1,8 @@
-"""The meetings register: validated writes (with audit) and the public read side."""
+"""The meetings register: its rules and its one write (with audit), and the public read side.
+
+The staff form (``portal.web.admin.meetings_forms``) only parses what was typed and ``portal load`` only
+reads its files (``portal.services.loader.registers``): both hand the values to :func:`save_meeting`,
+which checks them by :func:`check_meeting` and refuses with each problem in Chinese and English."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from portal.ingest.markdown import render_markdown
 from portal.models import Agency, Meeting, User
@@ -15,7 +19,9 @@ from portal.models.meetings import INVITED_GROUPS
 from portal.search import refresh_after_commit
 from portal.services import staff_lists
 from portal.services.audit import record
-from portal.services.numbers import parse_int
+from portal.services.compliance import RuleProblem
+from portal.services.fields import check_slug, shown
+from portal.services.refusals import refuse
 
 AUDIT_FIELDS = ("title", "agency_id", "held_on", "is_open", "invited", "stream_url", "cancelled")
 
@@ -27,7 +33,8 @@ def is_open(invited: list[str], stream_url: str) -> bool:
 
 @dataclass
 class MeetingForm:
-    """What a staff member typed, parsed; ``errors`` maps a field to a Chinese message."""
+    """A meeting's values as a writer gives them (the staff form, a content file), not yet checked:
+    :func:`check_meeting` holds the rules, :func:`save_meeting` applies them before writing."""
 
     title: str = ""
     agency_id: int | None = None
@@ -36,7 +43,6 @@ class MeetingForm:
     stream_url: str = ""
     minutes_md: str = ""
     cancelled: bool = False
-    errors: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_meeting(cls, meeting: Meeting) -> MeetingForm:
@@ -50,34 +56,68 @@ class MeetingForm:
             meeting.cancelled,
         )
 
-    @classmethod
-    def parse(cls, sess: Session, data: Any) -> MeetingForm:
-        form = cls()
-        form.title = (data.get("title") or "").strip()
-        if not form.title:
-            form.errors["title"] = "请填写会议名称。"
-        elif len(form.title) > 500:
-            form.errors["title"] = "会议名称不能超过500个字。"
-        agency_id = parse_int(data.get("agency_id"))
-        if agency_id is not None and sess.get(Agency, agency_id) is not None:
-            form.agency_id = agency_id
-        else:
-            form.errors["agency_id"] = "请选择召开会议的部门或街道。"
+
+TITLE_MAX = 500
+URL_MAX = 500
+DATE_MESSAGE = "请按“年-月-日”填写会议日期，例如 2020-06-02。"
+
+
+def check_meeting(sess: Session, actor: User | str, form: MeetingForm, slug: str = "") -> list[RuleProblem]:
+    """Every rule ``form`` breaks, one problem per field: the rules of every writer of the register.
+
+    ``actor`` is a staff member (who records only their own agency's meetings, unless an admin or
+    unassigned) or a system actor such as ``content``; ``slug`` is a content file's name, which becomes
+    the meeting's address (staff meetings get one from their date)."""
+    problems: list[RuleProblem] = []
+    if not form.title:
+        problems.append(RuleProblem("title", "请填写会议名称。", "missing required field 'title'"))
+    elif len(form.title) > TITLE_MAX:
+        problems.append(
+            RuleProblem(
+                "title", "会议名称不能超过500个字。", f"'title' must be at most {TITLE_MAX} characters"
+            )
+        )
+    agency = sess.get(Agency, form.agency_id) if form.agency_id is not None else None
+    own = own_agency(actor) if isinstance(actor, User) else None
+    if agency is None:
+        problems.append(
+            RuleProblem("agency_id", "请选择召开会议的部门或街道。", "missing required field 'agency'")
+        )
+    elif own is not None and agency.id != own:
+        problems.append(
+            RuleProblem(
+                "agency_id", "只能登记本单位的会议。", f"'{actor}' records only its own agency's meetings"
+            )
+        )
+    if form.held_on is None:
+        problems.append(RuleProblem("held_on", DATE_MESSAGE, "missing required field 'held_on' (YYYY-MM-DD)"))
+    unknown = [g for g in form.invited if g not in INVITED_GROUPS]
+    if unknown:
+        problems.append(
+            RuleProblem(
+                "invited",
+                "邀请对象只能是企业市民代表、专家学者或媒体。",
+                f"unknown invited group '{shown(unknown[0])}' (allowed: {', '.join(INVITED_GROUPS)})",
+            )
+        )
+    if form.stream_url and not form.stream_url.startswith(("https://", "http://")):
+        problems.append(
+            RuleProblem(
+                "stream_url",
+                "直播链接须以 http:// 或 https:// 开头。",
+                f"'stream_url' must start with http:// or https:// (not '{shown(form.stream_url, 60)}')",
+            )
+        )
+    elif len(form.stream_url) > URL_MAX:
+        problems.append(
+            RuleProblem("stream_url", "直播链接过长。", f"'stream_url' must be at most {URL_MAX} characters")
+        )
+    if slug:
         try:
-            form.held_on = date.fromisoformat((data.get("held_on") or "").strip())
-        except ValueError:
-            form.errors["held_on"] = "请按“年-月-日”填写会议日期，例如 2020-06-02。"
-        form.invited = [g for g in INVITED_GROUPS if g in data.getlist("invited")]
-        if len(form.invited) != len(set(data.getlist("invited"))):
-            form.errors["invited"] = "邀请对象只能是企业市民代表、专家学者或媒体。"
-        form.stream_url = (data.get("stream_url") or "").strip()
-        if form.stream_url and not form.stream_url.startswith(("https://", "http://")):
-            form.errors["stream_url"] = "直播链接须以 http:// 或 https:// 开头。"
-        elif len(form.stream_url) > 500:
-            form.errors["stream_url"] = "直播链接过长。"
-        form.minutes_md = (data.get("minutes_md") or "").strip()
-        form.cancelled = data.get("cancelled") in {"1", "on", "true"}
-        return form
+            check_slug(slug)
+        except RuleProblem as problem:
+            problems.append(problem)
+    return problems
 
 
 def _slug_for(sess: Session, held_on: date) -> str:
@@ -100,37 +140,43 @@ def snapshot(meeting: Meeting) -> dict[str, Any]:
     return out
 
 
-def apply(meeting: Meeting, form: MeetingForm) -> None:
-    """Copy validated fields onto ``meeting``; openness and the minutes' HTML are derived here only."""
-    assert form.agency_id is not None and form.held_on is not None, "apply needs a validated form"
-    meeting.title = form.title
-    meeting.agency_id = form.agency_id
-    meeting.held_on = form.held_on
-    meeting.invited = list(form.invited)
-    meeting.stream_url = form.stream_url
-    meeting.is_open = is_open(form.invited, form.stream_url)
-    meeting.minutes_md = form.minutes_md
-    meeting.minutes_html = render_markdown(form.minutes_md)
-    meeting.cancelled = form.cancelled
-    # Every writer (staff form, content loader) goes through here: the site search follows the change.
-    sess = object_session(meeting)
-    if sess is not None:
-        refresh_after_commit(sess, meeting)
+def _values(form: MeetingForm) -> dict[str, Any]:
+    """The columns a checked form sets; openness and the minutes' HTML are derived here only."""
+    invited = [g for g in INVITED_GROUPS if g in form.invited]
+    return {
+        "title": form.title,
+        "agency_id": form.agency_id,
+        "held_on": form.held_on,
+        "invited": invited,
+        "stream_url": form.stream_url,
+        "is_open": is_open(invited, form.stream_url),
+        "minutes_md": form.minutes_md,
+        "minutes_html": render_markdown(form.minutes_md),
+        "cancelled": form.cancelled,
+    }
 
 
 def save_meeting(
-    sess: Session, actor: User | str, form: MeetingForm, meeting: Meeting | None = None
+    sess: Session, actor: User | str, form: MeetingForm, meeting: Meeting | None = None, slug: str = ""
 ) -> Meeting:
-    """Create or update a meeting from a valid form, in the caller's transaction, with an audit entry."""
-    assert not form.errors, "save_meeting needs a validated form"
-    assert form.held_on is not None, "save_meeting needs a validated form"
+    """Create or update a meeting, in the caller's transaction, with an audit entry: the one write of the
+    register, for the staff form and ``portal load`` alike. Raises :class:`~portal.services.refusals.Refused` (writing nothing)
+    when a rule is broken; an update that changes nothing writes nothing."""
+    refuse(check_meeting(sess, actor, form, slug if meeting is None else ""))
+    assert form.held_on is not None  # checked
+    values = _values(form)
+    if meeting is not None and all(getattr(meeting, k) == v for k, v in values.items()):
+        return meeting
     is_new = meeting is None
     before = None if meeting is None else snapshot(meeting)
     if meeting is None:
-        meeting = Meeting(slug=_slug_for(sess, form.held_on))
+        meeting = Meeting(slug=slug or _slug_for(sess, form.held_on))
         sess.add(meeting)
-    apply(meeting, form)
+    for name, value in values.items():
+        setattr(meeting, name, value)
     sess.flush()
+    # Every writer goes through here: the site search follows the change.
+    refresh_after_commit(sess, meeting)
     record(
         sess,
         actor,

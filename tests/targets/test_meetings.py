@@ -198,8 +198,8 @@ def test_meeting_file_errors_name_the_field(sess, tmp_path):
     )
     report = load_content(sess, root)
     assert sorted(report.errors) == [
-        f"{root}/meetings/a.yml:3: bad or missing 'held_on'",
-        f"{root}/meetings/b.yml:2: unknown or missing agency '没有这个单位'",
+        f"{root}/meetings/a.yml:3: bad date '2020-02-30' in 'held_on' (expected YYYY-MM-DD)",
+        f"{root}/meetings/b.yml:2: unknown agency '没有这个单位' in 'agency'",
         f"{root}/meetings/c.yml:4: unknown invited group '群众' (allowed: public, experts, media)",
     ]
     assert sess.scalar(select(func.count(Meeting.id))) == 0

@@ -26,6 +26,7 @@ from portal.models import Agency
 from portal.search import refresh_after_commit
 from portal.services import fields
 from portal.services.audit import record
+from portal.services.refusals import Refused
 
 # Every write of the loader is audited as this system actor (the services take a user or such a name).
 ACTOR = "content"
@@ -84,13 +85,18 @@ class Source:
     def fail(self, key: str, message: str) -> ContentError:
         return ContentError(message, self.line(key))
 
-    def check(self, rule: Callable[..., Any], *args: Any, key: str = "") -> Any:
-        """Run one of the shared field rules (:mod:`portal.services.fields`, the staff forms' too); a
-        refusal becomes this file's error in English, at the line of ``key`` (else of the rule's field)."""
+    def check(
+        self, rule: Callable[..., Any], *args: Any, key: str = "", keys: dict[str, str] | None = None
+    ) -> Any:
+        """Run one of the shared field rules (:mod:`portal.services.fields`, the staff forms' too) or a
+        service's write that checks a whole record (:class:`~portal.services.refusals.Refused`); a refusal
+        becomes this file's error in English, at the line of ``key``, else of the file key that ``keys``
+        maps the rule's field to, else of the field."""
         try:
             return rule(*args)
-        except fields.RuleProblem as problem:
-            raise self.fail(key or problem.field, problem.en) from None
+        except (fields.RuleProblem, Refused) as exc:
+            problem = exc.first if isinstance(exc, Refused) else exc
+            raise self.fail(key or (keys or {}).get(problem.field, problem.field), problem.en) from None
 
     def require(self, key: str) -> Any:
         value = self.meta.get(key)
@@ -183,76 +189,10 @@ def find_agency(sess: Session, ref: str) -> Agency | None:
     ).first()
 
 
-# agencies.yml ``foi_office:`` keys → Agency columns (the 指南's office fields, NORMS 4).
-FOI_OFFICE_KEYS = {
-    "name": "foi_office_name",
-    "address": "foi_address",
-    "hours": "foi_hours",
-    "phone": "foi_phone",
-    "fax": "foi_fax",
-    "email": "foi_email",
-    "postal": "foi_postal",
-}
-
-
 def load_agencies(sess: Session, path: Path, report: LoadReport) -> None:
-    try:
-        src = read_source(path)
-        entries = src.meta.get("agencies")
-        if not isinstance(entries, list):
-            raise ContentError("agencies.yml must hold a list under 'agencies'", 1)
-        node = yaml.compose(path.read_text("utf-8"), Loader=_Loader)
-        assert node is not None  # read_source found the list in it
-        entry_lines = [item.start_mark.line + 1 for item in node.value[0][1].value]
-    except ContentError as exc:
-        report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
-        return
-    for position, (entry, line) in enumerate(zip(entries, entry_lines, strict=True)):
-        label = f"{path}:{line}"
-        if not isinstance(entry, dict) or not entry.get("slug") or not entry.get("name"):
-            report.errors.append(f"{label}: an agency needs 'slug' and 'name'")
-            continue
-        with sess.begin_nested():
-            agency = sess.scalars(select(Agency).where(Agency.slug == entry["slug"])).first()
-            parent = find_agency(sess, entry["parent"]) if entry.get("parent") else None
-            if entry.get("parent") and parent is None:
-                report.errors.append(f"{label}: unknown parent agency '{entry['parent']}'")
-                continue
-            values = {
-                "name": str(entry["name"]),
-                "short_name": str(entry.get("short_name") or ""),
-                "kind": str(entry.get("kind") or "department"),
-                "parent_id": parent.id if parent else None,
-                "position": position,
-                "external": bool(entry.get("external", False)),
-                "needs_review": False,  # listed in agencies.yml: checked by whoever keeps the file
-            }
-            office = entry.get("foi_office") or {}
-            if not isinstance(office, dict):
-                report.errors.append(f"{label}: 'foi_office' must be a mapping of fields")
-                continue
-            unknown = sorted(set(office) - set(FOI_OFFICE_KEYS))
-            if unknown:
-                report.errors.append(
-                    f"{label}: unknown foi_office field '{unknown[0]}' (allowed: {', '.join(FOI_OFFICE_KEYS)})"
-                )
-                continue
-            # Only the fields the file gives: an admin's edit of the others in the staff area stays.
-            values.update({FOI_OFFICE_KEYS[k]: str(v or "").strip() for k, v in office.items()})
-            if agency is None:
-                agency = Agency(slug=str(entry["slug"]), **values)
-                sess.add(agency)
-                sess.flush()
-                record(sess, ACTOR, "agency.create", agency, after=values)
-                report.created.append(f"agency:{agency.slug}")
-            elif any(getattr(agency, k) != v for k, v in values.items()):
-                before = {k: getattr(agency, k) for k in values}
-                for k, v in values.items():
-                    setattr(agency, k, v)
-                record(sess, ACTOR, "agency.update", agency, before=before, after=values)
-                report.updated.append(f"agency:{agency.slug}")
-            else:
-                report.unchanged.append(f"agency:{agency.slug}")
+    from portal.services.loader.agencies import load_agencies  # imports this module: bound late
+
+    load_agencies(sess, path, report)
 
 
 # -- documents --------------------------------------------------------------------------------------

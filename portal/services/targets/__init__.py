@@ -4,7 +4,9 @@ Nothing here is typed in: ``content/targets.yml`` declares the goals, and every 
 documents, interpretations, consultations, pushes and meetings. Each figure keeps the list of items it
 was counted from, so that the dashboard can show which items hold a target back.
 
-Pure computation: this package reads the database and never writes. Its modules, in the order data flows:
+Computation: this package reads the database; its one write is ``declaration``, which records the declared
+goals (with their rules and audit) for ``portal load`` and any later staff form. Its modules, in the order
+data flows:
 ``populations`` (which records count, per metric), ``metrics`` (the targets the portal can compute),
 ``results`` (a target computed for a year), ``tables`` (the same figures as page, CSV and JSON tables) and
 ``waivers`` (三同步 waivers behind the Q&A rate).

@@ -1,24 +1,21 @@
 """Loading the column's content: the district's categories (content/xxgk/categories.yml) and the
-information pages (content/xxgk/pages/<slug>.md). Both are upserts keyed by slug, like every loader.
+information pages (content/xxgk/pages/<slug>.md). Both are upserts keyed by slug, like every loader, written
+by the column's service functions (:mod:`portal.services.xxgk.editing`: the rules, the audit).
 
 categories.yml is configuration: a category no longer listed there is removed (the documents that carried
 it show on the staff dashboard as uncategorised). A page whose category is unknown loads nothing."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.ingest.markdown import render_markdown
-from portal.models import DisclosureCategory, InfoPage
-from portal.services.audit import record
+from portal.models import InfoPage
 from portal.services.loader import ACTOR, ContentError, LoadReport, Source, find_agency, read_source
-from portal.services.xxgk.categories import RULES, SLUG_RE, STATUTORY, lookup
-
-RESERVED = {c.slug for c in (*STATUTORY, RULES)} | {c.name for c in (*STATUTORY, RULES)}
+from portal.services.xxgk import editing
+from portal.services.xxgk.categories import lookup
 
 
 def unknown_category(src: Source, key: str, value: str, sess: Session) -> ContentError:
@@ -40,94 +37,51 @@ def category_of(sess: Session, src: Source, key: str) -> str:
 
 
 def load_categories(sess: Session, path: Path, report: LoadReport) -> None:
+    """The file is the whole list, written by :func:`~portal.services.xxgk.editing.save_categories` as
+    the actor ``content``; a refused list writes nothing."""
     try:
         src = read_source(path)
         entries = src.meta.get("categories")
         if not isinstance(entries, list):
             raise ContentError("categories.yml must hold a list under 'categories'", 1)
-        seen: set[str] = set()
-        rows = []
-        for number, entry in enumerate(entries, start=1):
-            where = f"category {number}"
-            if not isinstance(entry, dict) or not entry.get("slug") or not entry.get("name"):
-                raise ContentError(f"{where}: a category needs 'slug' and 'name'", src.line("categories"))
-            slug, name = str(entry["slug"]).strip(), str(entry["name"]).strip()
-            if not re.match(SLUG_RE, slug):
-                raise ContentError(
-                    f"{where}: bad slug '{slug}' (lower-case letters, digits, '-')", src.line("categories")
-                )
-            if slug in RESERVED or name in RESERVED:
-                raise ContentError(
-                    f"{where}: '{slug}' / '{name}' is a statutory category already", src.line("categories")
-                )
-            if slug in seen or name in seen:
-                raise ContentError(f"{where}: '{slug}' / '{name}' is listed twice", src.line("categories"))
-            seen |= {slug, name}
-            rows.append(
-                {
-                    "slug": slug,
-                    "name": name,
-                    "description": str(entry.get("description") or "").strip(),
-                    "basis": str(entry.get("basis") or "《政府信息公开条例》第二十一条").strip(),
-                    "position": number,
-                }
+        rows = [
+            editing.CategoryEntry(
+                slug=str(entry.get("slug") or "").strip(),
+                name=str(entry.get("name") or "").strip(),
+                description=str(entry.get("description") or "").strip(),
+                basis=str(entry.get("basis") or editing.DEFAULT_BASIS).strip(),
             )
+            if isinstance(entry, dict)
+            else editing.CategoryEntry("", "")
+            for entry in entries
+        ]
+        with sess.begin_nested():
+            done = src.check(editing.save_categories, sess, ACTOR, rows, str(path), key="categories")
     except ContentError as exc:
         report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
         return
-    with sess.begin_nested():
-        existing = {c.slug: c for c in sess.scalars(select(DisclosureCategory))}
-        for slug, gone in existing.items():
-            if slug not in seen:
-                record(
-                    sess,
-                    ACTOR,
-                    "category.delete",
-                    gone,
-                    before={"slug": slug, "name": gone.name},
-                    note=str(path),
-                )
-                sess.delete(gone)
-                report.updated.append(f"category:{slug}")
-        sess.flush()
-        for values in rows:
-            row: DisclosureCategory | None = existing.get(str(values["slug"]))
-            if row is None:
-                row = DisclosureCategory(**values)
-                sess.add(row)
-                sess.flush()
-                record(sess, ACTOR, "category.create", row, after=values, note=str(path))
-                report.created.append(f"category:{row.slug}")
-            elif any(getattr(row, k) != v for k, v in values.items()):
-                before = {k: getattr(row, k) for k in values}
-                for k, v in values.items():
-                    setattr(row, k, v)
-                record(sess, ACTOR, "category.update", row, before=before, after=values, note=str(path))
-                report.updated.append(f"category:{row.slug}")
-            else:
-                report.unchanged.append(f"category:{row.slug}")
+    report.created += done.created
+    report.updated += done.updated
+    report.unchanged += done.unchanged
 
 
-def _apply_page(sess: Session, src: Source, page: InfoPage) -> None:
-    page.title = str(src.require("title")).strip()
-    page.category = category_of(sess, src, "category")
-    if not page.category:
-        raise src.fail("category", "missing required field 'category'")
-    published = src.date("published_on")
-    if published is None:
-        raise src.fail("published_on", "missing required field 'published_on' (every item shows its date)")
-    page.published_on = published
+def page_form(sess: Session, src: Source) -> editing.PageForm:
+    """A page file read into the values a writer gives; the service checks them."""
     agency_ref = src.text("agency")
-    page.agency = None
-    if agency_ref:
-        page.agency = find_agency(sess, agency_ref)
-        if page.agency is None:
-            raise src.fail("agency", f"unknown agency '{agency_ref}'")
-    page.body_md = src.body
-    page.body_html = render_markdown(src.body)
+    agency = find_agency(sess, agency_ref) if agency_ref else None
+    if agency_ref and agency is None:
+        raise src.fail("agency", f"unknown agency '{agency_ref}'")
+    return editing.PageForm(
+        title=src.text("title"),
+        category=src.text("category"),
+        published_on=src.text("published_on") or None,
+        agency_id=agency.id if agency else None,
+        body_md=src.body,
+    )
 
 
 def load_pages(sess: Session, directory: Path, report: LoadReport) -> None:
+    """Each file is written by :func:`~portal.services.xxgk.editing.save_page` as the actor ``content``."""
     for path in sorted(directory.glob("*.md")):
         slug = path.stem
         try:
@@ -136,23 +90,18 @@ def load_pages(sess: Session, directory: Path, report: LoadReport) -> None:
             if page is not None and page.content_hash == src.digest:
                 report.unchanged.append(f"page:{slug}")
                 continue
+            form = page_form(sess, src)
             with sess.begin_nested():
-                is_new = page is None
-                page = page or InfoPage(slug=slug)
-                with sess.no_autoflush:
-                    _apply_page(sess, src, page)
-                page.content_hash = src.digest
-                sess.add(page)
-                sess.flush()
-                record(
-                    sess,
-                    ACTOR,
-                    f"page.{'create' if is_new else 'update'}",
-                    page,
-                    after={"title": page.title, "category": page.category},
-                    note=str(path),
+                before = None if page is None else editing.page_state(page)
+                saved = src.check(
+                    editing.save_page, sess, ACTOR, form, page, slug, str(path), keys={"slug": "title"}
                 )
+                changed = before != editing.page_state(saved)
+                saved.content_hash = src.digest
         except ContentError as exc:
             report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
             continue
-        (report.created if is_new else report.updated).append(f"page:{slug}")
+        if page is None:
+            report.created.append(f"page:{slug}")
+        else:
+            (report.updated if changed else report.unchanged).append(f"page:{slug}")

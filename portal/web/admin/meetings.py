@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from portal.db import session
 from portal.models import Meeting
 from portal.services import meetings, staff_lists
+from portal.services.refusals import Refused
 from portal.web.admin.access import roles_required
 from portal.web.admin.meetings_forms import MeetingForm
 
@@ -39,9 +40,14 @@ def _form_page(form: MeetingForm, meeting: Meeting | None, status: int = 200) ->
 
 def _save(meeting: Meeting | None) -> Response | tuple[str, int]:
     form = _form(meeting)
-    if not form.validate():
+    if not form.validate():  # the CSRF token, or a date that is not one: show the rules' refusals too
+        form.refused(meetings.check_meeting(session, current_user, form.entry()))
         return _form_page(form, meeting, 400)
-    saved = meetings.save_meeting(session, current_user, form.entry(), meeting)
+    try:
+        saved = meetings.save_meeting(session, current_user, form.entry(), meeting)
+    except Refused as exc:
+        form.refused(exc.problems)
+        return _form_page(form, meeting, 400)
     session.commit()
     flash(f"已保存会议“{saved.title}”。", "success")
     return redirect(url_for("admin_meetings.index"))

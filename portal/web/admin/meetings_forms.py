@@ -1,7 +1,8 @@
 """The staff form of a meeting in the register (/admin/meetings/).
 
-The form reads and re-shows what was typed and refuses it field by field in Chinese; the service
-(``portal.services.meetings``) derives openness and the minutes' HTML and writes with an audit entry.
+The form only reads and re-shows what was typed (a date that is not one is its only refusal); the rules
+live in the service (:func:`portal.services.meetings.check_meeting`), which ``portal load`` goes through
+too, and the view shows each of its refusals beside the field it names.
 """
 
 from __future__ import annotations
@@ -11,21 +12,19 @@ from typing import Any
 from wtforms import (
     BooleanField,
     DateField,
-    Field,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.models import Agency
 from portal.models.meetings import INVITED_GROUPS
 from portal.services import meetings
+from portal.services.compliance import RuleProblem
 from portal.web.forms import Form, choices
-
-DATE_MESSAGE = "请按“年-月-日”填写会议日期，例如 2020-06-02。"
 
 
 def _strip(value: Any) -> str:
@@ -38,39 +37,22 @@ def _id(value: Any) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
-def _web_address(form: Form, field: Field) -> None:
-    if field.data and not field.data.startswith(("https://", "http://")):
-        raise ValidationError("直播链接须以 http:// 或 https:// 开头。")
-
-
 class MeetingForm(Form):
-    title = StringField(
-        "会议名称",
-        filters=[_strip],
-        validators=[DataRequired("请填写会议名称。"), Length(max=500, message="会议名称不能超过500个字。")],
-    )
-    # invalid_choice_message and invalid_value_message are WTForms 3.3; not in types-WTForms yet.
-    agency_id = SelectField(  # type: ignore[call-arg]
-        "召开单位",
-        coerce=_id,
-        validators=[DataRequired("请选择召开会议的部门或街道。")],
-        invalid_choice_message="只能登记本单位的会议。",
-    )
+    title = StringField("会议名称", filters=[_strip])
+    # The choices offer the user's agencies; which ones they may record for is the service's rule.
+    agency_id = SelectField("召开单位", coerce=_id, validate_choice=False)
+    # invalid_value_message is WTForms 3.3; not in types-WTForms yet. A blank date is left to the service.
     held_on = DateField(  # type: ignore[call-arg]
-        "会议日期", invalid_value_message=DATE_MESSAGE, validators=[DataRequired(DATE_MESSAGE)]
+        "会议日期", invalid_value_message=meetings.DATE_MESSAGE, validators=[Optional()]
     )
-    invited = SelectMultipleField(  # type: ignore[call-arg]
+    invited = SelectMultipleField(
         "邀请列席（任选其一即为开放会议）",
         choices=choices(INVITED_GROUPS),
-        invalid_choice_message="邀请对象只能是企业市民代表、专家学者或媒体。",
+        validate_choice=False,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
-    stream_url = StringField(
-        "直播链接（有直播即为开放会议）",
-        filters=[_strip],
-        validators=[_web_address, Length(max=500, message="直播链接过长。")],
-    )
+    stream_url = StringField("直播链接（有直播即为开放会议）", filters=[_strip])
     minutes_md = TextAreaField("会议纪要（Markdown，开放会议的纪要对外公开）", filters=[_strip])
     cancelled = BooleanField("会议已取消（不计入会议开放比率）")
 
@@ -80,14 +62,20 @@ class MeetingForm(Form):
         return self
 
     def entry(self) -> meetings.MeetingForm:
-        """What the service saves, from a validated form."""
-        chosen = set(self.invited.data or [])
+        """What was typed, for the service to check and save."""
         return meetings.MeetingForm(
             title=self.title.data or "",
             agency_id=self.agency_id.data,
             held_on=self.held_on.data,
-            invited=[g for g in INVITED_GROUPS if g in chosen],
+            invited=list(self.invited.data or []),
             stream_url=self.stream_url.data or "",
             minutes_md=self.minutes_md.data or "",
             cancelled=bool(self.cancelled.data),
         )
+
+    def refused(self, problems: list[RuleProblem]) -> None:
+        """Show the service's refusals beside their fields (a field that did not parse keeps its own)."""
+        for problem in problems:
+            field = getattr(self, problem.field, None)
+            if field is None or not field.errors:
+                self.fail(problem.field, problem.zh)

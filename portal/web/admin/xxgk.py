@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from portal import db
+from portal.services.refusals import Refused
 from portal.services.xxgk import offices, pages, staff
 from portal.web.admin.access import roles_required
 from portal.web.admin.workflow import me
@@ -37,10 +38,15 @@ def office(agency_id: int) -> Any:
         abort(404)
     form = OfficeForm(data=offices.values_of(agency))
     if request.method == "POST" and form.validate():
-        changed = offices.save(session, me(), agency, form.values())
-        session.commit()
-        flash("政府信息公开工作机构信息已保存。" if changed else "没有修改。", "info")
-        return redirect(url_for("admin_xxgk.index"))
+        try:
+            changed = offices.save(session, me(), agency, form.values())
+        except Refused as exc:
+            for problem in exc.problems:
+                form.fail(problem.field, problem.zh)
+        else:
+            session.commit()
+            flash("政府信息公开工作机构信息已保存。" if changed else "没有修改。", "info")
+            return redirect(url_for("admin_xxgk.index"))
     return render_template(
         "admin/xxgk/office.html",
         agency=agency,
