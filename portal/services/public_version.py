@@ -12,8 +12,10 @@ invalidation would serve a stale page. Writes made outside the ORM session must 
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -27,31 +29,75 @@ NEUTRAL_TABLES: set[str] = {"audit_entry", "user_account"}
 
 
 class PublicVersion:
-    """The stamp of one app, kept in a small file of its instance folder."""
+    """The stamp of one app, kept in a small file of its instance folder.
+
+    Every request asks for it (the page cache, the agency map, the site frame, Last-Modified), so it is
+    read once per change rather than once per call: the file is never written in place (:meth:`bump`
+    writes a new file and renames it over the old one), so the same inode always holds the same stamp, and
+    one ``stat`` tells whether it is still the file last read. The file last read is kept open, which keeps
+    its inode number from being given to the next stamp's file.
+    """
 
     def __init__(self, instance_path: Path) -> None:
         instance_path.mkdir(parents=True, exist_ok=True)
         self.path = instance_path / "public_version"
+        self._lock = threading.Lock()
+        self._held: _Held | None = None
+
+    def _stat(self) -> tuple[str, float | None]:
+        """(stamp, mtime) of the current file: ("", None) before the first bump."""
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return "", None
+        held = self._held
+        if held is None or (held.dev, held.ino) != (st.st_dev, st.st_ino):
+            held = self._reopen()
+            if held is None:
+                return "", None
+        return held.stamp, st.st_mtime
+
+    def _reopen(self) -> _Held | None:
+        with self._lock:
+            try:
+                fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                return None
+            st = os.fstat(fd)
+            stamp = os.read(fd, 4096).decode()
+            previous, self._held = self._held, _Held(st.st_dev, st.st_ino, stamp, fd)
+            if previous is not None:
+                os.close(previous.fd)
+            return self._held
 
     def current(self) -> str:
         """The current stamp; empty before the first bump."""
-        try:
-            return self.path.read_text()
-        except FileNotFoundError:
-            return ""
+        return self._stat()[0]
 
     def changed_at(self) -> float | None:
         """When public content last changed (the stamp file's mtime), or None before the first bump."""
-        try:
-            return self.path.stat().st_mtime
-        except FileNotFoundError:
-            return None
+        return self._stat()[1]
+
+    def __del__(self) -> None:
+        held = getattr(self, "_held", None)
+        if held is not None:
+            os.close(held.fd)
 
     def bump(self) -> None:
         """Record that public content may have changed (atomic: readers never see a half-written stamp)."""
         tmp = self.path.with_name(f".public_version.{os.getpid()}.{uuid.uuid4().hex}")
         tmp.write_text(uuid.uuid4().hex)
         os.replace(tmp, self.path)
+
+
+@dataclass(frozen=True)
+class _Held:
+    """The stamp file last read, held open by ``fd``."""
+
+    dev: int
+    ino: int
+    stamp: str
+    fd: int
 
 
 # Session events fire for every session in the process; the stamp to bump is the one of the app whose
