@@ -77,7 +77,8 @@ def request_is_cacheable() -> bool:
 
 
 def _key() -> str:
-    return request.full_path if request.query_string else request.path
+    # With the script root: the same path under another mount point links to other addresses.
+    return request.root_path + (request.full_path if request.query_string else request.path)
 
 
 def lookup() -> Response | None:

@@ -14,6 +14,7 @@ from portal.models.documents import DISCLOSURE, STATUS, VALIDITY
 from portal.models.interpretations import FORMS
 from portal.services import forwarding
 from portal.services.documents import book_title
+from portal.web.site_frame import site_frame
 
 
 def cn_date(value: date | datetime | None) -> str:
@@ -64,10 +65,11 @@ def init_app(app: Flask) -> None:
 
 
 def _identity(sender: Flask, template: Template, context: dict[str, Any], **_: Any) -> None:
-    """Every page's meta tags and footer identity, built once in the service from the page's own data
-    (NORMS 47): templates print them and never assemble them."""
+    """Every page's meta tags, built in the service from the page's own data (NORMS 47), and the site's
+    frame (header, menu, footer identity), rendered once per public-content stamp: templates print them
+    and never assemble them."""
     from portal.services.compliance import site_meta
 
     settings = sender.extensions["settings"]
     context.setdefault("page_meta", site_meta.page_meta(settings, template.name or "", context))
-    context.setdefault("site_footer", site_meta.footer(settings))
+    context.setdefault("site_frame", site_frame(sender))
