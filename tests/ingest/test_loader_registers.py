@@ -17,6 +17,8 @@ from portal.services import channels, meetings
 from portal.services.loader import load_content
 from portal.services.targets import declaration
 from portal.services.xxgk import offices
+from tests.demo_snapshot import load_demo
+from tests.ingest.test_loader_rules import _database
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 MEETING = "title: 营商环境座谈会\nagency: 区发改委\nheld_on: 2020-06-01\ninvited: [public]\n"
@@ -277,3 +279,12 @@ def test_a_category_slug_longer_than_its_column_is_refused_and_nothing_is_writte
         "digits, '-', starting with a letter)"
     ]
     assert sess.scalars(select(DisclosureCategory)).all() == []
+
+
+def test_a_second_load_of_the_demo_changes_no_row_and_adds_no_audit_entry(sess):
+    first = load_demo(sess)
+    assert first.ok, first.errors
+    before = _database(sess)
+    again = load_content(sess, CONTENT)
+    assert again.ok and not again.created and not again.updated, (again.created, again.updated)
+    assert _database(sess) == before
