@@ -208,7 +208,9 @@ def check_agency(sess: Session, form: AgencyForm, agency: Agency | None) -> list
         )
     parent = sess.get(Agency, form.parent_id) if form.parent_id is not None else None
     if form.parent_id is not None and (parent is None or (agency is not None and parent.id == agency.id)):
-        problems.append(RuleProblem("parent_id", "上级部门无效。", "an agency cannot be its own parent"))
+        problems.append(
+            RuleProblem("parent_id", "上级部门无效。", "'parent' must be another agency, listed earlier")
+        )
     return problems
 
 

@@ -133,17 +133,17 @@ AGENCIES = """agencies:
 """
 
 
-def test_agencies_yml_is_held_to_the_admins_rules_entry_by_entry(sess, tmp_path):
+def test_agencies_yml_is_held_to_the_admins_rules_entry_by_entry_at_the_line_of_the_field(sess, tmp_path):
     root = tmp_path / "content"
     root.mkdir()
     (root / "agencies.yml").write_text(AGENCIES, "utf-8")
     report = load_content(sess, root)
     path = root / "agencies.yml"
     assert report.errors == [
-        f"{path}:5: unknown kind 'ministry' (allowed: government, party, department, street, other)",
+        f"{path}:7: unknown kind 'ministry' (allowed: government, party, department, street, other)",
         f"{path}:8: bad slug 'Bad Slug' (2-64 lower-case letters, digits and hyphens)",
-        f"{path}:10: name '某区人民政府' is used by another agency",
-        f"{path}:12: foi_office phone '请来电' may hold only digits, area-code brackets, hyphens and 转 "
+        f"{path}:11: name '某区人民政府' is used by another agency",
+        f"{path}:16: foi_office phone '请来电' may hold only digits, area-code brackets, hyphens and 转 "
         "(e.g. 010-88064000)",
     ]
     # A refused entry writes nothing, its office neither; the others load.
