@@ -136,14 +136,13 @@ def bulk_years(sess: Session) -> dict[str, dict[int, int]]:
 def bulk_items(sess: Session, kind: str, year: int) -> Iterator[Any]:
     """The public items of ``kind`` dated in ``year``, oldest first (a file that grows at its end), with
     the relations the API's detail records need loaded up front. Consultations come as
-    :class:`ConsultationRecord`."""
+    :class:`ConsultationRecord`. (Documents and interpretations are read from their pages' builders,
+    :mod:`portal.services.policies.document_page` and :mod:`.interpretation_page`, not from here.)"""
+    if kind in ("documents", "interpretations"):
+        raise ValueError(f"{kind} are built from their pages' data")
     stmt, column = _year_column(kind)
     stmt = stmt.where(extract("year", column) == year).order_by(column, _id_of(kind))
-    if kind == "documents":
-        stmt = stmt.options(selectinload(Document.measures), selectinload(Document.interpretations))
-    elif kind == "interpretations":
-        stmt = stmt.options(selectinload(Interpretation.items), selectinload(Interpretation.document))
-    elif kind == "consultations":
+    if kind == "consultations":
         stmt = stmt.options(selectinload(Consultation.clauses), selectinload(Consultation.viewpoints))
     elif kind == "gazette":
         stmt = stmt.options(selectinload(GazetteIssue.entries))

@@ -16,6 +16,7 @@ from portal.models import Document, Interpretation
 from portal.services.facet_values import is_path_segment
 from portal.services.policies import pages, queries
 from portal.services.policies.document_page import document_page
+from portal.services.policies.interpretation_page import interpretation_page
 from portal.services.policies.pages import Withdrawn
 from portal.web.public_urls import Shard, StaticPage, bulk_pages, public_urls
 
@@ -129,10 +130,10 @@ def document(slug: str) -> Any:
 
 @bp.get("/interpretations/<slug>/")
 def interpretation(slug: str) -> Any:
-    context = pages.interpretation_page(session, slug)
-    if context is None:
+    page = interpretation_page(session, slug)
+    if page is None:
         return _gone(pages.withdrawn_interpretation(session, slug))
-    return render_template("policies/interpretation.html", **context)
+    return render_template("policies/interpretation.html", **page.context())
 
 
 def _gone(found: Withdrawn | None) -> Any:
@@ -191,7 +192,7 @@ def policies_pages(sess: Session, shard: Shard) -> Iterator[StaticPage]:
         )
     for page in pages.iter_document_pages(sess, shard=(shard.index, shard.count)):
         yield StaticPage(f"/policies/{page.doc.slug}/", "policies/document.html", page.context())
-    for context in pages.iter_interpretation_pages(sess, shard=(shard.index, shard.count)):
+    for interp in pages.iter_interpretation_pages(sess, shard=(shard.index, shard.count)):
         yield StaticPage(
-            f"/interpretations/{context['interp'].slug}/", "policies/interpretation.html", context
+            f"/interpretations/{interp.interp.slug}/", "policies/interpretation.html", interp.context()
         )

@@ -1,5 +1,6 @@
 """The open-data bulk files (``/data/``) are built from the page builders' read models: building them
-costs the same number of statements for a few documents as for a few dozen more (issue 13)."""
+costs the same number of statements for a few documents and interpretations as for a few dozen more
+(issue 13)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from portal.models import Agency, Attachment, Document, DocumentAgency, DocumentVersion, Measure, Topic
+from portal.models import (
+    Agency,
+    Attachment,
+    Document,
+    DocumentAgency,
+    DocumentVersion,
+    Interpretation,
+    Measure,
+    QAItem,
+    Topic,
+)
 from portal.services.loader import load_content
 from portal.web.api import bulk
 from tests.conftest import CONTENT
@@ -16,7 +27,8 @@ from tests.web.statements import statements
 
 
 def add_documents(sess, n: int) -> None:  # noqa: ANN001
-    """``n`` public documents of 2020 with something in each list their record shows."""
+    """``n`` public documents of 2020 with something in each list their record shows, each with a
+    published Q&A interpretation of two questions and two versions."""
     agency = sess.scalars(select(Agency).order_by(Agency.id)).first()
     topic = sess.scalars(select(Topic).order_by(Topic.id)).first()
     for i in range(n):
@@ -42,6 +54,26 @@ def add_documents(sess, n: int) -> None:  # noqa: ANN001
                 storage_name=f"{i:064d}.pdf", public=True,
             )
         )  # fmt: skip
+        interp = Interpretation(
+            slug=f"more-{i:03d}-qa",
+            document=doc,
+            title=f"解读第{i}号补充通知",
+            status="published",
+            published_at=doc.published_at,
+            agency_id=agency.id,
+            items=[
+                QAItem(position=k, question=f"问题{k}？", answer_md="答。", answer_html="<p>答。</p>")
+                for k in range(2)
+            ],
+        )
+        sess.add(interp)
+        sess.flush()
+        for n in (1, 2):
+            sess.add(
+                DocumentVersion(
+                    item_type="interpretation", item_id=interp.id, number=n, change_note=f"第{n}版"
+                )
+            )
     sess.commit()
 
 
@@ -68,3 +100,7 @@ def test_bulk_files_cost_the_same_statements_for_more_documents(app, sess) -> No
     assert len(added) == 30
     assert len(rows["documents-2020.jsonl"]) == len(rows_before.get("documents-2020.jsonl", [])) + 30
     assert all(r["attachments"] and r["measures"] and r["versions"] and r["topics"] for r in added)
+    assert all(len(r["interpretations"]) == 1 for r in added)
+    interps = [r for r in rows["interpretations-2020.jsonl"] if r["slug"].startswith("more-")]
+    assert len(interps) == 30
+    assert all(len(r["qa"]) == 2 and len(r["versions"]) == 2 and r["agency"] for r in interps)

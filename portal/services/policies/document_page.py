@@ -412,21 +412,3 @@ def document_page(sess: Session, slug: str) -> DocumentPage | None:
 def document_pages(sess: Session, ids: Iterable[int]) -> list[DocumentPage]:
     """The pages of these public documents (the others are left out), by id."""
     return _build(sess, "ids", {"ids": list(ids)})
-
-
-def versions_of(sess: Session, item_type: str, ids: list[int]) -> dict[int, list[VersionRow]]:
-    """The 更新记录 of these items, newest first (number 1 is the first publication), without the
-    snapshots the versions also keep."""
-    found: dict[int, list[VersionRow]] = {}
-    for item_id, number, note, created_at in sess.execute(
-        select(
-            DocumentVersion.item_id,
-            DocumentVersion.number,
-            DocumentVersion.change_note,
-            DocumentVersion.created_at,
-        )
-        .where(DocumentVersion.item_type == item_type, DocumentVersion.item_id.in_(ids))
-        .order_by(DocumentVersion.number.desc())
-    ):
-        found.setdefault(item_id, []).append(VersionRow(number, note, created_at))
-    return found

@@ -1,14 +1,14 @@
-"""Page data of the policy library: what the document, interpretation and listing pages show beyond the
-item itself (validity links, gazette issues), one page or every page at a time (the static export)."""
+"""Page data of the policy library, every page at a time (the static export, the bulk files): each document's
+and interpretation's page from its builder (:mod:`.document_page`, :mod:`.interpretation_page`), a chunk
+at a time, and every listing; and the notices of withdrawn items."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, load_only, raiseload, selectinload
+from sqlalchemy.orm import Session, load_only, raiseload
 
 from portal.models import (
     Agency,
@@ -20,7 +20,8 @@ from portal.models import (
 from portal.models.documents import document_topic
 from portal.services import forwarding
 from portal.services.policies import queries
-from portal.services.policies.document_page import DocumentPage, document_pages, versions_of
+from portal.services.policies.document_page import DocumentPage, document_pages
+from portal.services.policies.interpretation_page import InterpretationPage, interpretation_pages
 from portal.services.policies.queries import (
     FACETS,
     LibraryPage,
@@ -43,42 +44,11 @@ def iter_document_pages(
         yield from document_pages(sess, ids[start : start + chunk])
 
 
-def interpretation_pages(sess: Session, ids: list[int]) -> list[dict[str, Any]]:
-    """The context of each public interpretation's page (``policies/interpretation.html``): the
-    interpretation with its Q&A items, agency and document, and its 更新记录, in a handful of queries."""
-    found = list(
-        sess.scalars(
-            public_interpretations()
-            .where(Interpretation.id.in_(ids))
-            .order_by(Interpretation.id)
-            .options(
-                selectinload(Interpretation.items),
-                selectinload(Interpretation.document).raiseload(Document.fingerprint),
-                selectinload(Interpretation.agency),
-            )
-        )
-    )
-    versions = versions_of(sess, "interpretation", [i.id for i in found])
-    return [
-        {"interp": i, "doc": i.document, "versions": versions.get(i.id, []), "attachments": []} for i in found
-    ]
-
-
-def interpretation_page(sess: Session, slug: str) -> dict[str, Any] | None:
-    """The context of the page of the public interpretation ``slug``, or None."""
-    found = sess.scalar(
-        public_interpretations().where(Interpretation.slug == slug).with_only_columns(Interpretation.id)
-    )
-    if found is None:
-        return None
-    pages = interpretation_pages(sess, [found])
-    return pages[0] if pages else None
-
-
 def iter_interpretation_pages(
     sess: Session, chunk: int = 400, shard: tuple[int, int] = (0, 1)
-) -> Iterator[dict[str, Any]]:
-    """Every public interpretation's page context, a chunk at a time (the static export)."""
+) -> Iterator[InterpretationPage]:
+    """Every public interpretation's page (:mod:`.interpretation_page`), a chunk at a time in one query per
+    chunk (the static export, the bulk files); with ``shard``, every count-th from index."""
     index, count = shard
     ids = list(
         sess.scalars(
@@ -87,7 +57,6 @@ def iter_interpretation_pages(
     )[index::count]
     for start in range(0, len(ids), chunk):
         yield from interpretation_pages(sess, ids[start : start + chunk])
-        sess.expunge_all()
 
 
 def iter_all_listings(

@@ -26,7 +26,7 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -84,10 +84,8 @@ class BulkFile:
         return TYPE_LABELS[self.kind]
 
 
-def _record(sess: Session, kind: str, item: Any) -> dict[str, Any]:
-    if kind == "interpretations":
-        data = records.interpretation_detail(sess, item)
-    elif kind == "consultations":
+def _record(kind: str, item: Any) -> dict[str, Any]:
+    if kind == "consultations":
         data = records.consultation_detail(item)
     elif kind == "gazette":
         data = records.gazette_detail(item)
@@ -123,31 +121,53 @@ def _files_of(kind: str, year: int, rows: list[dict[str, Any]]) -> Iterator[tupl
     yield BulkFile(kind, year, "csv", len(rows), len(body)), body
 
 
-def _documents_by_year(sess: Session) -> dict[int, list[dict[str, Any]]]:
-    """Every public document's record by year of publication, oldest first, from the data of its page
-    (the static export's builder: one query per few hundred documents)."""
-    found: list[tuple[Any, int, dict[str, Any]]] = []
-    for page in policy_pages.iter_document_pages(sess):
-        doc = page.doc
-        if doc.published_at is None:
-            continue
-        record = schemas.DocumentDetail.model_validate(records.document_detail(page)).model_dump(mode="json")
-        found.append(((doc.published_at, doc.id), doc.published_at.year, record))
+def _by_year(
+    kind: str, found: Iterable[tuple[datetime | None, int, dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    """Records (publication time, id, record) by year of publication, oldest first (a file that grows at
+    its end), each validated by the type's response model."""
+    dated = sorted(
+        ((at, item_id, data) for at, item_id, data in found if at is not None), key=lambda r: r[:2]
+    )
     by_year: dict[int, list[dict[str, Any]]] = {}
-    for _key, year, record in sorted(found, key=lambda item: item[0]):
-        by_year.setdefault(year, []).append(record)
+    for at, _id, data in dated:
+        by_year.setdefault(at.year, []).append(MODELS[kind].model_validate(data).model_dump(mode="json"))
     return by_year
+
+
+def _pages_by_year(sess: Session, kind: str) -> dict[int, list[dict[str, Any]]]:
+    """Every public document's or interpretation's record by year, from the data of its page (the static
+    export's builders: one query per few hundred items, so the page and the row cannot disagree)."""
+    if kind == "documents":
+        return _by_year(
+            kind,
+            (
+                (p.doc.published_at, p.doc.id, records.document_detail(p))
+                for p in policy_pages.iter_document_pages(sess)
+            ),
+        )
+    return _by_year(
+        kind,
+        (
+            (p.interp.published_at, p.interp.id, records.interpretation_detail(p))
+            for p in policy_pages.iter_interpretation_pages(sess)
+        ),
+    )
+
+
+# Built from their pages' builders, all years at once; the other types a year at a time.
+FROM_PAGES = ("documents", "interpretations")
 
 
 def build(sess: Session) -> Iterator[tuple[BulkFile, bytes]]:
     """Every bulk file with its bytes, built now (types in a fixed order, newest year first)."""
     for kind, years in open_data.bulk_years(sess).items():
-        documents = _documents_by_year(sess) if kind == "documents" else {}
+        from_pages = _pages_by_year(sess, kind) if kind in FROM_PAGES else {}
         for year in years:
-            if kind == "documents":
-                rows = documents.get(year, [])
+            if kind in FROM_PAGES:
+                rows = from_pages.get(year, [])
             else:
-                rows = [_record(sess, kind, item) for item in open_data.bulk_items(sess, kind, year)]
+                rows = [_record(kind, item) for item in open_data.bulk_items(sess, kind, year)]
             yield from _files_of(kind, year, rows)
 
 

@@ -9,14 +9,13 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from flask import url_for
-from sqlalchemy.orm import Session
 
-from portal.models import Consultation, Document, Enquiry, GazetteIssue, Interpretation, Meeting
+from portal.models import Consultation, Document, Enquiry, GazetteIssue, Meeting
 from portal.models.meetings import INVITED_GROUPS
 from portal.services import consultations, gazette
 from portal.services.open_data import ConsultationRecord
-from portal.services.policies import queries as policies
 from portal.services.policies.document_page import DocumentPage
+from portal.services.policies.interpretation_page import InterpretationPage
 from portal.services.targets import TargetResult
 from portal.web.gazette import pdf_filename
 from portal.web.templating import iso_date
@@ -171,17 +170,20 @@ def document_detail(page: DocumentPage) -> dict[str, Any]:
     }
 
 
-def interpretation_detail(sess: Session, interp: Interpretation) -> dict[str, Any]:
+def interpretation_detail(page: InterpretationPage) -> dict[str, Any]:
+    """The detail record of an interpretation, from the data of its page
+    (:mod:`portal.services.policies.interpretation_page`), for one record and for the bulk files."""
+    interp = page.interp
     return {
         **interpretation_summary(interp),
-        "document": interp.document.slug,
-        "document_ref": doc_ref(interp.document),
+        "document": page.doc.slug,
+        "document_ref": doc_ref(page.doc),
         "interpreter": interp.interpreter,
         "agency": interp.agency.name if interp.agency else None,
         "body_html": interp.body_html,
         "media_url": interp.media_url,
         "qa": [{"question": item.question, "answer_html": item.answer_html} for item in interp.items],
-        "versions": _versions(policies.public_versions(sess, interp)),
+        "versions": _versions(page.versions),
     }
 
 

@@ -18,6 +18,7 @@ from portal.services import targets as target_service
 from portal.services.enquiries import pages as enquiry_pages
 from portal.services.policies import queries as policies
 from portal.services.policies.document_page import document_page
+from portal.services.policies.interpretation_page import interpretation_page
 from portal.services.staff_lists import Page
 from portal.web.api import records, schemas
 from portal.web.api.blueprint import bp
@@ -196,10 +197,10 @@ def interpretations() -> Any:
     not_found=True,
 )
 def interpretation(slug: str) -> Any:
-    interp = policies.public_interpretation(session, slug)
-    if interp is None:
+    page = interpretation_page(session, slug)
+    if page is None:
         abort(404)
-    return respond(schemas.InterpretationDetail, **records.interpretation_detail(session, interp))
+    return respond(schemas.InterpretationDetail, **records.interpretation_detail(page))
 
 
 @bp.get("/consultations")
