@@ -182,9 +182,11 @@ def _prepared(pg: bool, by: str) -> Any:
 
 
 def _build(sess: Session, by: str, params: dict[str, Any]) -> list[InterpretationPage]:
-    pg = sess.get_bind().dialect.name == "postgresql"
+    conn = sess.connection()
+    pg = conn.dialect.name == "postgresql"
     by_id = agencies(sess)
-    return [_page(row, by_id) for row in sess.execute(_prepared(pg, by), params)]
+    # On the session's connection, as the document page's: columns, not entities, need no ORM handling.
+    return [_page(row, by_id) for row in conn.execute(_prepared(pg, by), params)]
 
 
 def interpretation_page(sess: Session, slug: str) -> InterpretationPage | None:
