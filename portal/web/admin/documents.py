@@ -18,7 +18,7 @@ from portal.services.publishing import WorkflowError
 from portal.services.xxgk import categories
 from portal.web.admin import workflow
 from portal.web.admin.access import roles_required
-from portal.web.admin.documents_forms import DocumentForm, ValidityForm
+from portal.web.admin.documents_forms import AttachmentForm, DocumentForm, ImportForm, ValidityForm
 from portal.web.admin.workflow import STAFF, load_item, me
 from portal.web.downloads import send_attachment
 
@@ -110,10 +110,11 @@ def edit(item_id: int) -> Any:
 @roles_required("editor")
 def import_text() -> Any:
     """Create a draft from an official plain text through the importer; warnings are shown."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash("请选择一个 .txt、.docx 或 PDF 文件。", "error")
+    form = ImportForm()
+    if not form.validate():
+        flash(form.first_error()[1], "error")
         return redirect(url_for("admin_documents.new"))
+    upload = form.file.data
     try:
         # One byte past the limit is enough to know the file is too big, without reading all of it.
         data = upload.stream.read(MAX_FILE_BYTES + 1)
@@ -189,9 +190,10 @@ def upload_attachment(item_id: int) -> Any:
     allowed, why = editing.may_edit(me(), doc)
     if not allowed:
         return show(doc, error=why, status=403)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return show(doc, error="请选择要上传的附件。", status=400)
+    form = AttachmentForm()
+    if not form.validate():
+        return show(doc, error=form.first_error()[1], status=400)
+    upload = form.file.data
     settings = current_app.extensions["settings"]
     try:
         attachments.add(

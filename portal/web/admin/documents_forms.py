@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, StringField, TextAreaField
 
@@ -138,3 +139,15 @@ class ValidityForm(Form):
     validity = StringField("标记为")
     successor = StringField("修订或废止本文件的文件（网址标识或文号）", filters=[lambda v: (v or "").strip()])
     note = StringField("说明")
+
+
+class ImportForm(Form):
+    """An official text to create a draft from (the importer tells its type from the content)."""
+
+    file = FileField("正式文本", validators=[FileRequired("请选择一个 .txt、.docx 或 PDF 文件。")])
+
+
+class AttachmentForm(Form):
+    """A file attached to a document (the attachments service checks its type, size and content)."""
+
+    file = FileField("附件", validators=[FileRequired("请选择要上传的附件。")])
