@@ -40,7 +40,7 @@ def _content(tmp_path: Path, text: str) -> Path:
     root = tmp_path / "content"
     (root / "consultations").mkdir(parents=True)
     shutil.copy(CONTENT / "agencies.yml", root / "agencies.yml")
-    (root / "consultations" / "c.md").write_text(text, encoding="utf-8")
+    (root / "consultations" / "yjzj-c.md").write_text(text, encoding="utf-8")
     return root
 
 
@@ -57,10 +57,11 @@ closes: +10d
 
 def test_short_period_without_reason_is_an_error_with_its_line(sess, tmp_path):
     report = load_content(sess, _content(tmp_path, SHORT))
-    assert len(report.errors) == 1 and "c.md:6:" in report.errors[0] and "不少于30日" in report.errors[0]
+    assert len(report.errors) == 1 and "c.md:6:" in report.errors[0]
+    assert "a major decision is open for comment at least 30 days, this period has 12" in report.errors[0]
     assert sess.scalar(select(func.count(Consultation.id))) == 0
     fixed = SHORT.replace("closes: +10d", "closes: +10d\nshort_period_reason: 上级要求月底前报送")
-    (tmp_path / "content" / "consultations" / "c.md").write_text(fixed, encoding="utf-8")
+    (tmp_path / "content" / "consultations" / "yjzj-c.md").write_text(fixed, encoding="utf-8")
     assert load_content(sess, tmp_path / "content").ok
 
 
@@ -80,9 +81,9 @@ def test_correcting_the_draft_keeps_comments_on_their_clause(sess, tmp_path):
     comment, _ = service.submit_comment(
         sess, c, service.CommentInput(body="对第二条的意见", idempotency_key="x" * 20, clause_number=2)
     )
-    (root / "consultations" / "c.md").write_text(
+    (root / "consultations" / "yjzj-c.md").write_text(
         SHORT.replace("kind: major_decision", "kind: other") + "\n第二条 其他（修改）。\n", encoding="utf-8"
     )
-    assert load_content(sess, root).updated == ["consultation:c"]
+    assert load_content(sess, root).updated == ["consultation:yjzj-c"]
     sess.expire_all()
     assert comment.clause.label == "第二条" and "修改" in comment.clause.text_md

@@ -22,6 +22,7 @@ from portal.services.consultations.commenting import (
     CONTACT_MAX,
     NAME_MAX,
     CommentInput,
+    check_comment,
     clean_text,
     enter_comment,
     find_by_key,
@@ -35,6 +36,9 @@ from portal.services.consultations.dispositions import (
     REASON_REQUIRED,
     DispositionRow,
     add_viewpoint,
+    answer_comments,
+    check_disposition,
+    new_viewpoint,
     open_dispositions,
     save_dispositions,
 )
@@ -44,16 +48,20 @@ from portal.services.consultations.lifecycle import (
     check_period,
     close_consultation,
     create_consultation,
+    end_consultation,
+    new_consultation,
     pending_count,
     publish_consultation,
     set_draft,
     set_texts,
+    update_consultation,
 )
 from portal.services.consultations.moderation import (
     MODERATION_ACTIONS,
     block_sender,
     comments_by_ids,
     moderate,
+    moderate_comments,
 )
 from portal.services.consultations.reading import (
     ShownComments,
@@ -78,6 +86,14 @@ from portal.services.consultations.staff import (
 )
 
 __all__ = [
+    "answer_comments",
+    "check_comment",
+    "check_disposition",
+    "end_consultation",
+    "moderate_comments",
+    "new_consultation",
+    "new_viewpoint",
+    "update_consultation",
     "BODY_MAX",
     "CONTACT_MAX",
     "MODERATION_ACTIONS",

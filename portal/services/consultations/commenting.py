@@ -81,24 +81,43 @@ def strip_control_characters(value: str) -> str:
     return _CONTROL.sub("", value or "")
 
 
-def _validate_comment(sess: Session, consultation: Consultation, data: CommentInput) -> int | None:
+def check_comment(sess: Session, consultation: Consultation, data: CommentInput) -> int | None:
+    """The rules of a comment's fields, whoever enters it (a citizen, staff, a content file); returns the
+    id of the clause it is about."""
     body = clean_text(data.body).strip()
     if any(has_control_characters(v) for v in (data.body, data.name, data.contact)):
-        raise ConsultationError("提交的内容含有无法识别的控制字符，请删除后重新提交。", field="body")
+        raise ConsultationError(
+            "提交的内容含有无法识别的控制字符，请删除后重新提交。",
+            field="body",
+            en="control characters in 'body', 'name' or 'contact'",
+        )
     if not body:
-        raise ConsultationError("意见内容不能为空。", field="body")
+        raise ConsultationError("意见内容不能为空。", field="body", en="'body' is empty")
     if len(body) > BODY_MAX:
         raise ConsultationError(
             f"意见内容不能超过{BODY_MAX}字（当前{len(body)}字，超出{len(body) - BODY_MAX}字），"
             "请删减后重新提交。您填写的内容已保留。",
             field="body",
+            en=f"'body' has {len(body)} characters, at most {BODY_MAX} are allowed",
         )
     if len(data.name.strip()) > NAME_MAX:
-        raise ConsultationError(f"姓名或名称不能超过{NAME_MAX}字。", field="name")
+        raise ConsultationError(
+            f"姓名或名称不能超过{NAME_MAX}字。",
+            field="name",
+            en=f"'name' must be at most {NAME_MAX} characters",
+        )
     if len(data.contact.strip()) > CONTACT_MAX:
-        raise ConsultationError(f"联系方式不能超过{CONTACT_MAX}字。", field="contact")
+        raise ConsultationError(
+            f"联系方式不能超过{CONTACT_MAX}字。",
+            field="contact",
+            en=f"'contact' must be at most {CONTACT_MAX} characters",
+        )
     if data.channel not in CHANNELS:
-        raise ConsultationError("未知的意见来源渠道。", field="channel")
+        raise ConsultationError(
+            "未知的意见来源渠道。",
+            field="channel",
+            en=f"unknown channel '{data.channel}' (allowed: {', '.join(CHANNELS)})",
+        )
     if not data.clause_number:
         return None
     clause_id = sess.scalar(
@@ -107,7 +126,9 @@ def _validate_comment(sess: Session, consultation: Consultation, data: CommentIn
         )
     )
     if clause_id is None:
-        raise ConsultationError("所选条款不存在，请重新选择。", field="clause")
+        raise ConsultationError(
+            "所选条款不存在，请重新选择。", field="clause", en=f"the draft has no clause {data.clause_number}"
+        )
     return clause_id
 
 
@@ -251,7 +272,7 @@ def _check_submission(
             raise ConsultationError("本次征集不接受网上提交，请通过页面所列的其他渠道提出意见。", status=409)
     elif consultation.status not in {"published", "closed"}:
         raise ConsultationError("该征集已发布反馈报告，不能再录入意见。", status=409)
-    clause_id = _validate_comment(sess, consultation, data)
+    clause_id = check_comment(sess, consultation, data)
     if entered_by is None and _blocked(sess, sender, data.contact.strip()):
         raise ConsultationError("您的意见暂时无法提交。如有疑问，请通过电话或信函渠道联系我们。", status=403)
     return clause_id

@@ -16,8 +16,12 @@ from portal.services.consultations.errors import ConsultationError
 MODERATION_ACTIONS = {"publish": "published", "reject": "rejected", "duplicate": "duplicate"}
 
 
-def _editable(consultation: Consultation) -> None:
-    if consultation.status == "reported":
+Actor = User | str  # a staff member, or the system actor "content" (portal load)
+
+
+def _editable(consultation: Consultation, actor: Actor) -> None:
+    """A published report freezes its comments; a content file still corrects the report it published."""
+    if consultation.status == "reported" and isinstance(actor, User):
         raise ConsultationError("反馈报告已发布，意见不能再修改。", status=409)
 
 
@@ -41,22 +45,54 @@ def moderate(
     duplicate_of: str = "",
 ) -> int:
     """Publish, reject (with a reason) or mark as duplicate of another comment; return the count."""
-    _editable(consultation)
+    _editable(consultation, actor)
     if action not in MODERATION_ACTIONS:
         raise ConsultationError("未知的审核操作。")
     comments = comments_by_ids(sess, consultation, ids)
+    original = find_receipt(sess, duplicate_of) if action == "duplicate" else None
+    count = moderate_comments(sess, actor, consultation, comments, action, reason, original)
+    sess.commit()
+    return count
+
+
+def moderate_comments(
+    sess: Session,
+    actor: Actor,
+    consultation: Consultation,
+    comments: list[Comment],
+    action: str,
+    reason: str = "",
+    original: Comment | None = None,
+) -> int:
+    """:func:`moderate` of the comments given, without the commit; ``original`` is the comment they
+    repeat (``duplicate``)."""
+    _editable(consultation, actor)
+    if action not in MODERATION_ACTIONS:
+        raise ConsultationError("未知的审核操作。", en=f"unknown moderation '{action}'")
     reason = reason.strip()
-    original = None
     if action == "reject" and not reason:
-        raise ConsultationError("不予公开时必须填写理由。", field="reason")
+        raise ConsultationError(
+            "不予公开时必须填写理由。",
+            field="reason",
+            en="a rejected comment needs a 'reason' (shown publicly)",
+        )
     if action == "duplicate":
-        original = find_receipt(sess, duplicate_of)
         if original is None or original.consultation_id != consultation.id:
-            raise ConsultationError("请填写本征集中被重复的那条意见的回执码。", field="duplicate_of")
+            raise ConsultationError(
+                "请填写本征集中被重复的那条意见的回执码。",
+                field="duplicate_of",
+                en="a duplicate names the comment it repeats in 'duplicate_of' (a receipt of this consultation)",
+            )
         if original in comments:
-            raise ConsultationError("一条意见不能标记为与自己重复。", field="duplicate_of")
+            raise ConsultationError(
+                "一条意见不能标记为与自己重复。", field="duplicate_of", en="a comment cannot duplicate itself"
+            )
         if original.moderation != "published":
-            raise ConsultationError("只能标记为与已公开（已受理）的意见重复。", field="duplicate_of")
+            raise ConsultationError(
+                "只能标记为与已公开（已受理）的意见重复。",
+                field="duplicate_of",
+                en=f"'duplicate_of' {original.receipt_code} must be a published comment",
+            )
         reason = reason or f"与意见 {original.receipt_code} 重复"
     now = datetime.now(UTC)
     for comment in comments:
@@ -76,7 +112,6 @@ def moderate(
             after={"moderation": comment.moderation, "reason": comment.moderation_reason},
             note=comment.receipt_code,
         )
-    sess.commit()
     return len(comments)
 
 

@@ -96,34 +96,7 @@ def publish_report(
 
     Returns the number of addresses that will be notified (after the commit).
     """
-    if consultation.status != "closed":
-        raise ConsultationError("结束征集后才能发布反馈报告。", status=409)
-    if pending_count(sess, consultation):
-        raise ConsultationError("还有意见待审核，请先完成审核。", status=409)
-    missing = open_dispositions(sess, consultation)
-    if missing:
-        raise ConsultationError(f"还有{missing}条已受理意见未给出处理结果。", status=409)
-    if not summary_md.strip():
-        raise ConsultationError("请填写反馈报告的总体说明。", field="summary")
-    final = None
-    if final_document_id:
-        final = sess.get(Document, final_document_id)
-        if final is None or not final.is_public:
-            raise ConsultationError("所选正式文件不存在或尚未公开发布。", field="final_document_id")
-    consultation.report_md = summary_md.strip()
-    consultation.report_html = render_markdown(consultation.report_md)
-    consultation.final_document_id = final.id if final else None
-    consultation.report_published_at = datetime.now(UTC)
-    consultation.status = "reported"
-    record(
-        sess,
-        actor,
-        "consultation.report",
-        consultation,
-        before={"status": "closed"},
-        after={"status": "reported", "final_document": final.slug if final else None},
-    )
-    subscription_events.report_published(sess, consultation)
+    record_report(sess, actor, consultation, summary_md, final_document_id)
     recipients = _recipients(sess, consultation)
     message = _message_data(consultation, settings)
     engine = sess.get_bind()
@@ -135,6 +108,107 @@ def publish_report(
     consultation_search.refresh_after_commit(sess, consultation)
     sess.commit()
     return len(recipients)
+
+
+def check_report(sess: Session, consultation: Consultation, summary_md: str, final: Document | None) -> None:
+    """The rules of a feedback report: every comment moderated and every accepted one answered, a summary,
+    and an adopted text the public can read."""
+    pending = pending_count(sess, consultation)
+    if pending:
+        raise ConsultationError(
+            "还有意见待审核，请先完成审核。",
+            status=409,
+            en=f"{pending} comment(s) still pending moderation: the report comes once all are moderated",
+        )
+    missing = open_dispositions(sess, consultation)
+    if missing:
+        raise ConsultationError(
+            f"还有{missing}条已受理意见未给出处理结果。",
+            status=409,
+            en=f"{missing} accepted comment(s) have no disposition: each accepted comment is answered in the "
+            "report (give it a 'disposition' or a 'viewpoint')",
+        )
+    if not summary_md.strip():
+        raise ConsultationError(
+            "请填写反馈报告的总体说明。", field="summary", en="a reported consultation needs report.summary"
+        )
+    if final is not None and not final.is_public:
+        raise ConsultationError(
+            "所选正式文件不存在或尚未公开发布。",
+            field="final_document_id",
+            en=f"'final_document' {final.slug} is not published and actively disclosed (主动公开)",
+        )
+
+
+def record_report(
+    sess: Session,
+    actor: User | str,
+    consultation: Consultation,
+    summary_md: str,
+    final_document_id: int | None,
+    published_at: datetime | None = None,
+) -> None:
+    """The report's rules, state, audit and subscription event, without the notifications and the commit
+    (``portal load``: a report loaded as published was announced when it came out)."""
+    if consultation.status != "closed":
+        raise ConsultationError(
+            "结束征集后才能发布反馈报告。",
+            status=409,
+            en=f"the report comes after the period is closed: the consultation is '{consultation.status}'",
+        )
+    final = None
+    if final_document_id:
+        final = sess.get(Document, final_document_id)
+        if final is None:
+            raise ConsultationError("所选正式文件不存在或尚未公开发布。", field="final_document_id")
+    check_report(sess, consultation, summary_md, final)
+    consultation.report_md = summary_md.strip()
+    consultation.report_html = render_markdown(consultation.report_md)
+    consultation.final_document_id = final.id if final else None
+    consultation.report_published_at = published_at or datetime.now(UTC)
+    consultation.status = "reported"
+    record(
+        sess,
+        actor,
+        "consultation.report",
+        consultation,
+        before={"status": "closed"},
+        after={"status": "reported", "final_document": final.slug if final else None},
+    )
+    subscription_events.report_published(sess, consultation)
+
+
+def correct_report(
+    sess: Session,
+    actor: User | str,
+    consultation: Consultation,
+    summary_md: str,
+    final_document_id: int | None,
+    published_at: datetime | None,
+) -> bool:
+    """A content file corrects the report it published: the report's rules again, audited when anything
+    changed (which it returns); nobody is notified again."""
+    final = sess.get(Document, final_document_id) if final_document_id else None
+    check_report(sess, consultation, summary_md, final)
+    before = (consultation.report_md, consultation.final_document_id, consultation.report_published_at)
+    after = (
+        summary_md.strip(),
+        final.id if final else None,
+        published_at or consultation.report_published_at,
+    )
+    if before == after:
+        return False
+    consultation.report_md, consultation.final_document_id, consultation.report_published_at = after
+    consultation.report_html = render_markdown(consultation.report_md)
+    record(
+        sess,
+        actor,
+        "consultation.report_update",
+        consultation,
+        after={"final_document": final.slug if final else None},
+    )
+    consultation_search.refresh_after_commit(sess, consultation)
+    return True
 
 
 def _recipients(sess: Session, consultation: Consultation) -> dict[str, list[tuple[int, str]]]:

@@ -29,17 +29,27 @@ NORMATIVE_WORKING_DAYS = 7
 
 def period_shortfall(kind: str, affects_rights: bool, opens_on: date, closes_on: date) -> str:
     """Why the period is shorter than the regulations ask, in Chinese; empty when it is long enough."""
+    return period_shortfalls(kind, affects_rights, opens_on, closes_on)[0]
+
+
+def period_shortfalls(kind: str, affects_rights: bool, opens_on: date, closes_on: date) -> tuple[str, str]:
+    """Why the period is too short, in Chinese and in English (``portal load``); empty when long enough."""
     days = (closes_on - opens_on).days + 1
     if kind == "major_decision" and days < MAJOR_DECISION_DAYS:
-        return f"重大行政决策公开征求意见的期限一般不少于{MAJOR_DECISION_DAYS}日，本次为{days}日"
+        return (
+            f"重大行政决策公开征求意见的期限一般不少于{MAJOR_DECISION_DAYS}日，本次为{days}日",
+            f"a major decision is open for comment at least {MAJOR_DECISION_DAYS} days, this period has {days}",
+        )
     if kind == "normative" and affects_rights:
         count = working_days(opens_on, closes_on)
         if count < NORMATIVE_WORKING_DAYS:
             return (
                 f"涉及公民、法人和其他组织权利义务的规范性文件征求意见期限一般不少于"
-                f"{NORMATIVE_WORKING_DAYS}个工作日，本次为{count}个工作日"
+                f"{NORMATIVE_WORKING_DAYS}个工作日，本次为{count}个工作日",
+                f"a normative document setting rights and duties is open for comment at least "
+                f"{NORMATIVE_WORKING_DAYS} working days, this period has {count}",
             )
-    return ""
+    return "", ""
 
 
 # -- phases ------------------------------------------------------------------------------------------
