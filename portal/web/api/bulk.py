@@ -6,10 +6,10 @@ is what makes Excel read Chinese correctly; nested values (lists of objects) are
 
 The files are built from the database and kept on disk until public content changes (the stamp of
 :mod:`portal.services.public_version`) or the day changes (a consultation's phase follows the date). A
-build takes long (about 17 s of CPU at 10,000 documents), so no request waits for one: after a change the
-page and the files of the last complete build are served at once while one thread rebuilds in the
-background, and the page says when its files were built. Only the very first build (an instance that has
-none) is made while the request waits, and ``portal freeze`` builds before it exports, so that the static
+build takes long (5.5 s of CPU at 10,000 documents, ``python -m benchmarks.bulk 10000``), so no request
+waits for one: after a change the page and the files of the last complete build are served at once while
+one thread rebuilds in the background, and the page says when its files were built. Only the very first
+build (an instance that has none) is made while the request waits, and ``portal freeze`` builds before it exports, so that the static
 files are current. ``portal freeze`` writes them beside the pages (registered with ``public_urls``).
 Links inside the files are built on ``settings.base_url``, whatever host asked first.
 """
