@@ -11,7 +11,7 @@ list order, so a kind may refer to records of the kinds before it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,9 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency
-from portal.search import refresh_after_commit
 from portal.services import fields
-from portal.services.audit import record
 from portal.services.refusals import Refused
 
 # Every write of the loader is audited as this system actor (the services take a user or such a name).
@@ -239,67 +237,6 @@ def _owner(sess: Session, src: Source, issuers: list[Agency]) -> Agency:
         "every issuer is external and no district government is listed: add 'owner', the district "
         "agency that maintains the document",
     )
-
-
-def _snapshot(obj: Any, names: Iterable[str]) -> dict[str, Any]:
-    out = {}
-    for name in names:
-        value = getattr(obj, name)
-        out[name] = value.isoformat() if isinstance(value, date | datetime) else value
-    return out
-
-
-def _upsert_files(
-    sess: Session,
-    paths: list[Path],
-    model: type[Any],  # GazetteIssue, Consultation: each has slug, content_hash
-    apply: Callable[[Session, Source, Any], None],
-    action: str,
-    report: LoadReport,
-) -> list[tuple[Source, Any]]:
-    """Upsert each file into ``model`` by slug; return the (source, record) pairs that loaded."""
-    loaded = []
-    for path in paths:
-        slug = path.stem
-        try:
-            src = read_source(path)
-        except ContentError as exc:
-            report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
-            continue
-        obj = sess.scalars(select(model).where(model.slug == slug)).first()
-        if obj is not None and obj.content_hash == src.digest:
-            report.unchanged.append(f"{action}:{slug}")
-            loaded.append((src, obj))
-            continue
-        try:
-            with sess.begin_nested():
-                is_new = obj is None
-                before = None if obj is None else _snapshot(obj, ("title", "status"))
-                if obj is None:
-                    obj = model(slug=slug)
-                # No autoflush: a half-applied record must never reach the database, even in a savepoint.
-                with sess.no_autoflush:
-                    apply(sess, src, obj)
-                obj.content_hash = src.digest
-                sess.add(obj)
-                sess.flush()
-                after = _snapshot(obj, ("title", "status"))
-                record(
-                    sess,
-                    ACTOR,
-                    f"{action}.{'create' if is_new else 'update'}",
-                    obj,
-                    before=before,
-                    after=after,
-                    note=str(path),
-                )
-        except ContentError as exc:
-            report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
-            continue
-        (report.created if is_new else report.updated).append(f"{action}:{slug}")
-        refresh_after_commit(sess, obj)
-        loaded.append((src, obj))
-    return loaded
 
 
 # -- the kinds, in load order -----------------------------------------------------------------------
