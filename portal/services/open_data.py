@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, extract, func, select
+from sqlalchemy import Select, extract, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import Agency, Consultation, Document, Enquiry, GazetteIssue, Interpretation, Meeting
+from portal.models import Agency, Consultation, Enquiry, GazetteIssue, Meeting
 from portal.services import consultations, gazette, meetings
 from portal.services.consultations import report as consultation_report
 from portal.services.enquiries import pages as enquiry_pages
-from portal.services.policies import queries as policies
 from portal.services.staff_lists import Page, paginate
 
 PAGE_SIZE = 20
@@ -99,13 +98,14 @@ def enquiries_page(
 # -- bulk files: every public item of one type and one year ----------------------------------------
 
 BULK_TYPES = ("documents", "interpretations", "consultations", "gazette", "meetings", "enquiries")
+# Dated by a publication time: their year is the local year of that moment, and their records are built
+# from their pages' builders (:mod:`portal.services.policies.document_page`, :mod:`.interpretation_page`),
+# not from here.
+FROM_PAGES = ("documents", "interpretations")
 
 
-def _year_column(kind: str) -> tuple[Select[Any], Any]:
-    if kind == "documents":
-        return policies.public_documents(), Document.published_at
-    if kind == "interpretations":
-        return policies.public_interpretations(), Interpretation.published_at
+def _date_column(kind: str) -> tuple[Select[Any], Any]:
+    """The public items of a type dated by a calendar day, and that day's column."""
     if kind == "consultations":
         return consultations.public_consultations(), Consultation.opens_on
     if kind == "gazette":
@@ -114,33 +114,26 @@ def _year_column(kind: str) -> tuple[Select[Any], Any]:
         return meetings.public_meetings_query(), Meeting.held_on
     if kind == "enquiries":
         return enquiry_pages.published_query(), Enquiry.received_on
+    if kind in FROM_PAGES:
+        raise ValueError(f"{kind} are built from their pages' data")
     raise ValueError(f"unknown bulk type {kind!r}")
 
 
-def bulk_years(sess: Session) -> dict[str, dict[int, int]]:
-    """For each type, the years that have public items and how many (newest year first)."""
-    out: dict[str, dict[int, int]] = {}
-    for kind in BULK_TYPES:
-        stmt, column = _year_column(kind)
-        year = extract("year", column)
-        rows = sess.execute(
-            stmt.with_only_columns(year, func.count())
-            .where(column.is_not(None))
-            .group_by(year)
-            .order_by(year.desc())
-        ).all()
-        out[kind] = {int(y): int(n) for y, n in rows if y is not None}
-    return out
+def bulk_years(sess: Session, kind: str) -> list[int]:
+    """The years that have public items of a type dated by a calendar day, newest first."""
+    stmt, column = _date_column(kind)
+    year = extract("year", column)
+    rows = sess.scalars(
+        stmt.with_only_columns(year).where(column.is_not(None)).group_by(year).order_by(year.desc())
+    )
+    return [int(y) for y in rows if y is not None]
 
 
 def bulk_items(sess: Session, kind: str, year: int) -> Iterator[Any]:
     """The public items of ``kind`` dated in ``year``, oldest first (a file that grows at its end), with
     the relations the API's detail records need loaded up front. Consultations come as
-    :class:`ConsultationRecord`. (Documents and interpretations are read from their pages' builders,
-    :mod:`portal.services.policies.document_page` and :mod:`.interpretation_page`, not from here.)"""
-    if kind in ("documents", "interpretations"):
-        raise ValueError(f"{kind} are built from their pages' data")
-    stmt, column = _year_column(kind)
+    :class:`ConsultationRecord`."""
+    stmt, column = _date_column(kind)
     stmt = stmt.where(extract("year", column) == year).order_by(column, _id_of(kind))
     if kind == "consultations":
         stmt = stmt.options(selectinload(Consultation.clauses), selectinload(Consultation.viewpoints))
@@ -152,8 +145,6 @@ def bulk_items(sess: Session, kind: str, year: int) -> Iterator[Any]:
 
 def _id_of(kind: str) -> Any:
     return {
-        "documents": Document.id,
-        "interpretations": Interpretation.id,
         "consultations": Consultation.id,
         "gazette": GazetteIssue.id,
         "meetings": Meeting.id,

@@ -260,3 +260,23 @@ def test_a_document_record_names_what_amends_it_and_what_it_amends(client, sess,
     assert amended["amends_or_repeals"] == []
     assert [(d["slug"], d["kind"]) for d in amending["amends_or_repeals"]] == [("old", "amends")]
     assert amending["amended_or_repealed_by"] == []
+
+
+def test_a_document_published_on_new_years_eve_utc_is_in_the_local_years_file(app, sess, world):  # noqa: ANN001
+    """20:00 UTC on 31 December is 04:00 on 1 January in the district: the record says 2021-01-01, so it
+    belongs in the 2021 file, not in 2020's."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from portal.models import Document
+    from portal.web.api import bulk
+
+    doc = sess.scalars(select(Document).where(Document.slug == "good")).one()
+    doc.published_at = datetime(2020, 12, 31, 20, 0, tzinfo=UTC)
+    sess.commit()
+    with app.test_request_context():
+        files = {f.name: body for f, body in bulk.build(sess)}
+    rows = [json.loads(line) for line in files["documents-2021.jsonl"].decode().splitlines()]
+    assert [(r["slug"], r["published_on"]) for r in rows] == [("good", "2021-01-01")]
+    assert "good" not in files["documents-2020.jsonl"].decode()

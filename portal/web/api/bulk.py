@@ -37,7 +37,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from portal.clock import LOCAL_TZ, today_local
+from portal.clock import LOCAL_TZ, local_day, today_local
 from portal.db import session
 from portal.services import open_data, public_version
 from portal.services.policies import pages as policy_pages
@@ -124,14 +124,16 @@ def _files_of(kind: str, year: int, rows: list[dict[str, Any]]) -> Iterator[tupl
 def _by_year(
     kind: str, found: Iterable[tuple[datetime | None, int, dict[str, Any]]]
 ) -> dict[int, list[dict[str, Any]]]:
-    """Records (publication time, id, record) by year of publication, oldest first (a file that grows at
+    """Records (publication time, id, record) by the local year of publication, oldest first (a file that grows at
     its end), each validated by the type's response model."""
     dated = sorted(
         ((at, item_id, data) for at, item_id, data in found if at is not None), key=lambda r: r[:2]
     )
     by_year: dict[int, list[dict[str, Any]]] = {}
     for at, _id, data in dated:
-        by_year.setdefault(at.year, []).append(MODELS[kind].model_validate(data).model_dump(mode="json"))
+        by_year.setdefault(local_day(at).year, []).append(
+            MODELS[kind].model_validate(data).model_dump(mode="json")
+        )
     return by_year
 
 
@@ -155,20 +157,18 @@ def _pages_by_year(sess: Session, kind: str) -> dict[int, list[dict[str, Any]]]:
     )
 
 
-# Built from their pages' builders, all years at once; the other types a year at a time.
-FROM_PAGES = ("documents", "interpretations")
-
-
 def build(sess: Session) -> Iterator[tuple[BulkFile, bytes]]:
     """Every bulk file with its bytes, built now (types in a fixed order, newest year first)."""
-    for kind, years in open_data.bulk_years(sess).items():
-        from_pages = _pages_by_year(sess, kind) if kind in FROM_PAGES else {}
-        for year in years:
-            if kind in FROM_PAGES:
-                rows = from_pages.get(year, [])
-            else:
-                rows = [_record(kind, item) for item in open_data.bulk_items(sess, kind, year)]
-            yield from _files_of(kind, year, rows)
+    for kind in open_data.BULK_TYPES:
+        if kind in open_data.FROM_PAGES:  # all years at once, from the pages' builders
+            by_year = _pages_by_year(sess, kind)
+            for year in sorted(by_year, reverse=True):
+                yield from _files_of(kind, year, by_year[year])
+        else:
+            for year in open_data.bulk_years(sess, kind):
+                yield from _files_of(
+                    kind, year, [_record(kind, item) for item in open_data.bulk_items(sess, kind, year)]
+                )
 
 
 @dataclass(frozen=True)
