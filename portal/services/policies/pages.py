@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only, raiseload
 
+from portal.clock import local_day
 from portal.models import (
     Agency,
     Document,
@@ -108,7 +109,7 @@ def iter_all_listings(
     def values(doc: Document) -> dict[str, set[str]]:
         return {
             "agency": agencies.get(doc.id, set()),
-            "year": {str(doc.published_at.year)} if doc.published_at else set(),
+            "year": {str(local_day(doc.published_at).year)} if doc.published_at else set(),
             "genre": {doc.genre} if doc.genre else set(),
             "topic": topics.get(doc.id, set()),
             "validity": {doc.validity},

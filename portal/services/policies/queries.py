@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, extract, func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.clock import year_bounds
 from portal.models import (
     Agency,
     Attachment,
@@ -21,6 +22,7 @@ from portal.models import (
     Interpretation,
     Topic,
 )
+from portal.models.base import local_year
 from portal.models.documents import VALIDITY, document_topic
 from portal.services import forwarding
 from portal.services.numbers import parse_int
@@ -123,7 +125,8 @@ def _filtered(query: LibraryQuery, skip: str = "") -> Select[Document]:
             )
         )
     if query.year and skip != "year":
-        stmt = stmt.where(extract("year", Document.published_at) == query.year)
+        start, end = year_bounds(query.year)
+        stmt = stmt.where(Document.published_at >= start, Document.published_at < end)
     if query.genre and skip != "genre":
         stmt = stmt.where(Document.genre == query.genre)
     if query.topic and skip != "topic":
@@ -153,7 +156,7 @@ def facet_counts(sess: Session, query: LibraryQuery) -> dict[str, list[tuple[str
     ).all()
     facets["agency"] = [(slug, name, n) for slug, name, n in agencies]
 
-    year = extract("year", Document.published_at)
+    year = local_year(Document.published_at)
     years = sess.execute(
         _filtered(query, "year").with_only_columns(year, func.count()).group_by(year).order_by(year.desc())
     ).all()
@@ -301,7 +304,8 @@ def interpretations_page(
     (items, page, pages, total)."""
     stmt = public_interpretations()
     if year:
-        stmt = stmt.where(extract("year", Interpretation.published_at) == year)
+        start, end = year_bounds(year)
+        stmt = stmt.where(Interpretation.published_at >= start, Interpretation.published_at < end)
     if agency:
         stmt = stmt.where(Interpretation.agency_id.in_(select(Agency.id).where(Agency.slug == agency)))
     total = sess.scalar(stmt.with_only_columns(func.count(Interpretation.id))) or 0

@@ -11,6 +11,7 @@ from typing import cast
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from portal.clock import local_day
 from portal.models import Agency, Document, InfoPage
 from portal.services.policies.queries import public_documents
 from portal.services.xxgk import offices as office_service
@@ -128,7 +129,7 @@ def report_year(doc: Document) -> int | None:
     found = YEAR_RE.search(doc.title)
     if found:
         return int(found.group(1))
-    return doc.published_at.year - 1 if doc.published_at else None
+    return local_day(doc.published_at).year - 1 if doc.published_at else None
 
 
 def annual_reports(sess: Session) -> list[ReportYear]:
