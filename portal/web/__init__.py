@@ -65,3 +65,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(site_files.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(subscriptions.bp)
+    limits.drop_app_wide_check(app)  # last: it looks at every blueprint

@@ -12,9 +12,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request, session
+from werkzeug.http import http_date
 
 from portal.services import public_version
 from portal.web import page_cache
@@ -55,9 +57,36 @@ def security_headers(https: bool, base_url: str) -> dict[str, str]:
     return headers
 
 
-def _last_modified() -> datetime:
+# What werkzeug's make_conditional reads from a request: without any of them it only adds a Date header.
+CONDITIONAL_HEADERS = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_MATCH",
+    "HTTP_RANGE",
+    "HTTP_IF_RANGE",
+)
+
+
+def _last_modified() -> str:
     seconds = public_version.of().changed_at() or current_app.extensions["started_at"]
-    return datetime.fromtimestamp(int(seconds), UTC)
+    return _http_date(int(seconds))
+
+
+@lru_cache(maxsize=16)
+def _http_date(seconds: int) -> str:
+    """Formatted once per change of public content, not per response."""
+    return http_date(datetime.fromtimestamp(seconds, UTC))
+
+
+def _make_conditional(response: Response) -> None:
+    """``make_conditional``, short-cut for the usual request that asks nothing conditional: werkzeug
+    would parse the Last-Modified just set back into a date to compare it with nothing (a twentieth of a
+    cached page's CPU)."""
+    environ = request.environ
+    if any(name in environ for name in CONDITIONAL_HEADERS):
+        response.make_conditional(request)
+    elif "Date" not in response.headers:
+        response.headers["Date"] = http_date()
 
 
 def _apply(response: Response) -> Response:
@@ -80,8 +109,8 @@ def _apply(response: Response) -> Response:
         response.vary.add("Cookie")
         if response.is_sequence and not response.direct_passthrough:
             response.add_etag()
-            response.last_modified = _last_modified()
-            response.make_conditional(request)
+            response.headers["Last-Modified"] = _last_modified()
+            _make_conditional(response)
     else:
         response.headers["Cache-Control"] = "no-cache"
     return response

@@ -101,3 +101,23 @@ def init_app(app: Flask) -> None:
     def _too_many(_exc: RateLimitExceeded) -> Response:
         seconds = retry_after_seconds()
         return too_many(f"您的操作过于频繁，请于{wait_text(seconds)}后再试。", seconds)
+
+
+APP_WIDE_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
+def drop_app_wide_check(app: Flask) -> None:
+    """Called once every blueprint is registered. Every limit of this app is on its own route
+    (:func:`limit_by_setting`), checked by that route's wrapper; the extension's ``before_request`` hook
+    only looks for app-wide, default and blueprint limits, which this app does not set, and cost every
+    uncached page about a twentieth of its CPU to find none. It stays if any such limit is set."""
+    manager = limiter.limit_manager
+    if (
+        any(app.config.get(name) for name in APP_WIDE_SETTINGS)
+        or manager.default_limits
+        or manager.application_limits
+        or any(manager.blueprint_limits(app, name) for name in app.blueprints)
+    ):
+        return
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [hook for hook in hooks if hook != limiter._check_request_limit]  # noqa: SLF001

@@ -9,13 +9,31 @@ each form.
 from __future__ import annotations
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from itsdangerous import URLSafeTimedSerializer
 from markupsafe import Markup
 
 from portal.web.errors import render_error
 
 csrf = CSRFProtect()
 HTTPS_SESSION_COOKIE = "__Host-session"
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its signing serializer built once per set of keys rather than
+    on every request (Flask opens the session of every request, cookie or not)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[tuple[str | bytes, ...], URLSafeTimedSerializer | None] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        found = self._serializers.get(keys)
+        if found is None:
+            found = super().get_signing_serializer(app)
+            self._serializers = {keys: found}
+        return found
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +45,7 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["SESSION_COOKIE_PATH"] = "/"
         app.config["SESSION_COOKIE_DOMAIN"] = None
+    app.session_interface = SessionInterface()
     # Tokens live as long as the session: a long form must not expire while being filled in.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("WTF_CSRF_SSL_STRICT", settings.https)

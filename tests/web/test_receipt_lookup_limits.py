@@ -32,3 +32,14 @@ def test_a_fourth_lookup_in_a_minute_is_refused_in_chinese_with_retry_after(name
         url, data={**data, "csrf_token": csrf_token()}, environ_base={"REMOTE_ADDR": "10.9.8.7"}
     )
     assert other.status_code == 404
+
+
+def test_the_limits_hold_on_their_routes_alone(app, client, csrf_token):  # noqa: ANN001
+    """Flask-Limiter's app-wide check is not run before every request (this app sets no app-wide limit,
+    and it cost every uncached page a twentieth of its CPU); each limited route checks its own limit."""
+    from portal.web.limits import limiter
+
+    assert limiter._check_request_limit not in app.before_request_funcs[None]  # noqa: SLF001
+    url, data = LOOKUPS["FOI status"]
+    codes = [client.post(url, data={**data, "csrf_token": csrf_token()}).status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]
