@@ -97,7 +97,11 @@ def _load_user(token: str) -> User | None:
 
 
 def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
+    # current_user as a lazy global rather than Flask-Login's context processor, which loads the user
+    # (session read, session-protection hash) before every template renders, public pages included, where
+    # no template reads it.
+    login_manager.init_app(app, add_context_processor=False)
+    app.jinja_env.globals["current_user"] = current_user
     login_manager.session_protection = "basic"
     app.before_request(_enforce)
     app.after_request(_no_store)
