@@ -11,13 +11,13 @@ names and which change rarely, come from a per-app map refreshed when the public
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import Row, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from portal.models import (
@@ -36,7 +36,7 @@ from portal.models import (
 from portal.models.consultations import Consultation
 from portal.models.documents import document_topic
 from portal.services import forwarding, public_version
-from portal.services.policies.json_rows import json_rows, json_value, utc
+from portal.services.policies.json_rows import PreparedLookup, json_rows, json_value, utc
 
 
 @dataclass
@@ -375,40 +375,21 @@ def _page(row: Any, by_id: dict[int, AgencyRef], site_name: str) -> DocumentPage
     )
 
 
-# The statement is the same for every page: built once per backend and lookup (building it costs more
-# than running it), with the slug or the ids as parameters.
-_STATEMENTS: dict[tuple[bool, str], Any] = {}
+_LOOKUP = PreparedLookup(_statement, Document)
 
 
-def _prepared(pg: bool, by: str) -> Any:
-    key = (pg, by)
-    if key not in _STATEMENTS:
-        where = (
-            Document.slug == bindparam("slug")
-            if by == "slug"
-            else Document.id.in_(bindparam("ids", expanding=True))
-        )
-        _STATEMENTS[key] = _statement(pg).where(where).order_by(Document.id)
-    return _STATEMENTS[key]
-
-
-def _build(sess: Session, by: str, params: dict[str, Any]) -> list[DocumentPage]:
-    conn = sess.connection()
-    pg = conn.dialect.name == "postgresql"
+def _pages(sess: Session, rows: Sequence[Row[Any]]) -> list[DocumentPage]:
     by_id = agencies(sess)
     site_name = current_app.extensions["settings"].site_name
-    # On the session's connection rather than through the ORM: the statement selects columns, not
-    # entities, so the ORM's result handling would only add cost (a fifth of the page's data).
-    rows = conn.execute(_prepared(pg, by), params).all()
     return [_page(row, by_id, site_name) for row in rows]
 
 
 def document_page(sess: Session, slug: str) -> DocumentPage | None:
     """The page of the public document ``slug``, or None."""
-    found = _build(sess, "slug", {"slug": slug})
+    found = _pages(sess, _LOOKUP.by_slug(sess, slug))
     return found[0] if found else None
 
 
 def document_pages(sess: Session, ids: Iterable[int]) -> list[DocumentPage]:
     """The pages of these public documents (the others are left out), by id."""
-    return _build(sess, "ids", {"ids": list(ids)})
+    return _pages(sess, _LOOKUP.by_ids(sess, list(ids)))

@@ -10,18 +10,18 @@ Templates get plain data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from portal.models import Document, DocumentAgency, DocumentVersion, Interpretation, QAItem, Topic
 from portal.models.documents import document_topic
 from portal.services.policies.document_page import AgencyRef, TopicRef, VersionRow, agencies
-from portal.services.policies.json_rows import json_rows, utc
+from portal.services.policies.json_rows import PreparedLookup, json_rows, utc
 from portal.services.policies.queries import public_interpretations
 
 
@@ -165,36 +165,20 @@ def _page(row: Any, by_id: dict[int, AgencyRef]) -> InterpretationPage:
     return InterpretationPage(interp, versions)
 
 
-# Built once per backend and lookup, with the slug or the ids as parameters (as the document page's).
-_STATEMENTS: dict[tuple[bool, str], Any] = {}
+_LOOKUP = PreparedLookup(_statement, Interpretation)
 
 
-def _prepared(pg: bool, by: str) -> Any:
-    key = (pg, by)
-    if key not in _STATEMENTS:
-        where = (
-            Interpretation.slug == bindparam("slug")
-            if by == "slug"
-            else Interpretation.id.in_(bindparam("ids", expanding=True))
-        )
-        _STATEMENTS[key] = _statement(pg).where(where).order_by(Interpretation.id)
-    return _STATEMENTS[key]
-
-
-def _build(sess: Session, by: str, params: dict[str, Any]) -> list[InterpretationPage]:
-    conn = sess.connection()
-    pg = conn.dialect.name == "postgresql"
+def _pages(sess: Session, rows: Sequence[Row[Any]]) -> list[InterpretationPage]:
     by_id = agencies(sess)
-    # On the session's connection, as the document page's: columns, not entities, need no ORM handling.
-    return [_page(row, by_id) for row in conn.execute(_prepared(pg, by), params)]
+    return [_page(row, by_id) for row in rows]
 
 
 def interpretation_page(sess: Session, slug: str) -> InterpretationPage | None:
     """The page of the public interpretation ``slug``, or None."""
-    found = _build(sess, "slug", {"slug": slug})
+    found = _pages(sess, _LOOKUP.by_slug(sess, slug))
     return found[0] if found else None
 
 
 def interpretation_pages(sess: Session, ids: Iterable[int]) -> list[InterpretationPage]:
     """The pages of these public interpretations (the others are left out), by id."""
-    return _build(sess, "ids", {"ids": list(ids)})
+    return _pages(sess, _LOOKUP.by_ids(sess, list(ids)))

@@ -4,11 +4,13 @@ hundreds (:mod:`.document_page`, :mod:`.interpretation_page`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, func, literal_column, select, type_coerce
-from sqlalchemy.sql.selectable import ScalarSelect
+from sqlalchemy import JSON, ColumnElement, Row, bindparam, func, literal_column, select, type_coerce
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 
 def json_rows(pg: bool, fields: dict[str, Any], source: Any, *where: Any) -> ScalarSelect[Any]:
@@ -37,3 +39,35 @@ def utc(value: str | None) -> datetime | None:
         return None
     found = datetime.fromisoformat(value)
     return found.replace(tzinfo=UTC) if found.tzinfo is None else found.astimezone(UTC)
+
+
+class PreparedLookup:
+    """A read model's one statement, built once per backend and lookup (building it costs more than
+    running it), with the slug or the ids as parameters. It runs on the session's connection rather than
+    through the ORM: it selects columns, not entities, so the ORM's result handling would only add cost."""
+
+    def __init__(self, statement: Callable[[bool], Select[Any]], model: Any) -> None:
+        self._statement = statement
+        self._model = model
+        self._built: dict[tuple[bool, str], Select[Any]] = {}
+
+    def _prepared(self, pg: bool, by: str) -> Select[Any]:
+        key = (pg, by)
+        if key not in self._built:
+            where = (
+                self._model.slug == bindparam("slug")
+                if by == "slug"
+                else self._model.id.in_(bindparam("ids", expanding=True))
+            )
+            self._built[key] = self._statement(pg).where(where).order_by(self._model.id)
+        return self._built[key]
+
+    def by_slug(self, sess: Session, slug: str) -> Sequence[Row[Any]]:
+        return self._run(sess, "slug", {"slug": slug})
+
+    def by_ids(self, sess: Session, ids: list[int]) -> Sequence[Row[Any]]:
+        return self._run(sess, "ids", {"ids": ids})
+
+    def _run(self, sess: Session, by: str, params: dict[str, Any]) -> Sequence[Row[Any]]:
+        conn = sess.connection()
+        return conn.execute(self._prepared(conn.dialect.name == "postgresql", by), params).all()
