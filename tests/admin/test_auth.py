@@ -185,9 +185,11 @@ def test_admin_must_enrol_totp_at_first_sign_in_then_use_it(client, csrf_token, 
     secret = page.split('<code class="secret">', 1)[1].split("<", 1)[0]
     bad = client.post("/admin/login/enrol", data={"code": "000000", "csrf_token": csrf_token()})
     assert bad.status_code == 400
-    ok = client.post(
-        "/admin/login/enrol", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token()}
-    )
+    # Codes below are counted from the enrolment's 30 s step, not read from the clock again: a slow run
+    # that crosses into the next step must not turn "the spent code" into a fresh one.
+    enrolled_at = time.time()
+    enrol_code = pyotp.TOTP(secret).at(enrolled_at)
+    ok = client.post("/admin/login/enrol", data={"code": enrol_code, "csrf_token": csrf_token()})
     assert ok.status_code == 302
     assert client.get("/admin/users").status_code in (200, 404)  # signed in now
     assert (
@@ -203,13 +205,9 @@ def test_admin_must_enrol_totp_at_first_sign_in_then_use_it(client, csrf_token, 
         == 401
     )
     # The enrolment code is spent; the next one (the authenticator shows it within 30 s) is accepted once.
-    assert (
-        client.post(
-            "/admin/login/totp", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token()}
-        ).status_code
-        == 401
-    )
-    code = pyotp.TOTP(secret).at(time.time() + 30)
+    spent = client.post("/admin/login/totp", data={"code": enrol_code, "csrf_token": csrf_token()})
+    assert spent.status_code == 401
+    code = pyotp.TOTP(secret).at(enrolled_at + 30)
     ok = client.post("/admin/login/totp", data={"code": code, "csrf_token": csrf_token()})
     assert ok.status_code == 302 and client.get("/admin/").status_code == 200
     client.post("/admin/logout", data={"csrf_token": csrf_token()})
