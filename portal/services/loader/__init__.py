@@ -11,7 +11,7 @@ list order, so a kind may refer to records of the kinds before it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -178,6 +178,35 @@ def read_source(path: Path) -> Source:
 
 
 # -- agencies ---------------------------------------------------------------------------------------
+
+
+def load_files(
+    sess: Session,
+    report: LoadReport,
+    kind: str,
+    paths: Iterable[Path],
+    model: Any,
+    write: Callable[[Source, Any], Any],
+) -> None:
+    """Each file of one kind, found by its slug (the file name): a file unchanged since it was last loaded
+    is left alone; any other is written by ``write`` (through its area's services) in a savepoint of its
+    own, so a refused file leaves nothing half-written and is reported, and the others still load."""
+    for path in paths:
+        label = f"{kind}:{path.stem}"
+        try:
+            src = read_source(path)
+            item = sess.scalars(select(model).where(model.slug == path.stem)).first()
+            if item is not None and item.content_hash == src.digest:
+                report.unchanged.append(label)
+                continue
+            with sess.begin_nested():
+                written = write(src, item)
+                written.content_hash = src.digest
+                sess.flush()
+        except ContentError as exc:
+            report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
+            continue
+        (report.created if item is None else report.updated).append(label)
 
 
 def find_agency(sess: Session, ref: str) -> Agency | None:

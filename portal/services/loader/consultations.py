@@ -32,7 +32,7 @@ from portal.services import consultations as service
 from portal.services.audit import record
 from portal.services.consultations import report as reports
 from portal.services.consultations.rules import local_today
-from portal.services.loader import ContentError, LoadReport, Source, find_agency, read_source
+from portal.services.loader import LoadReport, Source, find_agency, load_files
 from portal.services.publishing import CONTENT
 
 _RELATIVE = re.compile(r"^([+-]?\d+)\s*d$")
@@ -378,24 +378,7 @@ def _viewpoints(
 
 
 def load_consultations(sess: Session, directory: Path, report: LoadReport) -> None:
-    for path in sorted(directory.glob("*.md")):
-        label = f"consultation:{path.stem}"
-        try:
-            src = read_source(path)
-        except ContentError as exc:
-            report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
-            continue
-        c = sess.scalars(select(Consultation).where(Consultation.slug == path.stem)).first()
-        if c is not None and c.content_hash == src.digest:
-            report.unchanged.append(label)
-            continue
-        is_new = c is None
-        try:
-            with sess.begin_nested():
-                c = _step(src, "title", lambda c=c, src=src: apply_consultation(sess, src, c))
-                c.content_hash = src.digest
-                sess.flush()
-        except ContentError as exc:
-            report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
-            continue
-        (report.created if is_new else report.updated).append(label)
+    def write(src: Source, c: Consultation | None) -> Consultation:
+        return _step(src, "title", lambda: apply_consultation(sess, src, c))
+
+    load_files(sess, report, "consultation", sorted(directory.glob("*.md")), Consultation, write)

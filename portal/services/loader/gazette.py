@@ -34,7 +34,7 @@ from portal.search import refresh_after_commit
 from portal.services import gazette_assembly as assembly
 from portal.services.compliance import RuleProblem
 from portal.services.gazette_rules import IssueFields, issue_problems, whole_problem
-from portal.services.loader import ContentError, LoadReport, Source, read_source
+from portal.services.loader import ContentError, LoadReport, Source, load_files
 from portal.services.numbers import parse_int
 from portal.services.publishing import CONTENT, WorkflowError
 
@@ -118,33 +118,19 @@ def _write(sess: Session, src: Source, issue: GazetteIssue | None) -> GazetteIss
         assembly.publish_issue(sess, CONTENT, issue)
     else:
         assembly.check_published(issue)
-    issue.content_hash = src.digest
     return issue
 
 
 def load_gazette(sess: Session, directory: Path, report: LoadReport) -> None:
-    for path in sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")]):
-        label = f"gazette:{path.stem}"
+    def write(src: Source, issue: GazetteIssue | None) -> GazetteIssue:
         try:
-            src = read_source(path)
-        except ContentError as exc:
-            report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
-            continue
-        issue = sess.scalars(select(GazetteIssue).where(GazetteIssue.slug == path.stem)).first()
-        if issue is not None and issue.content_hash == src.digest:
-            report.unchanged.append(label)
-            continue
-        is_new = issue is None
-        try:
-            with sess.begin_nested():
-                issue = _write(sess, src, issue)
-                sess.flush()
-        except ContentError as exc:
-            report.errors.append(f"{path}:{exc.line or 1}: {exc.message}")
-            continue
+            written = _write(sess, src, issue)
         except (WorkflowError, RuleProblem) as exc:
-            key = _key(exc.field) if isinstance(exc, RuleProblem) else _key(exc.code)
-            report.errors.append(f"{path}:{src.line(key)}: {exc.en}")
-            continue
-        (report.created if is_new else report.updated).append(label)
-        refresh_after_commit(sess, issue)
+            raise src.fail(
+                _key(exc.field) if isinstance(exc, RuleProblem) else _key(exc.code), exc.en
+            ) from exc
+        refresh_after_commit(sess, written)
+        return written
+
+    paths = sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")])
+    load_files(sess, report, "gazette", paths, GazetteIssue, write)
