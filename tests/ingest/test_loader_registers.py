@@ -225,7 +225,7 @@ def test_targets_yml_is_declared_by_the_service_and_a_refused_year_writes_nothin
         "utf-8",
     )
     (problem,) = declaration.check_year(2021, [declaration.Goal("qa_rate", 160)])
-    assert load_content(sess, root).errors == [f"{path}:6: {problem.en}"]
+    assert load_content(sess, root).errors == [f"{path}:9: {problem.en}"]  # the line of its goal
     assert problem.en == "year 2021, target 1: a rate goal is a percentage between 0 and 100"
     assert sess.scalars(select(Target.goal)).all() == [60.0]  # 2020's change is not half-written either
 

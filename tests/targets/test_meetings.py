@@ -174,7 +174,7 @@ def test_targets_file_errors_name_the_line_and_removed_targets_go(sess, tmp_path
     )
     bad = load_content(sess, root)
     assert bad.errors == [
-        f"{path}:6: year 2021, target 1: 'key' must be one of qa_rate, new_media_push_rate, "
+        f"{path}:8: year 2021, target 1: 'key' must be one of qa_rate, new_media_push_rate, "
         "predisclosure_rate_growth, meeting_openness_growth, zombie_boards"
     ]
     assert sess.scalars(select(Target.goal)).all() == [70.0]  # nothing half-written

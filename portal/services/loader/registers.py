@@ -7,7 +7,6 @@ the loader's rules: idempotent, nothing written from a refused file, errors as `
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import yaml
 from sqlalchemy import select
@@ -28,14 +27,37 @@ from portal.services.loader import (
 from portal.services.targets.declaration import Goal, check_year, declare_year
 
 
-def _lines(node: yaml.Node | None, key: str) -> dict[Any, int]:
-    """Line of each key of the mapping found under ``key`` (e.g. each year under ``years``)."""
-    if not isinstance(node, yaml.MappingNode):
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            if key_node.value == key:
+                return value
+    return None
+
+
+def _year_lines(root: yaml.Node | None, year: str) -> dict[str, int]:
+    """Lines of a year of targets.yml: ``year`` itself and each field of each target, keyed as the service
+    names them (``targets-0-goal``), so that a refusal points at the field at fault."""
+    years = _child(root, "years")
+    if not isinstance(years, yaml.MappingNode):
         return {}
-    for key_node, value in node.value:
-        if key_node.value == key and isinstance(value, yaml.MappingNode):
-            return {k.value: k.start_mark.line + 1 for k, _v in value.value}
-    return {}
+    lines: dict[str, int] = {}
+    for key_node, block in years.value:
+        if key_node.value != year:
+            continue
+        lines["year"] = key_node.start_mark.line + 1
+        targets = _child(block, "targets")
+        for index, item in enumerate(targets.value if isinstance(targets, yaml.SequenceNode) else []):
+            lines[f"targets-{index}"] = item.start_mark.line + 1
+            for field_node, _value in item.value if isinstance(item, yaml.MappingNode) else []:
+                lines[f"targets-{index}-{field_node.value}"] = field_node.start_mark.line + 1
+    return lines
+
+
+def _line(lines: dict[str, int], field: str) -> int:
+    """The line of ``field``, else of its target (a field the file left out), else of the year."""
+    row = field.rsplit("-", 1)[0]
+    return lines.get(field) or lines.get(row) or lines.get("year") or 1
 
 
 def _parse_targets(path: Path) -> dict[int, list[Goal]]:
@@ -44,10 +66,11 @@ def _parse_targets(path: Path) -> dict[int, list[Goal]]:
     years = src.meta.get("years")
     if not isinstance(years, dict):
         raise ContentError("targets.yml must hold a mapping of years under 'years'", 1)
-    year_lines = _lines(yaml.compose(path.read_text("utf-8"), Loader=_Loader), "years")
+    root = yaml.compose(path.read_text("utf-8"), Loader=_Loader)
     wanted: dict[int, list[Goal]] = {}
     for year, block in years.items():
-        line = year_lines.get(str(year), 1)
+        lines = _year_lines(root, str(year))
+        line = lines.get("year", 1)
         if not isinstance(block, dict) or not isinstance(block.get("targets"), list):
             raise ContentError(f"year {year} needs a list under 'targets'", line)
         source = str(block.get("source") or "")
@@ -65,7 +88,7 @@ def _parse_targets(path: Path) -> dict[int, list[Goal]]:
         ]
         problems = check_year(year, goals)
         if problems:
-            raise ContentError(problems[0].en, line)
+            raise ContentError(problems[0].en, _line(lines, problems[0].field))
         wanted[int(year)] = goals
     return wanted
 

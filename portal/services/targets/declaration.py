@@ -46,25 +46,29 @@ class Declared:
     unchanged: list[str] = field(default_factory=list)
 
 
-def _problem(field_: str, zh: str, en: str) -> RuleProblem:
-    return RuleProblem(field_, zh, en)
-
-
 def check_year(year: Any, goals: list[Goal]) -> list[RuleProblem]:
     """Every rule a year's declaration breaks (the first of each target)."""
     if not str(year).isdigit() or int(year) not in YEARS:
-        return [_problem("year", "年度无效。", f"bad year '{shown(str(year))}' (expected e.g. 2020)")]
+        return [RuleProblem("year", "年度无效。", f"bad year '{shown(str(year))}' (expected e.g. 2020)")]
     problems = []
     seen: set[str] = set()
     for number, goal in enumerate(goals, start=1):
         where, at = f"year {year}, target {number}", f"{year}年第{number}项目标"
+
+        # Fields named as a WTForms FieldList names its rows' (targets-0-goal): a staff form and the loader,
+        # which points at the line, can both place the refusal.
+        row = f"targets-{number - 1}"
         if goal.key not in METRICS:
             problems.append(
-                _problem("key", f"{at}：指标无效。", f"{where}: 'key' must be one of {', '.join(METRICS)}")
+                RuleProblem(
+                    f"{row}-key", f"{at}：指标无效。", f"{where}: 'key' must be one of {', '.join(METRICS)}"
+                )
             )
             continue
         if goal.key in seen:
-            problems.append(_problem("key", f"{at}：重复。", f"{where}: '{goal.key}' is declared twice"))
+            problems.append(
+                RuleProblem(f"{row}-key", f"{at}：重复。", f"{where}: '{goal.key}' is declared twice")
+            )
             continue
         seen.add(goal.key)
         kind = METRICS[goal.key].kind
@@ -72,27 +76,31 @@ def check_year(year: Any, goals: list[Goal]) -> list[RuleProblem]:
             value = float(goal.goal)
         except (TypeError, ValueError):
             problems.append(
-                _problem("goal", f"{at}：目标值须为数字。", f"{where}: goal '{goal.goal}' is not a number")
+                RuleProblem(
+                    f"{row}-goal", f"{at}：目标值须为数字。", f"{where}: goal '{goal.goal}' is not a number"
+                )
             )
             continue
         if kind == "growth" and (goal.unit or DEFAULT_GROWTH_UNIT) not in GROWTH_UNITS:
             problems.append(
-                _problem(
-                    "unit",
+                RuleProblem(
+                    f"{row}-unit",
                     f"{at}：增幅单位只能是{'或'.join(GROWTH_UNITS.values())}。",
                     f"{where}: unit must be one of {', '.join(GROWTH_UNITS)}",
                 )
             )
         elif kind != "growth" and goal.unit:
             problems.append(
-                _problem(
-                    "unit", f"{at}：只有增幅目标有单位。", f"{where}: 'unit' only applies to growth targets"
+                RuleProblem(
+                    f"{row}-unit",
+                    f"{at}：只有增幅目标有单位。",
+                    f"{where}: 'unit' only applies to growth targets",
                 )
             )
         elif kind == "rate" and not 0 <= value <= 100:
             problems.append(
-                _problem(
-                    "goal",
+                RuleProblem(
+                    f"{row}-goal",
                     f"{at}：比率目标须在0到100之间。",
                     f"{where}: a rate goal is a percentage between 0 and 100",
                 )
