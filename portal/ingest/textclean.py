@@ -53,8 +53,10 @@ _META_LABELS = re.compile(
 # A metadata label alone on its line ("• 发文日期："), its value on the next.
 _META_LABEL_LINE = re.compile(
     r"^[•·●\-*]?\s*(?P<label>索引号|主题分类|来源|发文机构|发布机构|发文字号|文号|发文日期|成文日期|有效性|"
-    r"发布日期|内容概述|信息分类|组配分类)\s*[:：]\s*(?P<value>.*)$"
+    r"发布日期|内容概述|信息分类|组配分类|公文种类|文种|主题词)\s*[:：]\s*(?P<value>.*)$"
 )
+# A bulleted title cell ("- 名 称:…的通知"): its value is one more copy of the title, kept as a line of its own.
+_META_TITLE_LINE = re.compile(r"^[•·●\-*]\s*(?:名称|标题)\s*[:：]\s*(?P<value>\S.*)$")
 _META_DOC_NUMBER = re.compile(r"文号[|｜:：]*([^|｜]{2,30}?号)")
 _META_DATE = re.compile(r"(?:成文|发文)日期[|｜:：]*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _LEADING_TAG = re.compile(r"^<正>\s*")
@@ -143,7 +145,10 @@ def clean_lines(
     pairs = []
     for raw_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         for part in split_line(raw_line):
-            pairs.append((tidy_spaces(_LEADING_TAG.sub("", part.strip())), part))
+            line = tidy_spaces(_LEADING_TAG.sub("", part.strip()))
+            if match := _META_TITLE_LINE.match(line):
+                line = part = match["value"]
+            pairs.append((line, part))
     result = CleanText(lines=[])
     in_cc_block = False
     pairs = [(line, raw_line) for line, raw_line in pairs if line]

@@ -1,0 +1,29 @@
+"""The importer on real texts it had not seen (tests/fixtures/unseen/README.md says where each is from)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from portal.ingest.officialtext import ImportedDocument, extract
+
+UNSEEN = Path(__file__).resolve().parents[1] / "fixtures" / "unseen"
+
+
+def read(name: str) -> ImportedDocument:
+    return extract((UNSEEN / name).read_text("utf-8"))
+
+
+def first_paragraph(doc: ImportedDocument) -> str:
+    return doc.body.split("\n\n", 1)[0]
+
+
+def test_a_bulleted_metadata_list_with_name_and_genre_cells_stays_out_of_titles_and_body():
+    doc = read("ali-rules.txt")
+    assert doc.notice_title == "阿里地区行政公署关于印发《阿里地区行政公署工作规则》的通知"
+    assert doc.title == "阿里地区行政公署工作规则"
+    assert doc.doc_number == "阿行发〔2021〕42号"
+    assert doc.agencies == ["阿里地区行政公署"]
+    assert doc.written_on == date(2021, 11, 9)
+    assert first_paragraph(doc) == "各县人民政府,行署各局、委、办、处:"
+    assert "公文种类" not in doc.body
