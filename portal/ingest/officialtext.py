@@ -582,6 +582,14 @@ def extract(text: str) -> ImportedDocument:
     if not doc.genre and (genre := _GENRE_END.search(doc.title)):
         doc.genre = genre[1]
 
+    # Web pages print the 文号 and the issuer again around the title ("京政办发〔2016〕26号" twice, "对外贸易经济
+    # 合作部" under each title copy): once read, a bare copy in the front lines is not text of the document.
+    for i in src.free(range(top)):
+        line = lines[i]
+        number = _DOC_NUMBER_LINE.match(line)
+        if line in doc.agencies or (number and normalize_doc_number(number[1]) == doc.doc_number != ""):
+            src.consumed.add(i)
+
     # Lines above the title (a notice: 主送机关 and its text) are set apart from the document itself.
     remaining = [(i, line) for i, line in enumerate(lines) if i not in src.consumed]
     lead = [line for i, line in remaining if title_at is not None and i < title_at]

@@ -27,3 +27,19 @@ def test_a_bulleted_metadata_list_with_name_and_genre_cells_stays_out_of_titles_
     assert doc.written_on == date(2021, 11, 9)
     assert first_paragraph(doc) == "各县人民政府,行署各局、委、办、处:"
     assert "公文种类" not in doc.body
+
+
+def test_the_issuer_line_printed_again_under_the_title_stays_out_of_the_body():
+    doc = read("mofcom-trade.txt")
+    assert doc.title == "对外贸易经济合作部关于调整进出口经营资格有关规定的通知"
+    assert doc.agencies == ["对外贸易经济合作部"]
+    assert first_paragraph(doc).startswith("各省、自治区、直辖市、计划单列市及珠海、汕头经济特区外经贸委")
+
+
+def test_copies_of_the_doc_number_line_stay_out_of_the_body():
+    doc = read("bj-open2016-copy.txt")
+    assert doc.doc_number == "京政办发〔2016〕26号"
+    assert doc.title == "北京市2016年政务公开工作要点"
+    assert doc.agencies == ["北京市人民政府办公厅"]
+    assert doc.written_on == date(2016, 5, 28)
+    assert first_paragraph(doc) == "各区人民政府,市政府各委、办、局,各市属机构:"
