@@ -385,7 +385,11 @@ def _find_wrapper(src: _Lines, stop: int) -> tuple[list[int], re.Match[str]] | N
 
 
 def _bare(text: str) -> str:
-    return re.sub(r"[《》〈〉\s]", "", text)
+    return re.sub(r"[《》〈〉\s]", "", _CHANNEL.sub("", text))
+
+
+# The site's column before a page title: "政务服务丨济宁市人民政府关于…".
+_CHANNEL = re.compile(r"^[^丨｜|《]{2,10}[丨｜|]")
 
 
 def _consume_copies(src: _Lines, text: str, stop: int) -> str:
@@ -401,7 +405,7 @@ def _consume_copies(src: _Lines, text: str, stop: int) -> str:
             if _bare(copy) == _bare(text):
                 src.consumed.update(used)
                 if "《" in copy and "《" not in best:
-                    best = copy
+                    best = _CHANNEL.sub("", copy)
     return best
 
 
@@ -546,6 +550,19 @@ def extract(text: str) -> ImportedDocument:
                     doc.title, title_at = title_text(lines[i]), i
                     src.consumed.add(i)
                     break
+    if (
+        title_at is not None
+        and doc.title.startswith("关于")
+        and title_at - 1 not in src.consumed
+        and title_at >= 1
+        and _is_org(lines[title_at - 1])
+        and not (title_at >= 2 and _is_org(lines[title_at - 2]))
+    ):
+        # "济宁市人民政府" / "关于持续深化…的实施意见": a title set on two lines, its issuer on the first. Joint
+        # issuers above a "关于…的规定" (one a line) are its 发文机关, not part of its title.
+        title_at -= 1
+        doc.title = lines[title_at] + doc.title
+        src.consumed.add(title_at)
     if doc.title:
         _consume_copies(src, doc.title, top)
     if doc.notice_title == doc.title:

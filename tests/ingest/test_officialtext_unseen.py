@@ -43,3 +43,21 @@ def test_copies_of_the_doc_number_line_stay_out_of_the_body():
     assert doc.agencies == ["北京市人民政府办公厅"]
     assert doc.written_on == date(2016, 5, 28)
     assert first_paragraph(doc) == "各区人民政府,市政府各委、办、局,各市属机构:"
+
+
+def test_the_pages_index_number_disclosure_cell_and_read_aloud_button_stay_out_of_the_body():
+    doc = read("jh-kfq-air.txt")
+    assert doc.title == "金华经济技术开发区重污染天气应急预案(2024年修订)"
+    assert doc.agencies == ["金华经济技术开发区管理委员会党政综合办公室"]
+    assert doc.written_on == date(2024, 2, 29)
+    assert first_paragraph(doc) == "各乡镇人民政府、街道办事处,管委会各有关单位:"
+
+
+def test_an_issuer_line_above_a_guanyu_title_belongs_to_the_title_and_a_bulleted_counter_is_chrome():
+    doc = read("jn-samepower.txt")
+    assert doc.title == "济宁市人民政府关于持续深化“市县同权”改革的实施意见"
+    assert doc.doc_number == "济政字〔2021〕30号"
+    assert doc.agencies == ["济宁市人民政府"]
+    assert doc.genre == "意见"
+    assert "浏览次数" not in doc.body
+    assert first_paragraph(doc).startswith("各县(市、区)人民政府,济宁高新区")
