@@ -385,10 +385,12 @@ def _find_wrapper(src: _Lines, stop: int) -> tuple[list[int], re.Match[str]] | N
 
 
 def _bare(text: str) -> str:
-    return re.sub(r"[《》〈〉\s]", "", _CHANNEL.sub("", text))
+    # A law database's page title adds the year: "武汉市…管理规定(2005年)".
+    return re.sub(r"[《》〈〉\s]", "", _YEAR_TAG.sub("", _CHANNEL.sub("", text)))
 
 
 # The site's column before a page title: "政务服务丨济宁市人民政府关于…".
+_YEAR_TAG = re.compile(r"[（(]\d{4}年[)）]$")
 _CHANNEL = re.compile(r"^[^丨｜|《]{2,10}[丨｜|]")
 
 
@@ -533,6 +535,9 @@ def extract(text: str) -> ImportedDocument:
         if run:
             doc.title, title_at = _joined(src, run), run[0]
             src.consumed.update(run)
+            # The bodies a forwarded document came from ("沧州市发展改革委" / "沧州市邮政局"), printed above its
+            # title: neither the notice's text nor the document's.
+            src.consumed.update(range(date_at + 1, start))
     if title_at is None and not doc.title:
         front = min(first_marker if date_at is None or date_at > first_marker else date_at, FRONT_LINES)
         runs = [run for i in src.free(range(front)) if (run := _title_run(src, i, front))]

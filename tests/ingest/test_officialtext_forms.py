@@ -151,3 +151,20 @@ def test_a_source_line_is_kept_while_a_bulleted_metadata_list_is_read():
     assert doc.written_on == date(2024, 4, 6)
     assert doc.title == "某县人民政府工作规则"
     assert doc.source == "人民日报"
+
+
+def test_the_issuers_of_a_forwarded_document_above_its_title_stay_out_of_the_notice():
+    # 沧政办字〔2009〕120号 (tests/fixtures/importer/texts/cz-postal.txt), shortened.
+    doc = extract(
+        "沧州市人民政府办公室转发市发改委等部门《支持农村邮政物流发展实施办法》的通知\n沧政办字〔2009〕120号\n"
+        "各县(市、区)人民政府,市政府各部门:\n沧州市发展改革委、沧州市邮政局《支持农村邮政物流发展实施办法》"
+        "已经市政府同意,现转发,请认真贯彻执行。\n二〇〇九年八月三十日\n沧州市发展改革委\n沧州市邮政局\n"
+        "支持农村邮政物流发展实施办法\n第一条 为支持农村邮政物流发展,特制定本办法。\n第二条 各级政府要给予扶持。\n"
+    )
+    assert doc.title == "支持农村邮政物流发展实施办法"
+    assert doc.written_on == date(2009, 8, 30)
+    assert "沧州市发展改革委沧州市邮政局" not in doc.body
+    assert doc.body.split("\n\n")[:2] == [
+        "各县(市、区)人民政府,市政府各部门:",
+        "沧州市发展改革委、沧州市邮政局《支持农村邮政物流发展实施办法》已经市政府同意,现转发,请认真贯彻执行。",
+    ]

@@ -61,3 +61,12 @@ def test_an_issuer_line_above_a_guanyu_title_belongs_to_the_title_and_a_bulleted
     assert doc.genre == "意见"
     assert "浏览次数" not in doc.body
     assert first_paragraph(doc).startswith("各县(市、区)人民政府,济宁高新区")
+
+
+def test_a_law_sites_page_title_with_the_year_behind_it_is_a_copy_of_the_title():
+    doc = read("wh-exam-copy.txt")
+    assert doc.title == "武汉市高级中等学校招生统一考试管理规定"
+    assert doc.doc_number == "武政〔2005〕32号"
+    assert doc.agencies == ["武汉市人民政府"]
+    assert doc.written_on == date(2005, 6, 17)  # "二00五年": zeros typed as the digit 0
+    assert first_paragraph(doc) == "各区人民政府,市人民政府各部门:"
