@@ -90,6 +90,10 @@ def tidy_spaces(text: str) -> str:
 
 
 def ends_sentence(text: str) -> bool:
+    # An ASCII full stop after Chinese text ("…贯彻落实.") ends a sentence too; after a digit or letter it
+    # is a list number or an abbreviation ("1.", "No.").
+    if text.endswith(".") and len(text) > 1:
+        return not _ASCII_WORD.match(text[-2])
     return bool(text) and text[-1] in TERMINAL
 
 

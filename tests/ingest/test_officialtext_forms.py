@@ -168,3 +168,19 @@ def test_the_issuers_of_a_forwarded_document_above_its_title_stay_out_of_the_not
         "各县(市、区)人民政府,市政府各部门:",
         "沧州市发展改革委、沧州市邮政局《支持农村邮政物流发展实施办法》已经市政府同意,现转发,请认真贯彻执行。",
     ]
+
+
+def test_a_line_ending_in_an_ascii_full_stop_ends_its_paragraph():
+    # 成都市发展和改革委员会等 关于印发成都市城市社区嵌入式服务设施建设工程实施方案的通知 (cd-embedded), shortened:
+    # the web copy ends the notice with "落实." and the plan's preamble must not be glued to it.
+    doc = extract(
+        "成都市发展和改革委员会 成都市住房和城乡建设局 关于印发成都市城市社区嵌入式服务设施建设工程实施方案的通知\n"
+        "各区(市)县政府(管委会),市级有关部门:\n"
+        "经市领导同意,现将《成都市城市社区嵌入式服务设施建设工程实施方案》印发给你们,请结合实际认真贯彻落实.\n"
+        "为推动全市城市社区嵌入式服务设施建设,结合我市实际,特制定本方案。\n一、主要目标\n到2025年底前全面建成。\n"
+    )
+    assert doc.agencies == ["成都市发展和改革委员会", "成都市住房和城乡建设局"]
+    assert doc.body.split("\n\n")[1:3] == [
+        "经市领导同意,现将《成都市城市社区嵌入式服务设施建设工程实施方案》印发给你们,请结合实际认真贯彻落实.",
+        "为推动全市城市社区嵌入式服务设施建设,结合我市实际,特制定本方案。",
+    ]
