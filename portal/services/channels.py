@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import Agency, Channel, User
@@ -178,12 +180,20 @@ def check_agency(sess: Session, form: AgencyForm, agency: Agency | None) -> list
         problems.append(
             RuleProblem("slug", "标识已被使用。", f"slug '{form.slug}' is used by another agency")
         )
-    if not form.name:
+    if not form.name.strip():
         problems.append(RuleProblem("name", "请填写部门全称。", "missing required field 'name'"))
     elif len(form.name) > NAME_MAX:
         problems.append(
             RuleProblem(
                 "name", f"全称不能超过 {NAME_MAX} 个字符。", f"'name' must be at most {NAME_MAX} characters"
+            )
+        )
+    elif not _readable(form.name):
+        problems.append(
+            RuleProblem(
+                "name",
+                "全称须含有文字，且不能含有控制字符或不可见字符。",
+                f"'name' '{shown(form.name, 70)}' must have letters and no control or invisible characters",
             )
         )
     elif clash(Agency.name, form.name):
@@ -214,6 +224,14 @@ def check_agency(sess: Session, form: AgencyForm, agency: Agency | None) -> list
     return problems
 
 
+def _readable(name: str) -> bool:
+    """A name staff can read and type: some letters or Chinese characters, and no control (Cc) or
+    invisible format characters (Cf: zero-width spaces, BOM), which would make two names that look the
+    same differ, and which PostgreSQL refuses in text (NUL)."""
+    has_letters = re.search(r"[\u4e00-\u9fffA-Za-z]", name) is not None
+    return has_letters and not any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in name)
+
+
 def agency_state(agency: Agency) -> dict[str, Any]:
     return {
         "slug": agency.slug,
@@ -232,6 +250,18 @@ def save_agency(sess: Session, actor: User | str, form: AgencyForm, agency: Agen
     form and ``portal load`` alike. Raises :class:`~portal.services.refusals.Refused` (writing nothing)
     when a rule is broken; an update that changes nothing writes nothing."""
     refuse(check_agency(sess, form, agency))
+    return _write_agency(sess, actor, form, agency, needs_review=False)
+
+
+def _write_agency(
+    sess: Session,
+    actor: User | str,
+    form: AgencyForm,
+    agency: Agency | None,
+    needs_review: bool,
+    note: str = "",
+) -> Agency:
+    """Write a checked form and audit it (nothing when an update changes nothing)."""
     wanted = {
         "slug": form.slug,
         "name": form.name,
@@ -241,7 +271,7 @@ def save_agency(sess: Session, actor: User | str, form: AgencyForm, agency: Agen
         # Outside the district (issues, owns nothing); saving the form is the review of an issuer that was
         # created on the fly.
         "external": form.external,
-        "needs_review": False,
+        "needs_review": needs_review,
     }
     if form.position is not None:
         wanted["position"] = form.position
@@ -261,5 +291,62 @@ def save_agency(sess: Session, actor: User | str, form: AgencyForm, agency: Agen
         agency,
         before=before,
         after=agency_state(agency),
+        note=note,
     )
     return agency
+
+
+# -- issuers (发文机关) created on the fly ------------------------------------------------------------
+
+ISSUER_NOTE = "作为发文机关新建，待管理员核实"
+_SPACE_BESIDE_WIDE = re.compile(r"(?<=[^\x00-\x7f]) | (?=[^\x00-\x7f])")
+
+
+def issuer_name(raw: str) -> str:
+    """An issuer's name as typed or found in a text, as it is matched and stored: every run of whitespace
+    (full-width spaces and line breaks too) one space, and none beside a Chinese character, so that
+    ``中共北京市委　办公厅`` and ``中共北京市委办公厅`` name one body."""
+    return _SPACE_BESIDE_WIDE.sub("", " ".join(raw.split()))
+
+
+def find_issuer(sess: Session, raw: str) -> Agency | None:
+    """The agency an issuer's name refers to: by full name, short name or slug, whitespace aside."""
+    name = issuer_name(raw)
+    if not name:
+        return None
+    match = (Agency.slug == name) | (Agency.name == name) | (Agency.short_name == name)
+    return sess.scalars(select(Agency).where(match).order_by(Agency.id)).first()
+
+
+def _issuer_form(sess: Session, name: str) -> AgencyForm:
+    """A new issuer's register entry: outside the district, a slug made from its name."""
+    base = "issuer-" + hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+    slug, n = base, 1
+    while sess.scalar(select(Agency.id).where(Agency.slug == slug)) is not None:  # a hash collision
+        n += 1
+        slug = f"{base}-{n}"
+    position = (sess.scalar(select(func.max(Agency.position))) or 0) + 1
+    kind = "party" if name.startswith("中共") else "other"
+    return AgencyForm(slug=slug, name=name, kind=kind, external=True, position=position)
+
+
+def issuer_problems(sess: Session, raw: str) -> list[RuleProblem]:
+    """The register's rules a new issuer of this name would break ([] for a known one): checked by the
+    staff form before anything is saved, so that its message stands beside the issuers."""
+    if find_issuer(sess, raw) is not None:
+        return []
+    name = issuer_name(raw)
+    return check_agency(sess, _issuer_form(sess, name), None)
+
+
+def new_issuer(sess: Session, actor: User | str, raw: str) -> Agency:
+    """The agency of an issuer (发文机关) that staff typed or the importer found in a text: the known one
+    (see :func:`find_issuer`), else a new external agency marked for review (issue 12) — under the
+    rules of :func:`check_agency` and audited as ``actor``, like every write of the register.
+    Raises :class:`~portal.services.refusals.Refused` for a name the register would refuse."""
+    known = find_issuer(sess, raw)
+    if known is not None:
+        return known
+    form = _issuer_form(sess, issuer_name(raw))
+    refuse(check_agency(sess, form, None))
+    return _write_agency(sess, actor, form, None, needs_review=True, note=ISSUER_NOTE)

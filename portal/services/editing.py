@@ -10,13 +10,12 @@ and only then applied, so a refused form never leaves a half-written record. Who
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.ingest.markdown import render_markdown
@@ -240,16 +239,18 @@ def _getlist(form: Any, name: str) -> list[str]:
 
 def _issuers(sess: Session, form: Any, errors: dict[str, str]) -> list[tuple[int | None, str]]:
     """发文机关 as typed, one per field in signing order (``issuers``), or chosen by id (``agency_ids``,
-    the older form). A known agency is matched by full name, short name or slug and stored under its
-    full name; an unknown name is kept, to be created on the fly when the document is saved."""
-    from portal.services.loader import find_agency
+    the older form). A known agency is matched by full name, short name or slug (whitespace aside) and
+    stored under its full name; an unknown name is checked against the register's rules now and kept, to
+    be created on the fly when the document is saved."""
+    from portal.services import channels  # channels builds on this module's FormErrors: bound late
 
     found: list[tuple[int | None, str]] = []
-    names = [n.strip() for n in _getlist(form, "issuers") if n.strip()]
+    names = [name for raw in _getlist(form, "issuers") if (name := channels.issuer_name(raw))]
     for name in names:
-        agency = find_agency(sess, name)
-        if agency is None and (len(name) > 128 or not re.search(r"[\u4e00-\u9fffA-Za-z]", name)):
-            errors["issuers"] = f"发文机关“{name[:40]}”不是有效的机关名称（不超过 128 个字）。"
+        agency = channels.find_issuer(sess, name)
+        problems = [] if agency else channels.issuer_problems(sess, name)
+        if problems:
+            errors["issuers"] = f"发文机关“{fields.shown(name, 40)}”：{problems[0].zh}"
             continue
         entry = (agency.id, agency.name) if agency else (None, name)
         if entry not in found:
@@ -325,25 +326,9 @@ def _issuer_agency(sess: Session, user: Actor, agency_id: int | None, name: str)
     """The agency of one issuer; a body the portal does not know yet is created, marked for review."""
     if agency_id is not None:
         return sess.get_one(Agency, agency_id)  # a choice of the form's list
-    from portal.services.loader import find_agency
+    from portal.services.channels import new_issuer  # channels builds on this module: bound late
 
-    agency = find_agency(sess, name)  # created by an earlier issuer of this same form
-    if agency is not None:
-        return agency
-    slug = "issuer-" + hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
-    position = (sess.scalar(select(func.max(Agency.position))) or 0) + 1
-    agency = Agency(
-        slug=slug,
-        name=name,
-        kind="party" if name.startswith("中共") else "other",
-        external=True,
-        needs_review=True,
-        position=position,
-    )
-    sess.add(agency)
-    sess.flush()
-    record(sess, user, "agency.create", agency, after={"name": name}, note="作为发文机关新建，待管理员核实")
-    return agency
+    return new_issuer(sess, user, name)  # an earlier issuer of this same form may have created it
 
 
 def _owner_for(user: User, form: DocumentForm, doc: Document | None) -> int | None:

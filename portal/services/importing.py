@@ -19,7 +19,7 @@ from portal.ingest.sourcefile import SourceRefused, read_source_bytes
 from portal.models import Document, User
 from portal.services import editing
 from portal.services.audit import record
-from portal.services.loader import find_agency
+from portal.services.channels import find_issuer
 
 # The importer's warnings are for the command line (English); staff see these.
 WARNINGS_ZH = {
@@ -77,7 +77,7 @@ def form_from_import(sess: Session, user: User, text: str) -> tuple[MultiDict, l
     # 发文机关 are what the text says, in its order; the editor's department becomes the owner (who
     # maintains the item), never an issuer the text does not name.
     for name in imported.agencies:
-        agency = find_agency(sess, name)
+        agency = find_issuer(sess, name)
         values.add("issuers", agency.name if agency else name)
         if agency is None:
             warnings.append(f"“{name}”尚未登记，保存时将作为发文机关新建（标记为待核实）。")

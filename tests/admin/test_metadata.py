@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from portal.models import Agency, AuditEntry, Document, Interpretation
-from portal.services import editing, publishing
+from portal.services import channels, editing, publishing
 from portal.services.publishing import PublishRequest
+from portal.services.refusals import Refused
 from tests.admin.conftest import BODY
 from tests.conftest import csrf_token_for
 
@@ -118,6 +120,102 @@ def test_an_issuer_must_be_given_and_the_owner_must_be_a_district_agency(
     handed = _post(client, "/admin/documents/new", _form(owner_id=str(agencies.other.id)))
     assert handed.status_code == 302
     assert sess.scalars(select(Document)).one().owner == agencies.other
+
+
+def _issuer_rows(sess, name: str) -> list[Agency]:  # noqa: ANN001
+    return list(sess.scalars(select(Agency).where(Agency.name == name)))
+
+
+def test_an_issuer_typed_with_other_spaces_is_one_agency_created_once_and_audited(
+    client, sess, staff, agencies, login_as
+):
+    login_as(staff.editor)
+    # Twice in one form, a full-width space in the second; then in another document, spaced again.
+    first = _post(
+        client, "/admin/documents/new", _form(issuers=["中共北京市委办公厅", "中共北京市委\u3000办公厅 "])
+    )
+    assert first.status_code == 302
+    second = _post(
+        client,
+        "/admin/documents/new",
+        _form(
+            title="关于做好政务公开工作的通知",
+            doc_number="",
+            issuers=[" 中共北京市委 办公厅", "区政府办"],
+            confirm_duplicate="1",
+        ),
+    )
+    assert second.status_code == 302
+    (issuer,) = _issuer_rows(sess, "中共北京市委办公厅")
+    docs = sess.scalars(select(Document).order_by(Document.id)).all()
+    assert [[a.name for a in d.agencies] for d in docs] == [
+        ["中共北京市委办公厅"],
+        ["中共北京市委办公厅", agencies.office.name],
+    ]
+    assert sess.scalar(select(func.count(Agency.id))) == 3
+    assert (issuer.external, issuer.needs_review, issuer.kind) == (True, True, "party")
+    assert channels.AGENCY_SLUG_RE.match(issuer.slug)
+    created = sess.execute(
+        select(AuditEntry.actor_name, AuditEntry.note, AuditEntry.after).where(
+            AuditEntry.action == "agency.create", AuditEntry.object_id == issuer.id
+        )
+    ).all()
+    assert [(actor, note, after["name"]) for actor, note, after in created] == [
+        ("editor", channels.ISSUER_NOTE, "中共北京市委办公厅")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("某" * 129, "全称不能超过 128 个字符。"),
+        (
+            "中共北京市委\u200b办公厅",
+            "全称须含有文字，且不能含有控制字符或不可见字符。",
+        ),  # a pasted zero-width space
+        ("（）——123", "全称须含有文字，且不能含有控制字符或不可见字符。"),
+    ],
+)
+def test_an_issuer_the_register_would_refuse_is_refused_on_the_form_by_its_rule(
+    client, sess, staff, agencies, login_as, name, message
+):
+    login_as(staff.editor)
+    page = _post(client, "/admin/documents/new", _form(issuers=["区政府办", name]))
+    assert page.status_code == 400
+    assert f"：{message}" in page.get_data(as_text=True)
+    assert sess.scalar(select(func.count(Agency.id))) == 2
+    assert sess.scalar(select(func.count(Document.id))) == 0
+
+
+def test_the_importer_finds_the_issuer_staff_typed_with_a_full_width_space(
+    client, sess, staff, agencies, login_as
+):
+    login_as(staff.editor)
+    typed = _post(client, "/admin/documents/new", _form(issuers=["中共北京市委\u3000办公厅"]))
+    assert typed.status_code == 302
+    imported = _import(client)
+    assert imported.status_code == 302
+    page = client.get(imported.headers["Location"]).get_data(as_text=True)
+    assert "“中共北京市委办公厅”尚未登记" not in page
+    (issuer,) = _issuer_rows(sess, "中共北京市委办公厅")
+    assert sess.scalar(select(func.count(Agency.id))) == 3
+    assert [d.agencies for d in sess.scalars(select(Document))] == [[issuer], [issuer]]
+
+
+def test_a_new_issuer_is_held_to_the_register_rules_in_both_languages(sess, agencies):
+    with pytest.raises(Refused) as blank:
+        channels.new_issuer(sess, "content", "\u3000 \t")
+    assert (blank.value.first.zh, blank.value.first.en) == (
+        "请填写部门全称。",
+        "missing required field 'name'",
+    )
+    with pytest.raises(Refused) as bell:
+        channels.new_issuer(sess, "content", "中共北京市委\x07办公厅")
+    assert "no control or invisible characters" in bell.value.first.en
+    # A known body is found by its full name, short name or slug, whitespace aside; nothing is written.
+    assert channels.new_issuer(sess, "content", " 区政府办 ") is agencies.office
+    assert channels.new_issuer(sess, "content", "北京市西城区 人民政府办公室") is agencies.office
+    assert sess.scalar(select(func.count(AuditEntry.id))) == 0
 
 
 # -- slugs ------------------------------------------------------------------------------------------

@@ -156,6 +156,18 @@ def test_agencies_yml_is_held_to_the_admins_rules_entry_by_entry_at_the_line_of_
     assert set(entries) == {("content", "agency.create"), ("content", "agency.update")}
 
 
+def test_agencies_yml_refuses_a_name_with_an_invisible_character_by_the_issuers_rule(sess, tmp_path):
+    root = tmp_path / "content"
+    root.mkdir()
+    (root / "agencies.yml").write_text('agencies:\n  - slug: gov\n    name: "某区人民\\u200b政府"\n', "utf-8")
+    report = load_content(sess, root)
+    assert report.errors == [
+        f"{root / 'agencies.yml'}:3: 'name' '某区人民\ufffd政府' must have letters and no control or "
+        "invisible characters"
+    ]
+    assert _count(sess, Agency) == 0
+
+
 def test_the_admins_office_form_and_the_loader_refuse_a_phone_by_one_rule(
     client, sess, tmp_path, make_user, login_as
 ):
