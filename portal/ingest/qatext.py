@@ -99,6 +99,13 @@ def _numbered_question(line: str) -> str | None:
     return None
 
 
+def _bare_question(line: str) -> str | None:
+    """A question on a line of its own, unnumbered and unmarked, as gov.cn prints 答问 and 说明 pieces."""
+    if line.endswith(("？", "?")) and len(line) <= 60 and not re.search(r"[。；！：:]", line):
+        return line
+    return None
+
+
 def _split_inline(lines: list[str]) -> list[str]:
     """One line per question and per answer, when the copy ran them together."""
     out: list[str] = []
@@ -155,6 +162,7 @@ def parse_interpretation(text: str) -> ImportedInterpretation:
     lines = _split_inline(cleaned.lines)
     result = ImportedInterpretation()
     explicit = any(_QUESTION.match(line) for line in lines)
+    numbered = explicit or any(_numbered_question(line) for line in lines)
     current: QA | None = None
     for line in lines:
         if match := _INTERPRETER.match(line):
@@ -163,8 +171,10 @@ def parse_interpretation(text: str) -> ImportedInterpretation:
         if explicit:
             asked = _QUESTION.match(line)
             question = asked["text"] if asked else None
-        else:
+        elif numbered:
             question = _numbered_question(line)
+        else:
+            question = _bare_question(line)
         if question is not None:
             current = QA(question.strip())
             result.items.append(current)

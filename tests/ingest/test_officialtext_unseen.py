@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from portal.ingest.officialtext import ImportedDocument, extract
+from portal.ingest.qatext import parse_interpretation
 
 UNSEEN = Path(__file__).resolve().parents[1] / "fixtures" / "unseen"
 
@@ -70,3 +71,11 @@ def test_a_law_sites_page_title_with_the_year_behind_it_is_a_copy_of_the_title()
     assert doc.agencies == ["武汉市人民政府"]
     assert doc.written_on == date(2005, 6, 17)  # "二00五年": zeros typed as the digit 0
     assert first_paragraph(doc) == "各区人民政府,市人民政府各部门:"
+
+
+def test_questions_on_lines_of_their_own_without_wen_da_markers_make_a_qa_interpretation():
+    interp = parse_interpretation((UNSEEN / "mohrss-unemployment-qa.txt").read_text("utf-8"))
+    assert interp.form == "qa"
+    assert [item.question for item in interp.items] == ["我國失業保險制度在經濟社會發展中發揮了哪些作用?"]
+    assert len(interp.items[0].answer) == 2
+    assert interp.items[0].answer[0].startswith("失業保險是國家通過立法強制實施")
