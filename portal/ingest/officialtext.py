@@ -538,6 +538,11 @@ def extract(text: str) -> ImportedDocument:
             # The bodies a forwarded document came from ("沧州市发展改革委" / "沧州市邮政局"), printed above its
             # title: neither the notice's text nor the document's.
             src.consumed.update(range(date_at + 1, start))
+            above = "".join(lines[date_at + 1 : start])
+            quoted = {_bare(q) for line in lines[:date_at] for q in re.findall(r"《([^《》]+)》", line)}
+            if above and _bare(above + doc.title) in quoted:
+                # "鹤岗市人民政府 鹤岗市中级人民法院" / "关于完善…的意见", quoted whole by the notice: one title.
+                doc.title = above + doc.title
     if title_at is None and not doc.title:
         front = min(first_marker if date_at is None or date_at > first_marker else date_at, FRONT_LINES)
         runs = [run for i in src.free(range(front)) if (run := _title_run(src, i, front))]

@@ -79,3 +79,12 @@ def test_questions_on_lines_of_their_own_without_wen_da_markers_make_a_qa_interp
     assert [item.question for item in interp.items] == ["我國失業保險制度在經濟社會發展中發揮了哪些作用?"]
     assert len(interp.items[0].answer) == 2
     assert interp.items[0].answer[0].startswith("失業保險是國家通過立法強制實施")
+
+
+def test_joint_issuers_above_the_attached_title_belong_to_it_when_the_notice_quotes_it_so():
+    doc = read("hg-court.txt")
+    assert doc.title == "鹤岗市人民政府鹤岗市中级人民法院关于完善“府院联动”机制的意见"
+    assert doc.doc_number == "鹤政发〔2025〕4号"
+    assert doc.agencies == ["鹤岗市人民政府", "鹤岗市中级人民法院"]
+    assert doc.written_on == date(2025, 4, 30)
+    assert first_paragraph(doc) == "各县(区)人民政府、法院,市政府各部门:"
