@@ -46,7 +46,9 @@ _CHROME = re.compile(
     # 政府信息公开 cells printed bare: an 索引号 ("11330700MB10327095/2024-00144"), a normative document's
     # registration number ("HHCR-2023-01005"), the 公开属性, the read-aloud button, an empty page counter.
     r"^[0-9A-Za-z]{4,20}/\d{4}-\d{3,6}$|^[A-Z]{2,8}-\d{4}-\d{3,6}$|^(?:主动公开|依申请公开|不予公开|朗读|无障碍)$|"
-    r"^[•·●\-*]?\s*(?:浏览|访问|点击|阅读)(?:次数|量|数)\s*[:：]\s*\d*$",
+    r"^[•·●\-*]?\s*(?:浏览|访问|点击|阅读)(?:次数|量|数)\s*[:：]\s*\d*$|"
+    # The site's column names, alone on their lines above the text ("政府信息公开", "政府文件").
+    r"^(?:政府信息公开|政务公开|政府文件|政策文件|文件通知|通知公告|法定主动公开内容)$",
     re.IGNORECASE,
 )
 # The metadata table of a 政府信息公开 page: 索引号 / 发布机构 / 文号 / 发文日期 …, in cells or run together.

@@ -88,3 +88,12 @@ def test_joint_issuers_above_the_attached_title_belong_to_it_when_the_notice_quo
     assert doc.agencies == ["鹤岗市人民政府", "鹤岗市中级人民法院"]
     assert doc.written_on == date(2025, 4, 30)
     assert first_paragraph(doc) == "各县(区)人民政府、法院,市政府各部门:"
+
+
+def test_the_sites_column_names_on_lines_of_their_own_stay_out_of_the_body():
+    doc = read("alsk-rules.txt")
+    assert doc.title == "阿拉山口市人民政府工作规则"
+    assert doc.doc_number == "阿市政发〔2016〕83号"
+    assert doc.agencies == ["阿拉山口市人民政府"]
+    assert doc.written_on == date(2016, 10, 14)
+    assert first_paragraph(doc) == "艾比湖镇人民政府,市人民政府各部门:"
