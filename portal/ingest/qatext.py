@@ -37,6 +37,8 @@ _INLINE_Q = re.compile(
 _INLINE_A = re.compile(r"[，,；;]?\s*(?=答\s*\d*\s*[:：])")
 _QUOTED = re.compile(r"《([^《》]{2,80})》")
 _SHORT_NAME = re.compile(r"《([^《》]{2,80})》\s*[（(]\s*以下简称\s*“?《?[^）)]{1,20}》?”?\s*[）)]")
+# How an interpretation's title ends: a line after it is not the title's second half.
+_TITLE_ENDS = ("解读", "解讀", "说明", "説明", "问答", "問答", "答问", "答問", "答记者问", "答記者問")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATELINE = re.compile(r"(?:新华社|人民网|中新社|央视网|中新网)\S{0,8}?(\d{1,2})月(\d{1,2})日(?:电|讯)")
 
@@ -182,6 +184,17 @@ def parse_interpretation(text: str) -> ImportedInterpretation:
         if current is None:
             if not result.title and not re.search(r"[。；！]", line) and len(line) <= 60:
                 result.title = line
+            elif (
+                result.title
+                and not result.lead
+                and not ends_sentence(result.title)
+                and not result.title.endswith(_TITLE_ENDS)
+                and not _DATELINE.search(line)
+                and not re.search(r"[。；！，,]", line)
+                and not line.startswith(("—", "-"))
+                and len(result.title + line) <= 60
+            ):
+                result.title += line  # a title broken over two lines ("…关于失业保险条例" / "修订情况的说明")
             else:
                 _append(result.lead, line)
             continue

@@ -48,7 +48,9 @@ _CHROME = re.compile(
     r"^[0-9A-Za-z]{4,20}/\d{4}-\d{3,6}$|^[A-Z]{2,8}-\d{4}-\d{3,6}$|^(?:主动公开|依申请公开|不予公开|朗读|无障碍)$|"
     r"^[•·●\-*]?\s*(?:浏览|访问|点击|阅读)(?:次数|量|数)\s*[:：]\s*\d*$|"
     # The site's column names, alone on their lines above the text ("政府信息公开", "政府文件").
-    r"^(?:政府信息公开|政务公开|政府文件|政策文件|文件通知|通知公告|法定主动公开内容)$",
+    r"^(?:政府信息公开|政务公开|政府文件|政策文件|文件通知|通知公告|法定主动公开内容)$|"
+    # gov.cn's language switch and a web address alone on its line.
+    r"^(?:EN|English|中文|繁体|繁體|简体)$|^https?://\S+$",
     re.IGNORECASE,
 )
 # The metadata table of a 政府信息公开 page: 索引号 / 发布机构 / 文号 / 发文日期 …, in cells or run together.
@@ -67,7 +69,7 @@ _META_DOC_NUMBER = re.compile(r"文号[|｜:：]*([^|｜]{2,30}?号)")
 _META_DATE = re.compile(r"(?:成文|发文)日期[|｜:：]*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
 _LEADING_TAG = re.compile(r"^<正>\s*")
 _PAGE_DATE = re.compile(
-    r"(?:发布时间|发布日期|时\s*间|日\s*期)\s*[:：]\s*(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
+    r"(?:^|(?:发布时间|发布日期|时\s*间|日\s*期)\s*[:：]\s*)(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})"
 )
 
 

@@ -97,3 +97,9 @@ def test_the_sites_column_names_on_lines_of_their_own_stay_out_of_the_body():
     assert doc.agencies == ["阿拉山口市人民政府"]
     assert doc.written_on == date(2016, 10, 14)
     assert first_paragraph(doc) == "艾比湖镇人民政府,市人民政府各部门:"
+
+
+def test_the_gov_cn_language_switch_and_address_are_chrome_and_a_title_on_two_lines_is_one():
+    interp = parse_interpretation((UNSEEN / "mohrss-unemployment-qa.txt").read_text("utf-8"))
+    assert interp.title == "人力資源社會保障部關於失業保險條例修訂情況的説明"
+    assert interp.interpreted_on == date(2017, 11, 11)  # the page's 2017-11-11 09:12 line
