@@ -171,22 +171,47 @@ def agencies(sess: Session) -> dict[int, AgencyRef]:
     return found
 
 
+# The lists a document's page and its interpretation's page both show, for the row's Document.
+def issuer_rows(pg: bool) -> Any:
+    """发文机关 in signing order (``position``), as agency ids."""
+    return json_rows(
+        pg,
+        {"agency_id": DocumentAgency.agency_id, "position": DocumentAgency.position},
+        DocumentAgency,
+        DocumentAgency.document_id == Document.id,
+    )
+
+
+def topic_rows(pg: bool) -> Any:
+    return json_rows(
+        pg,
+        {"name": Topic.name},
+        document_topic.join(Topic, Topic.id == document_topic.c.topic_id),
+        document_topic.c.document_id == Document.id,
+    )
+
+
+def version_rows(pg: bool, item_type: str, item_id: Any) -> Any:
+    """The saved versions of an item (a document or an interpretation) whose id is ``item_id``."""
+    return json_rows(
+        pg,
+        {
+            "number": DocumentVersion.number,
+            "change_note": DocumentVersion.change_note,
+            "created_at": DocumentVersion.created_at,
+        },
+        DocumentVersion,
+        DocumentVersion.item_type == item_type,
+        DocumentVersion.item_id == item_id,
+    )
+
+
 def _statement(pg: bool) -> Any:
     other = aliased(Document)
     public_other = and_(other.status == "published", other.disclosure == "active")
     lists = {
-        "issuers": json_rows(
-            pg,
-            {"agency_id": DocumentAgency.agency_id, "position": DocumentAgency.position},
-            DocumentAgency,
-            DocumentAgency.document_id == Document.id,
-        ),
-        "topics": json_rows(
-            pg,
-            {"name": Topic.name},
-            document_topic.join(Topic, Topic.id == document_topic.c.topic_id),
-            document_topic.c.document_id == Document.id,
-        ),
+        "issuers": issuer_rows(pg),
+        "topics": topic_rows(pg),
         "measures": json_rows(
             pg,
             {
@@ -241,17 +266,7 @@ def _statement(pg: bool) -> Any:
             GazetteEntry.document_id == Document.id,
             GazetteIssue.status == "published",
         ),
-        "versions": json_rows(
-            pg,
-            {
-                "number": DocumentVersion.number,
-                "change_note": DocumentVersion.change_note,
-                "created_at": DocumentVersion.created_at,
-            },
-            DocumentVersion,
-            DocumentVersion.item_type == "document",
-            DocumentVersion.item_id == Document.id,
-        ),
+        "versions": version_rows(pg, "document", Document.id),
         "attachments": json_rows(
             pg,
             {

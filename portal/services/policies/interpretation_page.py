@@ -18,9 +18,16 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from portal.models import Document, DocumentAgency, DocumentVersion, Interpretation, QAItem, Topic
-from portal.models.documents import document_topic
-from portal.services.policies.document_page import AgencyRef, TopicRef, VersionRow, agencies
+from portal.models import Document, Interpretation, QAItem
+from portal.services.policies.document_page import (
+    AgencyRef,
+    TopicRef,
+    VersionRow,
+    agencies,
+    issuer_rows,
+    topic_rows,
+    version_rows,
+)
 from portal.services.policies.json_rows import PreparedLookup, json_rows, utc
 from portal.services.policies.queries import public_interpretations
 
@@ -93,29 +100,9 @@ def _statement(pg: bool) -> Any:
             QAItem,
             QAItem.interpretation_id == Interpretation.id,
         ),
-        "issuers": json_rows(
-            pg,
-            {"agency_id": DocumentAgency.agency_id, "position": DocumentAgency.position},
-            DocumentAgency,
-            DocumentAgency.document_id == Document.id,
-        ),
-        "topics": json_rows(
-            pg,
-            {"name": Topic.name},
-            document_topic.join(Topic, Topic.id == document_topic.c.topic_id),
-            document_topic.c.document_id == Document.id,
-        ),
-        "versions": json_rows(
-            pg,
-            {
-                "number": DocumentVersion.number,
-                "change_note": DocumentVersion.change_note,
-                "created_at": DocumentVersion.created_at,
-            },
-            DocumentVersion,
-            DocumentVersion.item_type == "interpretation",
-            DocumentVersion.item_id == Interpretation.id,
-        ),
+        "issuers": issuer_rows(pg),
+        "topics": topic_rows(pg),
+        "versions": version_rows(pg, "interpretation", Interpretation.id),
     }
     # public_interpretations() says what is public (published, of a public document) and joins the document.
     return public_interpretations().with_only_columns(
